@@ -1,0 +1,49 @@
+# The README's two commands. Everything they need is installed from here.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip
+# Every bundled distribution, installed in editable mode.
+DISTS := -e themes/default -e .
+STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+SOURCES := pyproject.toml themes/default/pyproject.toml $(wildcard plugins/*/pyproject.toml themes/*/pyproject.toml)
+
+.PHONY: run test install clean demo-data
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python $(SOURCES)
+	$(PIP) install --quiet $(DISTS) $(foreach p,$(wildcard plugins/*/pyproject.toml),-e $(dir $(p))) $(foreach t,$(filter-out themes/default/pyproject.toml,$(wildcard themes/*/pyproject.toml)),-e $(dir $(t)))
+	touch $@
+
+$(TEST_STAMP): $(STAMP)
+	$(PIP) install --quiet -e ".[test]"
+	touch $@
+
+install: $(STAMP)
+
+demo-data: $(STAMP)
+	mkdir -p var
+	$(BIN)/ostiary etc/development.ini init
+	$(BIN)/ostiary etc/development.ini load etc/demo.toml
+	@echo ""
+	@echo "Ostiary demo on http://127.0.0.1:6543"
+	@echo "  issuer         http://127.0.0.1:6543"
+	@echo "  client         demo-rp / demo-secret"
+	@echo "  redirect URI   http://127.0.0.1:9999/cb"
+	@echo "  post-logout    http://127.0.0.1:9999/logged-out"
+	@echo "  scopes         openid profile email offline_access api"
+	@echo "  user           alice / alice-password"
+	@echo ""
+
+run: demo-data
+	$(BIN)/pserve etc/development.ini
+
+test: $(TEST_STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) var/Data.fs* build *.egg-info core/*.egg-info

@@ -1,0 +1,49 @@
+"""Ostiary: an OpenID Connect provider and OAuth 2.0 authorization server.
+
+``main`` is the Paste Deploy application factory (``ostiary:main``);
+``includeme`` wires the pieces into any Pyramid configurator.
+"""
+
+from __future__ import annotations
+
+from pyramid.config import Configurator
+
+from .settings import SettingsError, parse_settings
+
+__all__ = ["main", "includeme", "SettingsError"]
+
+
+def main(global_config, **settings):
+    """Build the WSGI application from the ini's ``[app:main]`` settings."""
+    config = Configurator(settings=settings)
+    config.include("ostiary")
+    app = config.make_wsgi_app()
+    from .models.root import initialise
+
+    initialise(config.registry._zodb_databases[""])
+    return app
+
+
+def includeme(config):
+    """Parse the settings, then add storage, plugins, themes, protocol and pages."""
+    from .models.root import get_root
+    from .passwords import Passwords
+    from .plugins import build_plugin_manager, hooks
+
+    registry = config.registry
+    settings = registry.ostiary_settings = parse_settings(registry.settings)
+    registry.settings.setdefault("tm.manager_hook", "pyramid_tm.explicit_manager")
+    registry.settings.setdefault("retry.attempts", "3")
+    config.include("pyramid_retry")
+    config.include("pyramid_tm")
+    config.include("pyramid_zodbconn")
+    config.include("pyramid_chameleon")
+    extra = registry.settings.get("ostiary_testing_plugins", ())
+    registry.ostiary_plugins = build_plugin_manager(settings, extra)
+    registry.ostiary_passwords = Passwords.from_settings(settings)
+    config.add_request_method(hooks, "hooks", reify=True)
+    config.add_request_method(get_root, "ostiary_root", reify=True)
+    config.include(".themes")
+    config.include(".protocol")
+    config.include(".interaction")
+    registry.ostiary_plugins.hook.ostiary_add_pages(config=config)

@@ -1,0 +1,58 @@
+"""Opening the application for a command, inside one transaction."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from dataclasses import dataclass
+
+from pyramid.paster import bootstrap, setup_logging
+
+from ..settings import SettingsError
+
+
+class CommandError(Exception):
+    """A command failed in a way the user can fix; printed as one line."""
+
+
+@dataclass
+class App:
+    """What a command works with."""
+
+    request: object
+    registry: object
+
+    @property
+    def root(self):
+        return self.request.ostiary_root
+
+    @property
+    def settings(self):
+        return self.registry.ostiary_settings
+
+
+@contextlib.contextmanager
+def open_app(config_uri: str):
+    """Bootstrap the app from ``config_uri``; commit if the command succeeds."""
+    if not os.path.exists(config_uri.split("#")[0]):
+        raise CommandError(f"{config_uri}: no such file")
+    try:
+        setup_logging(config_uri)
+        env = bootstrap(config_uri)
+    except SettingsError as exc:
+        raise CommandError(str(exc)) from None
+    except Exception as exc:  # a locked FileStorage, an unreachable database, ...
+        raise CommandError(f"cannot open the application: {type(exc).__name__}: {exc}") from None
+    request = env["request"]
+    try:
+        request.tm.begin()
+        try:
+            yield App(request, env["registry"])
+            request.tm.commit()
+        except BaseException:
+            request.tm.abort()
+            raise
+    finally:
+        env["closer"]()
+        for db in getattr(env["registry"], "_zodb_databases", {}).values():
+            db.close()

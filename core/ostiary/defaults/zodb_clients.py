@@ -1,0 +1,11 @@
+"""Built-in client store: clients kept in the Ostiary ZODB database."""
+
+from ..hookspecs import hookimpl
+
+
+@hookimpl(trylast=True)
+def ostiary_client(request, client_id):
+    client = request.ostiary_root.clients.get(client_id)
+    if client is None or not client.enabled:
+        return None
+    return client

@@ -1,0 +1,46 @@
+"""Built-in user store: users kept in the Ostiary ZODB database, passwords
+hashed with argon2id, accounts locked after repeated failures."""
+
+from ..hookspecs import hookimpl
+from ..models.util import now
+from ..passwords import get_passwords
+
+
+def _settings(request):
+    return request.registry.ostiary_settings
+
+
+@hookimpl(trylast=True)
+def ostiary_user_by_username(request, username):
+    return request.ostiary_root.users.by_login(username)
+
+
+@hookimpl(trylast=True)
+def ostiary_user_by_subject(request, subject):
+    return request.ostiary_root.users.get(subject)
+
+
+@hookimpl(trylast=True)
+def ostiary_verify_credentials(request, username, password):
+    passwords = get_passwords(request)
+    user = request.ostiary_root.users.by_login(username)
+    if user is None:
+        passwords.verify(None, password)  # same cost as a wrong password
+        return None
+    when = now()
+    if not user.active or user.is_locked(when):
+        passwords.verify(None, password)
+        return False
+    if not passwords.verify(user.password_hash, password):
+        settings = _settings(request)
+        user.failed_logins += 1
+        if user.failed_logins >= settings.max_failed_logins:
+            user.locked_until = when + settings.lockout_seconds
+            user.failed_logins = 0
+        return False
+    if user.failed_logins:
+        user.failed_logins = 0
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash(password)
+    return user
+

@@ -1,0 +1,28 @@
+"""The pages a person sees, and the interaction service they are built on."""
+
+from pyramid.exceptions import BadCSRFToken
+
+
+def includeme(config):
+    """Add the login, consent, logout, error and home pages, the error
+    views, security headers and CSRF protection."""
+    from . import consent, errors, home, login, logout
+    from .service import get_interaction
+
+    config.include(".security")
+    config.add_request_method(get_interaction, "interaction", reify=True)
+    pages = (
+        ("home", "/", home.home, None),
+        ("login", "/account/login", login.login_form, login.login_submit),
+        ("logout", "/account/logout", logout.logout_form, logout.logout_submit),
+        ("consent", "/consent", consent.consent_form, consent.consent_submit),
+        ("error", "/error", errors.error_page, None),
+    )
+    for name, path, show, submit in pages:
+        config.add_route(name, path)
+        config.add_view(show, route_name=name, request_method=("GET", "HEAD"))
+        if submit is not None:
+            config.add_view(submit, route_name=name, request_method="POST")
+    config.add_notfound_view(errors.not_found)
+    config.add_exception_view(errors.server_error, context=Exception)
+    config.add_exception_view(errors.bad_csrf, context=BadCSRFToken)

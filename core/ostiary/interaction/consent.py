@@ -1,0 +1,84 @@
+"""The consent page: which scopes a client may have."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from pyramid.httpexceptions import HTTPSeeOther
+
+from ..protocol.claims import resources_by_name
+from pyramid.csrf import get_csrf_token
+
+from .pages import render_page
+
+
+def _scope_items(request, context):
+    resources = resources_by_name(request)
+    items = []
+    for name in context.scopes:
+        resource = resources.get(name)
+        if resource is None:
+            continue
+        items.append(SimpleNamespace(
+            name=name, display_name=resource.display_name, description=resource.description,
+            required=resource.required, emphasize=resource.emphasize, kind=resource.kind,
+        ))
+    return items
+
+
+def _load(request):
+    service = request.interaction
+    return_url = request.params.get("returnUrl", "")
+    context = service.authorization_context(return_url)
+    if context is None:
+        return None, service.error_redirect("invalid_request", "The return URL is not valid.")
+    if service.session is None:
+        return None, HTTPSeeOther(request.route_path("login", _query={"returnUrl": return_url}))
+    return context, None
+
+
+def _render(request, context, error=None, checked=None):
+    items = _scope_items(request, context)
+    checked = set(checked if checked is not None else context.scopes)
+    values = {
+        "page_title": "Allow access",
+        "client": context.client,
+        "scope_groups": [
+            group for group in (
+                {"legend": "Personal information", "scopes": [i for i in items if i.kind == "identity"]},
+                {"legend": "Application access", "scopes": [i for i in items if i.kind != "identity"]},
+            ) if group["scopes"]
+        ],
+        "checked": checked,
+        "allow_remember": context.client.allow_remember_consent,
+        "return_url": request.params.get("returnUrl", ""),
+        "error": error,
+        "csrf_token": get_csrf_token(request),
+    }
+    return render_page(request, "consent.pt", values)
+
+
+def consent_form(request):
+    """``GET /consent``."""
+    context, other = _load(request)
+    return other or _render(request, context)
+
+
+def consent_submit(request):
+    """``POST /consent``: allow the chosen scopes, or deny."""
+    context, other = _load(request)
+    if other is not None:
+        return other
+    service = request.interaction
+    action = request.POST.get("action")
+    if action == "deny":
+        return HTTPSeeOther(service.deny(context))
+    if action != "allow":
+        return _render(request, context, error="Invalid selection.")
+    chosen = set(request.POST.getall("scope"))
+    chosen |= {i.name for i in _scope_items(request, context) if i.required}
+    chosen &= set(context.scopes)
+    if not chosen:
+        return _render(request, context, error="Pick at least one permission.", checked=())
+    remember = request.POST.get("remember") == "yes" and context.client.allow_remember_consent
+    return HTTPSeeOther(service.grant_consent(context, chosen, remember))

@@ -1,0 +1,66 @@
+"""The error page, and the views that turn every failure into it: unknown
+routes and unexpected exceptions alike. A browser never sees a traceback."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+from ..protocol.server import json_response
+from .pages import render_page
+
+log = logging.getLogger(__name__)
+
+#: Routes whose callers are programs: they get JSON errors, not a page.
+API_ROUTES = frozenset({"token", "revocation", "introspection", "userinfo", "discovery", "jwks"})
+
+MESSAGES = {
+    "not_found": "The page you asked for does not exist.",
+    "server_error": "Something went wrong on our side.",
+    "invalid_request": "The request was not valid.",
+    "invalid_client": "The application that sent you here is not known.",
+}
+
+
+def _render_error(request, error, error_id, description=None, status=200):
+    development = request.registry.ostiary_settings.development
+    values = {
+        "page_title": "Error",
+        "error": error,
+        "error_id": error_id,
+        "message": MESSAGES.get(error, "The request could not be completed."),
+        "description": description if development else None,
+    }
+    return render_page(request, "error.pt", values, status=status)
+
+
+def error_page(request):
+    """``GET /error?errorId=...``."""
+    error_id = request.params.get("errorId")
+    record = request.interaction.error_context(error_id)
+    if record is None:
+        return _render_error(request, "unknown_error", None)
+    return _render_error(request, record.error, error_id, record.description)
+
+
+def not_found(request):
+    """Unknown routes: the error page with status 404 (JSON for API paths)."""
+    return _render_error(request, "not_found", None, status=404)
+
+
+def server_error(exc, request):
+    """Any uncaught exception: logged with an error id, shown as a generic page."""
+    error_id = secrets.token_urlsafe(9)
+    log.error("internal error %s on %s %s", error_id, request.method, request.path, exc_info=exc)
+    route = getattr(request, "matched_route", None)
+    if route is not None and route.name in API_ROUTES:
+        return json_response(500, {"error": "server_error", "error_description": f"Internal error {error_id}."})
+    return _render_error(request, "server_error", error_id, f"{type(exc).__name__}: {exc}", status=500)
+
+
+def bad_csrf(exc, request):
+    """A form posted without a valid CSRF token: usually an expired page."""
+    values_error = "invalid_request"
+    response = _render_error(request, values_error, None, "The form expired or was not sent by this site.",
+                             status=400)
+    return response

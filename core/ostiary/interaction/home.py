@@ -1,0 +1,12 @@
+"""The landing page at ``/``: who is signed in, with a way out."""
+
+from .pages import render_page
+
+
+def home(request):
+    session = request.interaction.session
+    user = None
+    if session is not None:
+        user = request.hooks.ostiary_user_by_subject(request=request, subject=session.subject)
+    values = {"page_title": "Ostiary", "user": user, "signed_in": session is not None}
+    return render_page(request, "home.pt", values)

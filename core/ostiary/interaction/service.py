@@ -1,0 +1,202 @@
+"""The interaction service: the one object pages use to talk to the protocol.
+
+Reach it as ``request.interaction``. Core pages and plugin pages use only
+this service to read the authorization request behind a return URL, to
+sign a person in and out, and to answer consent, so a page never parses
+protocol parameters itself.
+
+Example, a plugin page that signs a user in after its own check::
+
+    def my_login(request):
+        service = request.interaction
+        return_url = request.params.get("returnUrl", "")
+        if not service.is_valid_return_url(return_url):
+            return service.error_redirect("invalid_request", "bad return URL")
+        user = ...  # a user from the user-store hook
+        service.sign_in(user, amr=("otp",))
+        return HTTPSeeOther(return_url)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import re
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
+
+from pyramid.httpexceptions import HTTPSeeOther
+
+from ..events import CONSENT_DENIED, CONSENT_GRANTED, LOGIN_SUCCEEDED, LOGOUT, emit
+from ..models.interactions import Decision, ErrorRecord
+from ..models.sessions import SSOSession
+from ..settings import cookies_secure
+
+AUTHORIZE_PATHS = ("/connect/authorize", "/connect/authorize/callback")
+_UNSAFE = re.compile(r"[\\\x00-\x1f\x7f]")
+
+
+@dataclasses.dataclass
+class AuthorizationContext:
+    """What a page may know about the authorization request behind a return URL."""
+
+    client: object
+    params: dict
+    scopes: list
+    login_hint: str | None
+    prompt: tuple
+    ui_locales: tuple
+    acr_values: tuple
+    idp: str | None
+    fingerprint: str
+
+    @property
+    def client_id(self) -> str:
+        return self.client.client_id
+
+
+def request_fingerprint(params) -> str:
+    """A stable digest of an authorization request's parameters."""
+    canonical = urlencode(sorted((k, v) for k, v in params.items()))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class InteractionService:
+    """Everything a page needs from the protocol, bound to one request."""
+
+    def __init__(self, request):
+        self.request = request
+        self.settings = request.registry.ostiary_settings
+
+    # -- return URLs and authorization context -------------------------------
+
+    def is_valid_return_url(self, return_url: str | None) -> bool:
+        """True only for a relative URL to this issuer's authorize endpoint.
+
+        Absolute URLs, scheme-relative ``//host`` URLs, backslashes, control
+        characters and percent-encoded variants of them are all refused, so
+        a return URL can never lead off this server.
+        """
+        if not return_url or not return_url.startswith("/") or return_url.startswith("//"):
+            return False
+        decoded = unquote(return_url)
+        if _UNSAFE.search(return_url) or _UNSAFE.search(decoded) or decoded.startswith("//"):
+            return False
+        parts = urlsplit(return_url)
+        if parts.scheme or parts.netloc or parts.fragment:
+            return False
+        return parts.path in AUTHORIZE_PATHS
+
+    def return_url_for(self, params: dict) -> str:
+        """The return URL that resumes the authorization request ``params``."""
+        return "/connect/authorize/callback?" + urlencode(params)
+
+    def authorization_context(self, return_url: str | None) -> AuthorizationContext | None:
+        """The validated authorization request behind ``return_url``, or None."""
+        if not self.is_valid_return_url(return_url):
+            return None
+        params = dict(parse_qsl(urlsplit(return_url).query, keep_blank_values=True))
+        client = self.request.hooks.ostiary_client(request=self.request, client_id=params.get("client_id"))
+        if client is None or not client.check_redirect_uri(params.get("redirect_uri", "")):
+            return None
+        acr_values = tuple(params.get("acr_values", "").split())
+        idp = next((v.removeprefix("idp:") for v in acr_values if v.startswith("idp:")), None)
+        return AuthorizationContext(
+            client=client,
+            params=params,
+            scopes=params.get("scope", "").split(),
+            login_hint=params.get("login_hint") or None,
+            prompt=tuple(params.get("prompt", "").split()),
+            ui_locales=tuple(params.get("ui_locales", "").split()),
+            acr_values=acr_values,
+            idp=idp,
+            fingerprint=request_fingerprint(params),
+        )
+
+    # -- the SSO session -------------------------------------------------------
+
+    @property
+    def session(self) -> SSOSession | None:
+        """The current SSO session, or None (read once per request)."""
+        cache = self.request.environ
+        if "ostiary.sso_session" not in cache:
+            cookie = self.request.cookies.get(self.settings.session_cookie)
+            cache["ostiary.sso_session"] = self.request.ostiary_root.sessions.from_cookie(cookie)
+        return cache["ostiary.sso_session"]
+
+    def sign_in(self, user, *, amr=("pwd",), idp="local", acr=None, remember=False) -> SSOSession:
+        """Start an SSO session for ``user`` and set its cookie on the response."""
+        store = self.request.ostiary_root.sessions
+        if self.session is not None:
+            store.end(self.session)
+        lifetime = self.settings.remember_lifetime if remember else self.settings.session_lifetime
+        session = SSOSession(user.subject, lifetime, amr=amr, idp=idp, acr=acr, persistent=remember)
+        cookie = store.start(session)
+        self.request.environ["ostiary.sso_session"] = session
+        max_age = lifetime if remember else None
+        self.request.add_response_callback(lambda req, resp: self._set_cookie(resp, cookie, max_age))
+        emit(self.request, LOGIN_SUCCEEDED, subject=user.subject, amr=" ".join(amr), idp=idp)
+        return session
+
+    def sign_out(self) -> SSOSession | None:
+        """End the current SSO session; return it (for single sign-out) or None."""
+        session = self.session
+        if session is not None:
+            self.request.ostiary_root.sessions.end(session)
+            emit(self.request, LOGOUT, subject=session.subject, sid=session.sid)
+        self.request.environ["ostiary.sso_session"] = None
+        self.request.add_response_callback(lambda req, resp: self._set_cookie(resp, "", 0))
+        return session
+
+    def _set_cookie(self, response, value, max_age):
+        response.set_cookie(
+            self.settings.session_cookie, value, max_age=max_age, path="/", httponly=True,
+            samesite="Lax", secure=cookies_secure(self.settings),
+        )
+
+    # -- decisions handed back to the authorize endpoint ----------------------------
+
+    def decision_key(self, fingerprint: str) -> str:
+        sid = self.session.sid if self.session is not None else ""
+        return hashlib.sha256(f"{fingerprint}|{sid}".encode()).hexdigest()
+
+    def grant_consent(self, context: AuthorizationContext, scopes, remember: bool) -> str:
+        """Record consent to ``scopes``; return the URL to send the browser to."""
+        granted = [s for s in context.scopes if s in set(scopes)]
+        decision = Decision(scopes=granted, remember=remember)
+        self.request.ostiary_root.interactions.put_decision(self.decision_key(context.fingerprint), decision)
+        emit(self.request, CONSENT_GRANTED, subject=self.session.subject if self.session else None,
+             client_id=context.client_id, scopes=" ".join(granted), remember=remember)
+        return self.return_url_for(context.params)
+
+    def deny(self, context: AuthorizationContext, error: str = "access_denied") -> str:
+        """Refuse the authorization request; the client will get ``error``."""
+        decision = Decision(error=error)
+        self.request.ostiary_root.interactions.put_decision(self.decision_key(context.fingerprint), decision)
+        emit(self.request, CONSENT_DENIED, subject=self.session.subject if self.session else None,
+             client_id=context.client_id, error=error)
+        return self.return_url_for(context.params)
+
+    def take_decision(self, fingerprint: str) -> Decision | None:
+        """Used by the authorize endpoint: the page's answer, once."""
+        return self.request.ostiary_root.interactions.take_decision(self.decision_key(fingerprint))
+
+    # -- errors --------------------------------------------------------------------
+
+    def record_error(self, error: str, description: str | None = None, client_id=None, redirect_uri=None) -> str:
+        """Keep the detail of an error server-side; return its error id."""
+        record = ErrorRecord(error, description, client_id, redirect_uri)
+        return self.request.ostiary_root.interactions.put_error(record)
+
+    def error_context(self, error_id: str | None) -> ErrorRecord | None:
+        """The detail behind an error id, or None when unknown or expired."""
+        return self.request.ostiary_root.interactions.error(error_id)
+
+    def error_redirect(self, error: str, description: str | None = None, **context) -> HTTPSeeOther:
+        """Record an error and send the browser to the error page."""
+        error_id = self.record_error(error, description, **context)
+        return HTTPSeeOther(self.request.route_path("error", _query={"errorId": error_id}))
+
+
+def get_interaction(request) -> InteractionService:
+    """Request method ``request.interaction``."""
+    return InteractionService(request)

@@ -1,0 +1,178 @@
+"""Registered clients (relying parties) and their persistent container.
+
+A :class:`Client` also speaks authlib's ``ClientMixin`` protocol (the
+``check_*`` and ``get_*`` methods) by duck typing, so the protocol layer can
+hand it to authlib's grants directly.
+"""
+
+from __future__ import annotations
+
+import hmac
+
+from BTrees.OOBTree import OOBTree
+from persistent import Persistent
+from persistent.list import PersistentList
+
+from .util import digest, now
+
+AUTH_METHODS = ("client_secret_basic", "client_secret_post", "private_key_jwt", "none")
+GRANT_TYPES = ("authorization_code", "refresh_token", "client_credentials")
+
+
+class ClientError(ValueError):
+    """A client definition is invalid; the message says which field."""
+
+
+class Client(Persistent):
+    """One OAuth 2.0 / OpenID Connect client.
+
+    Secrets are kept only as SHA-256 digests. They are long random values,
+    not passwords, so a slow hash would buy nothing but a slower token
+    endpoint; comparison is constant-time.
+    """
+
+    def __init__(self, client_id: str, **fields):
+        self.client_id = client_id
+        self.name = client_id
+        self.enabled = True
+        self.secret_digests = PersistentList()
+        self.token_endpoint_auth_method = "client_secret_basic"
+        self.jwks = None  # public keys for private_key_jwt, as a JWK Set dict
+        self.redirect_uris = ()
+        self.post_logout_redirect_uris = ()
+        self.grant_types = ("authorization_code",)
+        self.scopes = ("openid",)
+        self.require_pkce = True
+        self.require_consent = True
+        self.allow_remember_consent = True
+        self.consent_lifetime = None  # seconds; None keeps a remembered consent until revoked
+        self.always_include_user_claims_in_id_token = False
+        self.access_token_lifetime = None  # None: the server default
+        self.id_token_lifetime = None
+        self.refresh_token_lifetime = None
+        self.frontchannel_logout_uri = None
+        self.frontchannel_logout_session_required = True
+        self.backchannel_logout_uri = None
+        self.backchannel_logout_session_required = True
+        self.created_at = now()
+        self.update(**fields)
+
+    def update(self, **fields) -> None:
+        """Set fields, validating them; unknown names are refused."""
+        for name, value in fields.items():
+            if name in ("client_id", "secret_digests") or not hasattr(self, name):
+                raise ClientError(f"unknown client field {name!r}")
+            if isinstance(value, list):
+                value = tuple(value)
+            setattr(self, name, value)
+        self.validate()
+
+    def validate(self) -> None:
+        """Refuse a combination of fields that cannot work."""
+        if self.token_endpoint_auth_method not in AUTH_METHODS:
+            raise ClientError(f"token_endpoint_auth_method must be one of {', '.join(AUTH_METHODS)}")
+        unknown = set(self.grant_types) - set(GRANT_TYPES)
+        if unknown:
+            raise ClientError(f"unsupported grant types: {', '.join(sorted(unknown))}")
+        if self.is_public and "client_credentials" in self.grant_types:
+            raise ClientError("a public client cannot use client_credentials")
+        if "authorization_code" in self.grant_types and not self.redirect_uris:
+            raise ClientError("authorization_code needs at least one redirect URI")
+        if self.token_endpoint_auth_method == "private_key_jwt" and not self.jwks:
+            raise ClientError("private_key_jwt needs the client's public keys (jwks)")
+        for uri in tuple(self.redirect_uris) + tuple(self.post_logout_redirect_uris):
+            if "#" in uri:
+                raise ClientError(f"a redirect URI has no fragment: {uri}")
+
+    @property
+    def is_public(self) -> bool:
+        return self.token_endpoint_auth_method == "none"
+
+    # -- secrets -------------------------------------------------------------
+
+    def add_secret(self, secret: str) -> None:
+        """Accept ``secret`` from now on (several may be valid during a roll-over)."""
+        self.secret_digests.append(digest(secret))
+
+    def clear_secrets(self) -> None:
+        del self.secret_digests[:]
+
+    def check_client_secret(self, client_secret: str) -> bool:
+        candidate = digest(client_secret or "")
+        matched = False
+        for stored in self.secret_digests:
+            # Compare against every digest so timing does not reveal which matched.
+            matched |= hmac.compare_digest(candidate, stored)
+        return matched
+
+    # -- authlib ClientMixin -----------------------------------------------
+
+    def get_client_id(self) -> str:
+        return self.client_id
+
+    def get_default_redirect_uri(self):
+        # OpenID Connect requires redirect_uri; so do we, for every client.
+        return None
+
+    def get_allowed_scope(self, scope: str) -> str | None:
+        """The requested scope if the client may ask for all of it, else None
+        (authlib then answers invalid_scope): a scope is never dropped silently."""
+        if not scope:
+            return ""
+        requested = scope.split()
+        if not set(requested) <= set(self.scopes):
+            return None
+        return " ".join(dict.fromkeys(requested))
+
+    def check_redirect_uri(self, redirect_uri: str) -> bool:
+        # Exact string comparison, as OAuth 2.0 Security BCP requires.
+        return redirect_uri in self.redirect_uris
+
+    def check_post_logout_redirect_uri(self, uri: str) -> bool:
+        return uri in self.post_logout_redirect_uris
+
+    def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
+        # A client with a shared secret may present it in the header or the
+        # body (as Keycloak and Duende accept); key-based and public clients
+        # use exactly the method they registered.
+        secret_methods = ("client_secret_basic", "client_secret_post")
+        if self.token_endpoint_auth_method in secret_methods:
+            return method in secret_methods
+        return method == self.token_endpoint_auth_method
+
+    def check_response_type(self, response_type: str) -> bool:
+        return response_type == "code" and "authorization_code" in self.grant_types
+
+    def check_grant_type(self, grant_type: str) -> bool:
+        return grant_type in self.grant_types
+
+    def as_dict(self) -> dict:
+        """A JSON-friendly view, without secrets (for ``client show``)."""
+        skip = {"secret_digests"}
+        data = {k: v for k, v in vars(self).items() if not k.startswith("_") and k not in skip}
+        data["secrets"] = len(self.secret_digests)
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in sorted(data.items())}
+
+
+class ClientRegistry(Persistent):
+    """All clients, keyed by client id."""
+
+    def __init__(self):
+        self.items = OOBTree()
+
+    def get(self, client_id: str) -> Client | None:
+        return self.items.get(client_id)
+
+    def add(self, client: Client) -> Client:
+        if client.client_id in self.items:
+            raise ClientError(f"client {client.client_id!r} exists already")
+        self.items[client.client_id] = client
+        return client
+
+    def remove(self, client_id: str) -> None:
+        if client_id not in self.items:
+            raise ClientError(f"no client {client_id!r}")
+        del self.items[client_id]
+
+    def __iter__(self):
+        return iter(self.items.values())

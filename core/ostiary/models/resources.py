@@ -1,0 +1,80 @@
+"""Identity resources and API scopes: what a client may ask for.
+
+An identity resource (``openid``, ``profile``, ...) names a set of user
+claims; an API scope names access to an API and may carry user claims into
+the access token and an audience (``aud``).
+"""
+
+from __future__ import annotations
+
+from BTrees.OOBTree import OOBTree
+from persistent import Persistent
+
+KINDS = ("identity", "api", "offline")
+
+#: OpenID Connect Core 1.0, section 5.4: the standard scopes and their claims.
+STANDARD_IDENTITY_RESOURCES = {
+    "openid": ("Your user identifier", ("sub",), True),
+    "profile": (
+        "Your profile (name, nickname, picture, ...)",
+        (
+            "name", "family_name", "given_name", "middle_name", "nickname",
+            "preferred_username", "profile", "picture", "website", "gender",
+            "birthdate", "zoneinfo", "locale", "updated_at",
+        ),
+        False,
+    ),
+    "email": ("Your email address", ("email", "email_verified"), False),
+    "address": ("Your postal address", ("address",), False),
+    "phone": ("Your phone number", ("phone_number", "phone_number_verified"), False),
+}
+
+
+class Resource(Persistent):
+    """One scope value a client may request."""
+
+    def __init__(self, name, kind="api", display_name=None, description="", claims=(),
+                 required=False, emphasize=False, audience=None):
+        if kind not in KINDS:
+            raise ValueError(f"resource kind must be one of {', '.join(KINDS)}")
+        if not name or " " in name:
+            raise ValueError("a scope name is one word")
+        self.name = name
+        self.kind = kind
+        self.display_name = display_name or name
+        self.description = description
+        self.claims = tuple(claims)
+        self.required = required
+        self.emphasize = emphasize
+        self.audience = audience
+
+
+def standard_resources() -> list[Resource]:
+    """The identity resources of OpenID Connect Core plus ``offline_access``."""
+    made = [
+        Resource(name, "identity", display, claims=claims, required=required)
+        for name, (display, claims, required) in STANDARD_IDENTITY_RESOURCES.items()
+    ]
+    made.append(Resource("offline_access", "offline", "Offline access",
+                         "Stay signed in to the application when you are away", emphasize=True))
+    return made
+
+
+class ResourceRegistry(Persistent):
+    """All resources, keyed by scope name."""
+
+    def __init__(self):
+        self.items = OOBTree()
+
+    def put(self, resource: Resource) -> Resource:
+        self.items[resource.name] = resource
+        return resource
+
+    def get(self, name):
+        return self.items.get(name)
+
+    def remove(self, name) -> None:
+        del self.items[name]
+
+    def __iter__(self):
+        return iter(self.items.values())

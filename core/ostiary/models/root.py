@@ -1,0 +1,108 @@
+"""The persistent root of an Ostiary database, and its evolve steps.
+
+The application root lives under the key ``"ostiary"`` of the ZODB root
+mapping. It is created on first use; each later change of persistent
+classes adds a step to :data:`EVOLVE_STEPS` so that an older database is
+brought up to date when it is opened, as long-lived ZODB applications
+(Substance D, Kotti) do.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from persistent import Persistent
+from pyramid_zodbconn import get_connection
+
+from .clients import ClientRegistry
+from .grants import GrantStore
+from .interactions import InteractionStore
+from .keys import KeyRing
+from .resources import ResourceRegistry, standard_resources
+from .sessions import SessionStore
+from .users import UserDirectory
+from .util import now
+
+log = logging.getLogger(__name__)
+
+ROOT_KEY = "ostiary"
+
+
+class OstiaryRoot(Persistent):
+    """Every container of an Ostiary database."""
+
+    generation = 0
+
+    def __init__(self):
+        self.clients = ClientRegistry()
+        self.resources = ResourceRegistry()
+        for resource in standard_resources():
+            self.resources.put(resource)
+        self.users = UserDirectory()
+        self.grants = GrantStore()
+        self.sessions = SessionStore()
+        self.interactions = InteractionStore()
+        self.keys = KeyRing()
+        self.keys.ensure()
+        self.generation = CURRENT_GENERATION
+
+    def prune(self, when: int | None = None) -> int:
+        """Delete everything that has expired; return how many items went."""
+        when = now() if when is None else when
+        return (self.grants.prune(when) + self.sessions.prune(when)
+                + self.interactions.prune(when) + self.keys.prune(when))
+
+
+def _evolve_1(root: OstiaryRoot) -> None:
+    """Generation 1 is the first release: nothing to convert."""
+
+
+#: Evolve steps in order; step ``n`` brings a database to generation ``n``.
+EVOLVE_STEPS = (_evolve_1,)
+CURRENT_GENERATION = len(EVOLVE_STEPS)
+
+
+def evolve(root: OstiaryRoot) -> bool:
+    """Run the evolve steps an older database still needs; return whether any ran."""
+    ran = False
+    while root.generation < CURRENT_GENERATION:
+        step = EVOLVE_STEPS[root.generation]
+        log.info("evolving the database to generation %d: %s", root.generation + 1, step.__doc__)
+        step(root)
+        root.generation += 1
+        ran = True
+    return ran
+
+
+def open_root_from_connection(conn, create: bool = True) -> OstiaryRoot | None:
+    """The application root of a ZODB connection, created if missing."""
+    mapping = conn.root()
+    root = mapping.get(ROOT_KEY)
+    if root is None and create:
+        root = mapping[ROOT_KEY] = OstiaryRoot()
+    elif root is not None:
+        evolve(root)
+    return root
+
+
+def get_root(request) -> OstiaryRoot:
+    """Request method ``request.ostiary_root``: the root in this request's connection."""
+    return open_root_from_connection(get_connection(request))
+
+
+def initialise(db) -> None:
+    """Create (or evolve) the root and the signing keys at start-up, in a
+    transaction of its own, so that the first requests do not race to do it."""
+    import transaction
+
+    manager = transaction.TransactionManager()
+    conn = db.open(transaction_manager=manager)
+    try:
+        # Two processes starting at once on a shared database may conflict:
+        # the loser retries and finds the winner's root.
+        for attempt in manager.attempts(5):
+            with attempt:
+                root = open_root_from_connection(conn)
+                root.keys.ensure()
+    finally:
+        conn.close()

@@ -1,0 +1,76 @@
+"""The plugin manager: one per application, kept on the Pyramid registry.
+
+Built-in plugins are registered from :data:`DEFAULT_PLUGINS` the same way
+as third-party ones from the ``ostiary.plugins`` entry points. A deployment
+enables installed plugins by name with ``ostiary.plugins`` and blocks any
+plugin, built-in ones included, with ``ostiary.plugins.disabled``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from importlib.metadata import entry_points
+
+import pluggy
+
+from . import hookspecs
+from .settings import SettingsError
+
+log = logging.getLogger(__name__)
+
+ENTRY_POINT_GROUP = "ostiary.plugins"
+
+#: Built-in plugins, registered first so that third-party plugins, which
+#: are registered later, win where results are merged.
+DEFAULT_PLUGINS = (
+    ("zodb_clients", "ostiary.defaults.zodb_clients"),
+    ("zodb_resources", "ostiary.defaults.zodb_resources"),
+    ("zodb_users", "ostiary.defaults.zodb_users"),
+    ("profile", "ostiary.defaults.profile"),
+    ("audit_log", "ostiary.defaults.audit_log"),
+)
+
+
+def installed_plugins() -> dict[str, object]:
+    """Map entry-point names in ``ostiary.plugins`` to their entry points."""
+    return {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
+
+
+def build_plugin_manager(settings, extra=()) -> pluggy.PluginManager:
+    """Create the plugin manager for one application.
+
+    ``extra`` is a sequence of ``(name, plugin)`` pairs registered last; the
+    test suite uses it to register a plugin inside a test.
+    """
+    pm = pluggy.PluginManager(hookspecs.PROJECT)
+    pm.add_hookspecs(hookspecs)
+    for name in settings.plugins_disabled:
+        pm.set_blocked(name)
+    for name, module in DEFAULT_PLUGINS:
+        if not pm.is_blocked(name):
+            pm.register(importlib.import_module(module), name=name)
+    available = installed_plugins()
+    for name in settings.plugins:
+        if name not in available:
+            known = ", ".join(sorted(available)) or "none"
+            raise SettingsError(f"ostiary.plugins: no installed plugin named {name!r} (installed: {known})")
+        if not pm.is_blocked(name):
+            pm.register(available[name].load(), name=name)
+    for name, plugin in extra:
+        pm.register(plugin, name=name)
+    # A hook implementation whose name matches no specification is almost
+    # always a typo; fail at start-up rather than silently never calling it.
+    pm.check_pending()
+    log.info("plugins: %s", ", ".join(name for name, _ in pm.list_name_plugin()))
+    return pm
+
+
+def get_plugin_manager(registry) -> pluggy.PluginManager:
+    """The application's plugin manager."""
+    return registry.ostiary_plugins
+
+
+def hooks(request):
+    """Request method ``request.hooks``: the plugin manager's hook relay."""
+    return request.registry.ostiary_plugins.hook

@@ -1,0 +1,173 @@
+"""The authorization endpoint (OpenID Connect Core 1.0, section 3.1.2).
+
+authlib validates the request (client, exact redirect URI, response type,
+scope, PKCE); this view decides what the person must do next: sign in,
+consent, or nothing, and answers in the response mode the client asked for,
+with the RFC 9207 ``iss`` parameter. An error that cannot safely go back to
+the client (unknown client, unregistered redirect URI) ends on the error
+page instead.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from authlib.oauth2 import OAuth2Error
+from authlib.oauth2.rfc6749 import InvalidRequestError
+from authlib.oidc.core.errors import ConsentRequiredError, LoginRequiredError
+from pyramid.httpexceptions import HTTPSeeOther
+from pyramid.renderers import render_to_response
+
+from ..hookspecs import Caller
+from ..interaction.service import request_fingerprint
+from ..models.grants import Consent
+from ..models.util import now
+from . import claims as claimlib
+from .tokens import Principal
+
+RESPONSE_MODES = ("query", "form_post")
+PROMPTS = ("none", "login", "consent", "select_account")
+
+
+def authorize(request):
+    """Handle GET and POST at ``/connect/authorize`` and its callback."""
+    server = request.oauth_server
+    service = request.interaction
+    oauth_request = server.create_oauth2_request(request)
+    principal = _current_principal(request)
+    try:
+        grant = server.get_consent_grant(oauth_request, end_user=principal)
+    except OAuth2Error as error:
+        return _error_response(request, oauth_request, error)
+    params = oauth_request.payload.data
+    try:
+        prompt, max_age = _check_oidc_params(params)
+        redirect_uri = grant.redirect_uri
+        decision = service.take_decision(request_fingerprint(params))
+        if decision is not None and decision.error:
+            raise OAuth2Error(error=decision.error, redirect_uri=redirect_uri)
+        if _needs_login(principal, prompt, max_age):
+            if "none" in prompt:
+                raise LoginRequiredError(redirect_uri=redirect_uri)
+            return _to_login(request, params)
+        scope = _consented_scope(request, grant, principal, prompt, decision)
+        if scope is None:
+            if "none" in prompt:
+                raise ConsentRequiredError(redirect_uri=redirect_uri)
+            return_url = service.return_url_for(params)
+            return HTTPSeeOther(request.route_path("consent", _query={"returnUrl": return_url}))
+    except OAuth2Error as error:
+        if error.redirect_uri is None:
+            error.redirect_uri = grant.redirect_uri
+        error.state = params.get("state")
+        return _error_response(request, oauth_request, error)
+    oauth_request.scope = scope
+    service.session.add_client(grant.client.client_id)
+    status, _, headers = grant.create_authorization_response(grant.redirect_uri, principal)
+    return _deliver(request, dict(headers)["Location"], params.get("response_mode"))
+
+
+def _current_principal(request) -> Principal | None:
+    session = request.interaction.session
+    if session is None:
+        return None
+    client_id = request.params.get("client_id")
+    client = request.hooks.ostiary_client(request=request, client_id=client_id) if client_id else None
+    if not claimlib.is_active(request, session.subject, client, Caller.AUTHORIZE):
+        return None
+    return Principal(session.subject, session.auth_time, session.amr, session.acr, session.sid)
+
+
+def _check_oidc_params(params) -> tuple[tuple, int | None]:
+    mode = params.get("response_mode")
+    if mode is not None and mode not in RESPONSE_MODES:
+        raise InvalidRequestError(f"Unsupported 'response_mode': use one of {', '.join(RESPONSE_MODES)}.")
+    prompt = tuple(params.get("prompt", "").split())
+    if "none" in prompt and len(prompt) > 1:
+        raise InvalidRequestError("'prompt=none' cannot be combined with other values.")
+    max_age = params.get("max_age")
+    if max_age is not None:
+        if not max_age.isdigit():
+            raise InvalidRequestError("'max_age' must be a number of seconds.")
+        max_age = int(max_age)
+    return prompt, max_age
+
+
+def _needs_login(principal, prompt, max_age) -> bool:
+    if principal is None or "login" in prompt or "select_account" in prompt:
+        return True
+    return max_age is not None and now() - principal.auth_time > max_age
+
+
+def _to_login(request, params) -> HTTPSeeOther:
+    """Send the browser to the login page. The return URL drops the parts
+    that forced the sign-in (prompt=login, max_age), so that coming back
+    with a fresh session does not loop."""
+    resume = dict(params)
+    prompts = [p for p in resume.pop("prompt", "").split() if p not in ("login", "select_account")]
+    if prompts:
+        resume["prompt"] = " ".join(prompts)
+    resume.pop("max_age", None)
+    return_url = request.interaction.return_url_for(resume)
+    return HTTPSeeOther(request.route_path("login", _query={"returnUrl": return_url}))
+
+
+def _consented_scope(request, grant, principal, prompt, decision) -> str | None:
+    """The scope to grant, or None when the person must be asked."""
+    client = grant.client
+    requested = grant.request.scope.split()
+    store = request.ostiary_root.grants
+    if decision is not None:
+        resources = claimlib.resources_by_name(request)
+        required = {s for s in requested if s in resources and resources[s].required}
+        if not required <= set(decision.scopes):
+            raise OAuth2Error(error="access_denied", description="A required scope was not granted.")
+        if client.allow_remember_consent and decision.remember:
+            store.remember_consent(Consent(principal.subject, client.client_id, decision.scopes,
+                                           client.consent_lifetime))
+        elif not decision.remember:
+            store.forget_consent(principal.subject, client.client_id)
+        return " ".join(decision.scopes)
+    if not client.require_consent:
+        return " ".join(requested)
+    if "consent" in prompt:
+        return None
+    remembered = store.consent(principal.subject, client.client_id)
+    if remembered is not None and set(requested) <= set(remembered.scopes):
+        return " ".join(requested)
+    return None
+
+
+def _deliver(request, location: str, response_mode: str | None):
+    """Send an authorization response, with ``iss``, in the requested mode."""
+    issuer = request.registry.ostiary_settings.issuer
+    parts = urlsplit(location)
+    params = parse_qsl(parts.query, keep_blank_values=True)
+    params = [(k, v) for k, v in params if k != "iss"] + [("iss", issuer)]
+    if response_mode == "form_post":
+        target = parts._replace(query="").geturl()
+        response = render_to_response(
+            "ostiary_theme_default:templates/form_post.pt",
+            {"action": target, "fields": params, "page_title": "Redirecting"}, request=request)
+        response.headers["Cache-Control"] = "no-store"
+        request.environ["ostiary.form_action"] = target
+        return response
+    response = HTTPSeeOther(parts._replace(query=urlencode(params)).geturl())
+    response.status = "302 Found"
+    return response
+
+
+def _error_response(request, oauth_request, error: OAuth2Error):
+    """An error goes back to the client only to a validated redirect URI."""
+    params = oauth_request.payload.data
+    if error.redirect_uri:
+        query = [("error", error.error)]
+        if error.description:
+            query.append(("error_description", error.description))
+        if params.get("state"):
+            query.append(("state", params["state"]))
+        separator = "&" if "?" in error.redirect_uri else "?"
+        location = error.redirect_uri + separator + urlencode(query)
+        return _deliver(request, location, params.get("response_mode"))
+    return request.interaction.error_redirect(
+        error.error, error.description, client_id=params.get("client_id"), redirect_uri=params.get("redirect_uri"))

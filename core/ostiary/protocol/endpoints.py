@@ -1,0 +1,147 @@
+"""The machine-facing endpoints: discovery, JWKS, token, revocation,
+introspection and userinfo."""
+
+from __future__ import annotations
+
+import json
+
+from pyramid.response import Response
+
+from ..hookspecs import Caller
+from . import claims as claimlib
+from .server import json_response
+from .signing import InvalidJWT, key_material, verify
+
+AUTH_METHODS = ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"]
+SIGNING_ALGS = ["RS256", "ES256"]
+
+#: Claims of the standard scopes, advertised as supported.
+STANDARD_CLAIMS = [
+    "sub", "name", "family_name", "given_name", "middle_name", "nickname", "preferred_username",
+    "profile", "picture", "website", "gender", "birthdate", "zoneinfo", "locale", "updated_at",
+    "email", "email_verified", "address", "phone_number", "phone_number_verified",
+    "iss", "aud", "exp", "iat", "auth_time", "nonce", "amr", "acr", "sid", "at_hash",
+]
+
+
+def discovery_document(issuer: str) -> dict:
+    """OpenID Connect Discovery 1.0 metadata: what this server supports, and nothing else."""
+    return {
+        "issuer": issuer,
+        "authorization_endpoint": issuer + "/connect/authorize",
+        "token_endpoint": issuer + "/connect/token",
+        "userinfo_endpoint": issuer + "/connect/userinfo",
+        "jwks_uri": issuer + "/.well-known/jwks.json",
+        "end_session_endpoint": issuer + "/connect/endsession",
+        "revocation_endpoint": issuer + "/connect/revocation",
+        "introspection_endpoint": issuer + "/connect/introspect",
+        "scopes_supported": ["openid", "profile", "email", "address", "phone", "offline_access"],
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query", "form_post"],
+        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": SIGNING_ALGS,
+        "token_endpoint_auth_methods_supported": AUTH_METHODS,
+        "token_endpoint_auth_signing_alg_values_supported": SIGNING_ALGS,
+        "revocation_endpoint_auth_methods_supported": AUTH_METHODS,
+        "introspection_endpoint_auth_methods_supported": AUTH_METHODS[:-1],
+        "code_challenge_methods_supported": ["S256"],
+        "prompt_values_supported": ["none", "login", "consent"],
+        "claims_supported": STANDARD_CLAIMS,
+        "claims_parameter_supported": False,
+        "request_parameter_supported": False,
+        "request_uri_parameter_supported": False,
+        "authorization_response_iss_parameter_supported": True,
+        "backchannel_logout_supported": False,
+        "frontchannel_logout_supported": False,
+    }
+
+
+def _cached_json(body: bytes, max_age: int) -> Response:
+    response = Response(body=body, content_type="application/json", charset=None)
+    response.headers["Cache-Control"] = f"public, max-age={max_age}"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def discovery(request):
+    """``GET /.well-known/openid-configuration``; the bytes are built once per process."""
+    registry = request.registry
+    body = getattr(registry, "ostiary_discovery_bytes", None)
+    if body is None:
+        doc = discovery_document(registry.ostiary_settings.issuer)
+        body = registry.ostiary_discovery_bytes = json.dumps(doc, separators=(",", ":")).encode()
+    return _cached_json(body, 3600)
+
+
+def jwks(request):
+    """``GET /.well-known/jwks.json``: every published public key."""
+    return _cached_json(key_material(request).jwks_bytes, 300)
+
+
+def token(request):
+    """``POST /connect/token``."""
+    return request.oauth_server.create_token_response(request)
+
+
+def revocation(request):
+    """``POST /connect/revocation`` (RFC 7009)."""
+    return request.oauth_server.create_endpoint_response("revocation", request)
+
+
+def introspection(request):
+    """``POST /connect/introspect`` (RFC 7662)."""
+    return request.oauth_server.create_endpoint_response("introspection", request)
+
+
+def method_not_allowed(request):
+    """A GET (or other method) where only POST is defined."""
+    response = json_response(405, {"error": "invalid_request", "error_description": "Use POST."})
+    response.headers["Allow"] = "POST"
+    return response
+
+
+def _bearer_error(status: int, error: str | None, description: str | None = None) -> Response:
+    challenge = 'Bearer realm="userinfo"'
+    body = {}
+    if error:
+        challenge += f', error="{error}"'
+        body["error"] = error
+        if description:
+            challenge += f', error_description="{description}"'
+            body["error_description"] = description
+    return json_response(status, body, [("WWW-Authenticate", challenge)])
+
+
+def _bearer_token(request) -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    if request.method == "POST" and request.content_type == "application/x-www-form-urlencoded":
+        return request.POST.get("access_token") or None
+    return None
+
+
+def userinfo(request):
+    """``GET``/``POST /connect/userinfo`` (OpenID Connect Core 1.0, section 5.3)."""
+    value = _bearer_token(request)
+    if value is None:
+        return _bearer_error(401, None)
+    try:
+        claims = verify(request, value, typ="at+jwt")
+    except InvalidJWT:
+        return _bearer_error(401, "invalid_token", "The access token is invalid or expired.")
+    if request.ostiary_root.grants.is_jti_revoked(claims.get("jti", "")):
+        return _bearer_error(401, "invalid_token", "The access token was revoked.")
+    scope = claims.get("scope", "")
+    if "openid" not in claimlib.split_scope(scope) or claims.get("sub") == claims.get("client_id"):
+        return _bearer_error(403, "insufficient_scope", "The access token lacks the openid scope.")
+    client = request.hooks.ostiary_client(request=request, client_id=claims.get("client_id"))
+    subject = claims["sub"]
+    if client is None or not claimlib.is_active(request, subject, client, Caller.USERINFO):
+        return _bearer_error(401, "invalid_token", "The access token is no longer valid.")
+    requested = claimlib.requested_claim_types(request, scope, ("identity",))
+    body = claimlib.profile_claims(request, subject, client, requested, Caller.USERINFO)
+    body["sub"] = subject
+    return json_response(200, body)

@@ -1,0 +1,147 @@
+"""The Pyramid adapter for authlib's authorization server.
+
+Like authlib's own Flask and Django integrations, this module only
+translates requests and responses and connects authlib's storage hooks to
+Ostiary's models and plugins; the grant logic stays authlib's.
+
+One :class:`OstiaryServer` is built per request (``request.oauth_server``):
+authlib asks for clients by id alone, and our client store is a plugin hook
+that needs the request. Building it is cheap: a few list appends.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from functools import cached_property
+from urllib.parse import urlsplit
+
+from authlib.oauth2 import AuthorizationServer
+from authlib.oauth2.rfc6749 import OAuth2Payload, OAuth2Request
+from pyramid.response import Response
+
+from ..models.util import now
+from . import grants, tokens
+
+NO_STORE = (("Cache-Control", "no-store"), ("Pragma", "no-cache"))
+
+
+class PyramidPayload(OAuth2Payload):
+    """The parameters of a request: the query string for GET, the form body for POST."""
+
+    def __init__(self, request):
+        self._params = request.POST if request.method == "POST" else request.GET
+
+    @cached_property
+    def data(self) -> dict:
+        return dict(self._params.items())
+
+    @cached_property
+    def datalist(self) -> defaultdict:
+        values = defaultdict(list)
+        for key, value in self._params.items():
+            values[key].append(value)
+        return values
+
+
+class PyramidOAuth2Request(OAuth2Request):
+    """authlib's view of a Pyramid request.
+
+    The URI is built on the issuer's origin, so a server behind a
+    TLS-terminating proxy is judged by its public https URL.
+    """
+
+    def __init__(self, request, issuer: str):
+        origin = urlsplit(issuer)
+        super().__init__(request.method, f"{origin.scheme}://{origin.netloc}{request.path_qs}",
+                         headers=request.headers)
+        self.payload = PyramidPayload(request)
+        self._pyramid_request = request
+
+    @property
+    def args(self):
+        return self._pyramid_request.GET
+
+    @property
+    def form(self):
+        return self._pyramid_request.POST
+
+
+def json_response(status: int, body, headers=()) -> Response:
+    """A JSON response that no cache keeps (tokens and errors alike)."""
+    response = Response(status=status, content_type="application/json", charset=None)
+    response.body = json.dumps(body, separators=(",", ":")).encode()
+    for name, value in tuple(headers) + NO_STORE:
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
+
+
+class OstiaryServer(AuthorizationServer):
+    """authlib's AuthorizationServer bound to one Pyramid request."""
+
+    def __init__(self, request):
+        super().__init__()
+        self.request = request
+        self.settings = request.registry.ostiary_settings
+        self.issued_jti = None
+        self.register_token_generator("default", tokens.AccessTokenIssuer(self))
+        self.register_client_auth_method("private_key_jwt", grants.PrivateKeyJWT(self))
+        self.register_grant(grants.CodeGrant, [grants.StrictPKCE(), grants.IdTokenExtension()])
+        self.register_grant(grants.RefreshGrant, [grants.IdTokenExtension()])
+        self.register_grant(grants.ClientCredentials)
+        self.register_endpoint(grants.Revocation(self))
+        self.register_endpoint(grants.Introspection(self))
+
+    @property
+    def grant_store(self):
+        return self.request.ostiary_root.grants
+
+    # -- authlib's storage hooks ---------------------------------------------
+
+    def query_client(self, client_id):
+        if not client_id:
+            return None
+        return self.request.hooks.ostiary_client(request=self.request, client_id=client_id)
+
+    def save_token(self, token, oauth_request):
+        """Persist what a token response needs to survive: refresh tokens
+        and, for a code, the ids of what it issued. A client_credentials
+        token writes nothing."""
+        tokens.save_token(self, token, oauth_request)
+
+    # -- request and response translation --------------------------------------
+
+    def create_oauth2_request(self, request):
+        if isinstance(request, OAuth2Request):
+            return request
+        return PyramidOAuth2Request(request if request is not None else self.request, self.settings.issuer)
+
+    def create_json_request(self, request):
+        return self.create_oauth2_request(request)
+
+    def handle_response(self, status, body, headers):
+        if isinstance(body, dict):
+            return json_response(status, body, headers)
+        response = Response(status=status, body=(body or "").encode() if isinstance(body, str) else body)
+        for name, value in headers:
+            response.headers[name] = value
+        return response
+
+    def send_signal(self, name, *args, **kwargs):
+        """authlib's signals; Ostiary emits its own audit events instead."""
+
+    def validate_requested_scope(self, scope):
+        """Scope checks are per client (``Client.get_allowed_scope``)."""
+
+    def token_lifetime(self, client) -> int:
+        return client.access_token_lifetime or self.settings.access_token_lifetime
+
+    @property
+    def now(self) -> int:
+        return now()
+
+
+def get_oauth_server(request) -> OstiaryServer:
+    """Request method ``request.oauth_server``."""
+    return OstiaryServer(request)

@@ -1,0 +1,103 @@
+"""Signing and verifying our own JWTs, with the parsed keys cached.
+
+Parsing a private key costs far more than using it, so each process keeps
+the parsed keys and the serialized JWKS, keyed by the key ring's version
+number: when another process rotates the keys the version changes and the
+cache is rebuilt. Only what does not change is cached; every token is
+signed afresh.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import KeySet, import_key
+
+
+@dataclass(frozen=True)
+class KeyMaterial:
+    """Everything derived from one version of the key ring."""
+
+    version: int
+    signing: dict  # alg -> joserfc key (private)
+    verifying: KeySet  # every published public key
+    jwks_bytes: bytes
+
+
+class KeyCache:
+    """Per-process cache of :class:`KeyMaterial`, one per application."""
+
+    def __init__(self):
+        self._material: KeyMaterial | None = None
+        self._lock = threading.Lock()
+
+    def material(self, keyring) -> KeyMaterial:
+        cached = self._material
+        if cached is not None and cached.version == keyring.version:
+            return cached
+        with self._lock:
+            cached = self._material
+            if cached is None or cached.version != keyring.version:
+                cached = self._material = self._build(keyring)
+        return cached
+
+    @staticmethod
+    def _build(keyring) -> KeyMaterial:
+        signing = {}
+        for alg in ("RS256", "ES256"):
+            active = keyring.active(alg)
+            if active is not None:
+                signing[alg] = import_key(dict(active.jwk))
+        published = [k.public_jwk for k in keyring.published()]
+        verifying = KeySet([import_key(dict(jwk)) for jwk in published])
+        jwks_bytes = json.dumps({"keys": published}, separators=(",", ":")).encode()
+        return KeyMaterial(keyring.version, signing, verifying, jwks_bytes)
+
+
+def key_material(request) -> KeyMaterial:
+    """The current keys for this request's database state."""
+    return request.registry.ostiary_keys.material(request.ostiary_root.keys)
+
+
+def sign(request, claims: dict, *, alg: str | None = None, typ: str | None = None) -> str:
+    """Sign ``claims`` with the active key for ``alg`` (the configured default)."""
+    alg = alg or request.registry.ostiary_settings.signing_alg
+    key = key_material(request).signing[alg]
+    header = {"alg": alg, "kid": key.kid}
+    if typ:
+        header["typ"] = typ
+    return jwt.encode(header, claims, key, algorithms=[alg])
+
+
+class InvalidJWT(ValueError):
+    """A JWT that is not ours, not intact, or of the wrong type."""
+
+
+def verify(request, token: str, *, typ: str | None = None, check_exp: bool = True) -> dict:
+    """Verify a JWT this server signed; return its claims.
+
+    Checks the signature against the published keys, the ``typ`` header
+    when asked, and ``iss``/``exp``/``nbf``. Raises :class:`InvalidJWT`.
+    """
+    try:
+        decoded = jwt.decode(token, key_material(request).verifying, algorithms=["RS256", "ES256"])
+    except (JoseError, ValueError) as exc:
+        raise InvalidJWT(str(exc)) from None
+    if typ is not None and decoded.header.get("typ", "").lower() != typ:
+        raise InvalidJWT("wrong token type")
+    options = {"iss": {"essential": True, "value": request.registry.ostiary_settings.issuer}}
+    if check_exp:
+        options["exp"] = {"essential": True}
+    else:  # an id_token_hint may have expired (RP-Initiated Logout 1.0, section 2)
+        decoded.claims.pop("exp", None)
+        decoded.claims.pop("nbf", None)
+    registry = jwt.JWTClaimsRegistry(leeway=5, **options)
+    try:
+        registry.validate(decoded.claims)
+    except JoseError as exc:
+        raise InvalidJWT(str(exc)) from None
+    return decoded.claims

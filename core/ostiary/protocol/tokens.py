@@ -1,0 +1,141 @@
+"""Issuing tokens: JWT access tokens (RFC 9068), ID tokens, and the
+persistence of refresh tokens in rotation families."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from authlib.oidc.core.util import create_half_hash
+
+from ..hookspecs import Caller
+from ..models.util import now, random_token
+from . import claims as claimlib
+from .signing import sign
+
+
+@dataclasses.dataclass(frozen=True)
+class Principal:
+    """The signed-in user as a grant sees it (authlib's "user")."""
+
+    subject: str
+    auth_time: int | None = None
+    amr: tuple = ()
+    acr: str | None = None
+    sid: str | None = None
+
+    def get_user_id(self) -> str:
+        return self.subject
+
+    @classmethod
+    def of(cls, item) -> "Principal":
+        """From an authorization code or a refresh token."""
+        return cls(item.subject, item.auth_time, tuple(item.amr), item.acr, item.sid)
+
+
+class AccessTokenIssuer:
+    """authlib token generator: a freshly signed RFC 9068 JWT every time."""
+
+    def __init__(self, server):
+        self.server = server
+
+    def __call__(self, grant_type, client, user=None, scope=None, expires_in=None, include_refresh_token=True):
+        request = self.server.request
+        settings = self.server.settings
+        lifetime = self.server.token_lifetime(client)
+        issued = now()
+        jti = random_token(16)
+        claims = {
+            "iss": settings.issuer,
+            "sub": user.subject if user else client.client_id,
+            "aud": claimlib.audiences(request, scope) or [client.client_id],
+            "client_id": client.client_id,
+            "iat": issued,
+            "nbf": issued,
+            "exp": issued + lifetime,
+            "jti": jti,
+        }
+        if scope:
+            claims["scope"] = scope
+        if user is not None:
+            if user.auth_time:
+                claims["auth_time"] = user.auth_time
+            if user.amr:
+                claims["amr"] = list(user.amr)
+            if user.sid:
+                claims["sid"] = user.sid
+            requested = claimlib.requested_claim_types(request, scope, ("api",))
+            extra = claimlib.profile_claims(request, user.subject, client, requested, Caller.ACCESS_TOKEN)
+            claims = {**extra, **claims}
+        self.server.issued_jti = (jti, claims["exp"])
+        token = {
+            "token_type": "Bearer",
+            "access_token": sign(request, claims, typ="at+jwt"),
+            "expires_in": lifetime,
+        }
+        if scope:
+            token["scope"] = scope
+        return token
+
+
+def save_token(server, token: dict, oauth_request) -> None:
+    """Store what must outlive the response; issue the refresh token."""
+    grant_type = oauth_request.payload.grant_type
+    client = oauth_request.client
+    principal = oauth_request.user
+    if grant_type == "client_credentials" or principal is None:
+        return
+    store = server.grant_store
+    if grant_type == "authorization_code":
+        code = oauth_request.authorization_code
+        code.access_token_ids = tuple(code.access_token_ids) + (server.issued_jti,)
+        if not _may_refresh(client, code.scope):
+            return
+        lifetime = client.refresh_token_lifetime or server.settings.refresh_token_lifetime
+        family = store.start_family(client.client_id, principal.subject, principal.sid, now() + lifetime)
+        code.family_id = family.family_id
+        scope = code.scope
+    else:  # refresh_token: rotate within the same family, keeping its scope
+        old = oauth_request.refresh_token
+        family = store.family(old.family_id)
+        scope = old.scope
+    token["refresh_token"] = store.issue_refresh_token(
+        family, scope, auth_time=principal.auth_time, amr=principal.amr, acr=principal.acr)
+
+
+def _may_refresh(client, scope) -> bool:
+    return client.check_grant_type("refresh_token") and "offline_access" in claimlib.split_scope(scope)
+
+
+def issue_id_token(server, client, principal: Principal, scope: str, *, access_token=None, nonce=None) -> str:
+    """Sign an ID token (OpenID Connect Core 1.0, section 2)."""
+    request = server.request
+    settings = server.settings
+    issued = now()
+    lifetime = client.id_token_lifetime or settings.id_token_lifetime
+    claims = {}
+    if client.always_include_user_claims_in_id_token:
+        requested = claimlib.requested_claim_types(request, scope, ("identity",))
+    else:
+        # Section 5.4: with an access token issued, scope claims come from userinfo.
+        requested = set()
+    claims.update(claimlib.profile_claims(request, principal.subject, client, requested, Caller.ID_TOKEN))
+    claims.update({
+        "iss": settings.issuer,
+        "sub": principal.subject,
+        "aud": client.client_id,
+        "iat": issued,
+        "exp": issued + lifetime,
+    })
+    if principal.auth_time:
+        claims["auth_time"] = principal.auth_time
+    if principal.amr:
+        claims["amr"] = list(principal.amr)
+    if principal.acr:
+        claims["acr"] = principal.acr
+    if principal.sid:
+        claims["sid"] = principal.sid
+    if nonce:
+        claims["nonce"] = nonce
+    if access_token:
+        claims["at_hash"] = create_half_hash(access_token, settings.signing_alg).decode()
+    return sign(request, claims)

@@ -1,0 +1,1 @@
+"""The default Ostiary theme: templates/ and static/ are its assets."""
