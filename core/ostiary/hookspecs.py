@@ -86,6 +86,30 @@ def ostiary_verify_credentials(request, username, password):
     """
 
 
+@hookspec(firstresult=True)
+def ostiary_create_user(request, username, email, password, claims):
+    """Create a user in this store and return it; ``None`` to let the next
+    store try. Raise ``ValueError`` with a message safe to show (for example
+    "username is taken") when the store refuses.
+
+    Used by registration pages; the first non-``None`` result wins. Stores
+    that cannot create users simply do not implement it.
+    """
+
+
+@hookspec(firstresult=True)
+def ostiary_set_password(request, subject, password):
+    """Set the password of ``subject``; return ``True`` if this store holds
+    the user, ``None`` otherwise. Used by password-reset pages."""
+
+
+@hookspec(firstresult=True)
+def ostiary_update_claims(request, subject, claims):
+    """Merge ``claims`` (a dict) into the stored claims of ``subject``;
+    return ``True`` if this store holds the user, ``None`` otherwise. Used,
+    for example, to record ``email_verified`` after email confirmation."""
+
+
 # -- profile service -------------------------------------------------------
 
 
@@ -145,6 +169,17 @@ def ostiary_add_pages(config):
 
     Called once at start-up, after the core routes exist. Views render
     templates by asset specification, so themes can override them.
+    """
+
+
+@hookspec
+def ostiary_login_links(request, context):
+    """Return a list of links to show under the login form, each a dict
+    with ``href`` and ``label`` (for example "Forgot your password?").
+
+    ``context`` is the :class:`ostiary.interaction.service.AuthorizationContext`
+    of the sign-in in progress, or ``None``. Every plugin's list is shown,
+    built-in ones first.
     """
 
 

@@ -2,6 +2,7 @@
 hashed with argon2id, accounts locked after repeated failures."""
 
 from ..hookspecs import hookimpl
+from ..models.users import User, UserError
 from ..models.util import now
 from ..passwords import get_passwords
 
@@ -44,3 +45,34 @@ def ostiary_verify_credentials(request, username, password):
         user.password_hash = passwords.hash(password)
     return user
 
+
+
+@hookimpl(trylast=True)
+def ostiary_create_user(request, username, email, password, claims):
+    users = request.ostiary_root.users
+    try:
+        user = users.add(User(username, email, claims))
+    except UserError as exc:
+        raise ValueError(str(exc)) from None
+    user.password_hash = get_passwords(request).hash(password)
+    return user
+
+
+@hookimpl(trylast=True)
+def ostiary_set_password(request, subject, password):
+    user = request.ostiary_root.users.get(subject)
+    if user is None:
+        return None
+    user.password_hash = get_passwords(request).hash(password)
+    user.failed_logins = 0
+    user.locked_until = 0
+    return True
+
+
+@hookimpl(trylast=True)
+def ostiary_update_claims(request, subject, claims):
+    user = request.ostiary_root.users.get(subject)
+    if user is None:
+        return None
+    user.claims.update(claims)
+    return True

@@ -35,6 +35,8 @@ def _render(request, context, username="", error=None, status=200):
         "return_url": request.params.get("returnUrl", ""),
         "client_name": context.client.name if context else None,
         "csrf_token": get_csrf_token(request),
+        "links": [link for links in reversed(request.hooks.ostiary_login_links(request=request, context=context))
+                  for link in links or ()],
     }
     return render_page(request, "login.pt", values, status=status)
 

@@ -147,6 +147,18 @@ class InteractionService:
         self.request.add_response_callback(lambda req, resp: self._set_cookie(resp, "", 0))
         return session
 
+    def revoke_user(self, subject: str) -> int:
+        """End every SSO session and revoke every refresh token of ``subject``
+        (after a password reset, for example); return how many went."""
+        root = self.request.ostiary_root
+        ended = 0
+        for session in root.sessions.of_subject(subject):
+            root.sessions.end(session)
+            ended += 1
+        if self.session is not None and self.session.subject == subject:
+            self.request.environ["ostiary.sso_session"] = None
+        return ended + root.grants.revoke_where(subject=subject)
+
     def _set_cookie(self, response, value, max_age):
         response.set_cookie(
             self.settings.session_cookie, value, max_age=max_age, path="/", httponly=True,
