@@ -24,5 +24,7 @@ def includeme(config):
         if submit is not None:
             config.add_view(submit, route_name=name, request_method="POST")
     config.add_notfound_view(errors.not_found)
-    config.add_exception_view(errors.server_error, context=Exception)
+    # A retryable error (a ZODB ConflictError) is left to pyramid_retry until
+    # the last attempt: only then is it an internal error the browser sees.
+    config.add_exception_view(errors.server_error, context=Exception, retryable_error=False)
     config.add_exception_view(errors.bad_csrf, context=BadCSRFToken)
