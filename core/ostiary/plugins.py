@@ -62,7 +62,7 @@ def build_plugin_manager(settings, extra=()) -> pluggy.PluginManager:
     # A hook implementation whose name matches no specification is almost
     # always a typo; fail at start-up rather than silently never calling it.
     pm.check_pending()
-    log.info("plugins: %s", ", ".join(name for name, _ in pm.list_name_plugin()))
+    log.info("plugins: %s", ", ".join(name for name, plugin in pm.list_name_plugin() if plugin is not None))
     return pm
 
 

@@ -4,7 +4,7 @@ types the granted scopes request."""
 from ..hookspecs import hookimpl
 
 
-@hookimpl(tryfirst=True)
+@hookimpl
 def ostiary_profile_claims(request, subject, requested_claims):
     user = request.hooks.ostiary_user_by_subject(request=request, subject=subject)
     if user is None:

@@ -5,6 +5,6 @@ the database)."""
 from ..hookspecs import hookimpl
 
 
-@hookimpl(tryfirst=True)
+@hookimpl
 def ostiary_resources(request):
     return list(request.ostiary_root.resources)

@@ -1,0 +1,42 @@
+"""Discovery and JWKS."""
+
+from joserfc import jwt
+from joserfc.jwk import KeySet
+
+from ostiary.testing import TEST_ISSUER
+
+
+def test_discovery_advertises_the_endpoints_and_what_is_supported(app):
+    doc = app.get("/.well-known/openid-configuration").json
+    assert doc["issuer"] == TEST_ISSUER
+    assert doc["authorization_endpoint"] == TEST_ISSUER + "/connect/authorize"
+    assert doc["jwks_uri"] == TEST_ISSUER + "/.well-known/jwks.json"
+    assert doc["response_types_supported"] == ["code"]
+    assert doc["code_challenge_methods_supported"] == ["S256"]
+    assert set(doc["token_endpoint_auth_methods_supported"]) == {
+        "client_secret_basic", "client_secret_post", "private_key_jwt", "none"}
+    assert doc["authorization_response_iss_parameter_supported"] is True
+    assert "implicit" not in doc["grant_types_supported"]
+    assert "password" not in doc["grant_types_supported"]
+
+
+def test_discovery_is_cacheable_json(app):
+    response = app.get("/.well-known/openid-configuration")
+    assert response.content_type == "application/json"
+    assert "max-age" in response.headers["Cache-Control"]
+
+
+def test_jwks_publishes_rs256_and_es256_public_keys_only(app):
+    keys = app.get("/.well-known/jwks.json").json["keys"]
+    assert {k["alg"] for k in keys} == {"RS256", "ES256"}
+    for key in keys:
+        assert "d" not in key and key["use"] == "sig" and key["kid"]
+
+
+def test_tokens_verify_against_the_jwks(app):
+    app.authorization = ("Basic", ("demo-rp", "demo-secret"))
+    token = app.post("/connect/token", {"grant_type": "client_credentials"}).json["access_token"]
+    keys = KeySet.import_key_set(app.get("/.well-known/jwks.json").json)
+    decoded = jwt.decode(token, keys)
+    assert decoded.header["typ"] == "at+jwt"
+    assert decoded.claims["iss"] == TEST_ISSUER

@@ -1,0 +1,58 @@
+"""The error page, unknown routes and internal errors."""
+
+import pytest
+
+from ostiary.hookspecs import hookimpl
+
+
+def test_unknown_route_renders_the_error_page_with_404(app):
+    response = app.get("/no/such/page", status=404)
+    assert "Sorry, there was an error" in response.text
+    assert "not_found" in response.text
+
+
+def test_unknown_error_id_shows_a_generic_page(app):
+    response = app.get("/error", params={"errorId": "garbage"})
+    assert response.status_int == 200
+    assert "unknown_error" in response.text
+
+
+def test_error_detail_is_hidden_in_production(app, flow):
+    response = app.get(app.get("/connect/authorize", params=flow.params(client_id="nobody")).location)
+    assert "The client does not exist" not in response.text
+    assert "error-id" in response.text
+
+
+class Boom:
+    """A plugin whose page raises."""
+
+    @hookimpl
+    def ostiary_add_pages(self, config):
+        def explode(request):
+            raise RuntimeError("secret internal detail /srv/app.py")
+
+        config.add_route("boom", "/boom")
+        config.add_view(explode, route_name="boom")
+
+
+@pytest.fixture
+def ostiary_plugins():
+    return [("boom", Boom())]
+
+
+def test_internal_error_shows_no_traceback(app):
+    response = app.get("/boom", status=500)
+    assert "secret internal detail" not in response.text
+    assert "Traceback" not in response.text
+    assert "server_error" in response.text
+
+
+def test_development_mode_shows_the_detail(ostiary_settings, ostiary_plugins):
+    import webtest
+
+    from ostiary import main
+
+    settings = dict(ostiary_settings, **{"ostiary.development": "true"})
+    settings["ostiary_testing_plugins"] = ostiary_plugins
+    testapp = webtest.TestApp(main({}, **settings))
+    assert "secret internal detail" in testapp.get("/boom", status=500).text

@@ -1,0 +1,29 @@
+"""Start-up refuses bad settings with a message naming them."""
+
+import pytest
+
+from ostiary import SettingsError, main
+
+
+@pytest.mark.parametrize("key, value, fragment", [
+    ("ostiary.issuer", "not a url", "ostiary.issuer"),
+    ("ostiary.issuer", "https://id.example.org/?x=1", "no query"),
+    ("ostiary.development", "perhaps", "ostiary.development"),
+    ("ostiary.code_lifetime", "0", "ostiary.code_lifetime"),
+    ("ostiary.signing_alg", "HS256", "ostiary.signing_alg"),
+    ("ostiary.theme", "nonexistent", "installed"),
+    ("ostiary.plugins", "nonexistent", "no installed plugin"),
+    ("ostiary.colour", "blue", "unknown setting"),
+])
+def test_bad_setting_stops_start_up(ostiary_settings, key, value, fragment):
+    settings = dict(ostiary_settings, **{key: value})
+    with pytest.raises(SettingsError) as excinfo:
+        main({}, **settings)
+    assert fragment in str(excinfo.value)
+
+
+def test_missing_issuer_is_named(ostiary_settings):
+    settings = dict(ostiary_settings)
+    del settings["ostiary.issuer"]
+    with pytest.raises(SettingsError, match="ostiary.issuer: required"):
+        main({}, **settings)
