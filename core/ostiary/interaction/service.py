@@ -116,12 +116,16 @@ class InteractionService:
 
     @property
     def session(self) -> SSOSession | None:
-        """The current SSO session, or None (read once per request)."""
-        cache = self.request.environ
-        if "ostiary.sso_session" not in cache:
+        """The current SSO session, or None (read once per request).
+
+        Kept on the request, not in the WSGI environ: pyramid_retry runs a
+        retried attempt with the same environ, and a persistent object from
+        the previous attempt's closed connection must not leak into it."""
+        cache = vars(self.request)
+        if "_ostiary_sso_session" not in cache:
             cookie = self.request.cookies.get(self.settings.session_cookie)
-            cache["ostiary.sso_session"] = self.request.ostiary_root.sessions.from_cookie(cookie)
-        return cache["ostiary.sso_session"]
+            cache["_ostiary_sso_session"] = self.request.ostiary_root.sessions.from_cookie(cookie)
+        return cache["_ostiary_sso_session"]
 
     def sign_in(self, user, *, amr=("pwd",), idp="local", acr=None, remember=False) -> SSOSession:
         """Start an SSO session for ``user`` and set its cookie on the response."""
@@ -131,7 +135,7 @@ class InteractionService:
         lifetime = self.settings.remember_lifetime if remember else self.settings.session_lifetime
         session = SSOSession(user.subject, lifetime, amr=amr, idp=idp, acr=acr, persistent=remember)
         cookie = store.start(session)
-        self.request.environ["ostiary.sso_session"] = session
+        vars(self.request)["_ostiary_sso_session"] = session
         max_age = lifetime if remember else None
         self.request.add_response_callback(lambda req, resp: self._set_cookie(resp, cookie, max_age))
         emit(self.request, LOGIN_SUCCEEDED, subject=user.subject, amr=" ".join(amr), idp=idp)
@@ -143,7 +147,7 @@ class InteractionService:
         if session is not None:
             self.request.ostiary_root.sessions.end(session)
             emit(self.request, LOGOUT, subject=session.subject, sid=session.sid)
-        self.request.environ["ostiary.sso_session"] = None
+        vars(self.request)["_ostiary_sso_session"] = None
         self.request.add_response_callback(lambda req, resp: self._set_cookie(resp, "", 0))
         return session
 
@@ -156,7 +160,7 @@ class InteractionService:
             root.sessions.end(session)
             ended += 1
         if self.session is not None and self.session.subject == subject:
-            self.request.environ["ostiary.sso_session"] = None
+            vars(self.request)["_ostiary_sso_session"] = None
         return ended + root.grants.revoke_where(subject=subject)
 
     def _set_cookie(self, response, value, max_age):

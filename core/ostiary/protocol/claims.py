@@ -13,14 +13,16 @@ PROTOCOL_CLAIMS = frozenset({
 
 
 def resources_by_name(request) -> dict:
-    """All resources from the resource-store hooks; later plugins win on a name."""
-    cached = request.environ.get("ostiary.resources")
+    """All resources from the resource-store hooks; later plugins win on a name.
+
+    Cached on the request (not in the environ, which a retried attempt shares)."""
+    cached = getattr(request, "_ostiary_resources", None)
     if cached is None:
         cached = {}
         for batch in reversed(request.hooks.ostiary_resources(request=request)):
             for resource in batch or ():
                 cached[resource.name] = resource
-        request.environ["ostiary.resources"] = cached
+        request._ostiary_resources = cached
     return cached
 
 
