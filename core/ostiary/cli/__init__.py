@@ -1,5 +1,10 @@
 """The ``ostiary`` command: ``ostiary CONFIG COMMAND [ARGS]``.
 
+Commands: ``init``, ``user add|list|set-password|disable|enable``,
+``client add|list|show|remove``, ``keys list|rotate``, ``prune`` and
+``load FILE``. A mistake the user can fix ends as one line on standard
+error and exit status 2, never as a traceback.
+
 Each command opens the application from the ini file, works in one
 transaction and commits it. A FileStorage database allows one process at a
 time: stop the server first, or use ZEO or RelStorage.
@@ -10,11 +15,15 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .app import CommandError, open_app
+from ..loader import LoadError
+from ..models.clients import ClientError
+from ..models.users import UserError
 from . import commands
+from .app import CommandError, open_app
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every command (see :mod:`ostiary.cli.commands`)."""
     parser = argparse.ArgumentParser(prog="ostiary", description="Manage an Ostiary server.")
     parser.add_argument("config", help="the ini file, e.g. etc/development.ini")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -29,6 +38,9 @@ def main(argv=None) -> int:
     try:
         with open_app(args.config) as app:
             return args.handler(app, args) or 0
-    except CommandError as exc:
+    except (CommandError, ClientError, UserError, LoadError) as exc:
+        # The commands turn model errors into CommandError with context; the
+        # model classes are listed too so that one a command missed still
+        # reads as one line (the transaction was aborted either way).
         print(f"ostiary: {exc}", file=sys.stderr)
         return 2

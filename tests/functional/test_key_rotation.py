@@ -1,0 +1,114 @@
+"""Signing-key rotation as relying parties and resource servers see it: old
+tokens keep verifying against the JWKS until they have expired, new tokens
+carry the new key id, and the running app notices a rotation made by
+another connection or process."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+from joserfc import jwt
+from joserfc.errors import InvalidKeyIdError
+from joserfc.jwk import KeySet
+from pyramid_zodbconn import db_from_uri
+
+from ostiary.cli import main as ostiary_command
+from ostiary.models.util import now
+from ostiary.testing import transaction_root
+
+
+def sign_in(flow) -> dict:
+    """Tokens from a fresh run of the code flow."""
+    return flow.exchange(flow.code(scope="openid profile email")["code"]).json
+
+
+def kid(token: str) -> str:
+    """The key id in the JWT's header, read without verifying."""
+    header = token.split(".")[0]
+    return json.loads(base64.urlsafe_b64decode(header + "=" * (-len(header) % 4)))["kid"]
+
+
+def jwks(app) -> dict:
+    return app.get("/.well-known/jwks.json").json
+
+
+def verify_with_jwks(app, token: str) -> dict:
+    """What a relying party does: verify ``token`` with the published keys."""
+    return jwt.decode(token, KeySet.import_key_set(jwks(app)), algorithms=["RS256", "ES256"]).claims
+
+
+def userinfo(app, access_token: str, status: int = 200):
+    return app.get("/connect/userinfo", headers={"Authorization": "Bearer " + access_token}, status=status)
+
+
+def rotate(ostiary_app, lifetime: int = 3600) -> list[str]:
+    """Rotate in a connection of its own, as another process would; return the new kids."""
+    with transaction_root(ostiary_app) as root:
+        return [key.kid for key in root.keys.rotate(lifetime)]
+
+
+def test_a_token_signed_before_rotation_still_verifies(app, flow, ostiary_app):
+    before = sign_in(flow)
+    rotate(ostiary_app)
+    assert verify_with_jwks(app, before["id_token"])["aud"] == "demo-rp"
+    assert verify_with_jwks(app, before["access_token"])["client_id"] == "demo-rp"
+    assert userinfo(app, before["access_token"]).json["name"] == "Alice Liddell"
+
+
+def test_tokens_after_rotation_carry_the_new_key_id(app, flow, ostiary_app):
+    before = sign_in(flow)
+    fresh = rotate(ostiary_app)
+    after = sign_in(flow)
+    assert kid(after["id_token"]) in fresh
+    assert kid(after["access_token"]) in fresh
+    assert kid(after["id_token"]) != kid(before["id_token"])
+    assert verify_with_jwks(app, after["id_token"])["sub"] == verify_with_jwks(app, before["id_token"])["sub"]
+
+
+def test_the_jwks_lists_old_and_new_keys(app, ostiary_app):
+    old = {key["kid"] for key in jwks(app)["keys"]}  # also fills the app's key cache
+    fresh = rotate(ostiary_app)
+    assert {key["kid"] for key in jwks(app)["keys"]} == old | set(fresh)
+    assert all("d" not in key for key in jwks(app)["keys"])  # public halves only
+
+
+def test_the_old_key_leaves_the_jwks_once_its_tokens_expired_and_prune_ran(app, flow, ostiary_app):
+    before = sign_in(flow)
+    old = kid(before["id_token"])
+    fresh = rotate(ostiary_app)
+    assert old in {key["kid"] for key in jwks(app)["keys"]}
+    with transaction_root(ostiary_app) as root:
+        # Prune as it would run once publish_until has passed.
+        retired = [key for key in root.keys.keys if key.retired_at is not None]
+        assert root.prune(max(key.publish_until for key in retired) + 1) >= 2
+    assert {key["kid"] for key in jwks(app)["keys"]} == set(fresh)
+    with pytest.raises(InvalidKeyIdError):
+        verify_with_jwks(app, before["id_token"])
+    userinfo(app, before["access_token"], status=401)
+    assert userinfo(app, sign_in(flow)["access_token"]).json["name"] == "Alice Liddell"
+
+
+def test_a_rotation_by_the_command_line_is_seen_by_the_running_app(app, flow, ostiary_app, ostiary_settings,
+                                                                    tmp_path, capsys):
+    before = sign_in(flow)
+    ini = tmp_path / "ostiary.ini"
+    ini.write_text("[app:main]\nuse = egg:ostiary\n" + "".join(
+        f"{name} = {value}\n" for name, value in ostiary_settings.items()))
+    # FileStorage admits one database object at a time: the server steps
+    # aside while the command runs, as with `pserve` stopped.
+    uri = ostiary_settings["zodbconn.uri"]
+    ostiary_app.registry._zodb_databases[""].close()
+    try:
+        assert ostiary_command([str(ini), "keys", "rotate"]) == 0
+    finally:
+        ostiary_app.registry._zodb_databases[""] = db_from_uri(uri, "", {})
+    fresh = [line.split()[3].rstrip(":") for line in capsys.readouterr().out.splitlines()
+             if line.startswith("new ")]
+    assert len(fresh) == 2
+    assert {key["kid"] for key in jwks(app)["keys"]} >= {kid(before["id_token"]), *fresh}
+    assert verify_with_jwks(app, before["id_token"])["aud"] == "demo-rp"
+    after = sign_in(flow)
+    assert kid(after["id_token"]) in fresh
+    assert verify_with_jwks(app, after["access_token"])["exp"] > now()
