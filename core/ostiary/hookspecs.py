@@ -183,6 +183,35 @@ def ostiary_login_links(request, context):
     """
 
 
+@hookspec
+def ostiary_login_fields(request, context):
+    """Return a list of extra fields for the login form, each a dict with
+    ``name``, ``label``, ``type`` (an HTML input type) and optionally
+    ``required`` and ``value``. The values come back to
+    :func:`ostiary_check_login` when the form is posted."""
+
+
+@hookspec(firstresult=True)
+def ostiary_check_login(request, user, params, context):
+    """Called after the password was accepted, before the session starts.
+
+    Return a message (str) to refuse the sign-in and show it on the form,
+    for example a wrong one-time code or terms not accepted; return ``None``
+    to allow. ``params`` are the posted form values. The first message wins.
+    """
+
+
+@hookspec
+def ostiary_login_providers(request, context):
+    """Return a list of external login providers to show on the login page,
+    each a dict with ``name``, ``display_name``, ``href`` (where the button
+    leads, carrying the return URL) and optionally ``icon`` (a URL).
+
+    ``context`` may restrict which providers a client allows; implementations
+    should honour it. Every plugin's list is shown.
+    """
+
+
 # -- events ------------------------------------------------------------------
 
 

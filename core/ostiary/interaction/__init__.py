@@ -6,7 +6,7 @@ from pyramid.exceptions import BadCSRFToken
 def includeme(config):
     """Add the login, consent, logout, error and home pages, the error
     views, security headers and CSRF protection."""
-    from . import consent, errors, home, login, logout
+    from . import consent, errors, grants, home, login, logout
     from .service import get_interaction
 
     config.include(".security")
@@ -16,6 +16,7 @@ def includeme(config):
         ("login", "/account/login", login.login_form, login.login_submit),
         ("logout", "/account/logout", logout.logout_form, logout.logout_submit),
         ("consent", "/consent", consent.consent_form, consent.consent_submit),
+        ("grants", "/account/grants", grants.grants_page, grants.grants_revoke),
         ("error", "/error", errors.error_page, None),
     )
     for name, path, show, submit in pages:

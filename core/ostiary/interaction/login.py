@@ -1,14 +1,14 @@
-"""The login page: local credentials through the user-store hooks."""
+"""The login page: local credentials through the user-store hooks, plus
+whatever plugins add (links, fields, checks, external providers)."""
 
 from __future__ import annotations
 
+from pyramid.csrf import get_csrf_token
 from pyramid.httpexceptions import HTTPSeeOther
 
 from ..events import LOGIN_FAILED, emit
 from ..hookspecs import Caller
 from ..protocol.claims import is_active
-from pyramid.csrf import get_csrf_token
-
 from .pages import render_page
 
 GENERIC_FAILURE = "Invalid username or password."
@@ -27,7 +27,17 @@ def _context_or_error(request):
     return context, None
 
 
-def _render(request, context, username="", error=None, status=200):
+def _merged(results) -> list:
+    """Concatenate a list-returning hook's results, earliest plugin first."""
+    return [item for batch in reversed(results) for item in batch or ()]
+
+
+def _render(request, context, username="", error=None, values_in=None):
+    hooks = request.hooks
+    fields = _merged(hooks.ostiary_login_fields(request=request, context=context))
+    for field in fields:
+        field.setdefault("value", (values_in or {}).get(field["name"], ""))
+        field.setdefault("required", False)
     values = {
         "page_title": "Sign in",
         "username": username,
@@ -35,10 +45,11 @@ def _render(request, context, username="", error=None, status=200):
         "return_url": request.params.get("returnUrl", ""),
         "client_name": context.client.name if context else None,
         "csrf_token": get_csrf_token(request),
-        "links": [link for links in reversed(request.hooks.ostiary_login_links(request=request, context=context))
-                  for link in links or ()],
+        "links": _merged(hooks.ostiary_login_links(request=request, context=context)),
+        "fields": fields,
+        "providers": _merged(hooks.ostiary_login_providers(request=request, context=context)),
     }
-    return render_page(request, "login.pt", values, status=status)
+    return render_page(request, "login.pt", values)
 
 
 def login_form(request):
@@ -47,6 +58,12 @@ def login_form(request):
     if failure is not None:
         return failure
     return _render(request, context, username=(context.login_hint or "") if context else "")
+
+
+def _refuse(request, context, username, message):
+    client_id = context.client_id if context else None
+    emit(request, LOGIN_FAILED, client_id=client_id, username=username[:64])
+    return _render(request, context, username=username, error=message, values_in=request.POST)
 
 
 def login_submit(request):
@@ -66,8 +83,10 @@ def login_submit(request):
         user = request.hooks.ostiary_verify_credentials(request=request, username=username, password=password)
     client = context.client if context else None
     if not user or not is_active(request, user.subject, client, Caller.LOGIN):
-        emit(request, LOGIN_FAILED, client_id=client.client_id if client else None, username=username[:64])
-        return _render(request, context, username=username, error=GENERIC_FAILURE, status=200)
+        return _refuse(request, context, username, GENERIC_FAILURE)
+    refusal = request.hooks.ostiary_check_login(request=request, user=user, params=request.POST, context=context)
+    if refusal:
+        return _refuse(request, context, username, refusal)
     service.sign_in(user, remember=request.POST.get("remember") == "yes")
     target = request.params.get("returnUrl") if context else request.route_path("home")
     return HTTPSeeOther(target)

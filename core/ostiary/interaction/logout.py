@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from pyramid.csrf import get_csrf_token
 
+from ..protocol.single_logout import frame_sources
 from .pages import render_page
 
 
@@ -19,15 +20,19 @@ def _post_logout_url(record) -> str | None:
     return url
 
 
-def _signed_out(request, record, session):
+def _signed_out(request, record, frames, signed_out=True):
+    """The signed-out page, loading each client's front-channel logout URL."""
     client = None
     if record is not None and record.client_id:
         client = request.hooks.ostiary_client(request=request, client_id=record.client_id)
+    if frames:
+        request.csp_frame_src = frame_sources(frames)
     values = {
         "page_title": "Signed out",
         "post_logout_url": _post_logout_url(record),
         "client_name": client.name if client else None,
-        "signed_out": session is not None,
+        "signed_out": signed_out,
+        "frames": frames,
     }
     return render_page(request, "signed_out.pt", values)
 
@@ -36,9 +41,9 @@ def logout_form(request):
     """``GET /account/logout?logoutId=...``."""
     service = request.interaction
     logout_id = request.params.get("logoutId")
-    record = request.ostiary_root.interactions.logout(logout_id)
+    record = service.logout_context(logout_id)
     if service.session is None:
-        return _signed_out(request, record, None)
+        return _signed_out(request, record, [], signed_out=False)
     if record is not None and record.hint_valid:
         return _signed_out(request, record, service.sign_out())
     values = {
@@ -51,5 +56,8 @@ def logout_form(request):
 
 def logout_submit(request):
     """``POST /account/logout``: the person confirmed."""
-    record = request.ostiary_root.interactions.logout(request.POST.get("logoutId"))
-    return _signed_out(request, record, request.interaction.sign_out())
+    service = request.interaction
+    record = service.logout_context(request.POST.get("logoutId"))
+    if service.session is None:
+        return _signed_out(request, record, [], signed_out=False)
+    return _signed_out(request, record, service.sign_out())

@@ -17,7 +17,7 @@ def csp_nonce(request) -> str:
 
 def _content_security_policy(request) -> str:
     form_action = "'self'"
-    target = request.environ.get("ostiary.form_action")
+    target = getattr(request, "csp_form_action", None)
     if target:  # the form_post response mode submits to the client
         form_action += " " + target
     return "; ".join((
@@ -26,9 +26,10 @@ def _content_security_policy(request) -> str:
         "style-src 'self'",
         "img-src 'self' data:",
         "object-src 'none'",
+        "frame-src " + (getattr(request, "csp_frame_src", None) or "'none'"),
         "base-uri 'self'",
         f"form-action {form_action}",
-        request.environ.get("ostiary.frame_ancestors", "frame-ancestors 'none'"),
+        getattr(request, "csp_frame_ancestors", None) or "frame-ancestors 'none'",
     ))
 
 
@@ -37,7 +38,9 @@ def add_security_headers(event) -> None:
     request, response = event.request, event.response
     headers = response.headers
     headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "no-referrer")
+    # same-origin, not no-referrer: with no-referrer browsers send "Origin: null"
+    # on form posts, and the CSRF origin check over https would refuse them.
+    headers.setdefault("Referrer-Policy", "same-origin")
     if response.content_type == "text/html":
         headers.setdefault("Content-Security-Policy", _content_security_policy(request))
         headers.setdefault("X-Frame-Options", "DENY")

@@ -29,6 +29,7 @@ from pyramid.httpexceptions import HTTPSeeOther
 from ..events import CONSENT_DENIED, CONSENT_GRANTED, LOGIN_SUCCEEDED, LOGOUT, emit
 from ..models.interactions import Decision, ErrorRecord
 from ..models.sessions import SSOSession
+from ..protocol import single_logout
 from ..settings import cookies_secure
 
 AUTHORIZE_PATHS = ("/connect/authorize", "/connect/authorize/callback")
@@ -141,15 +142,23 @@ class InteractionService:
         emit(self.request, LOGIN_SUCCEEDED, subject=user.subject, amr=" ".join(amr), idp=idp)
         return session
 
-    def sign_out(self) -> SSOSession | None:
-        """End the current SSO session; return it (for single sign-out) or None."""
+    def sign_out(self) -> list[str]:
+        """End the current SSO session and tell its clients (back-channel
+        logout after commit). Return the front-channel logout URLs the
+        signed-out page must load in iframes (empty when nobody was signed in)."""
         session = self.session
+        urls = []
         if session is not None:
             self.request.ostiary_root.sessions.end(session)
+            urls = single_logout.session_ended(self.request, session)
             emit(self.request, LOGOUT, subject=session.subject, sid=session.sid)
         vars(self.request)["_ostiary_sso_session"] = None
         self.request.add_response_callback(lambda req, resp: self._set_cookie(resp, "", 0))
-        return session
+        return urls
+
+    def logout_context(self, logout_id: str | None):
+        """The validated end-session request behind ``logout_id``, or None."""
+        return self.request.ostiary_root.interactions.logout(logout_id)
 
     def revoke_user(self, subject: str) -> int:
         """End every SSO session and revoke every refresh token of ``subject``
@@ -158,6 +167,7 @@ class InteractionService:
         ended = 0
         for session in root.sessions.of_subject(subject):
             root.sessions.end(session)
+            single_logout.session_ended(self.request, session)
             ended += 1
         if self.session is not None and self.session.subject == subject:
             vars(self.request)["_ostiary_sso_session"] = None

@@ -31,6 +31,11 @@ class Client(Persistent):
     endpoint; comparison is constant-time.
     """
 
+    # Class-level defaults for fields added after the first release, so that
+    # clients stored by an older version read them without an evolve step.
+    first_party = False
+    logout_revokes_refresh_tokens = False
+
     def __init__(self, client_id: str, **fields):
         self.client_id = client_id
         self.name = client_id
@@ -44,6 +49,7 @@ class Client(Persistent):
         self.scopes = ("openid",)
         self.require_pkce = True
         self.require_consent = True
+        self.first_party = False  # a first-party application never asks for consent
         self.allow_remember_consent = True
         self.consent_lifetime = None  # seconds; None keeps a remembered consent until revoked
         self.always_include_user_claims_in_id_token = False
@@ -54,6 +60,10 @@ class Client(Persistent):
         self.frontchannel_logout_session_required = True
         self.backchannel_logout_uri = None
         self.backchannel_logout_session_required = True
+        # Revoke the refresh tokens of a session when that session signs out
+        # (Duende's CoordinateLifetimeWithUserSession); off by default so
+        # offline access survives a browser sign-out.
+        self.logout_revokes_refresh_tokens = False
         self.created_at = now()
         self.update(**fields)
 
@@ -83,6 +93,9 @@ class Client(Persistent):
         for uri in tuple(self.redirect_uris) + tuple(self.post_logout_redirect_uris):
             if "#" in uri:
                 raise ClientError(f"a redirect URI has no fragment: {uri}")
+        for uri in (self.frontchannel_logout_uri, self.backchannel_logout_uri):
+            if uri and not uri.startswith(("https://", "http://")):
+                raise ClientError(f"a logout URI must be an absolute http(s) URL: {uri}")
 
     @property
     def is_public(self) -> bool:

@@ -128,7 +128,7 @@ def _consented_scope(request, grant, principal, prompt, decision) -> str | None:
         elif not decision.remember:
             store.forget_consent(principal.subject, client.client_id)
         return " ".join(decision.scopes)
-    if not client.require_consent:
+    if client.first_party or not client.require_consent:
         return " ".join(requested)
     if "consent" in prompt:
         return None
@@ -150,7 +150,7 @@ def _deliver(request, location: str, response_mode: str | None):
             "ostiary_theme_default:templates/form_post.pt",
             {"action": target, "fields": params, "page_title": "Redirecting"}, request=request)
         response.headers["Cache-Control"] = "no-store"
-        request.environ["ostiary.form_action"] = target
+        request.csp_form_action = target
         return response
     response = HTTPSeeOther(parts._replace(query=urlencode(params)).geturl())
     response.status = "302 Found"

@@ -1,0 +1,63 @@
+"""The grants page: the applications a signed-in person has consented to,
+with a way to take the consent back (and the refresh tokens with it)."""
+
+from __future__ import annotations
+
+import datetime
+from types import SimpleNamespace
+
+from pyramid.csrf import get_csrf_token
+from pyramid.httpexceptions import HTTPSeeOther
+
+from ..events import TOKEN_REVOKED, emit
+from ..protocol.claims import resources_by_name
+from .pages import render_page
+
+
+def _date(timestamp) -> str | None:
+    if timestamp is None:
+        return None
+    return datetime.datetime.fromtimestamp(timestamp, datetime.timezone.utc).strftime("%Y-%m-%d")
+
+
+def _entries(request, subject):
+    resources = resources_by_name(request)
+    entries = []
+    for consent in request.ostiary_root.grants.consents_of(subject):
+        client = request.hooks.ostiary_client(request=request, client_id=consent.client_id)
+        entries.append(SimpleNamespace(
+            client_id=consent.client_id,
+            client_name=client.name if client else consent.client_id,
+            scopes=[resources[s].display_name if s in resources else s for s in consent.scopes],
+            created=_date(consent.created_at),
+            expires=_date(consent.expires_at),
+        ))
+    return sorted(entries, key=lambda e: e.client_name.lower())
+
+
+def grants_page(request):
+    """``GET /account/grants``."""
+    session = request.interaction.session
+    if session is None:
+        return HTTPSeeOther(request.route_path("login"))
+    values = {
+        "page_title": "Your applications",
+        "grants": _entries(request, session.subject),
+        "csrf_token": get_csrf_token(request),
+        "revoked": request.params.get("revoked"),
+    }
+    return render_page(request, "grants.pt", values)
+
+
+def grants_revoke(request):
+    """``POST /account/grants``: revoke one client's consent and refresh tokens."""
+    session = request.interaction.session
+    if session is None:
+        return HTTPSeeOther(request.route_path("login"))
+    client_id = request.POST.get("client_id", "")
+    grants = request.ostiary_root.grants
+    if grants.consent(session.subject, client_id) is not None:
+        grants.forget_consent(session.subject, client_id)
+        grants.revoke_where(subject=session.subject, client_id=client_id)
+        emit(request, TOKEN_REVOKED, subject=session.subject, client_id=client_id, reason="grant revoked by user")
+    return HTTPSeeOther(request.route_path("grants", _query={"revoked": client_id}))

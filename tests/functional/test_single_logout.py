@@ -1,0 +1,187 @@
+"""Single sign-out: front-channel iframes and back-channel logout tokens."""
+
+import http.server
+import threading
+import time
+from urllib.parse import parse_qs
+
+import pytest
+from joserfc import jwt
+from joserfc.jwk import KeySet
+
+from ostiary.testing import TEST_ISSUER, form_value, load_data, transaction_root
+
+BACKCHANNEL_EVENT = "http://schemas.openid.net/event/backchannel-logout"
+
+
+class Receiver:
+    """A real HTTP server on a loopback port that records logout tokens."""
+
+    def __init__(self, status=200):
+        received = self.received = []
+        self.status = status
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                length = int(self.headers["Content-Length"])
+                body = parse_qs(self.rfile.read(length).decode())
+                received.append((self.headers["Content-Type"], body))
+                self.send_response(outer.status)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/backchannel"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def wait(self, count=1, timeout=10):
+        deadline = time.time() + timeout
+        while len(self.received) < count and time.time() < deadline:
+            time.sleep(0.05)
+        return self.received
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver():
+    server = Receiver()
+    yield server
+    server.close()
+
+
+def _configure(app, **fields):
+    with transaction_root(app) as root:
+        root.clients.get("demo-rp").update(**fields)
+
+
+def _iframe_src(page) -> str:
+    import html
+    import re
+
+    match = re.search(r'<iframe src="([^"]+)"[^>]*class="frontchannel-logout"', page.text)
+    assert match, "no front-channel iframe on the signed-out page"
+    return html.unescape(match.group(1))
+
+
+def _sign_out(app, id_token):
+    response = app.get("/connect/endsession", params={"id_token_hint": id_token})
+    return app.get(response.location)
+
+
+def test_signed_out_page_loads_each_clients_frontchannel_uri(app, flow, ostiary_app):
+    _configure(ostiary_app, frontchannel_logout_uri="http://127.0.0.1:9999/fc")
+    tokens = flow.exchange(flow.code()["code"]).json
+    sid = jwt.decode(tokens["id_token"], KeySet.import_key_set(app.get("/.well-known/jwks.json").json)).claims["sid"]
+    page = _sign_out(app, tokens["id_token"])
+    src = _iframe_src(page)
+    assert src.startswith("http://127.0.0.1:9999/fc?")
+    assert parse_qs(src.split("?", 1)[1]) == {"iss": [TEST_ISSUER], "sid": [sid]}
+    assert "frame-src http://127.0.0.1:9999" in page.headers["Content-Security-Policy"]
+
+
+def test_frontchannel_without_session_parameters_when_not_required(app, flow, ostiary_app):
+    _configure(ostiary_app, frontchannel_logout_uri="http://127.0.0.1:9999/fc",
+               frontchannel_logout_session_required=False)
+    page = _sign_out(app, flow.exchange(flow.code()["code"]).json["id_token"])
+    assert _iframe_src(page) == "http://127.0.0.1:9999/fc"
+
+
+def test_backchannel_logout_token_is_posted_and_valid(app, flow, ostiary_app, receiver):
+    _configure(ostiary_app, backchannel_logout_uri=receiver.url)
+    tokens = flow.exchange(flow.code()["code"]).json
+    keys = KeySet.import_key_set(app.get("/.well-known/jwks.json").json)
+    id_claims = jwt.decode(tokens["id_token"], keys).claims
+    _sign_out(app, tokens["id_token"])
+    (content_type, body), = receiver.wait()
+    assert content_type == "application/x-www-form-urlencoded"
+    decoded = jwt.decode(body["logout_token"][0], keys)
+    assert decoded.header["typ"] == "logout+jwt"
+    claims = decoded.claims
+    assert claims["iss"] == TEST_ISSUER and claims["aud"] == "demo-rp"
+    assert claims["sid"] == id_claims["sid"] and claims["sub"] == id_claims["sub"]
+    assert claims["events"] == {BACKCHANNEL_EVENT: {}}
+    assert "nonce" not in claims and {"iat", "jti"} <= set(claims)
+
+
+def test_a_failing_backchannel_client_does_not_stop_the_logout(app, flow, ostiary_app, caplog):
+    failing = Receiver(status=500)
+    try:
+        _configure(ostiary_app, backchannel_logout_uri=failing.url)
+        page = _sign_out(app, flow.exchange(flow.code()["code"]).json["id_token"])
+        assert "You are signed out" in page.text
+        assert len(failing.wait(count=2)) == 2  # one retry, then it gives up
+    finally:
+        failing.close()
+    assert "You are signed in" not in app.get("/").text
+
+
+def test_unreachable_backchannel_client_is_logged_not_fatal(app, flow, ostiary_app):
+    _configure(ostiary_app, backchannel_logout_uri="http://127.0.0.1:9/unreachable")
+    page = _sign_out(app, flow.exchange(flow.code()["code"]).json["id_token"])
+    assert "You are signed out" in page.text
+
+
+def test_logout_revokes_session_refresh_tokens_when_the_client_asks(app, flow, ostiary_app):
+    _configure(ostiary_app, logout_revokes_refresh_tokens=True)
+    tokens = flow.exchange(flow.code(scope="openid offline_access")["code"]).json
+    _sign_out(app, tokens["id_token"])
+    app.authorization = ("Basic", ("demo-rp", "demo-secret"))
+    refreshed = app.post("/connect/token", {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]},
+                         expect_errors=True)
+    assert refreshed.json["error"] == "invalid_grant"
+
+
+def test_refresh_tokens_survive_logout_by_default(app, flow):
+    tokens = flow.exchange(flow.code(scope="openid offline_access")["code"]).json
+    _sign_out(app, tokens["id_token"])
+    app.authorization = ("Basic", ("demo-rp", "demo-secret"))
+    refreshed = app.post("/connect/token", {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]})
+    assert "access_token" in refreshed.json
+
+
+def test_every_client_of_the_session_is_notified(app, flow, ostiary_app, receiver):
+    load_data(ostiary_app, {"clients": [{
+        "client_id": "second", "secret": "second-secret", "redirect_uris": ["http://127.0.0.1:9999/cb"],
+        "scopes": ["openid"], "require_consent": False, "backchannel_logout_uri": receiver.url + "/2",
+        "frontchannel_logout_uri": "http://127.0.0.1:9998/fc"}]})
+    _configure(ostiary_app, backchannel_logout_uri=receiver.url + "/1")
+    from ostiary.testing import CodeFlow
+
+    tokens = flow.exchange(flow.code()["code"]).json
+    CodeFlow(app, client_id="second").code(scope="openid")
+    page = _sign_out(app, tokens["id_token"])
+    assert len(receiver.wait(count=2)) == 2
+    assert {json_aud(item) for item in receiver.received} == {"demo-rp", "second"}
+    assert "http://127.0.0.1:9998/fc" in page.text
+
+
+def json_aud(item):
+    import base64
+    import json
+
+    payload = item[1]["logout_token"][0].split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))["aud"]
+
+
+def test_discovery_advertises_logout_support(app):
+    doc = app.get("/.well-known/openid-configuration").json
+    assert doc["end_session_endpoint"] == TEST_ISSUER + "/connect/endsession"
+    for name in ("frontchannel_logout_supported", "frontchannel_logout_session_supported",
+                 "backchannel_logout_supported", "backchannel_logout_session_supported"):
+        assert doc[name] is True
+
+
+def test_confirmation_page_signs_out_on_post(app, flow, ostiary_app, receiver):
+    _configure(ostiary_app, backchannel_logout_uri=receiver.url)
+    flow.code()
+    page = app.get(app.get("/connect/endsession").location)
+    assert receiver.received == []
+    app.post("/account/logout", {"csrf_token": form_value(page.text, "csrf_token"),
+                                 "logoutId": form_value(page.text, "logoutId")})
+    assert len(receiver.wait()) == 1
