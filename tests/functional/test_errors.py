@@ -56,3 +56,16 @@ def test_development_mode_shows_the_detail(ostiary_settings, ostiary_plugins):
     settings["ostiary_testing_plugins"] = ostiary_plugins
     testapp = webtest.TestApp(main({}, **settings))
     assert "secret internal detail" in testapp.get("/boom", status=500).text
+
+
+def test_internal_error_detail_is_kept_behind_the_error_id(app, ostiary_app):
+    import re
+
+    from ostiary.testing import transaction_root
+
+    page = app.get("/boom", status=500)
+    error_id = re.search(r'class="error-id">([^<]+)<', page.text).group(1)
+    with transaction_root(ostiary_app) as root:
+        record = root.interactions.error(error_id)
+        assert record.error == "server_error"
+        assert "secret internal detail" in record.description

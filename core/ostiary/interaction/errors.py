@@ -6,6 +6,8 @@ from __future__ import annotations
 import logging
 import secrets
 
+from ..models.interactions import ErrorRecord
+from ..models.root import record_error_apart
 from ..protocol.server import json_response
 from .pages import render_page
 
@@ -49,9 +51,12 @@ def not_found(request):
 
 
 def server_error(exc, request):
-    """Any uncaught exception: logged with an error id, shown as a generic page."""
+    """Any uncaught exception: logged with an error id, its detail kept
+    server-side behind that id, shown as a generic page."""
     error_id = secrets.token_urlsafe(9)
     log.error("internal error %s on %s %s", error_id, request.method, request.path, exc_info=exc)
+    record = ErrorRecord("server_error", f"{type(exc).__name__}: {exc}")
+    record_error_apart(request.registry._zodb_databases[""], record, error_id)
     route = getattr(request, "matched_route", None)
     if route is not None and route.name in API_ROUTES:
         return json_response(500, {"error": "server_error", "error_description": f"Internal error {error_id}."})

@@ -74,8 +74,8 @@ class InteractionStore(Persistent):
             return None
         return decision
 
-    def put_error(self, record: ErrorRecord) -> str:
-        error_id = random_token(12)
+    def put_error(self, record: ErrorRecord, error_id: str | None = None) -> str:
+        error_id = error_id or random_token(12)
         self.errors[error_id] = record
         return error_id
 

@@ -106,3 +106,25 @@ def initialise(db) -> None:
                 root.keys.ensure()
     finally:
         conn.close()
+
+
+def record_error_apart(db, record, error_id: str) -> bool:
+    """Store an error record in a transaction of its own.
+
+    The request that failed is being rolled back, so its own transaction
+    cannot keep the detail; this one can. Best effort: a database that is
+    itself the problem must not turn one error into two.
+    """
+    import transaction
+
+    manager = transaction.TransactionManager()
+    conn = db.open(transaction_manager=manager)
+    try:
+        with manager:
+            open_root_from_connection(conn).interactions.put_error(record, error_id)
+        return True
+    except Exception:  # noqa: BLE001 - the original error is what matters
+        log.warning("could not keep the detail of error %s", error_id, exc_info=True)
+        return False
+    finally:
+        conn.close()
