@@ -48,6 +48,13 @@ def _issuer(value: str) -> str:
     return value.rstrip("/")
 
 
+def _non_negative_int(value: str) -> int:
+    number = int(value)
+    if number < 0:
+        raise ValueError("expected a whole number of at least 0")
+    return number
+
+
 def _choice(*allowed: str) -> Callable[[str], str]:
     def parse(value: str) -> str:
         value = value.strip()
@@ -96,6 +103,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ostiary.argon2_parallelism", "1", _positive_int, "argon2id lanes (OWASP minimum: 1)."),
     Setting("ostiary.max_failed_logins", "5", _positive_int, "Failed sign-ins before an account is locked."),
     Setting("ostiary.lockout_seconds", "300", _positive_int, "How long a locked account stays locked."),
+    Setting("ostiary.prune_interval", "3600", _non_negative_int, "Seconds between automatic clean-ups of expired codes, tokens, sessions and keys in each server process (0: only `ostiary prune`)."),
     Setting("ostiary.key_lifetime", "7776000", _positive_int, "Seconds a signing key is used before `ostiary keys rotate` is due (reported by `keys list`)."),
 )
 

@@ -66,6 +66,7 @@ def base_settings(data_dir) -> dict:
         "ostiary.argon2_parallelism": "1",
         "zodbconn.uri": f"file://{data_dir}/Data.fs?blobstorage_dir={data_dir}/blobs",
         "retry.attempts": "3",
+        "ostiary.prune_interval": "0",
     }
 
 
@@ -206,6 +207,9 @@ def ostiary_app(ostiary_settings, ostiary_plugins):
     settings["ostiary_testing_plugins"] = list(ostiary_plugins)
     app = main({}, **settings)
     yield app
+    pruner = getattr(app.registry, "ostiary_pruner", None)
+    if pruner is not None:
+        pruner.stop()
     for db in app.registry._zodb_databases.values():
         db.close()
 

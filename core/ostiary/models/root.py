@@ -128,3 +128,22 @@ def record_error_apart(db, record, error_id: str) -> bool:
         return False
     finally:
         conn.close()
+
+
+def prune_apart(db) -> int:
+    """Prune expired items in a transaction of its own; return how many went.
+
+    Several processes may prune at once: a conflict is retried, and the
+    loser finds less to delete.
+    """
+    import transaction
+
+    manager = transaction.TransactionManager()
+    conn = db.open(transaction_manager=manager)
+    try:
+        for attempt in manager.attempts(3):
+            with attempt:
+                removed = open_root_from_connection(conn).prune()
+        return removed
+    finally:
+        conn.close()
