@@ -10,6 +10,7 @@ from ..protocol.claims import resources_by_name
 from pyramid.csrf import get_csrf_token
 
 from .pages import render_page
+from .security import allow_form_redirect
 
 
 def _scope_items(request, context):
@@ -55,6 +56,7 @@ def _render(request, context, error=None, checked=None):
         "error": error,
         "csrf_token": get_csrf_token(request),
     }
+    allow_form_redirect(request, context.params["redirect_uri"])
     return render_page(request, "consent.pt", values)
 
 

@@ -10,6 +10,7 @@ from ..events import LOGIN_FAILED, emit
 from ..hookspecs import Caller
 from ..protocol.claims import is_active
 from .pages import render_page
+from .security import allow_form_redirect
 
 GENERIC_FAILURE = "Invalid username or password."
 
@@ -49,6 +50,8 @@ def _render(request, context, username="", error=None, values_in=None):
         "fields": fields,
         "providers": _merged(hooks.ostiary_login_providers(request=request, context=context)),
     }
+    if context is not None:
+        allow_form_redirect(request, context.params["redirect_uri"])
     return render_page(request, "login.pt", values)
 
 

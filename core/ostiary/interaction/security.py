@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import secrets
+from urllib.parse import urlsplit
 
 from pyramid.csrf import CookieCSRFStoragePolicy
 from pyramid.events import NewResponse
@@ -13,6 +15,23 @@ from ..settings import cookies_secure
 def csp_nonce(request) -> str:
     """Request method ``request.csp_nonce``: a nonce for this page's inline script."""
     return secrets.token_urlsafe(16)
+
+
+_SOURCE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:(//[A-Za-z0-9.:\[\]-]+)?")
+
+
+def allow_form_redirect(request, url: str) -> None:
+    """Let this page's forms end at ``url``'s origin.
+
+    Browsers apply ``form-action`` to every redirect after a form post, so a
+    form that answers an authorization request (login, consent) must allow
+    the client's redirect URI, or Chromium blocks the final redirect.
+    """
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]
+    source = f"{parts.scheme}://{host}" if host else f"{parts.scheme}:"
+    if _SOURCE.fullmatch(source):
+        request.csp_form_action = " ".join(filter(None, (getattr(request, "csp_form_action", None), source)))
 
 
 def _content_security_policy(request) -> str:
