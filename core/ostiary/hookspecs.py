@@ -92,8 +92,13 @@ def ostiary_create_user(request, username, email, password, claims):
     store try. Raise ``ValueError`` with a message safe to show (for example
     "username is taken") when the store refuses.
 
-    Used by registration pages; the first non-``None`` result wins. Stores
-    that cannot create users simply do not implement it.
+    Used by registration pages and by external login to provision a user;
+    the first non-``None`` result wins. Stores that cannot create users
+    simply do not implement it.
+
+    ``password`` is ``None`` for a user who signs in only through an external
+    login provider: store no usable password (a later password reset may set
+    one). A store that cannot keep such a user raises ``ValueError``.
     """
 
 
@@ -208,7 +213,70 @@ def ostiary_login_providers(request, context):
     leads, carrying the return URL) and optionally ``icon`` (a URL).
 
     ``context`` may restrict which providers a client allows; implementations
-    should honour it. Every plugin's list is shown.
+    should honour it. Every plugin's list is shown. The built-in
+    ``federation`` plugin lists the configured upstream OpenID Connect and
+    OAuth 2.0 providers the client accepts.
+    """
+
+
+@hookspec(firstresult=True)
+def ostiary_login_redirect(request, context):
+    """Called before the login page is shown: return a URL to send the
+    browser to instead, or ``None`` to show the page.
+
+    This is home-realm discovery: the built-in ``federation`` plugin goes
+    straight to an upstream provider when the authorization request carries
+    the hint ``acr_values=idp:<name>``, or when the client accepts exactly
+    one provider and no local sign-in. ``context`` is the
+    :class:`ostiary.interaction.service.AuthorizationContext`, or ``None``.
+    The first URL wins.
+    """
+
+
+@hookspec(firstresult=True)
+def ostiary_logout_redirect(request, session, logout_id, frames):
+    """Called when a person signed out, before the signed-out page: return a
+    URL to send the browser to instead (to sign out at an upstream provider
+    too), or ``None`` to show the page.
+
+    ``session`` is the :class:`ostiary.models.sessions.SSOSession` that just
+    ended (``session.idp`` says how it signed in), ``logout_id`` the id of
+    the end-session request (or ``None``), ``frames`` the front-channel
+    logout URLs the signed-out page must load. A plugin that redirects must
+    bring the browser back to a page that shows the signed-out page with
+    those frames (see ``ostiary.federation.signout``). The first URL wins.
+    """
+
+
+# -- external login ------------------------------------------------------------
+
+
+@hookspec
+def ostiary_external_claims(request, provider, claims):
+    """Map the claims of an upstream identity to local claim names.
+
+    Called after an external sign-in was validated. ``provider`` is the
+    :class:`ostiary.settings.ProviderSettings` (``provider.name``,
+    ``provider.claims``, ...), ``claims`` the upstream's claims: its ID token
+    merged with its userinfo answer. Return a dict of local claims (``email``,
+    ``email_verified``, ``name``, ``preferred_username``, ...); a value of
+    ``None`` removes a claim. Every plugin's dict is merged, plugins
+    registered later winning; the built-in ``federation`` plugin supplies the
+    standard OpenID Connect claims renamed by ``ostiary.provider.<name>.claims.*``.
+    The result decides linking by email and the new user's claims.
+    """
+
+
+@hookspec(firstresult=True)
+def ostiary_external_provisioning(request, provider, claims, proposal):
+    """Called before a local user is created for an upstream identity.
+
+    ``claims`` are the mapped local claims (see :func:`ostiary_external_claims`);
+    ``proposal`` is a dict with ``username``, ``email`` (only when the upstream
+    verified it) and ``claims``, passed to :func:`ostiary_create_user` with no
+    password. Change it in place to adjust the new user; return a message
+    (str) to refuse (the person sees the error page, nothing is created), or
+    ``None`` to allow. The first message wins.
     """
 
 
@@ -222,4 +290,24 @@ def ostiary_event(request, event):
 
     Every plugin is called; return values are ignored. An exception in a
     plugin is logged and does not stop the request.
+    """
+
+
+# -- themes ------------------------------------------------------------------
+
+
+@hookspec
+def ostiary_gallery_pages(request):
+    """Return sample states of this plugin's pages for the theme gallery.
+
+    The gallery (``/_gallery``, only with ``ostiary.development = true``)
+    renders every state without running a flow, so a designer sees each
+    page of every enabled plugin in the selected theme and in every
+    language. Return a list of ``(name, template, values)`` tuples: a unique
+    ``name`` such as ``"registration/register-errors"``, the template's
+    asset specification (``"ostiary_registration:templates/register.pt"``)
+    and the dict of values the view would pass, filled with sample data.
+    Messages a view translates should be translated here too (with
+    ``request.localizer``). ``csrf_token`` and ``page_title`` are filled in
+    when missing. Every plugin's list is shown, built-in pages first.
     """

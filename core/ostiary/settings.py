@@ -10,6 +10,7 @@ into a frozen :class:`Settings` object, or stops start-up with a
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
@@ -69,6 +70,43 @@ def _tristate(value: str) -> bool | None:
     return None if value.strip().lower() == "auto" else _bool(value)
 
 
+def _text(value: str) -> str | None:
+    return value.strip() or None
+
+
+def _hex_colour(value: str) -> str | None:
+    value = value.strip().lower()
+    if not value:
+        return None
+    if not re.fullmatch(r"#(?:[0-9a-f]{3}|[0-9a-f]{6})", value):
+        raise ValueError("expected a CSS hex colour such as #2456a6")
+    if len(value) == 4:
+        value = "#" + "".join(c * 2 for c in value[1:])
+    return value
+
+
+def _link(value: str) -> str | None:
+    value = value.strip()
+    if not value:
+        return None
+    parts = urlsplit(value)
+    if value.startswith("/") and not value.startswith("//"):
+        return value
+    if parts.scheme in ("http", "https") and parts.netloc:
+        return value
+    raise ValueError("expected a path on this server (/...) or an absolute http(s) URL")
+
+
+def _languages(value: str) -> tuple[str, ...]:
+    names = _names(value)
+    if not names:
+        raise ValueError("name at least one language")
+    for name in names:
+        if not re.fullmatch(r"[a-z]{2,3}(?:_[A-Z]{2})?", name):
+            raise ValueError(f"{name!r} is not a locale name such as de or pt_BR")
+    return names
+
+
 @dataclasses.dataclass(frozen=True)
 class Setting:
     """One row of the settings table."""
@@ -104,6 +142,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ostiary.max_failed_logins", "5", _positive_int, "Failed sign-ins before an account is locked."),
     Setting("ostiary.lockout_seconds", "300", _positive_int, "How long a locked account stays locked."),
     Setting("ostiary.prune_interval", "3600", _non_negative_int, "Seconds between automatic clean-ups of expired codes, tokens, sessions and keys in each server process (0: only `ostiary prune`)."),
+    Setting("ostiary.languages", "en de", _languages, "Languages the pages are offered in, chosen by ui_locales, then Accept-Language, then pyramid.default_locale_name."),
+    Setting("ostiary.product_name", "Ostiary", str.strip, "Name shown in the header and the page titles."),
+    Setting("ostiary.logo_url", "", _link, "Logo shown beside the product name: a path on this server or an absolute URL (its origin is added to the CSP's img-src)."),
+    Setting("ostiary.accent_colour", "", _hex_colour, "Accent colour of buttons, links and focus rings, as #rrggbb (adjusted for contrast where needed)."),
+    Setting("ostiary.accent_colour_dark", "", _hex_colour, "Accent colour in dark mode; derived from ostiary.accent_colour when empty."),
+    Setting("ostiary.footer_link_url", "", _link, "A link in every page's footer (imprint, privacy, help); set with footer_link_text."),
+    Setting("ostiary.footer_link_text", "", _text, "Text of the footer link."),
     Setting("ostiary.key_lifetime", "7776000", _positive_int, "Seconds a signing key is used before `ostiary keys rotate` is due (reported by `keys list`)."),
 )
 
@@ -139,6 +184,8 @@ def parse_settings(raw: dict[str, Any]) -> Any:
             values[setting.attribute] = setting.parse(text)
         except ValueError as exc:
             raise SettingsError(f"{setting.name} = {text!r}: {exc}") from None
+    if bool(values["footer_link_url"]) != bool(values["footer_link_text"]):
+        raise SettingsError("ostiary.footer_link_url and ostiary.footer_link_text: set both or neither")
     return Settings(**values)
 
 

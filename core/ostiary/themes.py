@@ -1,24 +1,55 @@
 """Themes: discovery, template lookup with per-file fallback, renderer globals.
 
 A theme is a distribution registered in the ``ostiary.themes`` entry-point
-group whose package holds ``templates/`` and ``static/``. Every page names
-its template in the default theme (``ostiary_theme_default:templates/x.pt``);
-the selected theme overrides the default theme's directories with
-``config.override_asset``, and Pyramid falls back to the default theme's
-file wherever the theme has none.
+group whose package holds ``templates/``, ``static/`` and optionally
+``locale/``. Every page names its template in the default theme
+(``ostiary_theme_default:templates/login.pt``). The selected theme's
+directories are registered as asset overrides of the default theme's, so
+Pyramid looks for each file in the selected theme first and falls back to
+the default theme's file when the theme has none: a theme may ship one
+template, one macro (``templates/macros/<name>.pt``) or just a stylesheet.
+
+Plugin pages take part too. A plugin renders its own templates by asset
+specification (``ostiary_registration:templates/register.pt``); for every
+enabled plugin whose package has a ``templates/`` directory, a theme's
+``templates/plugins/<package>/`` directory overrides it file by file.
+
+Renderer globals every template receives:
+
+``layout``
+    the page macro of ``layout.pt``, filled through the slots ``head``,
+    ``title``, ``main`` and ``footer``;
+``macros``
+    the shared macros, one file each in ``templates/macros/``:
+    ``macros['field']`` is the macro ``field`` of ``macros/field.pt``;
+``static``
+    ``static('ostiary.css')``: the fingerprinted URL of a theme static file;
+``brand``
+    the branding settings (:class:`ostiary.branding.Brand`);
+``page_title``
+    the page's title, when the view gives none: the product name.
 """
 
 from __future__ import annotations
 
+import hashlib
+import importlib
+import os
+from collections.abc import Mapping
 from importlib.metadata import entry_points
 
-from pyramid.events import BeforeRender
+import pkg_resources
+from pyramid.events import BeforeRender, NewResponse
 from pyramid.renderers import get_renderer
+from pyramid.static import QueryStringCacheBuster
 
+from .i18n import package_locale_dir
 from .interaction.pages import DEFAULT_THEME_PACKAGE, template
 from .settings import SettingsError
 
 ENTRY_POINT_GROUP = "ostiary.themes"
+#: Static files carry a content hash in their URL, so they may be cached long.
+STATIC_MAX_AGE = 365 * 24 * 3600
 
 
 def installed_themes() -> dict[str, str]:
@@ -26,23 +57,137 @@ def installed_themes() -> dict[str, str]:
     return {ep.name: ep.value.split(":")[0] for ep in entry_points(group=ENTRY_POINT_GROUP)}
 
 
-def add_renderer_globals(event) -> None:
-    """Give every template the layout macro and the settings it may show."""
-    request = event.get("request")
-    event["layout"] = get_renderer(template("layout.pt")).implementation().macros["layout"]
-    event["static"] = lambda path: request.static_path(f"{DEFAULT_THEME_PACKAGE}:static/{path}")
-    event.setdefault("page_title", "Ostiary")
-
-
-def includeme(config):
-    settings = config.registry.ostiary_settings
+def selected_theme_package(settings) -> str:
+    """The package of the theme ``ostiary.theme`` names, or a SettingsError
+    that lists the installed themes."""
     themes = installed_themes()
     if settings.theme not in themes:
         listed = ", ".join(sorted(themes)) or "none"
         raise SettingsError(f"ostiary.theme = {settings.theme!r}: no such theme is installed (installed: {listed})")
-    package = themes[settings.theme]
-    if package != DEFAULT_THEME_PACKAGE:
+    return themes[settings.theme]
+
+
+def _package_dir(package_name: str) -> str | None:
+    try:
+        module = importlib.import_module(package_name)
+    except ImportError:
+        return None
+    return os.path.dirname(module.__file__ or "") or None
+
+
+def plugin_packages(plugin_manager) -> list[str]:
+    """Top-level packages of the registered plugins, in registration order."""
+    packages = []
+    for _name, plugin in plugin_manager.list_name_plugin():
+        if plugin is None:
+            continue
+        module = plugin.__name__ if hasattr(plugin, "__file__") else type(plugin).__module__
+        package = module.split(".")[0]
+        if package not in packages and package != "ostiary":
+            packages.append(package)
+    return packages
+
+
+class Macros(Mapping):
+    """The ``macros`` renderer global: ``macros[name]`` is the macro ``name``
+    of ``templates/macros/<name>.pt``, looked up through the theme."""
+
+    def __getitem__(self, name: str):
+        try:
+            renderer = get_renderer(template(f"macros/{name}.pt"))
+            return renderer.implementation().macros[name]
+        except (ValueError, KeyError):
+            raise KeyError(f"no macro {name!r}: expected templates/macros/{name}.pt defining it") from None
+
+    def __iter__(self):
+        directory = pkg_resources.resource_filename(DEFAULT_THEME_PACKAGE, "templates/macros")
+        return (name[:-3] for name in sorted(os.listdir(directory)) if name.endswith(".pt"))
+
+    def __len__(self):
+        return sum(1 for _ in self)
+
+
+MACROS = Macros()
+
+
+class ContentHashCacheBuster(QueryStringCacheBuster):
+    """Adds ``?v=<hash of the file's content>`` to static URLs; the hash is
+    recomputed when the file changes (development edits, a theme upgrade)."""
+
+    def __init__(self):
+        super().__init__(param="v")
+        self._hashes = {}
+
+    def tokenize(self, request, subpath, kw):
+        try:
+            filename = pkg_resources.resource_filename(DEFAULT_THEME_PACKAGE, "static/" + subpath)
+            stat = os.stat(filename)
+        except (OSError, ValueError):
+            return "missing"
+        key = (filename, stat.st_mtime_ns, stat.st_size)
+        token = self._hashes.get(key)
+        if token is None:
+            with open(filename, "rb") as handle:
+                token = self._hashes[key] = hashlib.sha256(handle.read()).hexdigest()[:12]
+        return token
+
+
+def add_renderer_globals(event) -> None:
+    """Give every template the layout, the macros, static URLs and the brand."""
+    request = event.get("request")
+    event["layout"] = get_renderer(template("layout.pt")).implementation().macros["layout"]
+    event["macros"] = MACROS
+    brand = request.registry.ostiary_brand if request is not None else None
+    event["brand"] = brand
+    if request is not None:
+        event["static"] = lambda path: request.static_path(f"{DEFAULT_THEME_PACKAGE}:static/{path}")
+    event.setdefault("page_title", brand.product_name if brand else "Ostiary")
+
+
+def add_doctype(event) -> None:
+    """Subscriber: a page rendered through the ``layout`` macro starts at
+    ``<html>``, since Chameleon leaves the macro file's doctype behind; put
+    ``<!DOCTYPE html>`` back so that browsers use standards mode."""
+    response = event.response
+    if response.content_type == "text/html" and response.app_iter is not None:
+        body = response.body
+        if body[:5].lower() == b"<html":
+            response.body = b"<!DOCTYPE html>\n" + body
+
+
+def _override_templates(config, theme_packages, plugin_manager) -> None:
+    """Look in the selected theme, then the default theme, then the original
+    files: ``override_asset`` puts each newer override in front of the older."""
+    for package in theme_packages:
         config.override_asset(f"{DEFAULT_THEME_PACKAGE}:templates/", f"{package}:templates/")
         config.override_asset(f"{DEFAULT_THEME_PACKAGE}:static/", f"{package}:static/")
-    config.add_static_view("static", f"{DEFAULT_THEME_PACKAGE}:static/", cache_max_age=3600)
+    for plugin_package in plugin_packages(plugin_manager):
+        directory = _package_dir(plugin_package)
+        if directory is None or not os.path.isdir(os.path.join(directory, "templates")):
+            continue
+        for package in (DEFAULT_THEME_PACKAGE, *theme_packages):
+            config.override_asset(f"{plugin_package}:templates/", f"{package}:templates/plugins/{plugin_package}/")
+
+
+def _add_translations(config, theme_package, plugin_manager) -> None:
+    for package in dict.fromkeys((*plugin_packages(plugin_manager), DEFAULT_THEME_PACKAGE, theme_package)):
+        spec = package_locale_dir(package)
+        if spec is not None:
+            config.add_translation_dirs(spec)
+
+
+def includeme(config):
+    registry = config.registry
+    settings = registry.ostiary_settings
+    package = selected_theme_package(settings)
+    registry.ostiary_theme_package = package
+    plugins = registry.ostiary_plugins
+    config.include(".i18n")
+    config.include(".branding")
+    config.include(".gallery")
+    _override_templates(config, [package] if package != DEFAULT_THEME_PACKAGE else [], plugins)
+    _add_translations(config, package, plugins)
+    config.add_static_view("static", f"{DEFAULT_THEME_PACKAGE}:static/", cache_max_age=STATIC_MAX_AGE)
+    config.add_cache_buster(f"{DEFAULT_THEME_PACKAGE}:static/", ContentHashCacheBuster())
     config.add_subscriber(add_renderer_globals, BeforeRender)
+    config.add_subscriber(add_doctype, NewResponse)

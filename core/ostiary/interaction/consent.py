@@ -9,6 +9,7 @@ from pyramid.httpexceptions import HTTPSeeOther
 from ..protocol.claims import resources_by_name
 from pyramid.csrf import get_csrf_token
 
+from ..i18n import _, translate, translate_text
 from .pages import render_page
 from .security import allow_form_redirect
 
@@ -21,7 +22,8 @@ def _scope_items(request, context):
         if resource is None:
             continue
         items.append(SimpleNamespace(
-            name=name, display_name=resource.display_name, description=resource.description,
+            name=name, display_name=translate_text(request, resource.display_name),
+            description=translate_text(request, resource.description),
             required=resource.required, emphasize=resource.emphasize, kind=resource.kind,
         ))
     return items
@@ -42,18 +44,18 @@ def _render(request, context, error=None, checked=None):
     items = _scope_items(request, context)
     checked = set(checked if checked is not None else context.scopes)
     values = {
-        "page_title": "Allow access",
+        "page_title": translate(request, _("Allow access")),
         "client": context.client,
         "scope_groups": [
             group for group in (
-                {"legend": "Personal information", "scopes": [i for i in items if i.kind == "identity"]},
-                {"legend": "Application access", "scopes": [i for i in items if i.kind != "identity"]},
+                {"legend": translate(request, _("Personal information")), "scopes": [i for i in items if i.kind == "identity"]},
+                {"legend": translate(request, _("Application access")), "scopes": [i for i in items if i.kind != "identity"]},
             ) if group["scopes"]
         ],
         "checked": checked,
         "allow_remember": context.client.allow_remember_consent,
         "return_url": request.params.get("returnUrl", ""),
-        "error": error,
+        "error": translate(request, error),
         "csrf_token": get_csrf_token(request),
     }
     allow_form_redirect(request, context.params["redirect_uri"])
@@ -76,11 +78,11 @@ def consent_submit(request):
     if action == "deny":
         return HTTPSeeOther(service.deny(context))
     if action != "allow":
-        return _render(request, context, error="Invalid selection.")
+        return _render(request, context, error=_("Invalid selection."))
     chosen = set(request.POST.getall("scope"))
     chosen |= {i.name for i in _scope_items(request, context) if i.required}
     chosen &= set(context.scopes)
     if not chosen:
-        return _render(request, context, error="Pick at least one permission.", checked=())
+        return _render(request, context, error=_("Pick at least one permission."), checked=())
     remember = request.POST.get("remember") == "yes" and context.client.allow_remember_consent
     return HTTPSeeOther(service.grant_consent(context, chosen, remember))

@@ -8,6 +8,7 @@ import secrets
 
 from ..models.interactions import ErrorRecord
 from ..models.root import record_error_apart
+from ..i18n import _, translate
 from ..protocol.server import json_response
 from .pages import render_page
 
@@ -17,20 +18,21 @@ log = logging.getLogger(__name__)
 API_ROUTES = frozenset({"token", "revocation", "introspection", "userinfo", "discovery", "jwks"})
 
 MESSAGES = {
-    "not_found": "The page you asked for does not exist.",
-    "server_error": "Something went wrong on our side.",
-    "invalid_request": "The request was not valid.",
-    "invalid_client": "The application that sent you here is not known.",
+    "not_found": _("The page you asked for does not exist."),
+    "server_error": _("Something went wrong on our side."),
+    "invalid_request": _("The request was not valid."),
+    "invalid_client": _("The application that sent you here is not known."),
 }
+UNKNOWN = _("The request could not be completed.")
 
 
 def _render_error(request, error, error_id, description=None, status=200):
     development = request.registry.ostiary_settings.development
     values = {
-        "page_title": "Error",
+        "page_title": translate(request, _("Error")),
         "error": error,
         "error_id": error_id,
-        "message": MESSAGES.get(error, "The request could not be completed."),
+        "message": translate(request, MESSAGES.get(error, UNKNOWN)),
         "description": description if development else None,
     }
     return render_page(request, "error.pt", values, status=status)

@@ -10,6 +10,7 @@ from pyramid.csrf import get_csrf_token
 from pyramid.httpexceptions import HTTPSeeOther
 
 from ..events import TOKEN_REVOKED, emit
+from ..i18n import _, translate, translate_text
 from ..protocol.claims import resources_by_name
 from .pages import render_page
 
@@ -28,7 +29,8 @@ def _entries(request, subject):
         entries.append(SimpleNamespace(
             client_id=consent.client_id,
             client_name=client.name if client else consent.client_id,
-            scopes=[resources[s].display_name if s in resources else s for s in consent.scopes],
+            scopes=[translate_text(request, resources[s].display_name) if s in resources else s
+                    for s in consent.scopes],
             created=_date(consent.created_at),
             expires=_date(consent.expires_at),
         ))
@@ -41,7 +43,7 @@ def grants_page(request):
     if session is None:
         return HTTPSeeOther(request.route_path("login"))
     values = {
-        "page_title": "Your applications",
+        "page_title": translate(request, _("Your applications")),
         "grants": _entries(request, session.subject),
         "csrf_token": get_csrf_token(request),
         "revoked": request.params.get("revoked"),

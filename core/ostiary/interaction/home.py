@@ -8,5 +8,6 @@ def home(request):
     user = None
     if session is not None:
         user = request.hooks.ostiary_user_by_subject(request=request, subject=session.subject)
-    values = {"page_title": "Ostiary", "user": user, "signed_in": session is not None}
+    values = {"page_title": request.registry.ostiary_brand.product_name, "user": user,
+              "signed_in": session is not None}
     return render_page(request, "home.pt", values)

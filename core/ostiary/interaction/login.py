@@ -7,12 +7,15 @@ from pyramid.csrf import get_csrf_token
 from pyramid.httpexceptions import HTTPSeeOther
 
 from ..events import LOGIN_FAILED, emit
+from ..federation.providers import LOCAL, client_allows
 from ..hookspecs import Caller
+from ..i18n import _, translate
 from ..protocol.claims import is_active
 from .pages import render_page
 from .security import allow_form_redirect
 
-GENERIC_FAILURE = "Invalid username or password."
+GENERIC_FAILURE = _("Invalid username or password.")
+LOCAL_NOT_ACCEPTED = "This application does not accept signing in with a password."
 
 
 def _context_or_error(request):
@@ -40,15 +43,16 @@ def _render(request, context, username="", error=None, values_in=None):
         field.setdefault("value", (values_in or {}).get(field["name"], ""))
         field.setdefault("required", False)
     values = {
-        "page_title": "Sign in",
+        "page_title": translate(request, _("Sign in")),
         "username": username,
-        "error": error,
+        "error": translate(request, error),
         "return_url": request.params.get("returnUrl", ""),
         "client_name": context.client.name if context else None,
         "csrf_token": get_csrf_token(request),
         "links": _merged(hooks.ostiary_login_links(request=request, context=context)),
         "fields": fields,
         "providers": _merged(hooks.ostiary_login_providers(request=request, context=context)),
+        "local_login": client_allows(context.client if context else None, LOCAL),
     }
     if context is not None:
         allow_form_redirect(request, context.params["redirect_uri"])
@@ -60,6 +64,9 @@ def login_form(request):
     context, failure = _context_or_error(request)
     if failure is not None:
         return failure
+    elsewhere = request.hooks.ostiary_login_redirect(request=request, context=context)
+    if elsewhere:  # home-realm discovery: straight to an external provider
+        return HTTPSeeOther(elsewhere)
     return _render(request, context, username=(context.login_hint or "") if context else "")
 
 
@@ -81,6 +88,8 @@ def login_submit(request):
         return HTTPSeeOther(service.deny(context))
     username = request.POST.get("username", "").strip()
     password = request.POST.get("password", "")
+    if not client_allows(context.client if context else None, LOCAL):
+        return _refuse(request, context, username, LOCAL_NOT_ACCEPTED)
     user = None
     if username and password:
         user = request.hooks.ostiary_verify_credentials(request=request, username=username, password=password)

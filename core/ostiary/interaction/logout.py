@@ -6,7 +6,9 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from pyramid.csrf import get_csrf_token
+from pyramid.httpexceptions import HTTPSeeOther
 
+from ..i18n import _, translate
 from ..protocol.single_logout import frame_sources
 from .pages import render_page
 
@@ -28,7 +30,7 @@ def _signed_out(request, record, frames, signed_out=True):
     if frames:
         request.csp_frame_src = frame_sources(frames)
     values = {
-        "page_title": "Signed out",
+        "page_title": translate(request, _("Signed out")),
         "post_logout_url": _post_logout_url(record),
         "client_name": client.name if client else None,
         "signed_out": signed_out,
@@ -45,9 +47,9 @@ def logout_form(request):
     if service.session is None:
         return _signed_out(request, record, [], signed_out=False)
     if record is not None and record.hint_valid:
-        return _signed_out(request, record, service.sign_out())
+        return _sign_out(request, record, logout_id)
     values = {
-        "page_title": "Sign out",
+        "page_title": translate(request, _("Sign out")),
         "logout_id": logout_id or "",
         "csrf_token": get_csrf_token(request),
     }
@@ -57,7 +59,21 @@ def logout_form(request):
 def logout_submit(request):
     """``POST /account/logout``: the person confirmed."""
     service = request.interaction
-    record = service.logout_context(request.POST.get("logoutId"))
+    logout_id = request.POST.get("logoutId")
+    record = service.logout_context(logout_id)
     if service.session is None:
         return _signed_out(request, record, [], signed_out=False)
-    return _signed_out(request, record, service.sign_out())
+    return _sign_out(request, record, logout_id)
+
+
+def _sign_out(request, record, logout_id):
+    """End the session; then the signed-out page, or first a plugin's detour
+    (signing out at the upstream provider the person signed in with)."""
+    service = request.interaction
+    session = service.session
+    frames = service.sign_out()
+    elsewhere = request.hooks.ostiary_logout_redirect(request=request, session=session,
+                                                      logout_id=logout_id or None, frames=frames)
+    if elsewhere:
+        return HTTPSeeOther(elsewhere)
+    return _signed_out(request, record, frames)

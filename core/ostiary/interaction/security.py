@@ -34,6 +34,13 @@ def allow_form_redirect(request, url: str) -> None:
         request.csp_form_action = " ".join(filter(None, (getattr(request, "csp_form_action", None), source)))
 
 
+def _logo_source(request) -> str:
+    """The origin of an absolute ``ostiary.logo_url``, allowed as an image source."""
+    brand = getattr(request.registry, "ostiary_brand", None)
+    origin = brand.logo_origin if brand is not None else None
+    return " " + origin if origin else ""
+
+
 def _content_security_policy(request) -> str:
     form_action = "'self'"
     target = getattr(request, "csp_form_action", None)
@@ -43,7 +50,7 @@ def _content_security_policy(request) -> str:
         "default-src 'self'",
         f"script-src 'self' 'nonce-{request.csp_nonce}'",
         "style-src 'self'",
-        "img-src 'self' data:",
+        "img-src 'self' data:" + _logo_source(request),
         "object-src 'none'",
         "frame-src " + (getattr(request, "csp_frame_src", None) or "'none'"),
         "base-uri 'self'",

@@ -12,11 +12,18 @@ from persistent import Persistent
 
 KINDS = ("identity", "api", "offline")
 
+
+def N_(text: str) -> str:
+    """Marks text for the translation catalog (the ``ostiary`` domain); the
+    pages translate these display names when they show them."""
+    return text
+
+
 #: OpenID Connect Core 1.0, section 5.4: the standard scopes and their claims.
 STANDARD_IDENTITY_RESOURCES = {
-    "openid": ("Your user identifier", ("sub",), True),
+    "openid": (N_("Your user identifier"), ("sub",), True),
     "profile": (
-        "Your profile (name, nickname, picture, ...)",
+        N_("Your profile (name, nickname, picture, ...)"),
         (
             "name", "family_name", "given_name", "middle_name", "nickname",
             "preferred_username", "profile", "picture", "website", "gender",
@@ -24,9 +31,9 @@ STANDARD_IDENTITY_RESOURCES = {
         ),
         False,
     ),
-    "email": ("Your email address", ("email", "email_verified"), False),
-    "address": ("Your postal address", ("address",), False),
-    "phone": ("Your phone number", ("phone_number", "phone_number_verified"), False),
+    "email": (N_("Your email address"), ("email", "email_verified"), False),
+    "address": (N_("Your postal address"), ("address",), False),
+    "phone": (N_("Your phone number"), ("phone_number", "phone_number_verified"), False),
 }
 
 
@@ -55,8 +62,8 @@ def standard_resources() -> list[Resource]:
         Resource(name, "identity", display, claims=claims, required=required)
         for name, (display, claims, required) in STANDARD_IDENTITY_RESOURCES.items()
     ]
-    made.append(Resource("offline_access", "offline", "Offline access",
-                         "Stay signed in to the application when you are away", emphasize=True))
+    made.append(Resource("offline_access", "offline", N_("Offline access"),
+                         N_("Stay signed in to the application when you are away"), emphasize=True))
     return made
 
 

@@ -18,7 +18,9 @@ from authlib.oidc.core.errors import ConsentRequiredError, LoginRequiredError
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.renderers import render_to_response
 
+from ..federation.providers import session_fits
 from ..hookspecs import Caller
+from ..i18n import _, translate
 from ..interaction.service import request_fingerprint
 from ..models.grants import Consent
 from ..models.util import now
@@ -46,7 +48,7 @@ def authorize(request):
         decision = service.take_decision(request_fingerprint(params))
         if decision is not None and decision.error:
             raise OAuth2Error(error=decision.error, redirect_uri=redirect_uri)
-        if _needs_login(principal, prompt, max_age):
+        if _needs_login(principal, prompt, max_age) or not session_fits(request, principal.idp, grant.client, params):
             if "none" in prompt:
                 raise LoginRequiredError(redirect_uri=redirect_uri)
             return _to_login(request, params)
@@ -75,7 +77,7 @@ def _current_principal(request) -> Principal | None:
     client = request.hooks.ostiary_client(request=request, client_id=client_id) if client_id else None
     if not claimlib.is_active(request, session.subject, client, Caller.AUTHORIZE):
         return None
-    return Principal(session.subject, session.auth_time, session.amr, session.acr, session.sid)
+    return Principal(session.subject, session.auth_time, session.amr, session.acr, session.sid, session.idp)
 
 
 def _check_oidc_params(params) -> tuple[tuple, int | None]:
@@ -148,7 +150,7 @@ def _deliver(request, location: str, response_mode: str | None):
         target = parts._replace(query="").geturl()
         response = render_to_response(
             "ostiary_theme_default:templates/form_post.pt",
-            {"action": target, "fields": params, "page_title": "Redirecting"}, request=request)
+            {"action": target, "fields": params, "page_title": translate(request, _("Redirecting"))}, request=request)
         response.headers["Cache-Control"] = "no-store"
         request.csp_form_action = target
         return response

@@ -24,7 +24,7 @@ STANDARD_CLAIMS = [
 ]
 
 
-def discovery_document(issuer: str) -> dict:
+def discovery_document(issuer: str, ui_locales=("en",)) -> dict:
     """OpenID Connect Discovery 1.0 metadata: what this server supports, and nothing else."""
     return {
         "issuer": issuer,
@@ -56,6 +56,7 @@ def discovery_document(issuer: str) -> dict:
         "frontchannel_logout_session_supported": True,
         "backchannel_logout_supported": True,
         "backchannel_logout_session_supported": True,
+        "ui_locales_supported": [lang.replace("_", "-") for lang in ui_locales],
     }
 
 
@@ -71,7 +72,8 @@ def discovery(request):
     registry = request.registry
     body = getattr(registry, "ostiary_discovery_bytes", None)
     if body is None:
-        doc = discovery_document(registry.ostiary_settings.issuer)
+        settings = registry.ostiary_settings
+        doc = discovery_document(settings.issuer, settings.languages)
         body = registry.ostiary_discovery_bytes = json.dumps(doc, separators=(",", ":")).encode()
     return _cached_json(body, 3600)
 

@@ -1,0 +1,123 @@
+"""Sample data for the gallery: each core page in the states a designer
+must see. The values have the shape the views pass (see the views in
+:mod:`ostiary.interaction` and ``docs/themes.md``)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from .i18n import _, translate, translate_text
+from .interaction.errors import MESSAGES
+from .interaction.login import GENERIC_FAILURE
+from .interaction.pages import template
+
+CLIENT = SimpleNamespace(client_id="sample-app", name="Sample Application")
+
+
+def _scope(request, name, display_name, description="", kind="identity", required=False):
+    return SimpleNamespace(name=name, display_name=translate_text(request, display_name),
+                           description=translate_text(request, description), required=required,
+                           emphasize=False, kind=kind)
+
+
+def _login(request, **values):
+    base = {
+        "page_title": translate(request, _("Sign in")), "username": "", "error": None,
+        "return_url": "", "client_name": None, "links": [], "fields": [], "providers": [],
+    }
+    base.update(values)
+    return base
+
+
+def _login_pages(request):
+    gallery = request.route_path("gallery")
+    providers = [
+        {"name": "github", "display_name": "GitHub", "href": gallery},
+        {"name": "corporate", "display_name": "Corporate account", "href": gallery},
+    ]
+    links = [{"href": gallery, "label": "Forgot your password?"}, {"href": gallery, "label": "Create an account"}]
+    otp = {"name": "otp", "label": "One-time code", "type": "text", "value": "", "required": True}
+    return [
+        ("login", _login(request)),
+        ("login-error", _login(request, username="alice", error=translate(request, GENERIC_FAILURE))),
+        ("login-for-client", _login(request, client_name=CLIENT.name, providers=providers, links=links)),
+        ("login-extra-field", _login(request, client_name=CLIENT.name, fields=[otp], links=links[:1])),
+    ]
+
+
+def _consent(request, error=None, checked=None, remember=True):
+    identity = [
+        _scope(request, "openid", "Your user identifier", required=True),
+        _scope(request, "profile", "Your profile (name, nickname, picture, ...)"),
+        _scope(request, "email", "Your email address"),
+    ]
+    api = [
+        _scope(request, "api", "Sample API", "Read and write your data in the sample API", kind="api"),
+        _scope(request, "offline_access", "Offline access",
+               "Stay signed in to the application when you are away", kind="offline"),
+    ]
+    names = [s.name for s in identity + api]
+    return {
+        "page_title": translate(request, _("Allow access")),
+        "client": CLIENT,
+        "scope_groups": [
+            {"legend": translate(request, _("Personal information")), "scopes": identity},
+            {"legend": translate(request, _("Application access")), "scopes": api},
+        ],
+        "checked": set(names if checked is None else checked),
+        "allow_remember": remember,
+        "return_url": "",
+        "error": error,
+    }
+
+
+def _error(request, error, error_id=None, description=None):
+    return {
+        "page_title": translate(request, _("Error")), "error": error, "error_id": error_id,
+        "message": translate(request, MESSAGES.get(error, _("The request could not be completed."))),
+        "description": description,
+    }
+
+
+def _signed_out(request, frames=0, signed_out=True, client_name=CLIENT.name):
+    frame = request.route_path("gallery_frame")
+    return {
+        "page_title": translate(request, _("Signed out")),
+        "post_logout_url": request.route_path("gallery") if signed_out else None,
+        "client_name": client_name, "signed_out": signed_out, "frames": [frame] * frames,
+    }
+
+
+def _grants(request, grants, revoked=None):
+    return {"page_title": translate(request, _("Your applications")), "grants": grants, "revoked": revoked}
+
+
+def core_pages(request) -> list[tuple[str, str, dict]]:
+    """``(name, template, values)`` for every state of every core page."""
+    grant = SimpleNamespace(client_id=CLIENT.client_id, client_name=CLIENT.name, created="2026-01-15",
+                            expires=None, scopes=[translate_text(request, "Your profile (name, nickname, picture, ...)"),
+                                                  translate_text(request, "Your email address")])
+    other = SimpleNamespace(client_id="wiki", client_name="Team Wiki", created="2025-11-02", expires="2026-11-02",
+                            scopes=[translate_text(request, "Your user identifier")])
+    user = SimpleNamespace(username="alice")
+    pages = [(name, "login.pt", values) for name, values in _login_pages(request)]
+    pages += [
+        ("consent", "consent.pt", _consent(request)),
+        ("consent-optional-unchecked-error", "consent.pt",
+         _consent(request, error=translate(request, _("Pick at least one permission.")), checked=(), remember=False)),
+        ("logout", "logout.pt", {"page_title": translate(request, _("Sign out")), "logout_id": "sample"}),
+        ("signed-out", "signed_out.pt", _signed_out(request, frames=2)),
+        ("signed-out-unnamed-client", "signed_out.pt", _signed_out(request, frames=1, client_name=None)),
+        ("signed-out-no-session", "signed_out.pt", _signed_out(request, signed_out=False)),
+        ("error", "error.pt", _error(request, "not_found")),
+        ("error-with-detail", "error.pt", _error(request, "server_error", "k3J9xQ2mPz1w",
+                                                  "KeyError: 'sample' (shown in development mode only)")),
+        ("grants", "grants.pt", _grants(request, [grant, other])),
+        ("grants-revoked", "grants.pt", _grants(request, [other], revoked="sample-app")),
+        ("grants-empty", "grants.pt", _grants(request, [])),
+        ("home-signed-in", "home.pt", {"user": user, "signed_in": True}),
+        ("home-signed-out", "home.pt", {"user": None, "signed_in": False}),
+        ("form-post", "form_post.pt", {"page_title": translate(request, _("Redirecting")), "action": "#",
+                                       "fields": [("code", "sample-code"), ("state", "xyz")]}),
+    ]
+    return [(name, template(name_of), values) for name, name_of, values in pages]
