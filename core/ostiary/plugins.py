@@ -29,6 +29,7 @@ DEFAULT_PLUGINS = (
     ("zodb_users", "ostiary.defaults.zodb_users"),
     ("profile", "ostiary.defaults.profile"),
     ("audit_log", "ostiary.defaults.audit_log"),
+    ("federation", "ostiary.defaults.federation"),
 )
 
 

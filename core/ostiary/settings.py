@@ -150,6 +150,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ostiary.footer_link_url", "", _link, "A link in every page's footer (imprint, privacy, help); set with footer_link_text."),
     Setting("ostiary.footer_link_text", "", _text, "Text of the footer link."),
     Setting("ostiary.key_lifetime", "7776000", _positive_int, "Seconds a signing key is used before `ostiary keys rotate` is due (reported by `keys list`)."),
+    Setting("ostiary.providers", "", _names, "External login providers, by name; each is set up with ostiary.provider.NAME.* (see PROVIDER_SETTINGS)."),
 )
 
 
@@ -170,7 +171,7 @@ def parse_settings(raw: dict[str, Any]) -> Any:
     """
     known = {s.name for s in SETTINGS}
     for key in raw:
-        if key.startswith("ostiary.") and key not in known:
+        if key.startswith("ostiary.") and key not in known and not key.startswith(PROVIDER_PREFIX):
             raise SettingsError(f"{key}: unknown setting (see the configuration table in the README)")
     values = {}
     for setting in SETTINGS:
@@ -186,6 +187,7 @@ def parse_settings(raw: dict[str, Any]) -> Any:
             raise SettingsError(f"{setting.name} = {text!r}: {exc}") from None
     if bool(values["footer_link_url"]) != bool(values["footer_link_text"]):
         raise SettingsError("ostiary.footer_link_url and ostiary.footer_link_text: set both or neither")
+    values["providers"] = _parse_providers(raw, values["providers"])
     return Settings(**values)
 
 
@@ -194,3 +196,167 @@ def cookies_secure(settings: Any) -> bool:
     if settings.secure_cookies is not None:
         return settings.secure_cookies
     return settings.issuer.startswith("https://")
+
+
+# -- external login providers ------------------------------------------------
+#
+# ``ostiary.providers = corp github`` names the providers; each one's settings
+# are ``ostiary.provider.<name>.<setting>`` from the table below, plus any
+# number of ``ostiary.provider.<name>.claims.<local claim> = <upstream claim>``.
+# Providers added with ``ostiary CONFIG provider add`` are parsed by the same
+# :func:`parse_provider`, so both sources mean the same.
+
+PROVIDER_PREFIX = "ostiary.provider."
+PROVIDER_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
+#: Names a provider cannot have: ``local`` is the idp of password sign-ins.
+RESERVED_PROVIDER_NAMES = frozenset({"local"})
+
+
+def _optional_url(value: str) -> str | None:
+    value = value.strip()
+    if not value:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.fragment:
+        raise ValueError("expected an absolute http(s) URL without a fragment")
+    return value
+
+
+def _optional_issuer(value: str) -> str | None:
+    value = _optional_url(value)
+    if value is not None and urlsplit(value).query:
+        raise ValueError("an issuer has no query (OpenID Connect Discovery 1.0, section 2)")
+    return value
+
+
+def _icon(value: str) -> str | None:
+    value = value.strip()
+    if not value:
+        return None
+    if value.startswith("/") and not value.startswith("//"):
+        return value
+    return _optional_url(value)
+
+
+def _required_text(value: str) -> str:
+    value = value.strip()
+    if not value:
+        raise ValueError("must not be empty")
+    return value
+
+
+PROVIDER_SETTINGS: tuple[Setting, ...] = (
+    Setting("issuer", "", _optional_issuer, "OpenID Connect issuer; its endpoints and keys are discovered from its /.well-known/openid-configuration."),
+    Setting("authorization_endpoint", "", _optional_url, "Plain OAuth 2.0 (no issuer): the authorization endpoint. With an issuer, overrides the discovered one."),
+    Setting("token_endpoint", "", _optional_url, "Plain OAuth 2.0: the token endpoint (overrides the discovered one)."),
+    Setting("userinfo_endpoint", "", _optional_url, "Plain OAuth 2.0: where the user's claims come from, with the access token (required without an issuer)."),
+    Setting("end_session_endpoint", "", _optional_url, "The upstream's end-session endpoint (overrides the discovered one)."),
+    Setting("client_id", None, _required_text, "The client id Ostiary is registered with at the provider."),
+    Setting("client_secret", "", lambda v: v.strip() or None, "The client secret (empty for a public client, which PKCE protects)."),
+    Setting("token_endpoint_auth_method", "client_secret_basic", _choice("client_secret_basic", "client_secret_post", "none"), "How Ostiary authenticates at the upstream token endpoint."),
+    Setting("scopes", "", _names, "Scopes to ask for (default: openid profile email with an issuer, none otherwise)."),
+    Setting("display_name", "", lambda v: v.strip() or None, "The button text on the login page (default: the name)."),
+    Setting("icon", "", _icon, "An icon for the button: a path on this server or an absolute URL."),
+    Setting("subject_claim", "sub", _required_text, "The upstream claim that identifies the person (plain OAuth 2.0 providers: e.g. id)."),
+    Setting("provisioning", "create", _choice("create", "link", "off"), "An unknown upstream identity: create a local user, ask the person to sign in locally once to link, or refuse."),
+    Setting("link_by_verified_email", "false", _bool, "Link to the local user with the same email when the upstream says it is verified."),
+    Setting("end_upstream_session", "false", _bool, "Signing out also signs out at the upstream, when it has an end-session endpoint."),
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class ProviderSettings:
+    """One external login provider, parsed: an attribute per row of
+    :data:`PROVIDER_SETTINGS`, plus ``name``, ``kind`` (``oidc`` or
+    ``oauth2``), ``claims`` (local claim name -> upstream claim name, an
+    empty upstream name drops the claim) and ``source`` (``ini`` or ``database``)."""
+
+    name: str
+    kind: str
+    claims: dict
+    source: str
+    issuer: str | None
+    authorization_endpoint: str | None
+    token_endpoint: str | None
+    userinfo_endpoint: str | None
+    end_session_endpoint: str | None
+    client_id: str
+    client_secret: str | None
+    token_endpoint_auth_method: str
+    scopes: tuple
+    display_name: str
+    icon: str | None
+    subject_claim: str
+    provisioning: str
+    link_by_verified_email: bool
+    end_upstream_session: bool
+
+
+def check_provider_name(name: str) -> str:
+    """``name`` if it can name a provider (in URLs and ``idp:NAME`` hints)."""
+    if not PROVIDER_NAME.fullmatch(name) or name in RESERVED_PROVIDER_NAMES:
+        raise SettingsError(f"{name!r} cannot name a provider: use lower-case letters, digits, - and _ "
+                            f"(at most 40), and not {', '.join(sorted(RESERVED_PROVIDER_NAMES))}")
+    return name
+
+
+def parse_provider(name: str, raw: dict[str, Any], *, source: str = "ini", prefix: str | None = None) -> ProviderSettings:
+    """Parse one provider's settings, keyed without their prefix (``issuer``,
+    ``claims.email``, ...). Errors name the key with ``prefix``, by default
+    ``ostiary.provider.<name>.``."""
+    check_provider_name(name)
+    prefix = f"{PROVIDER_PREFIX}{name}." if prefix is None else prefix
+    known = {s.name for s in PROVIDER_SETTINGS}
+    claims = {}
+    for key, value in raw.items():
+        if key.startswith("claims.") and len(key) > len("claims."):
+            claims[key.removeprefix("claims.")] = str(value).strip()
+        elif key not in known:
+            raise SettingsError(f"{prefix}{key}: unknown provider setting (see the configuration table in the README)")
+    values = {}
+    for setting in PROVIDER_SETTINGS:
+        text = raw.get(setting.name, setting.default)
+        if text is None:
+            raise SettingsError(f"{prefix}{setting.name}: required setting is missing")
+        if not isinstance(text, str):
+            values[setting.attribute] = text
+            continue
+        try:
+            values[setting.attribute] = setting.parse(text)
+        except ValueError as exc:
+            raise SettingsError(f"{prefix}{setting.name} = {text!r}: {exc}") from None
+    kind = "oidc" if values["issuer"] else "oauth2"
+    if kind == "oauth2" and not (values["authorization_endpoint"] and values["token_endpoint"]
+                                 and values["userinfo_endpoint"]):
+        raise SettingsError(f"{prefix}issuer: set an issuer (OpenID Connect) or authorization_endpoint, "
+                            "token_endpoint and userinfo_endpoint (plain OAuth 2.0)")
+    if values["token_endpoint_auth_method"] != "none" and not values["client_secret"]:
+        raise SettingsError(f"{prefix}client_secret: required unless token_endpoint_auth_method = none")
+    if not values["scopes"] and kind == "oidc":
+        values["scopes"] = ("openid", "profile", "email")
+    if kind == "oidc" and "openid" not in values["scopes"]:
+        raise SettingsError(f"{prefix}scopes: an OpenID Connect provider needs the openid scope")
+    values["display_name"] = values["display_name"] or name
+    return ProviderSettings(name=name, kind=kind, claims=claims, source=source, **values)
+
+
+def _parse_providers(raw: dict[str, Any], names: tuple[str, ...]) -> tuple[ProviderSettings, ...]:
+    """The providers named by ``ostiary.providers``, from their ``ostiary.provider.*`` keys."""
+    if len(set(names)) != len(names):
+        raise SettingsError("ostiary.providers: a provider is listed twice")
+    for name in names:
+        try:
+            check_provider_name(name)
+        except SettingsError as exc:
+            raise SettingsError(f"ostiary.providers: {exc}") from None
+    grouped: dict[str, dict] = {name: {} for name in names}
+    for key, value in raw.items():
+        if not key.startswith(PROVIDER_PREFIX):
+            continue
+        name, _, rest = key.removeprefix(PROVIDER_PREFIX).partition(".")
+        if not rest:
+            raise SettingsError(f"{key}: expected {PROVIDER_PREFIX}<name>.<setting>")
+        if name not in grouped:
+            raise SettingsError(f"{key}: provider {name!r} is not listed in ostiary.providers")
+        grouped[name][rest] = value
+    return tuple(parse_provider(name, grouped[name]) for name in names)

@@ -32,6 +32,9 @@ def register(sub) -> None:
                      help="scopes the client may request (default openid); repeatable")
     add.add_argument("--public", action="store_true", help="a public client (no secret; PKCE protects the code)")
     add.add_argument("--no-consent", action="store_true", help="do not ask users for consent (first-party clients)")
+    add.add_argument("--identity-provider", action="extend", type=_words, metavar="NAME",
+                     help="accept only these ways of signing in: external provider names, local for the "
+                          "password form (default: every way); repeatable")
     add.add_argument("--secret", help="use this secret instead of generating one")
     add.add_argument("--access-token-lifetime", type=int, metavar="SECONDS")
     add.add_argument("--id-token-lifetime", type=int, metavar="SECONDS")
@@ -57,7 +60,8 @@ def client_fields(args) -> dict:
     """The :class:`Client` fields the options of ``client add`` ask for."""
     fields = {"redirect_uris": args.redirect_uri, "post_logout_redirect_uris": args.post_logout_redirect_uri}
     optional = {"name": args.name, "grant_types": args.grant_type, "scopes": args.scope,
-                "access_token_lifetime": args.access_token_lifetime, "id_token_lifetime": args.id_token_lifetime}
+                "access_token_lifetime": args.access_token_lifetime, "id_token_lifetime": args.id_token_lifetime,
+                "identity_providers": args.identity_provider}
     fields.update({k: v for k, v in optional.items() if v is not None})
     if args.public:
         fields["token_endpoint_auth_method"] = "none"

@@ -4,7 +4,7 @@ clients and keys in modules of their own."""
 from __future__ import annotations
 
 from .. import loader
-from . import clients, keys, users
+from . import clients, keys, providers, users
 from .app import CommandError
 
 
@@ -15,6 +15,7 @@ def register(sub) -> None:
     users.register(sub)
     clients.register(sub)
     keys.register(sub)
+    providers.register(sub)
     prune = sub.add_parser("prune", help="delete expired codes, tokens, sessions, consents and retired keys")
     prune.set_defaults(handler=cmd_prune)
     load = sub.add_parser("load", help="load clients, resources and users from a TOML file")

@@ -54,7 +54,9 @@ def ostiary_create_user(request, username, email, password, claims):
         user = users.add(User(username, email, claims))
     except UserError as exc:
         raise ValueError(str(exc)) from None
-    user.password_hash = get_passwords(request).hash(password)
+    # No password (a user provisioned by external login): no hash, so no
+    # password ever matches until one is set.
+    user.password_hash = get_passwords(request).hash(password) if password is not None else None
     return user
 
 

@@ -35,6 +35,7 @@ class Client(Persistent):
     # clients stored by an older version read them without an evolve step.
     first_party = False
     logout_revokes_refresh_tokens = False
+    identity_providers = ()
 
     def __init__(self, client_id: str, **fields):
         self.client_id = client_id
@@ -64,6 +65,9 @@ class Client(Persistent):
         # (Duende's CoordinateLifetimeWithUserSession); off by default so
         # offline access survives a browser sign-out.
         self.logout_revokes_refresh_tokens = False
+        # How people may sign in for this client, by provider name ("local":
+        # the password form); empty means every way this server offers.
+        self.identity_providers = ()
         self.created_at = now()
         self.update(**fields)
 
@@ -93,6 +97,8 @@ class Client(Persistent):
         for uri in tuple(self.redirect_uris) + tuple(self.post_logout_redirect_uris):
             if "#" in uri:
                 raise ClientError(f"a redirect URI has no fragment: {uri}")
+        if any(not isinstance(name, str) or not name for name in self.identity_providers):
+            raise ClientError("identity_providers names providers, or local for the password form")
         for uri in (self.frontchannel_logout_uri, self.backchannel_logout_uri):
             if uri and not uri.startswith(("https://", "http://")):
                 raise ClientError(f"a logout URI must be an absolute http(s) URL: {uri}")

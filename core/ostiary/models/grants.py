@@ -17,9 +17,11 @@ class AuthorizationCode(Persistent):
     """A single-use code. After use it stays until expiry, marked ``used``,
     so that a replay can be recognised and what it issued revoked."""
 
+    idp = None  # class default: codes stored before the idp was recorded
+
     def __init__(self, client_id, subject, redirect_uri, scope, lifetime, *, nonce=None,
                  auth_time=None, amr=(), acr=None, sid=None, code_challenge=None,
-                 code_challenge_method=None):
+                 code_challenge_method=None, idp=None):
         self.client_id = client_id
         self.subject = subject
         self.redirect_uri = redirect_uri
@@ -29,6 +31,7 @@ class AuthorizationCode(Persistent):
         self.amr = tuple(amr)
         self.acr = acr
         self.sid = sid
+        self.idp = idp
         self.code_challenge = code_challenge
         self.code_challenge_method = code_challenge_method
         self.expires_at = now() + lifetime
@@ -64,8 +67,10 @@ class RefreshToken(Persistent):
     one in the same family; presenting a rotated token again revokes the
     whole family (OAuth 2.0 Security BCP, section 4.14)."""
 
+    idp = None  # class default: tokens stored before the idp was recorded
+
     def __init__(self, family_id, client_id, subject, scope, expires_at, *, sid=None,
-                 auth_time=None, amr=(), acr=None):
+                 auth_time=None, amr=(), acr=None, idp=None):
         self.family_id = family_id
         self.client_id = client_id
         self.subject = subject
@@ -74,6 +79,7 @@ class RefreshToken(Persistent):
         self.auth_time = auth_time
         self.amr = tuple(amr)
         self.acr = acr
+        self.idp = idp
         self.issued_at = now()
         self.expires_at = expires_at
         self.rotated = False
@@ -142,10 +148,11 @@ class GrantStore(Persistent):
         self.families[family.family_id] = family
         return family
 
-    def issue_refresh_token(self, family: TokenFamily, scope, *, auth_time=None, amr=(), acr=None) -> str:
+    def issue_refresh_token(self, family: TokenFamily, scope, *, auth_time=None, amr=(), acr=None,
+                            idp=None) -> str:
         value = random_token(32)
         item = RefreshToken(family.family_id, family.client_id, family.subject, scope,
-                            family.expires_at, sid=family.sid, auth_time=auth_time, amr=amr, acr=acr)
+                            family.expires_at, sid=family.sid, auth_time=auth_time, amr=amr, acr=acr, idp=idp)
         key = digest(value)
         self.refresh_tokens[key] = item
         family.current = key

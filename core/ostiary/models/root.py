@@ -15,6 +15,7 @@ from persistent import Persistent
 from pyramid_zodbconn import get_connection
 
 from .clients import ClientRegistry
+from .federation import FederationStore
 from .grants import GrantStore
 from .interactions import InteractionStore
 from .keys import KeyRing
@@ -44,21 +45,28 @@ class OstiaryRoot(Persistent):
         self.interactions = InteractionStore()
         self.keys = KeyRing()
         self.keys.ensure()
+        self.federation = FederationStore()
         self.generation = CURRENT_GENERATION
 
     def prune(self, when: int | None = None) -> int:
         """Delete everything that has expired; return how many items went."""
         when = now() if when is None else when
         return (self.grants.prune(when) + self.sessions.prune(when)
-                + self.interactions.prune(when) + self.keys.prune(when))
+                + self.interactions.prune(when) + self.keys.prune(when) + self.federation.prune(when))
 
 
 def _evolve_1(root: OstiaryRoot) -> None:
     """Generation 1 is the first release: nothing to convert."""
 
 
+def _evolve_2(root: OstiaryRoot) -> None:
+    """Generation 2 adds the external-login store (links, pending sign-ins)."""
+    if getattr(root, "federation", None) is None:
+        root.federation = FederationStore()
+
+
 #: Evolve steps in order; step ``n`` brings a database to generation ``n``.
-EVOLVE_STEPS = (_evolve_1,)
+EVOLVE_STEPS = (_evolve_1, _evolve_2)
 CURRENT_GENERATION = len(EVOLVE_STEPS)
 
 

@@ -17,6 +17,11 @@ from .util import digest, now, prune_expired, random_token
 class SSOSession(Persistent):
     """One signed-in browser."""
 
+    # After an external login: the upstream's ID token and session id, for
+    # signing out there too (class defaults: sessions stored before had none).
+    upstream_id_token = None
+    upstream_sid = None
+
     def __init__(self, subject, lifetime, *, amr=("pwd",), idp="local", acr=None, persistent=False):
         self.sid = random_token(16)
         self.subject = subject

@@ -43,7 +43,7 @@ class CodeGrant(AuthorizationCodeGrant):
         item = AuthorizationCode(
             request.client.client_id, principal.subject, request.payload.redirect_uri, request.scope,
             self.server.settings.code_lifetime, nonce=data.get("nonce"), auth_time=principal.auth_time,
-            amr=principal.amr, acr=principal.acr, sid=principal.sid,
+            amr=principal.amr, acr=principal.acr, sid=principal.sid, idp=principal.idp,
             code_challenge=data.get("code_challenge"), code_challenge_method=data.get("code_challenge_method"),
         )
         self.server.grant_store.add_code(code, item)

@@ -22,6 +22,7 @@ class Principal:
     amr: tuple = ()
     acr: str | None = None
     sid: str | None = None
+    idp: str | None = None  # "local", or the external login provider
 
     def get_user_id(self) -> str:
         return self.subject
@@ -29,7 +30,7 @@ class Principal:
     @classmethod
     def of(cls, item) -> "Principal":
         """From an authorization code or a refresh token."""
-        return cls(item.subject, item.auth_time, tuple(item.amr), item.acr, item.sid)
+        return cls(item.subject, item.auth_time, tuple(item.amr), item.acr, item.sid, item.idp)
 
 
 class AccessTokenIssuer:
@@ -63,6 +64,8 @@ class AccessTokenIssuer:
                 claims["amr"] = list(user.amr)
             if user.sid:
                 claims["sid"] = user.sid
+            if user.idp:
+                claims["idp"] = user.idp
             requested = claimlib.requested_claim_types(request, scope, ("api",))
             extra = claimlib.profile_claims(request, user.subject, client, requested, Caller.ACCESS_TOKEN)
             claims = {**extra, **claims}
@@ -99,7 +102,7 @@ def save_token(server, token: dict, oauth_request) -> None:
         family = store.family(old.family_id)
         scope = old.scope
     token["refresh_token"] = store.issue_refresh_token(
-        family, scope, auth_time=principal.auth_time, amr=principal.amr, acr=principal.acr)
+        family, scope, auth_time=principal.auth_time, amr=principal.amr, acr=principal.acr, idp=principal.idp)
 
 
 def _may_refresh(client, scope) -> bool:
@@ -134,6 +137,8 @@ def issue_id_token(server, client, principal: Principal, scope: str, *, access_t
         claims["acr"] = principal.acr
     if principal.sid:
         claims["sid"] = principal.sid
+    if principal.idp:
+        claims["idp"] = principal.idp
     if nonce:
         claims["nonce"] = nonce
     if access_token:

@@ -1,0 +1,54 @@
+"""External login: federation with upstream OpenID Connect and OAuth 2.0
+providers (Duende IdentityServer's "external login" and home-realm
+discovery, in Ostiary's words).
+
+* :mod:`.providers`: which providers exist (ini and database) and which a client accepts;
+* :mod:`.client`: the upstream protocol, with authlib's OAuth 2.0 client and joserfc;
+* :mod:`.linking`: from an upstream identity to a local user (link, match, provision);
+* :mod:`.views`: the challenge and callback pages;
+* :mod:`.signout`: signing out at the upstream too.
+
+The built-in plugin :mod:`ostiary.defaults.federation` adds the pages and
+puts the providers on the login page; block it (``ostiary.plugins.disabled
+= federation``) and none of this is reachable.
+"""
+
+from __future__ import annotations
+
+from .client import UpstreamCache
+
+#: The error page's messages for external-login failures.
+MESSAGES = {
+    "external_unknown": "That sign-in provider is not known here.",
+    "external_not_allowed": "The application you came from does not accept that sign-in provider.",
+    "external_state": "This sign-in expired, was already used, or was started in another browser. "
+                      "Go back to the application and sign in again.",
+    "external_denied": "The sign-in at the external provider was cancelled or refused.",
+    "external_unavailable": "The external sign-in provider could not be reached. Try again later.",
+    "external_invalid": "The answer of the external sign-in provider could not be trusted, "
+                        "so you were not signed in.",
+    "external_no_account": "No account here is linked to the identity you signed in with.",
+    "external_refused": "You cannot sign in here with that identity.",
+}
+
+PROVIDER = r"{provider:[a-z0-9][a-z0-9_-]*}"
+
+
+def includeme(config):
+    """Add the external-login pages and the per-process upstream cache."""
+    from ..interaction import errors
+    from . import signout, views
+
+    config.registry.ostiary_upstreams = UpstreamCache()
+    for error, message in MESSAGES.items():
+        errors.MESSAGES.setdefault(error, message)
+    routes = (
+        ("external_cancel_link", "/account/external/-/cancel-link", views.cancel_link),
+        ("external_challenge", f"/account/external/{PROVIDER}", views.challenge),
+        ("external_callback", f"/account/external/{PROVIDER}/callback", views.callback),
+        ("external_signed_out", f"/account/external/{PROVIDER}/signed-out", signout.signed_out),
+    )
+    for name, pattern, view in routes:
+        config.add_route(name, pattern)
+        # GET only: a HEAD request (a link checker) must not use up a state.
+        config.add_view(view, route_name=name, request_method="GET")

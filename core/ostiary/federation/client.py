@@ -1,0 +1,250 @@
+"""Talking to an upstream provider: authlib's OAuth 2.0 client for the
+protocol (PKCE, state, nonce, the code exchange, userinfo) and joserfc for
+the upstream ID token (signature against the upstream JWKS, ``iss``,
+``aud``, ``exp``, ``nonce``).
+
+Discovery documents and JWKS are cached per process for an hour, as Duende
+IdentityServer caches dynamic providers; a JWKS is fetched again once when
+an ID token names a key it does not hold (the upstream rotated its keys).
+Nothing here writes to the database.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+from urllib.parse import urlencode
+
+import requests
+from authlib.integrations.base_client import OAuthError
+from authlib.integrations.requests_client import OAuth2Session
+from authlib.oidc.core.util import create_half_hash
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import KeySet
+
+#: Seconds to wait for an upstream before giving up.
+TIMEOUT = 10
+#: Seconds a discovery document or JWKS is kept.
+CACHE_SECONDS = 3600
+#: Signature algorithms accepted on upstream ID tokens: asymmetric ones only.
+ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA")
+#: Leeway for the upstream's clock, in seconds.
+LEEWAY = 60
+
+
+class UpstreamError(Exception):
+    """Signing in upstream failed; ``error`` is the error page's code and the
+    message the detail kept behind the error id."""
+
+    error = "external_invalid"
+
+
+class Unavailable(UpstreamError):
+    """The upstream did not answer, or answered with a server error."""
+
+    error = "external_unavailable"
+
+
+class Invalid(UpstreamError):
+    """The upstream answered something that cannot be trusted or used."""
+
+    error = "external_invalid"
+
+
+@dataclasses.dataclass(frozen=True)
+class Metadata:
+    """The endpoints of one provider, discovered or configured."""
+
+    issuer: str | None
+    authorization_endpoint: str
+    token_endpoint: str
+    userinfo_endpoint: str | None = None
+    jwks_uri: str | None = None
+    end_session_endpoint: str | None = None
+    iss_parameter_supported: bool = False
+
+
+def _get_json(url: str, what: str, **kwargs) -> dict:
+    try:
+        response = requests.get(url, timeout=TIMEOUT, headers={"Accept": "application/json"}, **kwargs)
+    except requests.RequestException as exc:
+        raise Unavailable(f"{what} at {url}: {type(exc).__name__}") from None
+    if response.status_code >= 500:
+        raise Unavailable(f"{what} at {url}: HTTP {response.status_code}")
+    if response.status_code != 200:
+        raise Invalid(f"{what} at {url}: HTTP {response.status_code}")
+    try:
+        document = response.json()
+    except ValueError:
+        document = None
+    if not isinstance(document, dict):
+        raise Invalid(f"{what} at {url} is not a JSON object")
+    return document
+
+
+def _same_issuer(a: str | None, b: str | None) -> bool:
+    return bool(a) and bool(b) and a.rstrip("/") == b.rstrip("/")
+
+
+def discover(provider) -> Metadata:
+    """The provider's metadata: its discovery document (OpenID Connect) with
+    the configured endpoints on top, or the configured endpoints alone."""
+    if provider.kind != "oidc":
+        return Metadata(None, provider.authorization_endpoint, provider.token_endpoint,
+                        provider.userinfo_endpoint, None, provider.end_session_endpoint)
+    url = provider.issuer.rstrip("/") + "/.well-known/openid-configuration"
+    doc = _get_json(url, "the discovery document")
+    # OpenID Connect Discovery 1.0, section 4.3: the document must name the issuer we asked.
+    if not _same_issuer(doc.get("issuer"), provider.issuer):
+        raise Invalid(f"the discovery document names issuer {doc.get('issuer')!r}, not {provider.issuer!r}")
+    endpoints = {name: getattr(provider, name) or doc.get(name) for name in (
+        "authorization_endpoint", "token_endpoint", "userinfo_endpoint", "end_session_endpoint")}
+    if not (endpoints["authorization_endpoint"] and endpoints["token_endpoint"] and doc.get("jwks_uri")):
+        raise Invalid("the discovery document lacks authorization_endpoint, token_endpoint or jwks_uri")
+    return Metadata(doc["issuer"], jwks_uri=doc["jwks_uri"],
+                    iss_parameter_supported=doc.get("authorization_response_iss_parameter_supported") is True,
+                    **endpoints)
+
+
+class UpstreamCache:
+    """Per-process cache of discovery documents and JWKS (``registry.ostiary_upstreams``)."""
+
+    def __init__(self):
+        self._items: dict = {}
+        self._lock = threading.Lock()
+
+    def _cached(self, key, load, refresh=False):
+        with self._lock:
+            item = self._items.get(key)
+        if item is not None and not refresh and item[0] > time.monotonic():
+            return item[1]
+        value = load()
+        with self._lock:
+            self._items[key] = (time.monotonic() + CACHE_SECONDS, value)
+        return value
+
+    def metadata(self, provider) -> Metadata:
+        key = ("metadata", provider.name, provider.issuer, provider.authorization_endpoint, provider.token_endpoint)
+        return self._cached(key, lambda: discover(provider))
+
+    def keys(self, metadata: Metadata, refresh: bool = False) -> KeySet:
+        def load():
+            try:
+                return KeySet.import_key_set(_get_json(metadata.jwks_uri, "the JWKS"))
+            except (JoseError, ValueError, TypeError) as exc:
+                raise Invalid(f"the JWKS at {metadata.jwks_uri} cannot be read: {exc}") from None
+        return self._cached(("jwks", metadata.jwks_uri), load, refresh)
+
+
+def _session(provider, redirect_uri: str) -> OAuth2Session:
+    return OAuth2Session(
+        client_id=provider.client_id, client_secret=provider.client_secret,
+        token_endpoint_auth_method=provider.token_endpoint_auth_method,
+        scope=" ".join(provider.scopes) or None, redirect_uri=redirect_uri,
+        code_challenge_method="S256", default_timeout=TIMEOUT,
+    )
+
+
+def authorization_url(provider, metadata: Metadata, *, redirect_uri, state, nonce, code_verifier,
+                      login_hint=None) -> str:
+    """Where to send the browser: an authorization request with PKCE (S256),
+    ``state`` and, for OpenID Connect, ``nonce``."""
+    extra = {"nonce": nonce} if provider.kind == "oidc" else {}
+    if login_hint:
+        extra["login_hint"] = login_hint
+    with _session(provider, redirect_uri) as client:
+        url, _ = client.create_authorization_url(metadata.authorization_endpoint, state=state,
+                                                 code_verifier=code_verifier, **extra)
+    return url
+
+
+def _fetch_userinfo(client: OAuth2Session, metadata: Metadata) -> dict:
+    try:
+        response = client.get(metadata.userinfo_endpoint, headers={"Accept": "application/json"})
+    except requests.RequestException as exc:
+        raise Unavailable(f"userinfo: {type(exc).__name__}") from None
+    if response.status_code >= 500:
+        raise Unavailable(f"userinfo: HTTP {response.status_code}")
+    try:
+        claims = response.json() if response.status_code == 200 else None
+    except ValueError:
+        claims = None
+    if not isinstance(claims, dict):
+        raise Invalid(f"userinfo answered HTTP {response.status_code} without a JSON object")
+    return claims
+
+
+def redeem(provider, metadata: Metadata, *, redirect_uri, code, code_verifier) -> tuple[dict, dict]:
+    """Exchange ``code`` at the token endpoint; return the token response and
+    the userinfo claims (empty when the provider has no userinfo endpoint)."""
+    with _session(provider, redirect_uri) as client:
+        try:
+            token = client.fetch_token(metadata.token_endpoint, grant_type="authorization_code",
+                                       code=code, code_verifier=code_verifier)
+        except OAuthError as exc:
+            raise Invalid(f"the token endpoint refused the code: {exc.error} {exc.description or ''}") from None
+        except requests.RequestException as exc:
+            raise Unavailable(f"the token endpoint: {type(exc).__name__}") from None
+        except ValueError as exc:
+            raise Invalid(f"the token endpoint: {exc}") from None
+        if not token.get("access_token"):
+            raise Invalid("the token response has no access_token")
+        if provider.kind == "oidc" and not token.get("id_token"):
+            raise Invalid("the token response has no id_token")
+        userinfo = _fetch_userinfo(client, metadata) if metadata.userinfo_endpoint else {}
+    return dict(token), userinfo
+
+
+def _decode(id_token: str, keys: KeySet):
+    return jwt.decode(id_token, keys, algorithms=list(ALGORITHMS))
+
+
+def validate_id_token(cache: UpstreamCache, provider, metadata: Metadata, id_token: str, *, nonce: str,
+                      access_token: str | None = None) -> dict:
+    """The claims of an upstream ID token, after checking its signature with
+    the upstream's published keys and ``iss``, ``aud``, ``azp``, ``exp``,
+    ``iat``, ``nonce`` and ``at_hash`` (OpenID Connect Core 1.0, 3.1.3.7)."""
+    try:
+        decoded = _decode(id_token, cache.keys(metadata))
+    except (JoseError, ValueError):
+        try:  # the upstream may have rotated its keys since we fetched them
+            decoded = _decode(id_token, cache.keys(metadata, refresh=True))
+        except (JoseError, ValueError) as exc:
+            raise Invalid(f"the ID token's signature does not verify with the upstream's keys: "
+                          f"{type(exc).__name__} {exc}") from None
+    claims = decoded.claims
+    registry = jwt.JWTClaimsRegistry(
+        leeway=LEEWAY,
+        iss={"essential": True, "value": metadata.issuer},
+        aud={"essential": True, "value": provider.client_id},
+        sub={"essential": True},
+        exp={"essential": True},
+        iat={"essential": True},
+        nonce={"essential": True, "value": nonce},
+    )
+    try:
+        registry.validate(claims)
+    except JoseError as exc:
+        raise Invalid(f"the ID token is not for this sign-in: {exc}") from None
+    audiences = claims["aud"] if isinstance(claims["aud"], list) else [claims["aud"]]
+    if len(audiences) > 1 and claims.get("azp") != provider.client_id:
+        raise Invalid("the ID token has several audiences and another azp")
+    if access_token and claims.get("at_hash"):
+        expected = create_half_hash(access_token, decoded.header["alg"])
+        if expected is None or expected.decode() != claims["at_hash"]:
+            raise Invalid("the ID token's at_hash does not match the access token")
+    return claims
+
+
+def end_session_url(provider, metadata: Metadata, *, id_token, post_logout_redirect_uri, state) -> str | None:
+    """The upstream's end-session URL (RP-Initiated Logout 1.0), or None."""
+    if not metadata.end_session_endpoint:
+        return None
+    params = {"client_id": provider.client_id, "post_logout_redirect_uri": post_logout_redirect_uri,
+              "state": state}
+    if id_token:
+        params["id_token_hint"] = id_token
+    separator = "&" if "?" in metadata.end_session_endpoint else "?"
+    return metadata.end_session_endpoint + separator + urlencode(params)

@@ -1,0 +1,175 @@
+"""From a validated upstream identity to a local user.
+
+In order: an existing link (provider, upstream subject) signs that user in;
+else, when the provider allows it, the local user with the same email is
+linked, but only when the upstream says the address is verified and the
+local account does not say it is unverified; else, as the provider is
+configured, a new user is created (``create``), the person is asked to sign
+in locally once to link (``link``, and ``create`` when the email belongs to
+a local account already), or the sign-in is refused (``off``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from ..events import emit
+from ..models.federation import PendingLink
+from ..models.util import now
+
+#: Audit events of external login (see :mod:`ostiary.events`).
+EXTERNAL_LINKED = "external.linked"
+EXTERNAL_PROVISIONED = "external.provisioned"
+
+#: OpenID Connect Core 1.0, section 5.1: copied under the same name unless
+#: ``ostiary.provider.<name>.claims.<claim>`` says otherwise.
+STANDARD_CLAIMS = (
+    "name", "given_name", "family_name", "middle_name", "nickname", "preferred_username", "profile",
+    "picture", "website", "email", "email_verified", "gender", "birthdate", "zoneinfo", "locale",
+    "phone_number", "phone_number_verified", "address",
+)
+
+
+class Refused(Exception):
+    """No local user for this identity; ``error`` names the error page's message."""
+
+    def __init__(self, error: str, detail: str):
+        super().__init__(detail)
+        self.error = error
+
+
+@dataclasses.dataclass
+class UpstreamIdentity:
+    """A person as a provider vouched for them, after every check."""
+
+    provider: object  # ProviderSettings
+    subject: str
+    claims: dict  # local claim names (after ostiary_external_claims)
+    id_token: str | None = None
+    sid: str | None = None
+
+
+def is_true(value) -> bool:
+    """A boolean claim, which some providers send as a string."""
+    return value is True or (isinstance(value, str) and value.strip().lower() == "true")
+
+
+def default_claims(provider, upstream: dict) -> dict:
+    """The standard claims, renamed by the provider's claim mapping."""
+    mapping = {name: name for name in STANDARD_CLAIMS}
+    mapping.update(provider.claims)
+    mapped = {local: upstream[name] for local, name in mapping.items() if name and name in upstream}
+    for flag in ("email_verified", "phone_number_verified"):
+        if flag in mapped:
+            mapped[flag] = is_true(mapped[flag])
+    return mapped
+
+
+def map_claims(request, provider, upstream: dict) -> dict:
+    """Every plugin's ``ostiary_external_claims``, merged (later plugins win)."""
+    merged: dict = {}
+    for result in reversed(request.hooks.ostiary_external_claims(request=request, provider=provider,
+                                                                 claims=dict(upstream))):
+        merged.update(result or {})
+    return {name: value for name, value in merged.items() if value is not None and name != "sub"}
+
+
+def _user(request, subject):
+    return request.hooks.ostiary_user_by_subject(request=request, subject=subject)
+
+
+def _local_with_email(request, email: str | None):
+    """The local user whose email is ``email`` (not merely whose username is)."""
+    if not email:
+        return None
+    user = request.hooks.ostiary_user_by_username(request=request, username=email)
+    if user is None or (getattr(user, "email", None) or "").casefold() != email.strip().casefold():
+        return None
+    return user
+
+
+def link(request, identity: UpstreamIdentity, user, how: str) -> None:
+    request.ostiary_root.federation.add_link(identity.provider.name, identity.subject, user.subject)
+    emit(request, EXTERNAL_LINKED, subject=user.subject, idp=identity.provider.name, how=how)
+
+
+def find_user(request, identity: UpstreamIdentity):
+    """The local user of ``identity`` by its link or, where allowed, by a
+    verified email (which then links it); ``None`` when there is none."""
+    store = request.ostiary_root.federation
+    existing = store.link(identity.provider.name, identity.subject)
+    if existing is not None:
+        user = _user(request, existing.subject)
+        if user is not None:
+            existing.last_used_at = now()
+            return user
+        store.remove_link(identity.provider.name, identity.subject)  # the local user is gone
+    if not identity.provider.link_by_verified_email or not is_true(identity.claims.get("email_verified")):
+        return None
+    user = _local_with_email(request, identity.claims.get("email"))
+    if user is None or getattr(user, "claims", {}).get("email_verified") in (False, "false"):
+        return None
+    link(request, identity, user, "verified email")
+    return user
+
+
+def email_taken(request, identity: UpstreamIdentity) -> bool:
+    """Whether a local account has the identity's email (verified or not)."""
+    return _local_with_email(request, identity.claims.get("email")) is not None
+
+
+def _free_username(request, identity: UpstreamIdentity, email: str | None) -> str:
+    candidates = (identity.claims.get("preferred_username"), email,
+                  f"{identity.provider.name}-{identity.subject}")
+    for candidate in candidates:
+        if candidate and request.hooks.ostiary_user_by_username(request=request, username=candidate) is None:
+            return candidate
+    return f"{identity.provider.name}-{identity.subject}-{now()}"
+
+
+def provision(request, identity: UpstreamIdentity):
+    """Create a local user without a password for ``identity`` and link it."""
+    claims = dict(identity.claims)
+    email = claims.pop("email", None) if is_true(claims.get("email_verified")) else None
+    claims.pop("email", None)
+    if email is None:
+        claims.pop("email_verified", None)
+    proposal = {"username": _free_username(request, identity, email), "email": email, "claims": claims}
+    refusal = request.hooks.ostiary_external_provisioning(
+        request=request, provider=identity.provider, claims=dict(identity.claims), proposal=proposal)
+    if refusal:
+        raise Refused("external_refused", f"provisioning refused: {refusal}")
+    try:
+        user = request.hooks.ostiary_create_user(
+            request=request, username=proposal["username"], email=proposal["email"], password=None,
+            claims=dict(proposal["claims"]))
+    except ValueError as exc:
+        raise Refused("external_refused", f"the user store refused the new user: {exc}") from None
+    if user is None:
+        raise Refused("external_refused", "no user store creates users")
+    emit(request, EXTERNAL_PROVISIONED, subject=user.subject, idp=identity.provider.name)
+    link(request, identity, user, "provisioned")
+    return user
+
+
+def ask_to_link(request, identity: UpstreamIdentity, browser: str, return_url: str | None) -> None:
+    """Remember ``identity`` for this browser until the person signs in locally."""
+    item = PendingLink(identity.provider.name, identity.subject, return_url, email=identity.claims.get("email"))
+    request.ostiary_root.federation.put_pending_link(browser, item)
+
+
+def complete_pending_link(request, browser: str | None, user, return_url: str | None) -> bool:
+    """After a local sign-in in this browser: link the pending identity to
+    ``user`` if it waits for this very authorization request. A pending link
+    for another request is dropped: the person moved on."""
+    store = request.ostiary_root.federation
+    pending = store.pending_link(browser)
+    if pending is None:
+        return False
+    store.drop_pending_link(browser)
+    if (pending.return_url or None) != (return_url or None):
+        return False
+    if store.link(pending.provider, pending.upstream_subject) is None:
+        store.add_link(pending.provider, pending.upstream_subject, user.subject)
+        emit(request, EXTERNAL_LINKED, subject=user.subject, idp=pending.provider, how="local sign-in")
+    return True

@@ -1,0 +1,203 @@
+"""The browser's way through an external login.
+
+``GET /account/external/<name>?returnUrl=...`` (the *challenge*) checks the
+return URL and the client's restriction, stores a pending sign-in under the
+digest of a fresh ``state`` and sends the browser upstream.
+``GET /account/external/<name>/callback`` takes that pending sign-in (once),
+checks it belongs to this browser, redeems the code, validates the ID token
+and only then finds, links or creates the local user and signs them in.
+Every failure ends on the error page, and before any user or link exists.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from pyramid.httpexceptions import HTTPSeeOther
+
+from ..events import LOGIN_FAILED, emit
+from ..hookspecs import Caller
+from ..models.federation import PendingSignIn
+from ..models.util import digest, random_token
+from ..protocol.claims import is_active
+from ..settings import cookies_secure
+from . import client as upstream
+from . import linking, providers
+
+log = logging.getLogger(__name__)
+
+#: Binds a pending sign-in or link to the browser that started it.
+BROWSER_COOKIE = "ostiary_external"
+COOKIE_PATH = "/account"
+
+
+def browser_id(request) -> str | None:
+    return request.cookies.get(BROWSER_COOKIE) or None
+
+
+def _ensure_browser_id(request) -> str:
+    value = browser_id(request)
+    if value is None:
+        value = random_token(24)
+        secure = cookies_secure(request.registry.ostiary_settings)
+        request.add_response_callback(lambda req, resp: resp.set_cookie(
+            BROWSER_COOKIE, value, path=COOKIE_PATH, httponly=True, samesite="Lax", secure=secure))
+    return value
+
+
+def callback_url(request, name: str) -> str:
+    return f"{request.registry.ostiary_settings.issuer}/account/external/{name}/callback"
+
+
+def challenge_url(request, name: str, return_url: str | None) -> str:
+    query = {"returnUrl": return_url} if return_url else {}
+    return request.route_path("external_challenge", provider=name, _query=query)
+
+
+def _fail(request, error: str, detail: str, provider: str | None = None, client_id=None):
+    log.info("external login%s failed: %s: %s", f" with {provider}" if provider else "", error, detail)
+    emit(request, LOGIN_FAILED, client_id=client_id, idp=provider, reason=error)
+    return request.interaction.error_redirect(error, detail, client_id=client_id)
+
+
+def _context(request, return_url):
+    """(context, None) for a good return URL or none; (None, failure) otherwise."""
+    if not return_url:
+        return None, None
+    context = request.interaction.authorization_context(return_url)
+    if context is None:
+        return None, request.interaction.error_redirect("invalid_request", "The return URL is not valid.")
+    return context, None
+
+
+def challenge(request):
+    """``GET /account/external/<name>``: off to the upstream provider."""
+    name = request.matchdict["provider"]
+    provider = providers.get(request, name)
+    if provider is None:
+        return request.interaction.error_redirect("external_unknown", f"no external login provider {name!r}")
+    return_url = request.params.get("returnUrl") or None
+    context, failure = _context(request, return_url)
+    if failure is not None:
+        return failure
+    client = context.client if context else None
+    if not providers.client_allows(client, name):
+        return _fail(request, "external_not_allowed", f"client {client.client_id} does not accept {name}",
+                     name, client.client_id)
+    try:
+        metadata = request.registry.ostiary_upstreams.metadata(provider)
+    except upstream.UpstreamError as exc:
+        return _fail(request, exc.error, str(exc), name, client.client_id if client else None)
+    state, nonce, verifier = random_token(32), random_token(16), random_token(48)
+    pending = PendingSignIn(name, return_url, nonce=nonce, code_verifier=verifier,
+                            browser_digest=digest(_ensure_browser_id(request)))
+    request.ostiary_root.federation.put_pending(state, pending)
+    url = upstream.authorization_url(provider, metadata, redirect_uri=callback_url(request, name), state=state,
+                                     nonce=nonce, code_verifier=verifier,
+                                     login_hint=context.login_hint if context else None)
+    return HTTPSeeOther(url)
+
+
+def _take_pending(request, name):
+    """The pending sign-in of this callback's state, if it is this browser's."""
+    pending = request.ostiary_root.federation.take_pending(request.GET.get("state"))
+    if pending is None:
+        return None, "unknown, used or expired state"
+    browser = browser_id(request)
+    if browser is None or digest(browser) != pending.browser_digest:
+        return None, "the sign-in was started in another browser"
+    if pending.provider != name:
+        return None, f"the state belongs to provider {pending.provider}, not {name}"
+    return pending, None
+
+
+def _identity(request, provider, metadata, pending) -> linking.UpstreamIdentity:
+    """Redeem the code and validate what the upstream says (raises UpstreamError)."""
+    params = request.GET
+    if "iss" in params and params["iss"] != metadata.issuer:
+        raise upstream.Invalid(f"the authorization response comes from issuer {params['iss']!r}")
+    if "iss" not in params and metadata.iss_parameter_supported:
+        raise upstream.Invalid("the authorization response lacks the iss parameter the upstream promises")
+    if not params.get("code"):
+        raise upstream.Invalid("the authorization response has no code")
+    token, userinfo = upstream.redeem(provider, metadata, redirect_uri=callback_url(request, provider.name),
+                                      code=params["code"], code_verifier=pending.code_verifier)
+    claims = dict(userinfo)
+    id_claims = {}
+    if provider.kind == "oidc":
+        id_claims = upstream.validate_id_token(request.registry.ostiary_upstreams, provider, metadata,
+                                               token["id_token"], nonce=pending.nonce,
+                                               access_token=token.get("access_token"))
+        if userinfo and userinfo.get("sub") != id_claims["sub"]:
+            raise upstream.Invalid("userinfo describes another subject than the ID token")
+        claims.update(id_claims)
+    subject = claims.get(provider.subject_claim)
+    if subject in (None, ""):
+        raise upstream.Invalid(f"the upstream sent no {provider.subject_claim!r} claim")
+    return linking.UpstreamIdentity(provider, str(subject), linking.map_claims(request, provider, claims),
+                                    token.get("id_token"), id_claims.get("sid"))
+
+
+def callback(request):
+    """``GET /account/external/<name>/callback``: the upstream's answer."""
+    name = request.matchdict["provider"]
+    pending, problem = _take_pending(request, name)
+    if pending is None:
+        return _fail(request, "external_state", problem, name)
+    provider = providers.get(request, name)
+    context, failure = _context(request, pending.return_url)
+    if failure is not None:
+        return failure
+    client = context.client if context else None
+    client_id = client.client_id if client else None
+    if provider is None or not providers.client_allows(client, name):
+        return _fail(request, "external_not_allowed", f"{name} is not available", name, client_id)
+    if request.GET.get("error"):
+        detail = f"{request.GET['error']}: {request.GET.get('error_description', '')}".strip()
+        return _fail(request, "external_denied", f"the upstream answered {detail}", name, client_id)
+    try:
+        metadata = request.registry.ostiary_upstreams.metadata(provider)
+        identity = _identity(request, provider, metadata, pending)
+    except upstream.UpstreamError as exc:
+        return _fail(request, exc.error, str(exc), name, client_id)
+    return _sign_in(request, identity, pending.return_url, client)
+
+
+def _sign_in(request, identity, return_url, client):
+    client_id = client.client_id if client else None
+    name = identity.provider.name
+    try:
+        user = linking.find_user(request, identity)
+        if user is None:
+            user = _new_user(request, identity, return_url, client)
+            if user is None:  # asked to sign in locally to link
+                return HTTPSeeOther(request.route_path("login", _query={"returnUrl": return_url} if return_url else {}))
+    except linking.Refused as exc:
+        return _fail(request, exc.error, str(exc), name, client_id)
+    if not is_active(request, user.subject, client, Caller.LOGIN):
+        return _fail(request, "external_refused", "the local user is not active", name, client_id)
+    session = request.interaction.sign_in(user, amr=("external",), idp=name)
+    session.upstream_id_token = identity.id_token
+    session.upstream_sid = identity.sid
+    return HTTPSeeOther(return_url or request.route_path("home"))
+
+
+def _new_user(request, identity, return_url, client):
+    """A provisioned user, or None when the person must link locally first."""
+    mode = identity.provider.provisioning
+    if mode == "create" and not linking.email_taken(request, identity):
+        return linking.provision(request, identity)
+    if mode == "off" or not providers.client_allows(client, providers.LOCAL):
+        raise linking.Refused("external_no_account", f"no local user is linked to this {identity.provider.name} "
+                                                     f"identity (provisioning = {mode})")
+    linking.ask_to_link(request, identity, _ensure_browser_id(request), return_url)
+    return None
+
+
+def cancel_link(request):
+    """``GET /account/external/-/cancel-link``: forget a pending link."""
+    request.ostiary_root.federation.drop_pending_link(browser_id(request))
+    return_url = request.params.get("returnUrl") or None
+    if return_url and request.interaction.is_valid_return_url(return_url):
+        return HTTPSeeOther(request.route_path("login", _query={"returnUrl": return_url}))
+    return HTTPSeeOther(request.route_path("login"))

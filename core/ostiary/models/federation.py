@@ -1,0 +1,151 @@
+"""What external login keeps between requests and for good.
+
+* a **pending sign-in** bridges the redirect to an upstream provider and
+  its callback: kept under the digest of the ``state`` value, used once,
+  valid for minutes, and bound to the browser by the digest of a cookie;
+* a **link** ties an upstream identity (provider, upstream subject) to a
+  local subject, whichever user store holds that user;
+* a **pending link** waits, for one browser, until the person signs in
+  locally once to link an upstream identity to their account;
+* a **pending sign-out** remembers, while the browser signs out at the
+  upstream, what the signed-out page must show when it comes back;
+* **providers** added with ``ostiary provider add``, as their raw settings.
+
+Secrets in flight (state, the browser cookie) are stored as digests only.
+"""
+
+from __future__ import annotations
+
+from BTrees.OOBTree import OOBTree
+from persistent import Persistent
+
+from .util import digest, now, prune_expired, random_token
+
+#: Seconds a person has to finish signing in upstream, or to link locally.
+PENDING_LIFETIME = 600
+
+
+class PendingSignIn(Persistent):
+    """A redirect to an upstream provider, waiting for its callback."""
+
+    def __init__(self, provider, return_url, *, nonce, code_verifier, browser_digest):
+        self.provider = provider
+        self.return_url = return_url  # None: no authorization request behind it
+        self.nonce = nonce
+        self.code_verifier = code_verifier
+        self.browser_digest = browser_digest
+        self.expires_at = now() + PENDING_LIFETIME
+
+
+class ExternalLink(Persistent):
+    """Upstream identity ``(provider, upstream_subject)`` belongs to ``subject``."""
+
+    def __init__(self, provider, upstream_subject, subject):
+        self.provider = provider
+        self.upstream_subject = upstream_subject
+        self.subject = subject
+        self.created_at = now()
+        self.last_used_at = None
+
+
+class PendingLink(Persistent):
+    """An upstream identity without a local user, waiting for the person to
+    sign in locally (in the same browser, for the same request) to link it."""
+
+    def __init__(self, provider, upstream_subject, return_url, *, email=None):
+        self.provider = provider
+        self.upstream_subject = upstream_subject
+        self.return_url = return_url
+        self.email = email
+        self.expires_at = now() + PENDING_LIFETIME
+
+
+class PendingSignOut(Persistent):
+    """A sign-out in progress at an upstream provider."""
+
+    def __init__(self, provider, logout_id, frames):
+        self.provider = provider
+        self.logout_id = logout_id
+        self.frames = tuple(frames)
+        self.expires_at = now() + PENDING_LIFETIME
+
+
+def link_key(provider: str, upstream_subject: str) -> str:
+    return f"{provider}\x00{upstream_subject}"
+
+
+class FederationStore(Persistent):
+    """Every container of external login."""
+
+    def __init__(self):
+        self.pending = OOBTree()  # digest(state) -> PendingSignIn
+        self.links = OOBTree()  # link_key -> ExternalLink
+        self.pending_links = OOBTree()  # digest(browser cookie) -> PendingLink
+        self.sign_outs = OOBTree()  # digest(state) -> PendingSignOut
+        self.providers = OOBTree()  # name -> dict of raw settings (from the command line)
+
+    # -- pending sign-ins ---------------------------------------------------
+
+    def put_pending(self, state: str, item: PendingSignIn) -> None:
+        self.pending[digest(state)] = item
+
+    def take_pending(self, state: str | None) -> PendingSignIn | None:
+        """The pending sign-in of ``state``, removed: a state works once."""
+        if not state:
+            return None
+        item = self.pending.pop(digest(state), None)
+        if item is None or item.expires_at < now():
+            return None
+        return item
+
+    # -- links ----------------------------------------------------------------
+
+    def link(self, provider: str, upstream_subject: str) -> ExternalLink | None:
+        return self.links.get(link_key(provider, upstream_subject))
+
+    def add_link(self, provider: str, upstream_subject: str, subject: str) -> ExternalLink:
+        item = self.links[link_key(provider, upstream_subject)] = ExternalLink(provider, upstream_subject, subject)
+        return item
+
+    def remove_link(self, provider: str, upstream_subject: str) -> None:
+        self.links.pop(link_key(provider, upstream_subject), None)
+
+    def links_of(self, subject: str) -> list[ExternalLink]:
+        return [item for item in self.links.values() if item.subject == subject]
+
+    # -- pending links ------------------------------------------------------------
+
+    def put_pending_link(self, browser: str, item: PendingLink) -> None:
+        self.pending_links[digest(browser)] = item
+
+    def pending_link(self, browser: str | None) -> PendingLink | None:
+        if not browser:
+            return None
+        item = self.pending_links.get(digest(browser))
+        if item is None or item.expires_at < now():
+            return None
+        return item
+
+    def drop_pending_link(self, browser: str | None) -> None:
+        if browser:
+            self.pending_links.pop(digest(browser), None)
+
+    # -- pending sign-outs ----------------------------------------------------------
+
+    def put_sign_out(self, item: PendingSignOut) -> str:
+        state = random_token(24)
+        self.sign_outs[digest(state)] = item
+        return state
+
+    def take_sign_out(self, state: str | None) -> PendingSignOut | None:
+        if not state:
+            return None
+        item = self.sign_outs.pop(digest(state), None)
+        if item is None or item.expires_at < now():
+            return None
+        return item
+
+    # -- housekeeping -----------------------------------------------------------------
+
+    def prune(self, when: int) -> int:
+        return sum(prune_expired(tree, when) for tree in (self.pending, self.pending_links, self.sign_outs))

@@ -1,0 +1,150 @@
+"""The hook implementations: a user store and a profile service on an
+ASP.NET Core Identity database.
+
+One SQLAlchemy session per request, joined to the request's transaction
+(``pyramid_tm`` through ``zope.sqlalchemy``): the Identity database and
+Ostiary's own commit together, and a retried request retries both.
+
+The security stamp
+------------------
+ASP.NET changes ``AspNetUsers.SecurityStamp`` when a password, email or
+phone number changes, or when an administrator calls
+``UpdateSecurityStampAsync`` to sign a user out everywhere. Ostiary keeps
+the stamp it saw at the user's last sign-in in the Identity database
+itself, as an ``AspNetUserTokens`` row (LoginProvider ``Ostiary``, Name
+``SecurityStamp``), so every Ostiary process sees it and nothing lives in
+process memory. Then ``ostiary_is_active``:
+
+* at a password sign-in (caller ``login``), if the stamp changed since the
+  last one, ends every SSO session and revokes every refresh token of the
+  user (``request.interaction.revoke_user``) and records the new stamp;
+* everywhere else (authorize with an existing session, code exchange,
+  refresh, userinfo) answers ``False`` while the stamp differs from the
+  recorded one, so nothing issued before the change works again: the
+  person must sign in anew, and that sign-in revokes what is left.
+
+A sign-in by another path records the stamp through the
+``login.succeeded`` event when none is recorded yet (a new user).
+"""
+
+from __future__ import annotations
+
+import logging
+
+import zope.sqlalchemy
+from ostiary.events import LOGIN_SUCCEEDED
+from ostiary.hookspecs import Caller, hookimpl
+from sqlalchemy.orm import Session
+from zope.sqlalchemy.datamanager import STATUS_CHANGED
+
+from .claims import user_claims
+from .config import parse_options
+from .store import IdentityStore, SignIn
+
+log = logging.getLogger(__name__)
+
+
+def get_store(request) -> IdentityStore:
+    """The deployment's :class:`~.store.IdentityStore`, built at start-up."""
+    return request.registry.aspnet_identity
+
+
+def _request_session(request) -> Session:
+    """Request method ``request.aspnet_identity_db``."""
+    session = Session(get_store(request).engine)
+    zope.sqlalchemy.register(session, initial_state=STATUS_CHANGED,
+                             transaction_manager=request.tm)
+    return session
+
+
+@hookimpl
+def ostiary_add_pages(config):
+    registry = config.registry
+    registry.aspnet_identity = IdentityStore(parse_options(registry.settings))
+    config.add_request_method(_request_session, "aspnet_identity_db", reify=True)
+
+
+# -- user store ------------------------------------------------------------------
+
+
+@hookimpl
+def ostiary_user_by_username(request, username):
+    store, db = get_store(request), request.aspnet_identity_db
+    return store.with_claims(db, store.find_for_login(db, username))
+
+
+@hookimpl
+def ostiary_user_by_subject(request, subject):
+    store, db = get_store(request), request.aspnet_identity_db
+    return store.with_claims(db, store.find(db, subject))
+
+
+@hookimpl
+def ostiary_verify_credentials(request, username, password):
+    store, db = get_store(request), request.aspnet_identity_db
+    outcome, user = store.check_password_sign_in(db, username, password)
+    if outcome is SignIn.UNKNOWN:
+        return None
+    if outcome is not SignIn.SUCCESS:
+        log.info("sign-in of %s refused: %s", user.subject, outcome.value)
+        return False
+    return store.with_claims(db, user)
+
+
+@hookimpl
+def ostiary_create_user(request, username, email, password, claims):
+    store = get_store(request)
+    return store.create(request.aspnet_identity_db, username, email, password, claims)
+
+
+@hookimpl
+def ostiary_set_password(request, subject, password):
+    return get_store(request).set_password(request.aspnet_identity_db, subject, password) or None
+
+
+@hookimpl
+def ostiary_update_claims(request, subject, claims):
+    return get_store(request).update_claims(request.aspnet_identity_db, subject, claims) or None
+
+
+# -- profile service ---------------------------------------------------------------
+
+
+@hookimpl
+def ostiary_profile_claims(request, subject, requested_claims):
+    store, db = get_store(request), request.aspnet_identity_db
+    user = store.find(db, subject)
+    if user is None:
+        return {}
+    return {name: value for name, value in user_claims(db, store.tables, user).items() if name in requested_claims}
+
+
+@hookimpl
+def ostiary_is_active(request, subject, caller):
+    store, db = get_store(request), request.aspnet_identity_db
+    user = store.find(db, subject)
+    if user is None:
+        # Not this store's user: active only if another store knows it.
+        return None if request.hooks.ostiary_user_by_subject(request=request, subject=subject) else False
+    current = user.security_stamp or ""
+    recorded = store.recorded_stamp(db, subject)
+    if caller == Caller.LOGIN:
+        if recorded is not None and recorded != current:
+            log.info("security stamp of %s changed: ending its sessions and refresh tokens", subject)
+            request.interaction.revoke_user(subject)
+        if recorded != current:
+            store.record_stamp(db, subject, current)
+        return None
+    if recorded != current:
+        return False
+    return None
+
+
+@hookimpl
+def ostiary_event(request, event):
+    if event.name != LOGIN_SUCCEEDED or not event.subject:
+        return
+    store, db = get_store(request), request.aspnet_identity_db
+    user = store.find(db, event.subject)
+    if user is not None and store.recorded_stamp(db, user.subject) is None:
+        store.record_stamp(db, user.subject, user.security_stamp)

@@ -1,0 +1,68 @@
+"""The whole journey: downstream login page, upstream Ostiary, back with a
+local user, and tokens that say where the person signed in."""
+
+from __future__ import annotations
+
+from urllib.parse import urljoin
+
+from conftest import DOWNSTREAM, database
+
+from ostiary.testing import transaction_root
+
+
+def test_the_login_page_lists_the_provider_with_the_return_url(browser):
+    page = browser.login_page()
+    href = browser.provider_href(page)
+    assert href.startswith("/account/external/upstream?returnUrl=%2Fconnect%2Fauthorize%2Fcallback")
+    assert "Upstream Corp" in page.text
+
+
+def test_a_new_upstream_identity_is_provisioned_and_signed_in(browser, downstream):
+    result = browser.sign_in_upstream(user=("dora", "dora-password"))
+    token = browser.tokens(result)
+    users, links = database(downstream)
+    assert "dora" in users
+    subject = users["dora"]
+    assert token["id_claims"]["sub"] == subject
+    assert token["id_claims"]["idp"] == "upstream"
+    assert token["id_claims"]["amr"] == ["external"]
+    assert token["access_claims"]["idp"] == "upstream"
+    assert list(links.values()) == [subject]
+    with transaction_root(downstream) as root:
+        user = root.users.get(subject)
+        assert user.email == "dora@example.org"
+        assert user.password_hash is None
+        assert user.claims["name"] == "Dora Explorer"
+        assert user.claims["email_verified"] is True
+
+
+def test_the_provisioned_user_claims_reach_userinfo(browser):
+    token = browser.tokens(browser.sign_in_upstream(user=("dora", "dora-password")))
+    browser.down.authorization = ("Bearer", token["access_token"])
+    claims = browser.down.get("/connect/userinfo").json
+    assert claims["name"] == "Dora Explorer"
+    assert claims["email"] == "dora@example.org"
+    assert claims["preferred_username"] == "dora"
+
+
+def test_an_existing_link_signs_in_the_same_user_without_creating_another(browser, downstream, upstream):
+    first = browser.tokens(browser.sign_in_upstream(user=("dora", "dora-password")))
+    again = type(browser)(downstream, upstream.url)  # a fresh browser: no session on either side
+    second = again.tokens(again.sign_in_upstream(user=("dora", "dora-password")))
+    assert second["id_claims"]["sub"] == first["id_claims"]["sub"]
+    users, links = database(downstream)
+    assert sorted(users) == ["alice", "dora"] and len(links) == 1
+
+
+def test_local_sign_ins_carry_idp_local_and_pwd(browser):
+    page = browser.login_page()
+    result = browser.walk(urljoin(DOWNSTREAM, browser.local_login(page).location))
+    token = browser.tokens(result)
+    assert token["id_claims"]["idp"] == "local"
+    assert token["id_claims"]["amr"] == ["pwd"]
+
+
+def test_the_upstream_session_is_single_sign_on_for_a_second_authorization(browser):
+    browser.tokens(browser.sign_in_upstream(user=("dora", "dora-password")))
+    result = browser.walk(browser.authorize_url())  # the downstream session answers at once
+    assert browser.tokens(result)["id_claims"]["idp"] == "upstream"
