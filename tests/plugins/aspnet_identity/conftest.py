@@ -1,13 +1,21 @@
 """Fixtures: an ASP.NET Identity database on a real SQLite file and on a
-real PostgreSQL server, and an Ostiary app with the built-in user store
-swapped for this plugin by settings alone."""
+real PostgreSQL server, created with the DDL EF Core writes.
+
+The PostgreSQL server is the throwaway cluster of ``tests/e2e/storage_servers.py``
+(``initdb`` and ``pg_ctl`` on a free loopback port, as the ``postgres`` user
+under root): one per test run, a fresh database per test."""
 
 from __future__ import annotations
+
+import sys
+from pathlib import Path
 
 import pytest
 
 from .identity_db import IdentityDatabase
-from .pg import aspnet_postgresql  # noqa: F401  (a fixture)
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "e2e"))
+from storage_servers import postgresql  # noqa: E402,F401  (a fixture)
 
 
 @pytest.fixture
@@ -18,8 +26,11 @@ def sqlite_identity(tmp_path):
 
 
 @pytest.fixture
-def postgresql_identity(aspnet_postgresql):
-    database = IdentityDatabase(aspnet_postgresql.url_for(aspnet_postgresql.create_database()), "postgresql")
+def postgresql_identity(postgresql):
+    cluster = postgresql
+    name = cluster.create_database()
+    url = f"postgresql+psycopg2://{cluster.user}:{cluster.password}@{cluster.host}:{cluster.port}/{name}"
+    database = IdentityDatabase(url, "postgresql")
     yield database
     database.dispose()
 
