@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 SOURCES := pyproject.toml themes/default/pyproject.toml $(wildcard plugins/*/pyproject.toml themes/*/pyproject.toml)
 
-.PHONY: run test install clean demo-data
+.PHONY: run test install clean demo-data messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,11 @@ run: demo-data
 
 test: $(TEST_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Extract the texts of templates and code, merge them into the .po files and
+# compile the .mo files (committed, so a fresh clone needs no gettext tools).
+messages: $(TEST_STAMP)
+	$(BIN)/python tools/messages.py
 
 clean:
 	rm -rf $(VENV) var/Data.fs* build *.egg-info core/*.egg-info

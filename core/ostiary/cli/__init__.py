@@ -1,5 +1,7 @@
 """The ``ostiary`` command: ``ostiary CONFIG COMMAND [ARGS]``.
 
+``ostiary theme new NAME`` needs no ini file: it writes a theme package.
+
 Commands: ``init``, ``user add|list|set-password|disable|enable``,
 ``client add|list|show|remove``, ``keys list|rotate``, ``prune`` and
 ``load FILE``. A mistake the user can fix ends as one line on standard
@@ -33,8 +35,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     """Entry point of the ``ostiary`` console script."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["theme"]:
+        from . import themes
+
+        return themes.main(argv)
     parser = build_parser()
     args = parser.parse_args(argv)
+    if not getattr(args, "needs_app", True):
+        return _without_app(args)
     try:
         with open_app(args.config) as app:
             return args.handler(app, args) or 0
@@ -42,5 +51,14 @@ def main(argv=None) -> int:
         # The commands turn model errors into CommandError with context; the
         # model classes are listed too so that one a command missed still
         # reads as one line (the transaction was aborted either way).
+        print(f"ostiary: {exc}", file=sys.stderr)
+        return 2
+
+
+def _without_app(args) -> int:
+    """A command that needs no application (``ostiary CONFIG theme new``)."""
+    try:
+        return args.handler(None, args) or 0
+    except CommandError as exc:
         print(f"ostiary: {exc}", file=sys.stderr)
         return 2

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from .. import loader
 from . import clients, keys, providers, users
+from . import themes
 from .app import CommandError
 
 
@@ -15,6 +16,7 @@ def register(sub) -> None:
     users.register(sub)
     clients.register(sub)
     keys.register(sub)
+    themes.register(sub)
     providers.register(sub)
     prune = sub.add_parser("prune", help="delete expired codes, tokens, sessions, consents and retired keys")
     prune.set_defaults(handler=cmd_prune)
