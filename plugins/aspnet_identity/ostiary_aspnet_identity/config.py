@@ -27,11 +27,11 @@ def _bool(value: str) -> bool:
     raise ValueError("expected true or false")
 
 
-def _int(minimum: int) -> Callable[[str], int]:
+def _int(minimum: int, maximum: int = 2**31 - 1) -> Callable[[str], int]:
     def parse(value: str) -> int:
         number = int(value)
-        if number < minimum:
-            raise ValueError(f"expected a whole number of at least {minimum}")
+        if not minimum <= number <= maximum:
+            raise ValueError(f"expected a whole number from {minimum} to {maximum}")
         return number
 
     return parse

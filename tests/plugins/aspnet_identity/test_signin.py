@@ -6,6 +6,8 @@ import contextlib
 
 import pytest
 from ostiary import SettingsError, main
+from ostiary.hookspecs import Caller
+from ostiary.protocol.claims import is_active
 from ostiary.testing import DEMO, CodeFlow, load_data
 from pyramid.scripting import prepare
 
@@ -184,6 +186,28 @@ def hook_request(app, commit=True):
         env["closer"]()
 
 
+def test_a_sign_in_by_another_page_records_the_stamp(app, aspnet_db, alice):
+    """A page that starts a session without the password form (a confirmation
+    link, say): the login.succeeded event records the stamp."""
+    with hook_request(app) as request:
+        assert is_active(request, alice, None, Caller.AUTHORIZE) is False  # nothing recorded yet
+        request.interaction.sign_in(request.hooks.ostiary_user_by_subject(request=request, subject=alice))
+    with hook_request(app) as request:
+        assert is_active(request, alice, None, Caller.AUTHORIZE) is True
+    stamp = aspnet_db.execute('SELECT "Value" FROM "AspNetUserTokens" WHERE "UserId" = :u', u=alice).scalar()
+    assert stamp == aspnet_db.user(alice)["SecurityStamp"]
+
+
+def test_a_deleted_user_is_no_longer_active(app, aspnet_db, alice):
+    tokens = sign_in(app)
+    aspnet_db.execute('DELETE FROM "AspNetUserTokens" WHERE "UserId" = :u', u=alice)
+    aspnet_db.execute('DELETE FROM "AspNetUserRoles" WHERE "UserId" = :u', u=alice)
+    aspnet_db.execute('DELETE FROM "AspNetUserClaims" WHERE "UserId" = :u', u=alice)
+    aspnet_db.execute('DELETE FROM "AspNetUsers" WHERE "Id" = :u', u=alice)
+    assert userinfo(app, tokens["access_token"]).status_int == 401
+    assert refresh(app, tokens["refresh_token"]).status_int == 400
+
+
 def test_registration_and_claims_hooks_write_the_aspnet_database(app, aspnet_db):
     with hook_request(app) as request:
         user = request.hooks.ostiary_create_user(request=request, username="dora", email="dora@example.org",
@@ -212,6 +236,7 @@ def test_registration_refusal_is_a_value_error(app, alice):
 
 @pytest.mark.parametrize(("key", "value", "message"), [
     ("aspnet_identity.hash_prf", "md5", "aspnet_identity.hash_prf"),
+    ("aspnet_identity.hash_iterations", "4294967296", "aspnet_identity.hash_iterations"),
     ("aspnet_identity.lockout_minutes", "5", "unknown setting"),
 ])
 def test_bad_settings_stop_start_up(ostiary_settings, key, value, message):
