@@ -114,14 +114,18 @@ class Browser:
 
     # -- one step ------------------------------------------------------------
 
+    @staticmethod
+    def downstream(url) -> bool:
+        return not urlsplit(url).netloc or url.startswith(DOWNSTREAM + "/")
+
     def get(self, url):
-        """GET ``url`` on whichever side it belongs to; redirects not followed."""
-        if url.startswith(self.upstream_url):
+        """GET ``url`` on whichever side it belongs to (anything not the
+        downstream is a real server); redirects not followed."""
+        if not self.downstream(url):
             response = self.up.get(url, allow_redirects=False, timeout=10)
             self.visited.append(("up", response.status_code, urlsplit(url).path))
             return response
         parts = urlsplit(url)
-        assert not parts.netloc or url.startswith(DOWNSTREAM), f"the browser left for {url}"
         response = self.down.get(parts.path + ("?" + parts.query if parts.query else ""), expect_errors=True)
         self.visited.append(("down", response.status_int, parts.path))
         return response
@@ -150,7 +154,7 @@ class Browser:
             if url.startswith(self.upstream_url) and urlsplit(url).path == "/account/login":
                 url = self.upstream_login(url, response.text, user, upstream_action)
                 continue
-            if url.startswith(self.upstream_url):
+            if not self.downstream(url):
                 return {"at": "upstream", "response": response, "url": url}
             if urlsplit(url).path == "/consent":
                 url = urljoin(url, self.flow.consent(response).headers["Location"])
@@ -193,11 +197,11 @@ class Browser:
         assert match, f"no {name} button on the login page"
         return match.group(1).replace("&amp;", "&")
 
-    def sign_in_upstream(self, user=("alice", "alice-password"), **extra):
+    def sign_in_upstream(self, user=("alice", "alice-password"), upstream_action="login", **extra):
         """Authorize at the downstream, press the upstream button, sign in
         there; return where the browser ends (see :meth:`walk`)."""
         page = self.login_page(**extra)
-        return self.walk(DOWNSTREAM + self.provider_href(page), user=user)
+        return self.walk(DOWNSTREAM + self.provider_href(page), user=user, upstream_action=upstream_action)
 
     def tokens(self, result) -> dict:
         """Exchange the code the client got; return the token response with

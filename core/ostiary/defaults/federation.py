@@ -46,7 +46,10 @@ def ostiary_login_redirect(request, context):
 @hookimpl
 def ostiary_login_links(request, context):
     pending = request.ostiary_root.federation.pending_link(views.browser_id(request))
-    provider = providers.get(request, pending.provider) if pending else None
+    return_url = request.params.get("returnUrl") if context else None
+    if pending is None or (pending.return_url or None) != (return_url or None):
+        return []
+    provider = providers.get(request, pending.provider)
     if provider is None:
         return []
     query = {"returnUrl": pending.return_url} if pending.return_url else {}

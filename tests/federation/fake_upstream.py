@@ -1,0 +1,152 @@
+"""A small real upstream on a loopback port, for what a real Ostiary would
+never do: sign its ID tokens with a key it does not publish, send them for
+another audience or nonce, or speak plain OAuth 2.0 with a GitHub-style
+userinfo. It serves discovery, a JWKS, an authorization endpoint that
+approves at once (redirecting back with a code), a token endpoint and a
+userinfo endpoint, over HTTP from ``http.server`` in a thread.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from joserfc import jwt
+from joserfc.jwk import RSAKey
+
+#: What the token endpoint does wrong (``good`` does nothing wrong).
+DEFECTS = ("good", "wrong_key", "wrong_audience", "wrong_nonce", "wrong_issuer", "expired")
+
+
+class FakeUpstream:
+    """``with FakeUpstream() as fake:`` serves at ``fake.url``."""
+
+    def __init__(self, defect: str = "good", client_id: str = "downstream", style: str = "oidc"):
+        assert defect in DEFECTS and style in ("oidc", "github")
+        self.defect = defect
+        self.style = style  # github: plain OAuth 2.0, a numeric "id" and "login" at userinfo
+        self.client_id = client_id
+        self.published = RSAKey.generate_key(2048, parameters={"kid": "k1", "use": "sig", "alg": "RS256"},
+                                             private=True)
+        # Same kid, other key material: only the signature can tell them apart.
+        self.rogue = RSAKey.generate_key(2048, parameters={"kid": "k1", "use": "sig", "alg": "RS256"},
+                                         private=True)
+        self.codes: dict[str, dict] = {}
+        self.requests: list[str] = []
+        self.user = {"sub": "fake-user-1", "email": "fake@example.org", "email_verified": True,
+                     "name": "Fake Person", "preferred_username": "fakeperson"}
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._thread = None
+
+    # -- what it serves -------------------------------------------------------------
+
+    def discovery(self) -> dict:
+        return {"issuer": self.url, "authorization_endpoint": self.url + "/authorize",
+                "token_endpoint": self.url + "/token", "jwks_uri": self.url + "/jwks",
+                "userinfo_endpoint": self.url + "/userinfo", "response_types_supported": ["code"],
+                "id_token_signing_alg_values_supported": ["RS256"]}
+
+    def authorize(self, query: dict) -> str:
+        code = secrets.token_urlsafe(16)
+        self.codes[code] = {"nonce": query.get("nonce"), "challenge": query.get("code_challenge")}
+        return query["redirect_uri"] + "?" + urlencode({"code": code, "state": query.get("state", "")})
+
+    def id_token(self, nonce: str | None) -> str:
+        issued = int(time.time())
+        claims = {"iss": self.url, "aud": self.client_id, "sub": self.user["sub"], "iat": issued,
+                  "exp": issued + 300, "nonce": nonce, **{k: v for k, v in self.user.items() if k != "sub"}}
+        if self.defect == "wrong_audience":
+            claims["aud"] = "someone-else"
+        elif self.defect == "wrong_nonce":
+            claims["nonce"] = "not-the-nonce"
+        elif self.defect == "wrong_issuer":
+            claims["iss"] = "http://127.0.0.1:1"
+        elif self.defect == "expired":
+            claims["iat"], claims["exp"] = issued - 4000, issued - 3600
+        key = self.rogue if self.defect == "wrong_key" else self.published
+        return jwt.encode({"alg": "RS256", "kid": "k1"}, claims, key)
+
+    def userinfo(self) -> dict:
+        if self.style == "github":
+            return {"id": 4242, "login": "octocat", "name": "Mona Octocat", "email": "octocat@example.org"}
+        return dict(self.user)
+
+    def token(self, form: dict) -> tuple[int, dict]:
+        grant = self.codes.pop(form.get("code", ""), None)
+        if grant is None:
+            return 400, {"error": "invalid_grant"}
+        if not form.get("code_verifier"):
+            return 400, {"error": "invalid_request", "error_description": "PKCE expected"}
+        return 200, {"access_token": secrets.token_urlsafe(16), "token_type": "Bearer", "expires_in": 300,
+                     "id_token": self.id_token(grant["nonce"])}
+
+    # -- plumbing -----------------------------------------------------------------------
+
+    def _handler(self):
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def _send(self, status, body=None, location=None):
+                self.send_response(status)
+                if location:
+                    self.send_header("Location", location)
+                data = json.dumps(body).encode() if body is not None else b""
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self):
+                parts = urlsplit(self.path)
+                fake.requests.append(parts.path)
+                query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+                if parts.path == "/.well-known/openid-configuration":
+                    self._send(200, fake.discovery())
+                elif parts.path == "/jwks":
+                    self._send(200, {"keys": [fake.published.as_dict(private=False)]})
+                elif parts.path == "/authorize":
+                    self._send(302, location=fake.authorize(query))
+                elif parts.path == "/userinfo":
+                    if not self.headers.get("Authorization", "").startswith("Bearer "):
+                        self._send(401, {"error": "invalid_token"})
+                    else:
+                        self._send(200, fake.userinfo())
+                else:
+                    self._send(404, {"error": "not_found"})
+
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length", 0))
+                form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+                fake.requests.append(self.path)
+                if self.path == "/token":
+                    self._send(*fake.token(form))
+                else:
+                    self._send(404, {"error": "not_found"})
+
+        return Handler
+
+    def start(self) -> "FakeUpstream":
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._server.shutdown()
+            self._thread.join(timeout=5)
+            self._thread = None
+        self._server.server_close()
+
+    def __enter__(self) -> "FakeUpstream":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()

@@ -1,0 +1,170 @@
+"""Every way an external login can fail ends on the error page with a clear
+message, and leaves no user and no link behind."""
+
+from __future__ import annotations
+
+import socket
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from conftest import DOWNSTREAM, Browser, database, error_shown, provider_settings
+from fake_upstream import DEFECTS, FakeUpstream
+
+from ostiary.federation import MESSAGES
+
+NOTHING_NEW = ({"alice"}, {})
+
+
+def _state_of(url: str) -> str:
+    return parse_qs(urlsplit(url).query)["state"][0]
+
+
+def _nothing_created(app):
+    users, links = database(app)
+    assert (set(users), links) == NOTHING_NEW
+
+
+def test_cancelling_at_the_upstream_ends_on_the_error_page(browser, downstream):
+    result = browser.sign_in_upstream(upstream_action="cancel")
+    assert error_shown(result) == "external_denied"
+    assert MESSAGES["external_denied"] in result["response"].text
+    _nothing_created(downstream)
+
+
+def test_a_callback_with_an_unknown_state_is_refused(browser, downstream):
+    browser.login_page()  # the browser has cookies, but this state was never issued
+    result = browser.walk(DOWNSTREAM + "/account/external/upstream/callback?code=abc&state=forged")
+    assert error_shown(result) == "external_state"
+    _nothing_created(downstream)
+
+
+def _callback_url(browser, user=("dora", "dora-password")):
+    """Sign in upstream, but stop at the redirect back to the downstream."""
+    page = browser.login_page()
+    url = DOWNSTREAM + browser.provider_href(page)
+    for _ in range(10):
+        if url.startswith(DOWNSTREAM + "/account/external/upstream/callback"):
+            return url
+        response = browser.get(url)
+        following = browser.location(response, url)
+        if following is None:
+            following = browser.upstream_login(url, response.text, user)
+        url = following
+    raise AssertionError(browser.visited)
+
+
+def test_a_replayed_callback_is_refused(browser, downstream):
+    callback = _callback_url(browser)
+    assert browser.walk(callback)["at"] == "client"
+    replay = browser.walk(callback)
+    assert error_shown(replay) == "external_state"
+
+
+def test_a_callback_in_another_browser_is_refused(browser, downstream, upstream):
+    callback = _callback_url(browser)
+    other = Browser(downstream, upstream.url)
+    other.login_page()
+    assert error_shown(other.walk(callback)) == "external_state"
+    _nothing_created(downstream)
+    # and the state is spent: the right browser cannot use it afterwards either
+    assert error_shown(browser.walk(callback)) == "external_state"
+
+
+def test_a_callback_for_another_provider_is_refused(make_downstream, upstream):
+    app = make_downstream(providers="upstream other", **provider_settings(upstream.url),
+                          **provider_settings(upstream.url, "other"))
+    browser = Browser(app, upstream.url)
+    callback = _callback_url(browser)
+    result = browser.walk(callback.replace("/upstream/callback", "/other/callback"))
+    assert error_shown(result) == "external_state"
+
+
+def test_an_unknown_provider_is_an_error(browser):
+    result = browser.walk(DOWNSTREAM + "/account/external/nosuch")
+    assert error_shown(result) == "external_unknown"
+
+
+def _fake_downstream(make_downstream, fake):
+    return make_downstream(providers="fake", **provider_settings(fake.url, "fake"))
+
+
+@pytest.mark.parametrize("defect", [d for d in DEFECTS if d != "good"])
+def test_an_untrustworthy_id_token_is_refused(make_downstream, upstream, defect):
+    with FakeUpstream(defect) as fake:
+        app = _fake_downstream(make_downstream, fake)
+        browser = Browser(app, upstream.url)
+        page = browser.login_page()
+        result = browser.walk(DOWNSTREAM + browser.provider_href(page, "fake"))
+    assert error_shown(result) == "external_invalid"
+    assert MESSAGES["external_invalid"] in result["response"].text
+    _nothing_created(app)
+
+
+def test_the_fake_upstream_signs_in_when_nothing_is_wrong(make_downstream, upstream):
+    """The control for the test above: the same fake, with the published key."""
+    with FakeUpstream("good") as fake:
+        app = _fake_downstream(make_downstream, fake)
+        browser = Browser(app, upstream.url)
+        page = browser.login_page()
+        token = browser.tokens(browser.walk(DOWNSTREAM + browser.provider_href(page, "fake")))
+    assert token["id_claims"]["idp"] == "fake"
+    users, links = database(app)
+    assert links == {("fake", "fake-user-1"): users["fakeperson"]}
+
+
+def test_the_wrong_key_is_refused_even_after_fetching_the_jwks_again(make_downstream, upstream):
+    with FakeUpstream("wrong_key") as fake:
+        app = _fake_downstream(make_downstream, fake)
+        browser = Browser(app, upstream.url)
+        page = browser.login_page()
+        result = browser.walk(DOWNSTREAM + browser.provider_href(page, "fake"))
+        assert error_shown(result) == "external_invalid"
+        assert fake.requests.count("/jwks") == 2  # once cached, once more in case of a rotation
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_a_provider_that_is_down_ends_on_the_error_page(make_downstream, upstream):
+    app = make_downstream(providers="down", **provider_settings(f"http://127.0.0.1:{_closed_port()}", "down"))
+    browser = Browser(app, upstream.url)
+    page = browser.login_page()
+    result = browser.walk(DOWNSTREAM + browser.provider_href(page, "down"))
+    assert error_shown(result) == "external_unavailable"
+    assert MESSAGES["external_unavailable"] in result["response"].text
+    _nothing_created(app)
+
+
+def test_a_provider_that_goes_down_before_the_callback_ends_on_the_error_page(make_downstream, upstream):
+    fake = FakeUpstream("good").start()
+    try:
+        app = _fake_downstream(make_downstream, fake)
+        browser = Browser(app, upstream.url)
+        page = browser.login_page()
+        challenge = browser.get(DOWNSTREAM + browser.provider_href(page, "fake"))
+        authorize_url = challenge.headers["Location"]
+        assert authorize_url.startswith(fake.url)
+        callback = browser.up.get(authorize_url, allow_redirects=False, timeout=10).headers["Location"]
+    finally:
+        fake.stop()
+    result = browser.walk(callback)
+    assert error_shown(result) == "external_unavailable"
+    _nothing_created(app)
+
+
+def test_a_refused_provisioning_creates_nothing(make_downstream, upstream):
+    class Veto:
+        from ostiary.hookspecs import hookimpl
+
+        @hookimpl
+        def ostiary_external_provisioning(self, provider, claims, proposal):
+            return "sign-ups are closed"
+
+    app = make_downstream(ostiary_testing_plugins=[("veto", Veto())])
+    browser = Browser(app, upstream.url)
+    result = browser.sign_in_upstream(user=("dora", "dora-password"))
+    assert error_shown(result) == "external_refused"
+    _nothing_created(app)
