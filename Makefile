@@ -42,7 +42,17 @@ demo-data: $(STAMP)
 run: demo-data
 	$(BIN)/pserve etc/development.ini
 
-test: $(TEST_STAMP)
+# The accessibility scan in tests/browser injects axe-core, from the npm
+# registry, into git-ignored var/npm. Without npm the scan skips (fails in CI).
+AXE_VERSION := 4.14.1
+AXE_STAMP := var/npm/.axe-core-$(AXE_VERSION)
+
+$(AXE_STAMP):
+	@if command -v npm >/dev/null; then \
+		npm install --prefix var/npm --no-save --no-audit --no-fund --silent axe-core@$(AXE_VERSION) && touch $@; \
+	else echo "npm not found: the axe-core accessibility scan will be skipped"; fi
+
+test: $(TEST_STAMP) $(AXE_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Extract the texts of templates and code, merge them into the .po files and

@@ -1,0 +1,25 @@
+"""Where the browser tests find Chromium, axe-core and the artifacts folder,
+and what they do when something is missing: skip locally, fail in CI
+(``OSTIARY_TEST_REQUIRE_SERVERS=1``, set by ``.ci/run``)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "test-artifacts" / "browser"
+CHROMIUM = os.environ.get("OSTIARY_CHROMIUM", "/usr/bin/chromium")
+# As root, in a closed network: no sandbox, nothing that phones home.
+CHROMIUM_ARGS = ["--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+AXE_JS = os.environ.get("OSTIARY_AXE_JS") or str(REPO / "var" / "npm" / "node_modules" / "axe-core" / "axe.min.js")
+
+
+def unavailable(reason: str):
+    """Skip, or fail where the browser is required (CI)."""
+    if os.environ.get("OSTIARY_TEST_REQUIRE_SERVERS") == "1":
+        pytest.fail(f"{reason} (OSTIARY_TEST_REQUIRE_SERVERS=1)", pytrace=False)
+    pytest.skip(reason)
