@@ -24,12 +24,22 @@ import polib
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 BIN = pathlib.Path(sys.executable).parent
 
-#: (domain, locale directory, source directories), relative to the repository.
-CATALOGS = [
-    ("ostiary", "core/ostiary/locale", ["core/ostiary", "themes/default/ostiary_theme_default/templates"]),
-    ("ostiary_theme_nightfall", "themes/nightfall/ostiary_theme_nightfall/locale",
-     ["themes/nightfall/ostiary_theme_nightfall/templates"]),
-]
+#: The core's catalog also holds the default theme's texts (domain ``ostiary``).
+CORE = ("ostiary", "core/ostiary/locale", ["core/ostiary", "themes/default/ostiary_theme_default/templates"])
+
+
+def discover() -> list[tuple[str, str, list[str]]]:
+    """Every catalog in the repository: the core's, and each theme's or
+    plugin's package that has a ``locale/<domain>.pot`` (the domain is the
+    file's name; the sources are the package). Start a new one with
+    ``python tools/messages.py DOMAIN LOCALE_DIR SOURCE...``."""
+    catalogs = [CORE]
+    for pot in sorted(ROOT.glob("*/*/ostiary_*/locale/*.pot")):
+        package = pot.parent.parent
+        catalogs.append((pot.stem, str(pot.parent.relative_to(ROOT)), [str(package.relative_to(ROOT))]))
+    return catalogs
+
+
 #: Not shown to people in a browser: the command line and the test fixtures.
 SKIP = ("/cli/", "/testing.py", "/sample.py")
 LANGUAGES = ("de",)
@@ -79,9 +89,8 @@ def main(argv) -> None:
     if argv:
         run(argv[0], argv[1], argv[2:])
         return
-    for domain, locale_dir, directories in CATALOGS:
-        if (ROOT / directories[0]).exists():
-            run(domain, locale_dir, directories)
+    for domain, locale_dir, directories in discover():
+        run(domain, locale_dir, directories)
 
 
 if __name__ == "__main__":

@@ -50,6 +50,7 @@ from .settings import SettingsError
 ENTRY_POINT_GROUP = "ostiary.themes"
 #: Static files carry a content hash in their URL, so they may be cached long.
 STATIC_MAX_AGE = 365 * 24 * 3600
+UNVERSIONED_MAX_AGE = 3600
 
 
 def installed_themes() -> dict[str, str]:
@@ -144,6 +145,21 @@ def add_renderer_globals(event) -> None:
     event.setdefault("page_title", brand.product_name if brand else "Ostiary")
 
 
+def cache_static_files(event) -> None:
+    """Subscriber: a static file asked for by its fingerprinted URL (``?v=``)
+    never changes, so browsers may keep it a year; without the fingerprint
+    (a ``url()`` inside a stylesheet) an hour."""
+    request, response = event.request, event.response
+    route = getattr(request, "matched_route", None)
+    if route is None or route.name != "__static/" or response.status_int != 200:
+        return
+    if "v" in request.GET:
+        response.headers["Cache-Control"] = f"public, max-age={STATIC_MAX_AGE}, immutable"
+    elif "Cache-Control" in response.headers:
+        response.headers["Cache-Control"] = f"public, max-age={UNVERSIONED_MAX_AGE}"
+        response.headers.pop("Expires", None)
+
+
 def add_doctype(event) -> None:
     """Subscriber: a page rendered through the ``layout`` macro starts at
     ``<html>``, since Chameleon leaves the macro file's doctype behind; put
@@ -191,3 +207,4 @@ def includeme(config):
     config.add_cache_buster(f"{DEFAULT_THEME_PACKAGE}:static/", ContentHashCacheBuster())
     config.add_subscriber(add_renderer_globals, BeforeRender)
     config.add_subscriber(add_doctype, NewResponse)
+    config.add_subscriber(cache_static_files, NewResponse)

@@ -105,7 +105,8 @@ def test_static_urls_carry_a_hash_of_the_content_and_are_cached_for_a_year(app, 
     with open(ostiary_theme_default.__path__[0] + "/static/ostiary.css", "rb") as handle:
         assert hashlib.sha256(handle.read()).hexdigest().startswith(url.group(2))
     response = app.get(url.group(1))
-    assert response.cache_control.max_age == 365 * 24 * 3600
+    assert response.cache_control.max_age == 365 * 24 * 3600 and "immutable" in response.headers["Cache-Control"]
+    assert app.get("/static/ostiary.css").cache_control.max_age == 3600  # no fingerprint, no promise
     assert "https://" not in page.text and "//cdn" not in page.text  # nothing from elsewhere
 
 

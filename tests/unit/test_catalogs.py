@@ -17,7 +17,7 @@ _spec = importlib.util.spec_from_file_location("ostiary_tools_messages", ROOT / 
 messages = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(messages)
 
-CATALOGS = [c for c in messages.CATALOGS if (ROOT / c[2][0]).exists()]
+CATALOGS = messages.discover()
 PO_FILES = [pytest.param(ROOT / locale / lang / "LC_MESSAGES" / f"{domain}.po", id=f"{domain}-{lang}")
             for domain, locale, _ in CATALOGS for lang in messages.LANGUAGES]
 
