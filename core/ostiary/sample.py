@@ -35,7 +35,10 @@ def _login_pages(request):
         {"name": "github", "display_name": "GitHub", "href": gallery},
         {"name": "corporate", "display_name": "Corporate account", "href": gallery},
     ]
-    links = [{"href": gallery, "label": "Forgot your password?"}, {"href": gallery, "label": "Create an account"}]
+    links = [  # as the bundled plugins label them, in their translation domains
+        {"href": gallery, "label": translate_text(request, "Forgot your password?", "ostiary_password_reset")},
+        {"href": gallery, "label": translate_text(request, "Create an account", "ostiary_registration")},
+    ]
     otp = {"name": "otp", "label": "One-time code", "type": "text", "value": "", "required": True}
     return [
         ("login", _login(request)),
