@@ -405,17 +405,36 @@ def run_flows(name: str, url: str, connections: int, duration: float) -> dict:
 # -- driver ----------------------------------------------------------------------
 
 
-def measure(url: str, args) -> list[dict]:
+def cpu_seconds(pids) -> float:
+    """User plus system CPU time of the processes ``pids`` so far."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def measure(url: str, args, pids=()) -> list[dict]:
     results = []
     for name in args.scenarios:
+        if name not in FLOWS:  # warm-up
+            if args.loadgen == "wrk":
+                run_wrk(name, url, args.connections, min(2, args.duration), args.wrk_threads)
+            else:
+                run_asyncio(name, url, args.connections, min(2, args.duration))
+        cpu_before = cpu_seconds(pids)
         if name in FLOWS:
             outcome = run_flows(name, url, args.connections, args.duration)
         elif args.loadgen == "wrk":
-            run_wrk(name, url, args.connections, min(2, args.duration), args.wrk_threads)  # warm-up
             outcome = run_wrk(name, url, args.connections, args.duration, args.wrk_threads)
         else:
-            run_asyncio(name, url, args.connections, min(2, args.duration))  # warm-up
             outcome = run_asyncio(name, url, args.connections, args.duration)
+        if pids and outcome["count"]:
+            # The server's own CPU per request (or flow): steadier than req/s on a shared machine.
+            outcome["server_cpu_ms"] = round((cpu_seconds(pids) - cpu_before) * 1000 / outcome["count"], 3)
         print(format_row(outcome), flush=True)
         results.append(outcome)
     return results
@@ -423,6 +442,8 @@ def measure(url: str, args) -> list[dict]:
 
 def format_row(r: dict) -> str:
     extra = f"  ({r['http_rate']:.0f} HTTP req/s)" if "http_rate" in r else ""
+    if "server_cpu_ms" in r:
+        extra = f"   server CPU {r['server_cpu_ms']:.2f} ms/{r['unit']}" + extra
     return (f"  {r['scenario']:<20} {r['rate']:>8.1f} {r['unit']}/s   p50 {r['p50_ms']:>7.2f} ms   "
             f"p99 {r['p99_ms']:>7.2f} ms   errors {r['errors']}{extra}")
 
@@ -468,7 +489,7 @@ def main(argv=None) -> int:
             print(f"set-up {name}: {workers} worker(s) on {storage}, {args.threads} waitress threads each",
                   flush=True)
             with SetUp(name, workers, storage, args.threads, args.keep) as setup:
-                report[name] = measure(setup.url, args)
+                report[name] = measure(setup.url, args, [p.pid for p in setup.processes])
     if args.json:
         Path(args.json).write_text(json.dumps({"machine": machine(), "loadgen": args.loadgen,
                                                "results": report}, indent=2))

@@ -3,9 +3,18 @@
 Calls the WSGI application directly, one request after another, and reports
 the CPU time per request (``time.thread_time``), the best of several
 rounds: a figure that stays fairly steady on a busy machine, unlike requests
-per second, so it is what to compare before and after a change. ``--profile`` shows where the time goes.
+per second, so it is what to compare before and after a change.
+``--profile`` shows where the time goes.
 
-    .venv/bin/python tests/perf/inprocess.py [--requests 2000] [--profile client_credentials]
+    .venv/bin/python tests/perf/inprocess.py [--requests 3000] [--profile client_credentials]
+
+On a shared or virtual machine even CPU time wanders; instruction counts do
+not. Count them with callgrind, twice with the same database (so the same
+keys: generating an RSA key costs a random amount), and subtract:
+
+    for n in 50 250; do valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.$n \\
+        .venv/bin/python tests/perf/inprocess.py --data /tmp/cgdata --scenarios jwks \\
+        --rounds 1 --requests $n; done   # (Ir(250) - Ir(50)) / 200 per request
 """
 
 from __future__ import annotations
@@ -60,16 +69,19 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=3000, help="requests per scenario")
     parser.add_argument("--rounds", type=int, default=6, help="rounds per scenario; the best one counts")
+    parser.add_argument("--scenarios", nargs="+", choices=SCENARIOS, default=list(SCENARIOS))
+    parser.add_argument("--data", help="keep the database in this directory (reused: the same keys every run)")
     parser.add_argument("--profile", choices=SCENARIOS, help="print a cProfile of this scenario")
     parser.add_argument("--sort", default="cumulative", help="pstats sort key (cumulative, tottime, ...)")
     parser.add_argument("--lines", type=int, default=45, help="how many profile lines to print")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
-        settings = base_settings(tmp)
+        data = args.data or tmp
+        settings = base_settings(data)
         settings["ostiary.issuer"] = ISSUER
         app = make_app({}, **settings)
         load_data(app, read(Path(__file__).resolve().parents[2] / "etc" / "demo.toml"))
-        for name in SCENARIOS:
+        for name in args.scenarios:
             for _ in range(50):
                 call(app, name)  # warm caches
             rounds = []
