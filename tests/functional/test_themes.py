@@ -161,6 +161,10 @@ def test_every_page_renders_in_every_installed_theme_and_language(build, theme, 
         assert page.text.startswith("<!DOCTYPE html>"), name
         assert f'<html lang="{lang}"' in re.sub(r"\s+", " ", page.text), name
         assert "${" not in page.text, name
+        if lang != "en" and "/" not in name:  # a core page: translated, not only labelled
+            english = app.get(f"/_gallery/{name}", params={"lang": "en"})
+            main = re.compile(r"<main.*</main>", re.S)
+            assert main.search(normalise(page.text)).group(0) != main.search(normalise(english.text)).group(0), name
 
 
 def test_the_second_theme_overrides_only_some_templates_and_looks_different(build):
