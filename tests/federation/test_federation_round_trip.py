@@ -6,6 +6,8 @@ from __future__ import annotations
 from urllib.parse import urljoin
 
 from conftest import DOWNSTREAM, database
+from joserfc import jwt
+from joserfc.jwk import KeySet
 
 from ostiary.testing import transaction_root
 
@@ -66,3 +68,15 @@ def test_the_upstream_session_is_single_sign_on_for_a_second_authorization(brows
     browser.tokens(browser.sign_in_upstream(user=("dora", "dora-password")))
     result = browser.walk(browser.authorize_url())  # the downstream session answers at once
     assert browser.tokens(result)["id_claims"]["idp"] == "upstream"
+
+
+def test_a_refreshed_id_token_still_names_the_upstream(browser):
+    token = browser.tokens(browser.sign_in_upstream(user=("dora", "dora-password"),
+                                                    scope="openid profile offline_access"))
+    browser.down.authorization = ("Basic", ("demo-rp", "demo-secret"))
+    refreshed = browser.down.post("/connect/token", {"grant_type": "refresh_token",
+                                                     "refresh_token": token["refresh_token"]}).json
+    browser.down.authorization = None
+    keys = KeySet.import_key_set(browser.down.get("/.well-known/jwks.json").json)
+    assert jwt.decode(refreshed["id_token"], keys).claims["idp"] == "upstream"
+    assert jwt.decode(refreshed["access_token"], keys).claims["amr"] == ["external"]

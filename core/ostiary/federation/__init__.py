@@ -15,20 +15,22 @@ puts the providers on the login page; block it (``ostiary.plugins.disabled
 
 from __future__ import annotations
 
+from ..i18n import _
 from .client import UpstreamCache
 
-#: The error page's messages for external-login failures.
+#: The error page's messages for external-login failures (the detail stays
+#: behind the error id, shown in development mode only).
 MESSAGES = {
-    "external_unknown": "That sign-in provider is not known here.",
-    "external_not_allowed": "The application you came from does not accept that sign-in provider.",
-    "external_state": "This sign-in expired, was already used, or was started in another browser. "
-                      "Go back to the application and sign in again.",
-    "external_denied": "The sign-in at the external provider was cancelled or refused.",
-    "external_unavailable": "The external sign-in provider could not be reached. Try again later.",
-    "external_invalid": "The answer of the external sign-in provider could not be trusted, "
-                        "so you were not signed in.",
-    "external_no_account": "No account here is linked to the identity you signed in with.",
-    "external_refused": "You cannot sign in here with that identity.",
+    "external_unknown": _("That sign-in provider is not known here."),
+    "external_not_allowed": _("The application you came from does not accept that sign-in provider."),
+    "external_state": _("This sign-in expired, was already used, or was started in another browser. "
+                        "Go back to the application and sign in again."),
+    "external_denied": _("The sign-in at the external provider was cancelled or refused."),
+    "external_unavailable": _("The external sign-in provider could not be reached. Try again later."),
+    "external_invalid": _("The answer of the external sign-in provider could not be trusted, "
+                          "so you were not signed in."),
+    "external_no_account": _("No account here is linked to the identity you signed in with."),
+    "external_refused": _("You cannot sign in here with that identity."),
 }
 
 PROVIDER = r"{provider:[a-z0-9][a-z0-9_-]*}"

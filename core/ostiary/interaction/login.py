@@ -15,7 +15,7 @@ from .pages import render_page
 from .security import allow_form_redirect
 
 GENERIC_FAILURE = _("Invalid username or password.")
-LOCAL_NOT_ACCEPTED = "This application does not accept signing in with a password."
+LOCAL_NOT_ACCEPTED = _("This application does not accept signing in with a password.")
 
 
 def _context_or_error(request):
