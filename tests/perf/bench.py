@@ -20,7 +20,7 @@ loaded with etc/demo.toml, every server on a loopback port):
 
 ``one``    one process on FileStorage: the demo server
 ``zeo1``   one worker on a ZEO server
-``zeo2``   two workers on the same ZEO server, sharing one listening socket
+``zeo2``   two workers on the same ZEO server, on one port (SO_REUSEPORT)
 
 The load generator is ``wrk`` (Debian package ``wrk``) when it is installed,
 else an asyncio client in this file; the code-flow scenarios always use a
@@ -134,11 +134,21 @@ class SetUp:
     def __init__(self, name: str, workers: int, storage: str, threads: int, keep: bool = False):
         self.name, self.workers, self.storage, self.threads, self.keep = name, workers, storage, threads, keep
         self.processes: list[subprocess.Popen] = []
+        self.workers_pids: list[int] = []
         self.dir = Path(tempfile.mkdtemp(prefix=f"ostiary-bench-{name}-"))
-        self.listener = socket.socket()
-        self.listener.bind(("127.0.0.1", 0))
-        self.listener.listen(1024)
-        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        # One listening socket per worker on the same port (SO_REUSEPORT): the
+        # kernel spreads new connections over them. (Workers sharing a single
+        # socket do not share the work: the first to wake accepts them all.)
+        self.listeners = []
+        port = 0
+        for _ in range(workers):
+            sock = socket.socket()
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+            sock.bind(("127.0.0.1", port))
+            sock.listen(1024)
+            port = sock.getsockname()[1]
+            self.listeners.append(sock)
+        self.url = f"http://127.0.0.1:{port}"
 
     def __enter__(self) -> "SetUp":
         try:
@@ -147,12 +157,14 @@ class SetUp:
             ini.write_text(INI.format(issuer=self.url, uri=uri))
             for command in (["init"], ["load", str(DEMO)]):
                 subprocess.run([str(BIN / "ostiary"), str(ini), *command], check=True, stdout=subprocess.DEVNULL)
-            fd = self.listener.fileno()
-            for index in range(self.workers):
+            for index, sock in enumerate(self.listeners):
                 log = open(self.dir / f"worker{index}.log", "wb")
-                self.processes.append(subprocess.Popen(
+                fd = sock.fileno()
+                worker = subprocess.Popen(
                     [sys.executable, str(HERE / "worker.py"), str(ini), "--fd", str(fd),
-                     "--threads", str(self.threads)], pass_fds=(fd,), stdout=log, stderr=subprocess.STDOUT))
+                     "--threads", str(self.threads)], pass_fds=(fd,), stdout=log, stderr=subprocess.STDOUT)
+                self.processes.append(worker)
+                self.workers_pids.append(worker.pid)
             wait_for(self.url)
             return self
         except BaseException:
@@ -186,7 +198,8 @@ class SetUp:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-        self.listener.close()
+        for sock in self.listeners:
+            sock.close()
         if self.keep:
             print(f"  kept {self.dir} (ini, logs, database)", file=sys.stderr)
         else:
@@ -366,10 +379,12 @@ def run_flows(name: str, url: str, connections: int, duration: float) -> dict:
     barrier = threading.Barrier(connections + 1)
     deadline = [0.0]
 
+    one_flow(Browser(url))  # the first consent, remembered: later flows skip the consent page
+
     def worker():
         browser = Browser(url)
         try:
-            one_flow(browser)  # warm-up: sign in once, consent remembered
+            one_flow(browser)  # warm-up: this browser signs in
         except Exception as exc:  # noqa: BLE001 - counted, shown below
             errors.append(repr(exc))
         browser.requests = 0
@@ -417,7 +432,7 @@ def cpu_seconds(pids) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
-def measure(url: str, args, pids=()) -> list[dict]:
+def measure(url: str, args, pids=(), worker_pids=()) -> list[dict]:
     results = []
     for name in args.scenarios:
         if name not in FLOWS:  # warm-up
@@ -426,6 +441,7 @@ def measure(url: str, args, pids=()) -> list[dict]:
             else:
                 run_asyncio(name, url, args.connections, min(2, args.duration))
         cpu_before = cpu_seconds(pids)
+        workers_before = [cpu_seconds([pid]) for pid in worker_pids]
         if name in FLOWS:
             outcome = run_flows(name, url, args.connections, args.duration)
         elif args.loadgen == "wrk":
@@ -435,6 +451,9 @@ def measure(url: str, args, pids=()) -> list[dict]:
         if pids and outcome["count"]:
             # The server's own CPU per request (or flow): steadier than req/s on a shared machine.
             outcome["server_cpu_ms"] = round((cpu_seconds(pids) - cpu_before) * 1000 / outcome["count"], 3)
+            spent = [cpu_seconds([pid]) - before for pid, before in zip(worker_pids, workers_before)]
+            if len(spent) > 1 and sum(spent):
+                outcome["worker_cpu_split"] = [round(100 * x / sum(spent)) for x in spent]
         print(format_row(outcome), flush=True)
         results.append(outcome)
     return results
@@ -444,6 +463,8 @@ def format_row(r: dict) -> str:
     extra = f"  ({r['http_rate']:.0f} HTTP req/s)" if "http_rate" in r else ""
     if "server_cpu_ms" in r:
         extra = f"   server CPU {r['server_cpu_ms']:.2f} ms/{r['unit']}" + extra
+    if "worker_cpu_split" in r:
+        extra += "  (workers' CPU split " + "/".join(f"{x}%" for x in r["worker_cpu_split"]) + ")"
     return (f"  {r['scenario']:<20} {r['rate']:>8.1f} {r['unit']}/s   p50 {r['p50_ms']:>7.2f} ms   "
             f"p99 {r['p99_ms']:>7.2f} ms   errors {r['errors']}{extra}")
 
@@ -489,7 +510,7 @@ def main(argv=None) -> int:
             print(f"set-up {name}: {workers} worker(s) on {storage}, {args.threads} waitress threads each",
                   flush=True)
             with SetUp(name, workers, storage, args.threads, args.keep) as setup:
-                report[name] = measure(setup.url, args, [p.pid for p in setup.processes])
+                report[name] = measure(setup.url, args, [p.pid for p in setup.processes], setup.workers_pids)
     if args.json:
         Path(args.json).write_text(json.dumps({"machine": machine(), "loadgen": args.loadgen,
                                                "results": report}, indent=2))

@@ -1,8 +1,8 @@
 """One Ostiary worker process for ``bench.py``: the app from an ini file,
 served by waitress on a listening socket inherited from the parent.
 
-Several workers given the same socket share one accept queue, the way
-gunicorn's workers do, so one port spreads connections over the workers.
+``bench.py`` gives each worker its own socket on one shared port
+(SO_REUSEPORT), so the kernel spreads connections over the workers.
 
     python tests/perf/worker.py CONFIG.ini --fd N [--threads T]
 """
