@@ -113,6 +113,7 @@ def test_refresh_is_refused_for_an_inactive_user(app, flow, ostiary_app):
         root.users.by_login("alice").active = False
     response = _post(app, {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]})
     assert response.status_int == 400
+    assert response.json["error"] == "invalid_grant"
 
 
 def test_client_credentials_issues_a_token_that_writes_nothing(app, ostiary_app):

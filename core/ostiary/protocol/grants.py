@@ -8,7 +8,7 @@ reuse detection, client_credentials limited to API scopes.
 
 from __future__ import annotations
 
-from authlib.oauth2.rfc6749 import InvalidRequestError, InvalidScopeError
+from authlib.oauth2.rfc6749 import InvalidGrantError, InvalidRequestError, InvalidScopeError
 from authlib.oauth2.rfc6749.grants import (
     AuthorizationCodeGrant,
     ClientCredentialsGrant,
@@ -105,7 +105,9 @@ class RefreshGrant(RefreshTokenGrant):
 
     def authenticate_user(self, refresh_token):
         if not claimlib.is_active(self.server.request, refresh_token.subject, self.request.client, Caller.REFRESH):
-            return None
+            # authlib would answer invalid_request for a missing user; the
+            # grant is what is no longer valid (RFC 6749, section 5.2).
+            raise InvalidGrantError("The user is no longer active.")
         return Principal.of(refresh_token)
 
     def revoke_old_credential(self, refresh_token):
