@@ -67,6 +67,7 @@ INI = """\
 use = egg:ostiary
 ostiary.issuer = {issuer}
 ostiary.development = false
+ostiary.signing_alg = {alg}
 ostiary.argon2_time_cost = 2
 ostiary.argon2_memory_cost = 19456
 ostiary.argon2_parallelism = 1
@@ -131,8 +132,9 @@ def wait_for(url: str, timeout: float = 60) -> None:
 class SetUp:
     """Database, workers and one listening socket; a context manager."""
 
-    def __init__(self, name: str, workers: int, storage: str, threads: int, keep: bool = False):
+    def __init__(self, name: str, workers: int, storage: str, threads: int, keep: bool = False, alg: str = "RS256"):
         self.name, self.workers, self.storage, self.threads, self.keep = name, workers, storage, threads, keep
+        self.alg = alg
         self.processes: list[subprocess.Popen] = []
         self.workers_pids: list[int] = []
         self.dir = Path(tempfile.mkdtemp(prefix=f"ostiary-bench-{name}-"))
@@ -154,7 +156,7 @@ class SetUp:
         try:
             uri = self._storage_uri()
             ini = self.dir / "bench.ini"
-            ini.write_text(INI.format(issuer=self.url, uri=uri))
+            ini.write_text(INI.format(issuer=self.url, uri=uri, alg=self.alg))
             for command in (["init"], ["load", str(DEMO)]):
                 subprocess.run([str(BIN / "ostiary"), str(ini), *command], check=True, stdout=subprocess.DEVNULL)
             for index, sock in enumerate(self.listeners):
@@ -495,6 +497,8 @@ def main(argv=None) -> int:
     parser.add_argument("--threads", type=int, default=4, help="waitress threads per worker (default 4)")
     parser.add_argument("--loadgen", choices=("auto", "wrk", "python"), default="auto")
     parser.add_argument("--wrk-threads", type=int, default=1)
+    parser.add_argument("--signing-alg", choices=("RS256", "ES256"), default="RS256",
+                        help="ostiary.signing_alg of the servers started (default RS256)")
     parser.add_argument("--keep", action="store_true", help="keep each set-up's directory (logs, database)")
     parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args(argv)
@@ -510,9 +514,9 @@ def main(argv=None) -> int:
     else:
         for name in args.setups:
             workers, storage = SETUPS[name]
-            print(f"set-up {name}: {workers} worker(s) on {storage}, {args.threads} waitress threads each",
-                  flush=True)
-            with SetUp(name, workers, storage, args.threads, args.keep) as setup:
+            print(f"set-up {name}: {workers} worker(s) on {storage}, {args.threads} waitress threads each, "
+                  f"tokens signed {args.signing_alg}", flush=True)
+            with SetUp(name, workers, storage, args.threads, args.keep, args.signing_alg) as setup:
                 report[name] = measure(setup.url, args, [p.pid for p in setup.processes], setup.workers_pids)
     if args.json:
         Path(args.json).write_text(json.dumps({"machine": machine(), "loadgen": args.loadgen,
