@@ -45,12 +45,20 @@ SKIP = ("/cli/", "/testing.py", "/sample.py")
 LANGUAGES = ("de",)
 
 
+def _shown(path: pathlib.Path) -> str:
+    """``path`` relative to the repository when it is inside it."""
+    try:
+        return str(path.relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
 def sources(directories) -> list[str]:
     found = []
     for directory in directories:
         for path in sorted((ROOT / directory).rglob("*")):
             if path.suffix in (".py", ".pt") and not any(s in path.as_posix() for s in SKIP):
-                found.append(str(path.relative_to(ROOT)))
+                found.append(_shown(path))
     return found
 
 
@@ -77,7 +85,7 @@ def merge_and_compile(domain: str, locale_dir: pathlib.Path, pot_path: pathlib.P
         po.save(str(po_path))
         po.save_as_mofile(str(po_path.with_suffix(".mo")))
         missing = [e.msgid for e in po if not e.translated()]
-        print(f"{po_path.relative_to(ROOT)}: {len(po)} messages, {len(missing)} untranslated")
+        print(f"{_shown(po_path)}: {len(po)} messages, {len(missing)} untranslated")
 
 
 def run(domain: str, locale_dir: str, directories) -> None:
