@@ -168,3 +168,33 @@ def test_a_refused_provisioning_creates_nothing(make_downstream, upstream):
     result = browser.sign_in_upstream(user=("dora", "dora-password"))
     assert error_shown(result) == "external_refused"
     _nothing_created(app)
+
+
+def test_a_user_refused_after_provisioning_leaves_nothing_behind(make_downstream, upstream):
+    class NoNewcomers:
+        from ostiary.hookspecs import Caller, hookimpl
+
+        @hookimpl
+        def ostiary_is_active(self, subject, caller):
+            return False if caller == self.Caller.LOGIN else None
+
+    app = make_downstream(ostiary_testing_plugins=[("no_newcomers", NoNewcomers())])
+    browser = Browser(app, upstream.url)
+    result = browser.sign_in_upstream(user=("dora", "dora-password"))
+    assert error_shown(result) == "external_refused"
+    _nothing_created(app)
+
+
+def test_a_user_refused_after_linking_by_email_leaves_no_link(make_downstream, upstream):
+    class Locked:
+        from ostiary.hookspecs import Caller, hookimpl
+
+        @hookimpl
+        def ostiary_is_active(self, caller):
+            return False if caller == self.Caller.LOGIN else None
+
+    app = make_downstream(ostiary_testing_plugins=[("locked", Locked())],
+                          **provider_settings(upstream.url, link_by_verified_email="true"))
+    browser = Browser(app, upstream.url)
+    assert error_shown(browser.sign_in_upstream()) == "external_refused"
+    _nothing_created(app)

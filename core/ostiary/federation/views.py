@@ -164,22 +164,32 @@ def callback(request):
 
 
 def _sign_in(request, identity, return_url, client):
+    """Find, link or create the local user and start the session. A refusal
+    rolls back whatever was linked or created on the way."""
     client_id = client.client_id if client else None
     name = identity.provider.name
+    savepoint = request.tm.savepoint(optimistic=True)
     try:
-        user = linking.find_user(request, identity)
-        if user is None:
-            user = _new_user(request, identity, return_url, client)
-            if user is None:  # asked to sign in locally to link
-                return HTTPSeeOther(request.route_path("login", _query={"returnUrl": return_url} if return_url else {}))
+        user = linking.find_user(request, identity) or _new_user(request, identity, return_url, client)
+        if user is None:  # asked to sign in locally to link
+            return HTTPSeeOther(request.route_path("login", _query={"returnUrl": return_url} if return_url else {}))
+        if not is_active(request, user.subject, client, Caller.LOGIN):
+            raise linking.Refused("external_refused", "the local user may not sign in")
     except linking.Refused as exc:
+        _roll_back(request, savepoint)
         return _fail(request, exc.error, str(exc), name, client_id)
-    if not is_active(request, user.subject, client, Caller.LOGIN):
-        return _fail(request, "external_refused", "the local user is not active", name, client_id)
     session = request.interaction.sign_in(user, amr=("external",), idp=name)
     session.upstream_id_token = identity.id_token
     session.upstream_sid = identity.sid
     return HTTPSeeOther(return_url or request.route_path("home"))
+
+
+def _roll_back(request, savepoint) -> None:
+    try:
+        savepoint.rollback()
+    except TypeError:  # a user store outside the database that cannot roll back to a savepoint
+        log.warning("external login refused after changes a user store cannot roll back; aborting them")
+        request.tm.doom()
 
 
 def _new_user(request, identity, return_url, client):
