@@ -24,6 +24,7 @@ def _login(request, **values):
     base = {
         "page_title": translate(request, _("Sign in")), "username": "", "error": None,
         "return_url": "", "client_name": None, "links": [], "fields": [], "providers": [],
+        "local_login": True,
     }
     base.update(values)
     return base
