@@ -35,6 +35,7 @@ class FakeUpstream:
         # Same kid, other key material: only the signature can tell them apart.
         self.rogue = RSAKey.generate_key(2048, parameters={"kid": "k1", "use": "sig", "alg": "RS256"},
                                          private=True)
+        self.discovery_issuer = None  # set to make discovery name another issuer
         self.codes: dict[str, dict] = {}
         self.requests: list[str] = []
         self.user = {"sub": "fake-user-1", "email": "fake@example.org", "email_verified": True,
@@ -46,7 +47,7 @@ class FakeUpstream:
     # -- what it serves -------------------------------------------------------------
 
     def discovery(self) -> dict:
-        return {"issuer": self.url, "authorization_endpoint": self.url + "/authorize",
+        return {"issuer": self.discovery_issuer or self.url, "authorization_endpoint": self.url + "/authorize",
                 "token_endpoint": self.url + "/token", "jwks_uri": self.url + "/jwks",
                 "userinfo_endpoint": self.url + "/userinfo", "response_types_supported": ["code"],
                 "id_token_signing_alg_values_supported": ["RS256"]}

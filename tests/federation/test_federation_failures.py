@@ -3,6 +3,7 @@ message, and leaves no user and no link behind."""
 
 from __future__ import annotations
 
+import re
 import socket
 from urllib.parse import parse_qs, urlsplit
 
@@ -198,3 +199,23 @@ def test_a_user_refused_after_linking_by_email_leaves_no_link(make_downstream, u
     browser = Browser(app, upstream.url)
     assert error_shown(browser.sign_in_upstream()) == "external_refused"
     _nothing_created(app)
+
+
+def test_a_discovery_document_for_another_issuer_is_refused(make_downstream, upstream):
+    with FakeUpstream() as fake:
+        fake.discovery_issuer = "https://elsewhere.example"
+        app = _fake_downstream(make_downstream, fake)
+        browser = Browser(app, upstream.url)
+        page = browser.login_page()
+        result = browser.walk(DOWNSTREAM + browser.provider_href(page, "fake"))
+        assert "/authorize" not in fake.requests  # the browser never went there
+    assert error_shown(result) == "external_invalid"
+
+
+def test_an_authorization_response_from_another_issuer_is_refused(browser, downstream):
+    """RFC 9207: the upstream names itself in ``iss``; a mix-up shows."""
+    callback = _callback_url(browser)
+    assert "iss=" in callback
+    forged = re.sub(r"iss=[^&]+", "iss=https%3A%2F%2Fevil.example", callback)
+    assert error_shown(browser.walk(forged)) == "external_invalid"
+    _nothing_created(downstream)

@@ -80,3 +80,19 @@ def test_a_refreshed_id_token_still_names_the_upstream(browser):
     keys = KeySet.import_key_set(browser.down.get("/.well-known/jwks.json").json)
     assert jwt.decode(refreshed["id_token"], keys).claims["idp"] == "upstream"
     assert jwt.decode(refreshed["access_token"], keys).claims["amr"] == ["external"]
+
+
+def test_signing_in_upstream_without_an_application_lands_on_the_home_page(browser, downstream):
+    page = browser.down.get("/account/login")
+    result = browser.walk(DOWNSTREAM + browser.provider_href(page), user=("dora", "dora-password"))
+    assert result["at"] == "/"
+    assert "dora" in database(downstream)[0]
+    assert browser.down.get("/account/grants").status_int == 200  # signed in
+
+
+def test_the_button_shows_the_configured_icon(make_downstream, upstream):
+    from conftest import Browser, provider_settings
+
+    app = make_downstream(**provider_settings(upstream.url, icon="/static/corp.svg"))
+    page = Browser(app, upstream.url).login_page()
+    assert 'src="/static/corp.svg"' in page.text
