@@ -20,7 +20,7 @@ STANDARD_CLAIMS = [
     "sub", "name", "family_name", "given_name", "middle_name", "nickname", "preferred_username",
     "profile", "picture", "website", "gender", "birthdate", "zoneinfo", "locale", "updated_at",
     "email", "email_verified", "address", "phone_number", "phone_number_verified",
-    "iss", "aud", "exp", "iat", "auth_time", "nonce", "amr", "acr", "sid", "at_hash",
+    "iss", "aud", "exp", "iat", "auth_time", "nonce", "amr", "acr", "sid", "at_hash", "idp",
 ]
 
 
