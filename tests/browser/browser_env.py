@@ -23,3 +23,14 @@ def unavailable(reason: str):
     if os.environ.get("OSTIARY_TEST_REQUIRE_SERVERS") == "1":
         pytest.fail(f"{reason} (OSTIARY_TEST_REQUIRE_SERVERS=1)", pytrace=False)
     pytest.skip(reason)
+
+
+#: Playwright's wait for any one step, generous for a loaded CI machine.
+TIMEOUT_MS = 30_000
+
+
+def new_context(browser, width=1024, height=768, **options):
+    """A fresh browser profile (cookies, storage) with the tests' timeout."""
+    context = browser.new_context(viewport={"width": width, "height": height}, **options)
+    context.set_default_timeout(TIMEOUT_MS)
+    return context

@@ -15,7 +15,7 @@ import os
 import sys
 
 import pytest
-from browser_env import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, REPO, unavailable
+from browser_env import ARTIFACTS, AXE_JS, CHROMIUM, CHROMIUM_ARGS, REPO, unavailable
 
 sys.path.insert(0, str(REPO / "tests" / "e2e"))  # live_server, shared with the e2e tests
 
@@ -39,6 +39,14 @@ def browser():
                                               args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="session")
+def axe_js() -> str:
+    """The path of axe.min.js (``make test`` installs axe-core with npm)."""
+    if not os.path.isfile(AXE_JS):
+        unavailable(f"axe-core is not installed at {AXE_JS} (make test installs it with npm)")
+    return AXE_JS
 
 
 @pytest.fixture(scope="session")

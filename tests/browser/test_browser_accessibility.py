@@ -13,27 +13,13 @@ in a browser context with ``bypass_csp=True``; the CSP itself is checked by
 from __future__ import annotations
 
 import json
-import os
 from urllib.parse import urlencode
 
 import pytest
-from browser_env import AXE_JS, unavailable
+from axe_scan import blocking, describe, scan
+from browser_env import new_context
 
-BLOCKING = ("serious", "critical")
 PAGES = ("login", "consent", "logout", "signed-out", "error")
-# iframes: false: the front-channel iframe belongs to the client, not to us,
-# and axe would wait for an answer from a frame it was not injected into.
-AXE_RUN = """async () => {
-  const r = await axe.run(document, {iframes: false, resultTypes: ['violations']});
-  return {version: r.testEngine.version, passes: r.passes.length, violations: r.violations};
-}"""
-
-
-@pytest.fixture(scope="module")
-def axe_js() -> str:
-    if not os.path.isfile(AXE_JS):
-        unavailable(f"axe-core is not installed at {AXE_JS} (make test installs it with npm)")
-    return AXE_JS
 
 
 @pytest.fixture(scope="module")
@@ -42,53 +28,43 @@ def scans(axe_js, browser, ostiary, relying_party, artifacts) -> dict:
     Returns page name -> {url, version, passes, violations}, also written to
     test-artifacts/browser/axe-results.json."""
     results = {}
-    context = browser.new_context(viewport={"width": 1024, "height": 768}, bypass_csp=True)
-    context.set_default_timeout(10_000)
+    context = new_context(browser, bypass_csp=True)
     page = context.new_page()
 
-    def scan(name):
-        page.add_script_tag(path=axe_js)
-        results[name] = {"url": page.url, **page.evaluate(AXE_RUN)}
+    def scan_page(name):
+        results[name] = scan(page, axe_js)
         page.screenshot(path=str(artifacts / f"axe-{name}.png"), full_page=True)
 
     try:
         page.goto(relying_party.url + "/login")
         page.wait_for_url(ostiary.url + "/account/login?*")
-        scan("login")
+        scan_page("login")
         page.fill("#username", "alice")
         page.fill("#password", "alice-password")
         page.click("button[value=login]")
         page.wait_for_url(ostiary.url + "/consent?*")
-        scan("consent")
+        scan_page("consent")
         page.click("button[value=allow]")
         page.wait_for_selector("#hello")
         # Without id_token_hint Ostiary asks before signing out.
         page.goto(ostiary.url + "/connect/endsession")
         page.wait_for_url(ostiary.url + "/account/logout?*")
-        scan("logout")
+        scan_page("logout")
         page.click("main form button[type=submit]")
         page.wait_for_selector("text=You are signed out")
-        scan("signed-out")
+        scan_page("signed-out")
         page.goto(ostiary.url + "/connect/authorize?" + urlencode({"client_id": "nobody", "response_type": "code"}))
         page.wait_for_url(ostiary.url + "/error?*")
-        scan("error")
+        scan_page("error")
     finally:
         context.close()
     (artifacts / "axe-results.json").write_text(json.dumps(results, indent=2))
     return results
 
 
-def _describe(violations) -> str:
-    lines = []
-    for violation in violations:
-        targets = ", ".join(" ".join(node["target"]) for node in violation["nodes"][:5])
-        lines.append(f"{violation['impact']}: {violation['id']} ({violation['help']}) at {targets}")
-    return "\n".join(lines)
-
-
 @pytest.mark.parametrize("name", PAGES)
 def test_page_has_no_serious_or_critical_accessibility_violations(scans, name):
-    scan = scans[name]
-    assert scan["passes"] > 0, "axe-core checked nothing: was it injected?"
-    blocking = [v for v in scan["violations"] if v["impact"] in BLOCKING]
-    assert not blocking, f"axe-core {scan['version']} on {scan['url']}:\n{_describe(blocking)}"
+    result = scans[name]
+    assert result["passes"] > 0, "axe-core checked nothing: was it injected?"
+    found = blocking(result)
+    assert not found, f"axe-core {result['version']} on {result['url']}:\n{describe(found)}"

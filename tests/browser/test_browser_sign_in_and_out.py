@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass, field
 
 import pytest
+from browser_env import new_context
 
 
 @dataclass
@@ -36,7 +37,7 @@ class Journey:
     screenshots: list = field(default_factory=list)
 
 
-def _wait_for_hits(relying_party, timeout=5.0) -> list:
+def _wait_for_hits(relying_party, timeout=10.0) -> list:
     deadline = time.monotonic() + timeout
     while not relying_party.frontchannel_hits and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -46,8 +47,7 @@ def _wait_for_hits(relying_party, timeout=5.0) -> list:
 @pytest.fixture(scope="module")
 def journey(browser, ostiary, relying_party, artifacts) -> Journey:
     seen = Journey()
-    context = browser.new_context(viewport={"width": 1024, "height": 768})
-    context.set_default_timeout(10_000)
+    context = new_context(browser)
     page = context.new_page()
 
     def shot(name):
