@@ -1,0 +1,65 @@
+"""Mail through pyramid_mailer.
+
+``includeme`` registers the mailer that ``accounts.mailer`` names, unless
+the application registered one already; :func:`send` renders a plain-text
+template and hands the message to it. With the SMTP mailer a message joins
+the request's transaction (pyramid_tm): it leaves only when the database
+change that goes with it (a stored token) is committed.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from pyramid.renderers import render
+from pyramid_mailer import get_mailer
+from pyramid_mailer.interfaces import IMailer
+from pyramid_mailer.mailer import DebugMailer
+from pyramid_mailer.message import Attachment, Message
+
+from ostiary.settings import SettingsError
+
+MAILERS = ("smtp", "file", "testing")
+
+
+def includeme(config):
+    registry = config.registry
+    if registry.queryUtility(IMailer) is not None:
+        return  # the application chose a mailer itself (pyramid.includes)
+    kind = registry.ostiary_accounts_settings.mailer
+    if kind == "smtp":
+        config.include("pyramid_mailer")
+    elif kind == "testing":
+        config.include("pyramid_mailer.testing")
+    elif kind == "file":
+        directory = registry.settings.get("mail.top_level_directory")
+        if not directory:
+            raise SettingsError("accounts.mailer = file needs mail.top_level_directory (for example var/mail)")
+        registry.registerUtility(DebugMailer(directory), IMailer)
+    else:
+        raise SettingsError(f"accounts.mailer = {kind!r}: expected one of {', '.join(MAILERS)}")
+
+
+def sender(request) -> str:
+    """``mail.default_sender``, else ``no-reply@`` the issuer's host."""
+    configured = request.registry.settings.get("mail.default_sender")
+    if configured:
+        return configured
+    host = urlsplit(request.registry.ostiary_settings.issuer).hostname or "localhost"
+    return f"no-reply@{host}"
+
+
+def send(request, recipient: str, subject, template: str, values: dict) -> Message:
+    """Render ``template`` (a ``.txt`` asset specification) with ``values``
+    and mail it to ``recipient``; ``subject`` may be a translation string."""
+    body = render(template, dict(values), request=request)
+    if isinstance(body, bytes):  # Chameleon's text templates render to bytes
+        body = body.decode("utf-8")
+    # 7bit keeps an ASCII mail (and the link in it) readable as it is, in a
+    # var/mail file too; anything else is quoted-printable, safe everywhere.
+    encoding = "7bit" if body.isascii() else "quoted-printable"
+    text = Attachment(data=body, content_type="text/plain", transfer_encoding=encoding, disposition="inline")
+    message = Message(subject=request.localizer.translate(subject), sender=sender(request),
+                      recipients=[recipient], body=text)
+    get_mailer(request).send(message)
+    return message

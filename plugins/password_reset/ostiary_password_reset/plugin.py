@@ -1,0 +1,48 @@
+"""The password-reset plugin's hook implementations (entry point ``password_reset``)."""
+
+from __future__ import annotations
+
+from pyramid.i18n import TranslationStringFactory
+
+from ostiary.hookspecs import hookimpl
+from ostiary_accounts.pages import translate
+from ostiary_accounts.settings import parse_plugin_settings, positive_int
+
+from . import pages, views
+
+_ = TranslationStringFactory("ostiary_password_reset")
+
+SETTINGS = (
+    ("password_reset.token_lifetime", "3600", positive_int),
+    ("password_reset.rate_limit", "10", positive_int),
+    ("password_reset.rate_window", "3600", positive_int),
+    ("password_reset.mails_per_address", "3", positive_int),
+)
+
+PAGES = (
+    ("password_forgot", "/account/password/forgot", views.forgot_form, views.forgot_submit),
+    ("password_reset", "/account/password/reset", views.reset_form, views.reset_submit),
+)
+
+
+@hookimpl
+def ostiary_add_pages(config):
+    config.include("ostiary_accounts")
+    registry = config.registry
+    registry.ostiary_password_reset_settings = parse_plugin_settings(registry.settings, "password_reset.", SETTINGS)
+    for name, path, show, submit in PAGES:
+        config.add_route(name, path)
+        config.add_view(show, route_name=name, request_method=("GET", "HEAD"))
+        config.add_view(submit, route_name=name, request_method="POST")
+
+
+@hookimpl
+def ostiary_login_links(request, context):
+    url = request.params.get("returnUrl") if context is not None else None
+    href = request.route_path("password_forgot", _query={"returnUrl": url} if url else {})
+    return [{"href": href, "label": translate(request, _("Forgot your password?"))}]
+
+
+@hookimpl
+def ostiary_gallery_pages(request):
+    return pages.gallery(request)

@@ -1,0 +1,61 @@
+"""The registration plugin's hook implementations (entry point ``registration``)."""
+
+from __future__ import annotations
+
+from pyramid.i18n import TranslationStringFactory
+
+from ostiary.hookspecs import hookimpl
+from ostiary_accounts.pages import translate
+from ostiary_accounts.settings import parse_plugin_settings, positive_int
+
+from . import models, pages, views
+
+_ = TranslationStringFactory("ostiary_registration")
+
+SETTINGS = (
+    ("registration.token_lifetime", "86400", positive_int),
+    ("registration.rate_limit", "10", positive_int),
+    ("registration.rate_window", "3600", positive_int),
+)
+
+PAGES = (
+    ("register", "/account/register", views.register_form, views.register_submit),
+    ("register_verify", "/account/register/verify", views.verify_form, views.verify_submit),
+    ("register_resend", "/account/register/resend", views.resend_form, views.resend_submit),
+)
+
+
+@hookimpl
+def ostiary_add_pages(config):
+    config.include("ostiary_accounts")
+    registry = config.registry
+    registry.ostiary_registration_settings = parse_plugin_settings(registry.settings, "registration.", SETTINGS)
+    for name, path, show, submit in PAGES:
+        config.add_route(name, path)
+        config.add_view(show, route_name=name, request_method=("GET", "HEAD"))
+        config.add_view(submit, route_name=name, request_method="POST")
+
+
+@hookimpl
+def ostiary_login_links(request, context):
+    url = request.params.get("returnUrl") if context is not None else None
+    href = request.route_path("register", _query={"returnUrl": url} if url else {})
+    return [{"href": href, "label": translate(request, _("Create an account"))}]
+
+
+@hookimpl
+def ostiary_is_active(request, subject):
+    """An account registered here cannot sign in before its email address is
+    confirmed: by the mailed link, or by anything else that sets the
+    ``email_verified`` claim (a password-reset link reaches the same mailbox)."""
+    if not models.is_unverified(request, subject):
+        return None
+    user = request.hooks.ostiary_user_by_subject(request=request, subject=subject)
+    if user is not None and user.claims.get("email_verified") is True:
+        return None
+    return False
+
+
+@hookimpl
+def ostiary_gallery_pages(request):
+    return pages.gallery(request)
