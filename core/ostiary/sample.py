@@ -46,6 +46,7 @@ def _login_pages(request):
         ("login-error", _login(request, username="alice", error=translate(request, GENERIC_FAILURE))),
         ("login-for-client", _login(request, client_name=CLIENT.name, providers=providers, links=links)),
         ("login-extra-field", _login(request, client_name=CLIENT.name, fields=[otp], links=links[:1])),
+        ("login-external-only", _login(request, client_name=CLIENT.name, providers=providers, local_login=False)),
     ]
 
 
