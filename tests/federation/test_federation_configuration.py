@@ -7,7 +7,7 @@ import io
 import sys
 
 import pytest
-from conftest import DOWNSTREAM, Browser, database, provider_settings
+from federation_harness import DOWNSTREAM, Browser, database, provider_settings
 from fake_upstream import FakeUpstream
 
 from ostiary import SettingsError, main

@@ -7,7 +7,7 @@ import copy
 from urllib.parse import urljoin
 
 import pytest
-from conftest import DOWNSTREAM, Browser, error_shown, provider_settings
+from federation_harness import DOWNSTREAM, Browser, error_shown, provider_settings
 
 from ostiary.testing import DEMO, CodeFlow
 

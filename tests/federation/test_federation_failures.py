@@ -8,7 +8,7 @@ import socket
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from conftest import DOWNSTREAM, Browser, database, error_shown, provider_settings
+from federation_harness import DOWNSTREAM, Browser, database, error_shown, provider_settings
 from fake_upstream import DEFECTS, FakeUpstream
 
 from ostiary.federation import MESSAGES

@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 from urllib.parse import urljoin
 
-from conftest import DOWNSTREAM, Browser, database, error_shown, provider_settings
+from federation_harness import DOWNSTREAM, Browser, database, error_shown, provider_settings
 
 from ostiary.testing import DEMO
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import urljoin
 
-from conftest import DOWNSTREAM, database
+from federation_harness import DOWNSTREAM, Browser, database, provider_settings
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
@@ -49,7 +49,7 @@ def test_the_provisioned_user_claims_reach_userinfo(browser):
 
 def test_an_existing_link_signs_in_the_same_user_without_creating_another(browser, downstream, upstream):
     first = browser.tokens(browser.sign_in_upstream(user=("dora", "dora-password")))
-    again = type(browser)(downstream, upstream.url)  # a fresh browser: no session on either side
+    again = Browser(downstream, upstream.url)  # a fresh browser: no session on either side
     second = again.tokens(again.sign_in_upstream(user=("dora", "dora-password")))
     assert second["id_claims"]["sub"] == first["id_claims"]["sub"]
     users, links = database(downstream)
@@ -91,8 +91,6 @@ def test_signing_in_upstream_without_an_application_lands_on_the_home_page(brows
 
 
 def test_the_button_shows_the_configured_icon(make_downstream, upstream):
-    from conftest import Browser, provider_settings
-
     app = make_downstream(**provider_settings(upstream.url, icon="/static/corp.svg"))
     page = Browser(app, upstream.url).login_page()
     assert 'src="/static/corp.svg"' in page.text

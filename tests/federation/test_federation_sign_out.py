@@ -7,7 +7,7 @@ import copy
 import re
 from urllib.parse import urlencode, urljoin
 
-from conftest import DOWNSTREAM, Browser, provider_settings
+from federation_harness import DOWNSTREAM, Browser, provider_settings
 
 from ostiary.testing import DEMO
 

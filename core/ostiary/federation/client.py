@@ -66,9 +66,9 @@ class Metadata:
     iss_parameter_supported: bool = False
 
 
-def _get_json(url: str, what: str, **kwargs) -> dict:
+def _get_json(url: str, what: str) -> dict:
     try:
-        response = requests.get(url, timeout=TIMEOUT, headers={"Accept": "application/json"}, **kwargs)
+        response = requests.get(url, timeout=TIMEOUT, headers={"Accept": "application/json"})
     except requests.RequestException as exc:
         raise Unavailable(f"{what} at {url}: {type(exc).__name__}") from None
     if response.status_code >= 500:
