@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
 import requests
+from authlib.integrations.base_client import OAuthError
 from authlib.integrations.requests_client import OAuth2Session
 from authlib.oauth2.rfc7523 import PrivateKeyJWT
 from joserfc import jwt
@@ -230,8 +231,9 @@ def test_private_key_jwt_signed_by_another_key_is_refused(metadata):
     stranger = RSAKey.generate_key(2048, private=True)
     with OAuth2Session("key-client", stranger, scope="api", token_endpoint_auth_method="private_key_jwt") as rp:
         rp.register_client_auth_method(PrivateKeyJWT(endpoint))
-        with pytest.raises(Exception, match="invalid_client"):
+        with pytest.raises(OAuthError) as refused:
             rp.fetch_token(endpoint, grant_type="client_credentials")
+    assert refused.value.error == "invalid_client"
 
 
 def test_public_client_runs_the_code_flow_with_pkce(server, metadata, jwks):
