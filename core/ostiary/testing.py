@@ -23,15 +23,27 @@ And helpers: :func:`transaction_root` to change the database directly, and
 
 from __future__ import annotations
 
+import atexit
 import base64
 import contextlib
 import copy
 import hashlib
+import os
 import re
 import secrets
+import shutil
+import tempfile
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+
+# Every test builds a fresh application, and each would compile every
+# Chameleon template again (most of a short test's time). Chameleon reads
+# CHAMELEON_CACHE when it is first imported: point it at a directory for
+# this test run so compiled templates are shared between applications.
+if "CHAMELEON_CACHE" not in os.environ:
+    os.environ["CHAMELEON_CACHE"] = tempfile.mkdtemp(prefix="ostiary-chameleon-")
+    atexit.register(shutil.rmtree, os.environ["CHAMELEON_CACHE"], True)
 
 TEST_ISSUER = "http://localhost"
 REDIRECT_URI = "http://127.0.0.1:9999/cb"
