@@ -24,6 +24,13 @@ class Principal:
     sid: str | None = None
     idp: str | None = None  # "local", or the external login provider
 
+    def session_claims(self) -> dict:
+        """The claims that describe the sign-in: auth_time, amr, acr, sid, idp
+        (each only when known), for ID and access tokens alike."""
+        values = {"auth_time": self.auth_time, "amr": list(self.amr) or None, "acr": self.acr,
+                  "sid": self.sid, "idp": self.idp}
+        return {name: value for name, value in values.items() if value}
+
     def get_user_id(self) -> str:
         return self.subject
 
@@ -58,14 +65,7 @@ class AccessTokenIssuer:
         if scope:
             claims["scope"] = scope
         if user is not None:
-            if user.auth_time:
-                claims["auth_time"] = user.auth_time
-            if user.amr:
-                claims["amr"] = list(user.amr)
-            if user.sid:
-                claims["sid"] = user.sid
-            if user.idp:
-                claims["idp"] = user.idp
+            claims.update(user.session_claims())
             requested = claimlib.requested_claim_types(request, scope, ("api",))
             extra = claimlib.profile_claims(request, user.subject, client, requested, Caller.ACCESS_TOKEN)
             claims = {**extra, **claims}
@@ -129,16 +129,7 @@ def issue_id_token(server, client, principal: Principal, scope: str, *, access_t
         "iat": issued,
         "exp": issued + lifetime,
     })
-    if principal.auth_time:
-        claims["auth_time"] = principal.auth_time
-    if principal.amr:
-        claims["amr"] = list(principal.amr)
-    if principal.acr:
-        claims["acr"] = principal.acr
-    if principal.sid:
-        claims["sid"] = principal.sid
-    if principal.idp:
-        claims["idp"] = principal.idp
+    claims.update(principal.session_claims())
     if nonce:
         claims["nonce"] = nonce
     if access_token:
