@@ -57,7 +57,7 @@ def includeme(config):
     registry = config.registry
     settings = registry.ostiary_settings = parse_settings(registry.settings)
     registry.settings.setdefault("tm.manager_hook", "pyramid_tm.explicit_manager")
-    registry.settings.setdefault("retry.attempts", "3")
+    registry.settings.setdefault("retry.attempts", "5")
     config.include("pyramid_retry")
     config.include("pyramid_tm")
     config.include("pyramid_zodbconn")
