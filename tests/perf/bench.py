@@ -72,7 +72,7 @@ ostiary.argon2_time_cost = 2
 ostiary.argon2_memory_cost = 19456
 ostiary.argon2_parallelism = 1
 zodbconn.uri = {uri}
-retry.attempts = 3
+retry.attempts = 5
 pyramid.reload_templates = false
 
 [loggers]
