@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from pyramid.path import AssetResolver
 from pyramid.renderers import render
 from pyramid_mailer import get_mailer
 from pyramid_mailer.interfaces import IMailer
@@ -49,10 +50,19 @@ def sender(request) -> str:
     return f"no-reply@{host}"
 
 
+def localized(request, template: str) -> str:
+    """The ``NAME.<language>.txt`` variant of a mail template when one exists
+    for the request's language (``verify_email.de.txt``), else ``template``:
+    a mail body is prose, translated as a whole rather than line by line."""
+    base, _, extension = template.rpartition(".")
+    candidate = f"{base}.{request.locale_name}.{extension}"
+    return candidate if AssetResolver().resolve(candidate).exists() else template
+
+
 def send(request, recipient: str, subject, template: str, values: dict) -> Message:
     """Render ``template`` (a ``.txt`` asset specification) with ``values``
     and mail it to ``recipient``; ``subject`` may be a translation string."""
-    body = render(template, dict(values), request=request)
+    body = render(localized(request, template), dict(values), request=request)
     if isinstance(body, bytes):  # Chameleon's text templates render to bytes
         body = body.decode("utf-8")
     # 7bit keeps an ASCII mail (and the link in it) readable as it is, in a

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from pyramid.csrf import get_csrf_token
+from pyramid.i18n import TranslationStringFactory
 from pyramid.renderers import render_to_response
 
 #: Deliberately plain: one @, no spaces, commas, angle brackets or quotes
@@ -12,6 +13,8 @@ from pyramid.renderers import render_to_response
 #: domain. Whether the address works is what the mailed link proves.
 _EMAIL = re.compile(r"[^@\s,;:<>()\[\]\"\\]+@[^@\s,;:<>()\[\]\"\\]+\.[^@\s,;:<>()\[\]\"\\.]+")
 MAX_EMAIL_LENGTH = 254
+
+_ = TranslationStringFactory("ostiary_accounts")
 
 
 def render_page(request, spec: str, values: dict, status: int = 200):
@@ -86,10 +89,13 @@ def valid_email(email: str) -> bool:
     return len(email) <= MAX_EMAIL_LENGTH and _EMAIL.fullmatch(email) is not None
 
 
-def duration(seconds: int) -> str:
-    """``24 hours``, ``30 minutes``: how long a mailed link works, for the mail."""
+def duration(request, seconds: int) -> str:
+    """``24 hours``, ``30 minutes``: how long a mailed link works, for the
+    mail, in the request's language."""
     if seconds >= 7200:
-        return f"{seconds // 3600} hours"
-    if seconds >= 120:
-        return f"{seconds // 60} minutes"
-    return f"{seconds} seconds"
+        message = _("${count} hours", mapping={"count": seconds // 3600})
+    elif seconds >= 120:
+        message = _("${count} minutes", mapping={"count": seconds // 60})
+    else:
+        message = _("${count} seconds", mapping={"count": seconds})
+    return request.localizer.translate(message)

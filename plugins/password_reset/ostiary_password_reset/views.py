@@ -48,7 +48,7 @@ def _mail_link(request, data, user, url):
     token = data.tokens.issue(user.subject, settings.token_lifetime, return_url=url, email=user.email)
     mail.send(request, user.email, _("Reset your password"), TEMPLATES + "reset_email.txt", {
         "username": user.username, "link": public_url(request, "password_reset", token=token),
-        "valid_for": duration(settings.token_lifetime), "issuer": request.registry.ostiary_settings.issuer,
+        "valid_for": duration(request, settings.token_lifetime), "issuer": request.registry.ostiary_settings.issuer,
     })
     emit(request, "password.reset_requested", subject=user.subject)
 

@@ -68,7 +68,7 @@ def _send_link(request, data, user, email, url):
     mail.send(request, email, _("Confirm your email address"), TEMPLATES + "verify_email.txt", {
         "username": user.username,
         "link": public_url(request, "register_verify", token=token),
-        "valid_for": duration(lifetime),
+        "valid_for": duration(request, lifetime),
         "issuer": request.registry.ostiary_settings.issuer,
     })
 
