@@ -23,6 +23,7 @@ failure.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import glob
 import os
 import pwd
@@ -80,10 +81,11 @@ def stop(process: subprocess.Popen, timeout: float = 10) -> None:
 
 def _die_with_parent():  # runs in the child between fork and exec
     """Linux: have the kernel stop the child if the test run is killed, so
-    no server outlives an interrupted run."""
-    import ctypes
-    import signal
+    no server outlives an interrupted run.
 
+    ctypes and signal are imported at the top of this module: this runs
+    after the switch to the postgres user, who may not be able to read
+    Python's own library directory (e.g. under /root)."""
     with contextlib.suppress(Exception):
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
