@@ -31,8 +31,15 @@ class Boom:
         def explode(request):
             raise RuntimeError("secret internal detail /srv/app.py")
 
+        def forbid(request):
+            from pyramid.httpexceptions import HTTPForbidden
+
+            raise HTTPForbidden("secret reason from the plugin")
+
         config.add_route("boom", "/boom")
         config.add_view(explode, route_name="boom")
+        config.add_route("forbidden", "/forbidden")
+        config.add_view(forbid, route_name="forbidden")
 
 
 @pytest.fixture
@@ -69,3 +76,23 @@ def test_internal_error_detail_is_kept_behind_the_error_id(app, ostiary_app):
         record = root.interactions.error(error_id)
         assert record.error == "server_error"
         assert "secret internal detail" in record.description
+
+
+def test_a_4xx_raised_by_a_page_keeps_its_status_on_the_error_page(app):
+    """Not Pyramid's bare default page with the exception's detail."""
+    response = app.get("/forbidden", status=403)
+    assert "Sorry, there was an error" in response.text
+    assert "secret reason" not in response.text
+
+
+def test_a_form_posted_over_https_from_another_origin_gets_the_error_page(app):
+    """Pyramid's origin check (https only) raises BadCSRFOrigin, which is not
+    a BadCSRFToken: it must still end on our page, not Pyramid's default
+    one naming the origin."""
+    https = {"wsgi.url_scheme": "https", "HTTP_HOST": "localhost:443"}
+    page = app.get("/account/login", extra_environ=https)
+    token = page.html.find("input", {"name": "csrf_token"})["value"]
+    response = app.post("/account/login", {"csrf_token": token, "username": "alice", "password": "x"},
+                        headers={"Origin": "https://evil.example"}, extra_environ=https, status=400)
+    assert "Sorry, there was an error" in response.text
+    assert "evil.example" not in response.text

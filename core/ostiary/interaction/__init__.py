@@ -1,6 +1,7 @@
 """The pages a person sees, and the interaction service they are built on."""
 
-from pyramid.exceptions import BadCSRFToken
+from pyramid.exceptions import BadCSRFOrigin, BadCSRFToken
+from pyramid.httpexceptions import HTTPClientError
 
 
 def includeme(config):
@@ -29,3 +30,5 @@ def includeme(config):
     # the last attempt: only then is it an internal error the browser sees.
     config.add_exception_view(errors.server_error, context=Exception, retryable_error=False)
     config.add_exception_view(errors.bad_csrf, context=BadCSRFToken)
+    config.add_exception_view(errors.bad_csrf, context=BadCSRFOrigin)
+    config.add_exception_view(errors.client_error, context=HTTPClientError)

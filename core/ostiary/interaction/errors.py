@@ -66,8 +66,16 @@ def server_error(exc, request):
 
 
 def bad_csrf(exc, request):
-    """A form posted without a valid CSRF token: usually an expired page."""
-    values_error = "invalid_request"
-    response = _render_error(request, values_error, None, "The form expired or was not sent by this site.",
-                             status=400)
-    return response
+    """A form posted without a valid CSRF token (usually an expired page), or
+    over https from another origin."""
+    return _render_error(request, "invalid_request", None, "The form expired or was not sent by this site.",
+                         status=400)
+
+
+def client_error(exc, request):
+    """Any other 4xx a view or Pyramid raises: its status, and our page (or
+    JSON on API routes) instead of Pyramid's bare default with its detail."""
+    route = getattr(request, "matched_route", None)
+    if route is not None and route.name in API_ROUTES:
+        return json_response(exc.status_code, {"error": "invalid_request"})
+    return _render_error(request, "invalid_request", None, exc.detail or exc.explanation, status=exc.status_code)
