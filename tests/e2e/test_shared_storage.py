@@ -16,6 +16,7 @@ import configparser
 import itertools
 import re
 import secrets
+import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
@@ -211,3 +212,23 @@ def test_a_sign_in_whose_pages_alternate_between_processes_succeeds(processes):
     response = redeem(b, received["code"], verifier)
     assert response.status_code == 200, response.text
     assert userinfo(a, response.json()["access_token"]).json()["email"] == "alice@example.org"
+
+
+def test_a_key_rotation_by_the_command_line_reaches_both_processes_jwks(processes, shared_ini):
+    """Each process serves the JWKS from memory while nothing changes; a
+    rotation committed by a third process must still show up at both."""
+    def kids(server) -> set:
+        response = requests.get(server.url + "/.well-known/jwks.json", timeout=10)
+        return {key["kid"] for key in response.json()["keys"]}
+
+    before = [kids(server) for server in processes]  # each process caches its JWKS
+    assert before[0] == before[1]
+    output = ostiary_command(shared_ini, "keys", "rotate")
+    fresh = {line.split()[3].rstrip(":") for line in output.splitlines() if line.startswith("new ")}
+    assert len(fresh) == 2
+    for server in processes:
+        # ZEO tells its clients of a commit asynchronously: allow it a moment.
+        deadline = time.monotonic() + 5
+        while not fresh <= kids(server) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert kids(server) == before[0] | fresh, server.name

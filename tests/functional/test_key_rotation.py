@@ -112,3 +112,31 @@ def test_a_rotation_by_the_command_line_is_seen_by_the_running_app(app, flow, os
     after = sign_in(flow)
     assert kid(after["id_token"]) in fresh
     assert verify_with_jwks(app, after["access_token"])["exp"] > now()
+
+
+def test_the_jwks_is_read_from_the_database_only_after_a_commit(app, ostiary_app):
+    """While nothing is committed the JWKS comes from the process's cache
+    without a database connection; any commit (here a rotation by another
+    connection) makes the next request read the key ring again."""
+    db = ostiary_app.registry._zodb_databases[""]
+    first = {key["kid"] for key in jwks(app)["keys"]}
+    opened = []
+    real_open = db.open
+
+    def counting_open(*args, **kwargs):
+        opened.append(1)
+        return real_open(*args, **kwargs)
+
+    db.open = counting_open
+    try:
+        assert {key["kid"] for key in jwks(app)["keys"]} == first
+        assert opened == []
+        fresh = rotate(ostiary_app)
+        opened.clear()
+        assert {key["kid"] for key in jwks(app)["keys"]} == first | set(fresh)
+        assert len(opened) == 1
+        opened.clear()
+        assert {key["kid"] for key in jwks(app)["keys"]} == first | set(fresh)
+        assert opened == []
+    finally:
+        del db.open

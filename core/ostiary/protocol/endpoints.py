@@ -10,7 +10,7 @@ from pyramid.response import Response
 from ..hookspecs import Caller
 from . import claims as claimlib
 from .server import json_response
-from .signing import InvalidJWT, key_material, verify
+from .signing import InvalidJWT, key_material, published_jwks, verify
 
 AUTH_METHODS = ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"]
 SIGNING_ALGS = ["RS256", "ES256"]
@@ -80,7 +80,7 @@ def discovery(request):
 
 def jwks(request):
     """``GET /.well-known/jwks.json``: every published public key."""
-    return _cached_json(key_material(request).jwks_bytes, 300)
+    return _cached_json(published_jwks(request), 300)
 
 
 def token(request):

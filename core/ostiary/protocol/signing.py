@@ -5,6 +5,10 @@ the parsed keys and the serialized JWKS, keyed by the key ring's version
 number: when another process rotates the keys the version changes and the
 cache is rebuilt. Only what does not change is cached; every token is
 signed afresh.
+
+The JWKS endpoint does not even need a database connection while nothing
+has been committed since the key ring was last read: see
+:meth:`KeyCache.published_jwks`.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from dataclasses import dataclass
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet, import_key
+from ZODB.interfaces import IMVCCStorage
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,9 @@ class KeyCache:
     def __init__(self):
         self._material: KeyMaterial | None = None
         self._lock = threading.Lock()
+        # The database's last transaction id when ``_material`` was last
+        # found current, or None when that cannot be relied on.
+        self._current_at: bytes | None = None
 
     def material(self, keyring) -> KeyMaterial:
         cached = self._material
@@ -43,7 +51,33 @@ class KeyCache:
             cached = self._material
             if cached is None or cached.version != keyring.version:
                 cached = self._material = self._build(keyring)
+                self._current_at = None
         return cached
+
+    def published_jwks(self, db, open_keyring) -> bytes:
+        """The JWKS bytes, looking at the key ring only if anything changed.
+
+        FileStorage (one process) and ZEO (the server pushes every commit
+        to its clients) tell the process of each commit as it happens, so
+        ``db.lastTransaction()`` names the newest state a connection would
+        see. While it is the one at which the key ring was last read, the
+        key ring is the same and no connection is needed. RelStorage learns
+        of other processes' commits only by polling when a connection
+        opens, so there the key ring is always read (``open_keyring``).
+        """
+        pushed = not IMVCCStorage.providedBy(db.storage)
+        # Read before looking at the key ring: a later commit then makes
+        # the two differ, never the other way round.
+        tid = db.lastTransaction() if pushed else None
+        cached = self._material
+        if tid is not None and cached is not None and self._current_at == tid:
+            return cached.jwks_bytes
+        material = self.material(open_keyring())
+        if tid is not None:
+            with self._lock:  # unless another thread has rebuilt it meanwhile
+                if material is self._material:
+                    self._current_at = tid
+        return material.jwks_bytes
 
     @staticmethod
     def _build(keyring) -> KeyMaterial:
@@ -56,6 +90,12 @@ class KeyCache:
         verifying = KeySet([import_key(dict(jwk)) for jwk in published])
         jwks_bytes = json.dumps({"keys": published}, separators=(",", ":")).encode()
         return KeyMaterial(keyring.version, signing, verifying, jwks_bytes)
+
+
+def published_jwks(request) -> bytes:
+    """The serialized JWKS for ``/.well-known/jwks.json``."""
+    db = request.registry._zodb_databases[""]
+    return request.registry.ostiary_keys.published_jwks(db, lambda: request.ostiary_root.keys)
 
 
 def key_material(request) -> KeyMaterial:
