@@ -19,6 +19,9 @@ def main(global_config, **settings):
     config.include("ostiary")
     config.commit()
     _bake_request_extensions(config.registry)
+    from .protocol import wellknown
+
+    wellknown.install(config.registry)
     app = config.make_wsgi_app()
     from .maintenance import start_pruner
     from .models.root import initialise

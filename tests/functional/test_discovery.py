@@ -1,5 +1,6 @@
 """Discovery and JWKS."""
 
+import pytest
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
@@ -40,3 +41,38 @@ def test_tokens_verify_against_the_jwks(app):
     decoded = jwt.decode(token, keys)
     assert decoded.header["typ"] == "at+jwt"
     assert decoded.claims["iss"] == TEST_ISSUER
+
+
+def _through(policy_part, router, method: str, path: str):
+    """Run one request through ``policy_part`` (the shortcut or Pyramid behind it)."""
+    from webob import Request
+
+    request = Request.blank(path, method=method)
+    return request.get_response(lambda environ, start: policy_part(environ, router)(environ, start))
+
+
+@pytest.mark.parametrize("path", ["/.well-known/openid-configuration", "/.well-known/jwks.json"])
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_the_shortcut_answers_exactly_as_the_view_does(ostiary_app, app, path, method):
+    """The execution policy answers these two paths from memory; Pyramid's
+    views behind it must give the same status, headers and body."""
+    from pyramid.interfaces import IExecutionPolicy
+
+    from ostiary.protocol.wellknown import WellKnownPolicy
+
+    app.get("/.well-known/jwks.json")  # the key ring has been read: the shortcut may answer
+    policy = ostiary_app.registry.queryUtility(IExecutionPolicy)
+    assert isinstance(policy, WellKnownPolicy)
+    shortcut = _through(policy, ostiary_app, method, path)
+    view = _through(policy.inner, ostiary_app, method, path)
+    assert shortcut.status == view.status == "200 OK"
+    assert sorted(shortcut.headerlist) == sorted(view.headerlist)
+    assert shortcut.body == view.body
+    if method == "HEAD":
+        assert shortcut.body == b"" and int(shortcut.headers["Content-Length"]) > 0
+
+
+def test_other_methods_and_paths_still_go_to_pyramid(app):
+    assert app.post("/.well-known/openid-configuration", status=404).status_int == 404
+    assert app.get("/.well-known/openid-configuration/", status=404).status_int == 404
+    assert app.get("/.well-known/openid-configuration?x=1").json["issuer"] == TEST_ISSUER

@@ -3,12 +3,11 @@ introspection and userinfo."""
 
 from __future__ import annotations
 
-import json
-
 from pyramid.response import Response
 
 from ..hookspecs import Caller
 from . import claims as claimlib
+from . import wellknown
 from .server import json_response
 from .signing import InvalidJWT, key_material, published_jwks, verify
 
@@ -62,25 +61,20 @@ def discovery_document(issuer: str, ui_locales=("en",)) -> dict:
 
 def _cached_json(body: bytes, max_age: int) -> Response:
     response = Response(body=body, content_type="application/json", charset=None)
-    response.headers["Cache-Control"] = f"public, max-age={max_age}"
-    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers.extend(wellknown.cached_json_headers(max_age))
     return response
 
 
 def discovery(request):
-    """``GET /.well-known/openid-configuration``; the bytes are built once per process."""
-    registry = request.registry
-    body = getattr(registry, "ostiary_discovery_bytes", None)
-    if body is None:
-        settings = registry.ostiary_settings
-        doc = discovery_document(settings.issuer, settings.languages)
-        body = registry.ostiary_discovery_bytes = json.dumps(doc, separators=(",", ":")).encode()
-    return _cached_json(body, 3600)
+    """``GET /.well-known/openid-configuration``; the bytes are built once per
+    process. (:mod:`.wellknown` usually answers before Pyramid gets here.)"""
+    return _cached_json(wellknown.discovery_bytes(request.registry), wellknown.DISCOVERY_MAX_AGE)
 
 
 def jwks(request):
-    """``GET /.well-known/jwks.json``: every published public key."""
-    return _cached_json(published_jwks(request), 300)
+    """``GET /.well-known/jwks.json``: every published public key, read from
+    the key ring (:mod:`.wellknown` answers while nothing has changed)."""
+    return _cached_json(published_jwks(request), wellknown.JWKS_MAX_AGE)
 
 
 def token(request):

@@ -54,8 +54,9 @@ class KeyCache:
                 self._current_at = None
         return cached
 
-    def published_jwks(self, db, open_keyring) -> bytes:
-        """The JWKS bytes, looking at the key ring only if anything changed.
+    def unchanged_jwks(self, db) -> bytes | None:
+        """The cached JWKS bytes if nothing has been committed since the key
+        ring was last read, else None (then :meth:`published_jwks`).
 
         FileStorage (one process) and ZEO (the server pushes every commit
         to its clients) tell the process of each commit as it happens, so
@@ -63,8 +64,18 @@ class KeyCache:
         see. While it is the one at which the key ring was last read, the
         key ring is the same and no connection is needed. RelStorage learns
         of other processes' commits only by polling when a connection
-        opens, so there the key ring is always read (``open_keyring``).
+        opens, so there this always answers None.
         """
+        if IMVCCStorage.providedBy(db.storage):
+            return None
+        cached = self._material
+        if cached is not None and self._current_at == db.lastTransaction():
+            return cached.jwks_bytes
+        return None
+
+    def published_jwks(self, db, open_keyring) -> bytes:
+        """The JWKS bytes: from memory when :meth:`unchanged_jwks` allows,
+        else from the key ring (``open_keyring()``), remembering when."""
         pushed = not IMVCCStorage.providedBy(db.storage)
         # Read before looking at the key ring: a later commit then makes
         # the two differ, never the other way round.
