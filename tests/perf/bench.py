@@ -20,7 +20,11 @@ loaded with etc/demo.toml, every server on a loopback port):
 
 ``one``    one process on FileStorage: the demo server
 ``zeo1``   one worker on a ZEO server
-``zeo2``   two workers on the same ZEO server, on one port (SO_REUSEPORT)
+``zeo2``   two workers on the same ZEO server, on one port
+
+each on each of ``--servers``: ``granian`` (``pserve`` with ``use =
+egg:ostiary#granian``, as etc/production.ini) and ``waitress`` (as ``make
+run``; each worker its own process on one port with SO_REUSEPORT).
 
 The load generator is ``wrk`` (Debian package ``wrk``) when it is installed,
 else an asyncio client in this file; the code-flow scenarios always use a
@@ -106,6 +110,16 @@ format = %(asctime)s %(levelname)-5.5s [%(name)s] %(message)s
 """
 
 
+GRANIAN_SERVER = """
+[server:main]
+use = egg:ostiary#granian
+listen = 127.0.0.1:{port}
+workers = {workers}
+threads = {threads}
+log_level = warning
+"""
+
+
 # -- servers -----------------------------------------------------------------
 
 
@@ -130,18 +144,28 @@ def wait_for(url: str, timeout: float = 60) -> None:
 
 
 class SetUp:
-    """Database, workers and one listening socket; a context manager."""
+    """Database, workers and one listening port; a context manager.
 
-    def __init__(self, name: str, workers: int, storage: str, threads: int, keep: bool = False, alg: str = "RS256"):
+    ``server`` is ``granian`` (``pserve`` with ``use = egg:ostiary#granian``,
+    as etc/production.ini; granian starts the worker processes) or
+    ``waitress`` (as ``make run``; one ``worker.py`` process per worker).
+    """
+
+    def __init__(self, name: str, workers: int, storage: str, threads: int, keep: bool = False,
+                 alg: str = "RS256", server: str = "granian"):
         self.name, self.workers, self.storage, self.threads, self.keep = name, workers, storage, threads, keep
-        self.alg = alg
+        self.alg, self.server = alg, server
         self.processes: list[subprocess.Popen] = []
         self.workers_pids: list[int] = []
         self.dir = Path(tempfile.mkdtemp(prefix=f"ostiary-bench-{name}-"))
-        # One listening socket per worker on the same port (SO_REUSEPORT): the
-        # kernel spreads new connections over them. (Workers sharing a single
-        # socket do not share the work: the first to wake accepts them all.)
         self.listeners = []
+        if server == "granian":
+            self.url = f"http://127.0.0.1:{free_port()}"
+            return
+        # waitress: one listening socket per worker on the same port
+        # (SO_REUSEPORT): the kernel spreads new connections over them.
+        # (Workers sharing a single socket do not share the work: the first
+        # to wake accepts them all.)
         port = 0
         for _ in range(workers):
             sock = socket.socket()
@@ -156,22 +180,48 @@ class SetUp:
         try:
             uri = self._storage_uri()
             ini = self.dir / "bench.ini"
-            ini.write_text(INI.format(issuer=self.url, uri=uri, alg=self.alg))
+            text = INI.format(issuer=self.url, uri=uri, alg=self.alg)
+            if self.server == "granian":
+                text += GRANIAN_SERVER.format(port=urlsplit(self.url).port, workers=self.workers,
+                                              threads=self.threads)
+            ini.write_text(text)
             for command in (["init"], ["load", str(DEMO)]):
                 subprocess.run([str(BIN / "ostiary"), str(ini), *command], check=True, stdout=subprocess.DEVNULL)
-            for index, sock in enumerate(self.listeners):
-                log = open(self.dir / f"worker{index}.log", "wb")
-                fd = sock.fileno()
-                worker = subprocess.Popen(
-                    [sys.executable, str(HERE / "worker.py"), str(ini), "--fd", str(fd),
-                     "--threads", str(self.threads)], pass_fds=(fd,), stdout=log, stderr=subprocess.STDOUT)
-                self.processes.append(worker)
-                self.workers_pids.append(worker.pid)
+            if self.server == "granian":
+                self._start_granian(ini)
+            else:
+                self._start_waitress(ini)
             wait_for(self.url)
+            if self.server == "granian":
+                self.workers_pids = self._granian_workers()
             return self
         except BaseException:
             self.__exit__()
             raise
+
+    def _start_granian(self, ini: Path) -> None:
+        log = open(self.dir / "pserve.log", "wb")
+        self.pserve = subprocess.Popen([str(BIN / "pserve"), str(ini)], stdout=log, stderr=subprocess.STDOUT)
+        self.processes.append(self.pserve)
+
+    def _granian_workers(self) -> list[int]:
+        """The worker processes granian started under ``pserve``."""
+        deadline = time.monotonic() + 30
+        while True:
+            children = Path(f"/proc/{self.pserve.pid}/task/{self.pserve.pid}/children").read_text().split()
+            if len(children) >= self.workers or time.monotonic() > deadline:
+                return [int(pid) for pid in children]
+            time.sleep(0.1)
+
+    def _start_waitress(self, ini: Path) -> None:
+        for index, sock in enumerate(self.listeners):
+            log = open(self.dir / f"worker{index}.log", "wb")
+            fd = sock.fileno()
+            worker = subprocess.Popen(
+                [sys.executable, str(HERE / "worker.py"), str(ini), "--fd", str(fd),
+                 "--threads", str(self.threads)], pass_fds=(fd,), stdout=log, stderr=subprocess.STDOUT)
+            self.processes.append(worker)
+            self.workers_pids.append(worker.pid)
 
     def _storage_uri(self) -> str:
         if self.storage == "file":
@@ -494,7 +544,9 @@ def main(argv=None) -> int:
     parser.add_argument("--scenarios", nargs="+", choices=SIMPLE + FLOWS, default=list(SIMPLE + FLOWS))
     parser.add_argument("--duration", type=float, default=10, help="seconds per scenario (default 10)")
     parser.add_argument("--connections", type=int, default=16, help="concurrent connections (default 16)")
-    parser.add_argument("--threads", type=int, default=4, help="waitress threads per worker (default 4)")
+    parser.add_argument("--servers", nargs="+", choices=("granian", "waitress"), default=["granian", "waitress"],
+                        help="HTTP servers to run each set-up on (default both)")
+    parser.add_argument("--threads", type=int, default=4, help="threads per worker (default 4)")
     parser.add_argument("--loadgen", choices=("auto", "wrk", "python"), default="auto")
     parser.add_argument("--wrk-threads", type=int, default=1)
     parser.add_argument("--signing-alg", choices=("RS256", "ES256"), default="RS256",
@@ -514,10 +566,12 @@ def main(argv=None) -> int:
     else:
         for name in args.setups:
             workers, storage = SETUPS[name]
-            print(f"set-up {name}: {workers} worker(s) on {storage}, {args.threads} waitress threads each, "
-                  f"tokens signed {args.signing_alg}", flush=True)
-            with SetUp(name, workers, storage, args.threads, args.keep, args.signing_alg) as setup:
-                report[name] = measure(setup.url, args, [p.pid for p in setup.processes], setup.workers_pids)
+            for server in args.servers:
+                print(f"set-up {name} on {server}: {workers} worker(s) on {storage}, {args.threads} threads each, "
+                      f"tokens signed {args.signing_alg}", flush=True)
+                with SetUp(name, workers, storage, args.threads, args.keep, args.signing_alg, server) as setup:
+                    pids = [p.pid for p in setup.processes] + (setup.workers_pids if server == "granian" else [])
+                    report[f"{name}/{server}"] = measure(setup.url, args, pids, setup.workers_pids)
     if args.json:
         Path(args.json).write_text(json.dumps({"machine": machine(), "loadgen": args.loadgen,
                                                "results": report}, indent=2))

@@ -1,0 +1,197 @@
+"""Serve Ostiary with granian: ``use = egg:ostiary#granian`` in ``[server:main]``.
+
+waitress, which ``make run`` uses, parses HTTP in pure Python: on a 2-core
+machine it answers about 2,700 requests per second for a hello-world app,
+whatever the app does. granian does the HTTP work in Rust and hands each
+request to the WSGI app on a small pool of Python threads; the app's time is
+then nearly all there is, and a token request's RSA signature (which
+releases the GIL) runs beside the next request's Python.
+
+granian runs the app in worker processes it starts itself (one by default).
+``pserve`` has already built the app in its own process by the time the
+server starts, so this module closes that copy (its database, which a
+FileStorage would otherwise keep locked, and its pruner thread) and lets
+every worker build its own app from the same ini file.
+
+Settings of the ``[server:main]`` section:
+
+``listen``                 ``HOST:PORT`` (or ``host`` and ``port``); default 127.0.0.1:6543
+``workers``                worker processes; each needs the database to itself
+                           unless it is shared (RelStorage, ZEO); default 1
+``threads``                Python threads per worker running requests; default 4
+``backlog``                listen backlog; default 1024
+``log_level``              granian's own messages (start, stop, crashed workers);
+                           default info
+``access_log``             true to log every request (granian's access format)
+``trusted_proxy``, ``trusted_proxy_headers``, ``trusted_proxy_count``,
+``clear_untrusted_proxy_headers``
+                           as in waitress: which ``X-Forwarded-*`` (or ``Forwarded``)
+                           headers to believe and from which peer address
+``app``                    the ``[app:NAME]`` the workers load; default main
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+
+from waitress.adjustments import asbool, aslist
+from waitress.proxy_headers import proxy_headers_middleware
+
+log = logging.getLogger(__name__)
+
+__all__ = ["granian_server_factory", "ServerSettingsError"]
+
+_KNOWN = {
+    "listen", "host", "port", "workers", "threads", "backlog", "log_level", "access_log",
+    "trusted_proxy", "trusted_proxy_headers", "trusted_proxy_count",
+    "clear_untrusted_proxy_headers", "app",
+}
+_LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
+
+
+class ServerSettingsError(ValueError):
+    """A ``[server:main]`` setting granian cannot use; the message names it."""
+
+
+def granian_server_factory(global_conf: dict, **settings) -> callable:
+    """Paste Deploy ``server_factory``: check the settings, return ``serve(app)``.
+
+    The settings are checked before ``pserve`` builds the app, so a typo in
+    the server section stops the start with one line naming it.
+    """
+    unknown = sorted(set(settings) - _KNOWN)
+    if unknown:
+        raise ServerSettingsError(f"[server] unknown setting {unknown[0]!r}; known: {', '.join(sorted(_KNOWN))}")
+    config_file = global_conf.get("__file__")
+    if not config_file:
+        raise ServerSettingsError("the granian server needs an ini file to load the app from")
+    host, port = _address(settings)
+    options = {
+        "workers": _positive(settings, "workers", 1),
+        "threads": _positive(settings, "threads", 4),
+        "backlog": _positive(settings, "backlog", 1024),
+        "log_level": settings.get("log_level", "info").strip().lower(),
+        "access_log": asbool(settings.get("access_log", "false")),
+    }
+    if options["log_level"] not in _LOG_LEVELS:
+        raise ServerSettingsError(f"[server] log_level must be one of {', '.join(_LOG_LEVELS)}")
+    proxy = _proxy_settings(settings)
+    # Everything pserve knows besides the file itself (``http_port=6544`` on
+    # its command line, ``__script__``) goes to the workers' loader unchanged.
+    loader_vars = {k: v for k, v in global_conf.items() if k not in ("__file__", "here")}
+    loader = functools.partial(
+        load_worker_app, app_name=settings.get("app", "main"), config_vars=loader_vars, proxy=proxy
+    )
+
+    def serve(app) -> None:
+        release(app)
+        _run_granian(config_file, host, port, loader, **options)
+
+    return serve
+
+
+def load_worker_app(config_file: str, *, app_name: str, config_vars: dict, proxy: dict | None):
+    """Build the WSGI app inside a granian worker (its own database connections)."""
+    from pyramid.paster import get_app, setup_logging
+
+    # granian's logging set-up replaced the handlers pserve made from the ini.
+    setup_logging(config_file, config_vars)
+    app = get_app(config_file, app_name, options=config_vars)
+    if proxy is not None:
+        app = proxy_headers_middleware(app, **proxy)
+    return app
+
+
+def release(app) -> None:
+    """Close what the server process's copy of the app holds open.
+
+    The database (FileStorage holds a lock on its file) and the pruner
+    thread; the workers open their own. Only a Pyramid app built by
+    :func:`ostiary.main` is known here; anything else is left alone.
+    """
+    registry = getattr(app, "registry", None)
+    if registry is None:
+        log.warning("not an Ostiary app (%r): the server process keeps its copy open", type(app).__name__)
+        return
+    pruner = getattr(registry, "ostiary_pruner", None)
+    if pruner is not None:
+        pruner.stop()
+    for db in getattr(registry, "_zodb_databases", {}).values():
+        db.close()
+
+
+def _run_granian(config_file, host, port, loader, *, workers, threads, backlog, log_level, access_log):
+    from granian.constants import Interfaces
+    from granian.log import LogLevels
+    from granian.server import Server
+
+    server = Server(
+        config_file,
+        address=host,
+        port=port,
+        interface=Interfaces.WSGI,
+        workers=workers,
+        blocking_threads=threads,
+        backlog=backlog,
+        log_level=LogLevels(log_level),
+        log_access=access_log,
+        websockets=False,
+    )
+    # wrap_loader: granian calls loader(config_file) in each worker.
+    server.serve(target_loader=loader, wrap_loader=True)
+
+
+def _address(settings: dict) -> tuple[str, int]:
+    listen = settings.get("listen")
+    if listen:
+        if len(listen.split()) > 1:
+            raise ServerSettingsError("[server] listen takes one HOST:PORT with granian")
+        host, sep, port = listen.strip().rpartition(":")
+        if not sep:
+            raise ServerSettingsError(f"[server] listen must be HOST:PORT, not {listen!r}")
+        host = host.strip("[]")
+    else:
+        host, port = settings.get("host", "127.0.0.1"), settings.get("port", "6543")
+    try:
+        number = int(port)
+    except ValueError:
+        raise ServerSettingsError(f"[server] port must be a number, not {port!r}") from None
+    if not 0 < number < 65536:
+        raise ServerSettingsError(f"[server] port {number} is out of range")
+    return host, number
+
+
+def _positive(settings: dict, name: str, default: int) -> int:
+    raw = settings.get(name, default)
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        raise ServerSettingsError(f"[server] {name} must be a whole number, not {raw!r}") from None
+    if value < 1:
+        raise ServerSettingsError(f"[server] {name} must be 1 or more")
+    return value
+
+
+def _proxy_settings(settings: dict) -> dict | None:
+    """waitress's proxy-header options, for waitress's own middleware."""
+    trusted = settings.get("trusted_proxy")
+    if not trusted:
+        for name in ("trusted_proxy_headers", "trusted_proxy_count"):
+            if settings.get(name):
+                raise ServerSettingsError(f"[server] {name} needs trusted_proxy")
+        return None
+    headers = {h.lower() for h in aslist(settings.get("trusted_proxy_headers", ""))}
+    allowed = {"x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-forwarded-port", "x-forwarded-by", "forwarded"}
+    if not headers:
+        raise ServerSettingsError("[server] trusted_proxy needs trusted_proxy_headers (e.g. x-forwarded-proto)")
+    if headers - allowed:
+        raise ServerSettingsError(f"[server] trusted_proxy_headers: unknown header {sorted(headers - allowed)[0]!r}")
+    if "forwarded" in headers and len(headers) > 1:
+        raise ServerSettingsError("[server] trusted_proxy_headers: 'forwarded' cannot be mixed with x-forwarded-*")
+    return {
+        "trusted_proxy": trusted.strip(),
+        "trusted_proxy_count": _positive(settings, "trusted_proxy_count", 1),
+        "trusted_proxy_headers": headers,
+        "clear_untrusted": asbool(settings.get("clear_untrusted_proxy_headers", "true")),
+    }
