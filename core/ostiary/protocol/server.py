@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl, urlsplit
 from authlib.oauth2 import AuthorizationServer
 from authlib.oauth2.rfc6749 import OAuth2Payload, OAuth2Request
 from pyramid.response import Response
+from webob.headers import EnvironHeaders
 from webob.multidict import MultiDict
 
 from ..models.util import now
@@ -61,6 +62,15 @@ class PyramidPayload(OAuth2Payload):
         return values
 
 
+class _RequestHeaders(EnvironHeaders):
+    """``request.headers`` that is true without counting: authlib keeps
+    ``headers or {}``, and webob counts headers by walking the whole WSGI
+    environ, which granian fills with the process environment."""
+
+    def __bool__(self) -> bool:
+        return True
+
+
 class PyramidOAuth2Request(OAuth2Request):
     """authlib's view of a Pyramid request.
 
@@ -69,7 +79,7 @@ class PyramidOAuth2Request(OAuth2Request):
     """
 
     def __init__(self, request, issuer: str):
-        super().__init__(request.method, _origin(issuer) + request.path_qs, headers=request.headers)
+        super().__init__(request.method, _origin(issuer) + request.path_qs, headers=_RequestHeaders(request.environ))
         self.payload = PyramidPayload(request)
         self._pyramid_request = request
 
