@@ -85,6 +85,7 @@ def granian_server_factory(global_conf: dict, **settings) -> callable:
     )
 
     def serve(app) -> None:
+        _check_storage(app, options["workers"])
         release(app)
         _run_granian(config_file, host, port, loader, **options)
 
@@ -119,6 +120,16 @@ def release(app) -> None:
         pruner.stop()
     for db in getattr(registry, "_zodb_databases", {}).values():
         db.close()
+
+
+def _check_storage(app, workers: int) -> None:
+    """Several workers cannot share a FileStorage: say so before starting them."""
+    settings = getattr(getattr(app, "registry", None), "settings", None) or {}
+    uri = settings.get("zodbconn.uri", "")
+    if workers > 1 and uri.startswith("file:"):
+        raise ServerSettingsError(
+            f"[server] workers = {workers} needs a database several processes can share (zeo:// or "
+            "RelStorage); zodbconn.uri is a FileStorage, which one process at a time may open")
 
 
 def _run_granian(config_file, host, port, loader, *, workers, threads, backlog, log_level, access_log):

@@ -149,6 +149,14 @@ def test_forwarded_headers_count_for_nothing_without_a_trusted_proxy(tmp_path):
         stop(server.process)
 
 
+def test_several_workers_on_a_filestorage_are_refused_before_starting(tmp_path):
+    ini = write_ini(tmp_path, free_port(), workers="2")
+    assert "database ready" in ostiary_command(ini, "init")
+    result = subprocess.run([str(BIN / "pserve"), str(ini)], capture_output=True, text=True, timeout=60, cwd=REPO)
+    assert result.returncode != 0
+    assert "[server] workers = 2 needs a database several processes can share" in result.stderr, result.stderr
+
+
 @pytest.mark.parametrize("setting, message", [
     ("workers = 0", "[server] workers must be 1 or more"),
     ("threads = many", "[server] threads must be a whole number, not 'many'"),
