@@ -3,8 +3,11 @@
 Parsing a private key costs far more than using it, so each process keeps
 the parsed keys and the serialized JWKS, keyed by the key ring's version
 number: when another process rotates the keys the version changes and the
-cache is rebuilt. Only what does not change is cached; every token is
-signed afresh.
+cache is rebuilt. A rotation may also announce keys that sign only later:
+the cache then lasts until the next activation or retirement in the key
+ring (:attr:`KeyMaterial.valid_until`) and is rebuilt from then on, with no
+commit needed. Only what does not change is cached; every token is signed
+afresh.
 
 The JWKS endpoint does not even need a database connection while nothing
 has been committed since the key ring was last read: see
@@ -22,15 +25,24 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet, import_key
 from ZODB.interfaces import IMVCCStorage
 
+from ..models.util import now
+
 
 @dataclass(frozen=True)
 class KeyMaterial:
-    """Everything derived from one version of the key ring."""
+    """Everything derived from one version of the key ring, for a time."""
 
     version: int
-    signing: dict  # alg -> joserfc key (private)
+    signing: dict  # alg -> joserfc key (private) of the key active at the build
     verifying: KeySet  # every published public key
     jwks_bytes: bytes
+    #: When a key starts or stops signing (the key ring's next change after
+    #: the build), or None: from then on ``signing`` may be wrong.
+    valid_until: int | None = None
+
+    def current(self, keyring, when: int) -> bool:
+        """Whether this still holds for ``keyring`` at ``when``."""
+        return self.version == keyring.version and (self.valid_until is None or when < self.valid_until)
 
 
 class KeyCache:
@@ -44,13 +56,16 @@ class KeyCache:
         self._current_at: bytes | None = None
 
     def material(self, keyring) -> KeyMaterial:
+        """The keys of ``keyring`` now: the cached ones unless the key ring's
+        version changed or a key has started or stopped signing since."""
+        when = now()
         cached = self._material
-        if cached is not None and cached.version == keyring.version:
+        if cached is not None and cached.current(keyring, when):
             return cached
         with self._lock:
             cached = self._material
-            if cached is None or cached.version != keyring.version:
-                cached = self._material = self._build(keyring)
+            if cached is None or not cached.current(keyring, when):
+                cached = self._material = self._build(keyring, when)
                 self._current_at = None
         return cached
 
@@ -65,6 +80,10 @@ class KeyCache:
         key ring is the same and no connection is needed. RelStorage learns
         of other processes' commits only by polling when a connection
         opens, so there this always answers None.
+
+        The bytes stay good past :attr:`KeyMaterial.valid_until`: a key
+        enters the JWKS when it is announced, not when it starts signing,
+        and stays there after it stops.
         """
         if IMVCCStorage.providedBy(db.storage):
             return None
@@ -91,16 +110,16 @@ class KeyCache:
         return material.jwks_bytes
 
     @staticmethod
-    def _build(keyring) -> KeyMaterial:
+    def _build(keyring, when: int) -> KeyMaterial:
         signing = {}
         for alg in ("RS256", "ES256"):
-            active = keyring.active(alg)
+            active = keyring.active(alg, when)
             if active is not None:
                 signing[alg] = import_key(dict(active.jwk))
-        published = [k.public_jwk for k in keyring.published()]
+        published = [k.public_jwk for k in keyring.published(when)]
         verifying = KeySet([import_key(dict(jwk)) for jwk in published])
         jwks_bytes = json.dumps({"keys": published}, separators=(",", ":")).encode()
-        return KeyMaterial(keyring.version, signing, verifying, jwks_bytes)
+        return KeyMaterial(keyring.version, signing, verifying, jwks_bytes, keyring.next_change(when))
 
 
 def published_jwks(request) -> bytes:
