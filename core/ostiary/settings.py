@@ -56,6 +56,22 @@ def _non_negative_int(value: str) -> int:
     return number
 
 
+#: The longest announcement of new signing keys: ``ostiary.key_announcement``
+#: and ``ostiary keys rotate --announce``.
+MAX_KEY_ANNOUNCEMENT = 365 * 86400
+
+
+def parse_key_announcement(value: str) -> int:
+    """Seconds from publishing a new signing key to signing with it."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise ValueError("expected a whole number of seconds") from None
+    if not 0 <= number <= MAX_KEY_ANNOUNCEMENT:
+        raise ValueError(f"expected 0 to {MAX_KEY_ANNOUNCEMENT} seconds (365 days)")
+    return number
+
+
 def _choice(*allowed: str) -> Callable[[str], str]:
     def parse(value: str) -> str:
         value = value.strip()
@@ -150,6 +166,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ostiary.footer_link_url", "", _link, "A link in every page's footer (imprint, privacy, help); set with footer_link_text."),
     Setting("ostiary.footer_link_text", "", _text, "Text of the footer link."),
     Setting("ostiary.key_lifetime", "7776000", _positive_int, "Seconds a signing key is used before `ostiary keys rotate` is due (reported by `keys list`)."),
+    Setting("ostiary.key_announcement", "86400", parse_key_announcement, "Seconds between `ostiary keys rotate` publishing new signing keys in the JWKS and signing with them, so that relying parties with a cached JWKS learn them first (0: sign at once)."),
     Setting("ostiary.providers", "", _names, "External login providers, by name; each is set up with ostiary.provider.NAME.* (see PROVIDER_SETTINGS)."),
 )
 

@@ -18,6 +18,7 @@ import pytest
 import ostiary
 from ostiary.cli import main
 from ostiary.cli.keys import CLOCK_SKEW
+from ostiary.cli.output import when
 from ostiary.models.grants import Consent
 from ostiary.models.sessions import SSOSession
 from ostiary.models.util import now
@@ -353,6 +354,15 @@ def test_client_remove_revokes_its_refresh_tokens_and_consents(ostiary_cli, data
 # -- keys and housekeeping -------------------------------------------------------
 
 
+def key_rows(result: Result) -> list[list[str]]:
+    """The table rows of ``keys list``, split on white space (no header, no notes)."""
+    return [line.split() for line in result.out.splitlines()[1:] if not line.startswith("note: ")]
+
+
+def key_notes(result: Result) -> list[str]:
+    return [line for line in result.out.splitlines() if line.startswith("note: ")]
+
+
 def test_keys_list_shows_the_active_keys(ostiary_cli, database):
     result = ostiary_cli("keys", "list")
     with database() as (root, _):
@@ -373,12 +383,121 @@ def test_keys_list_notes_an_active_key_older_than_the_key_lifetime(ostiary_cli, 
                     "run `ostiary CONFIG keys rotate`")
 
 
+def test_keys_list_does_not_ask_for_a_rotation_once_a_successor_is_announced(ostiary_cli, database):
+    ostiary_cli("init")
+    with database() as (root, _):
+        for key in root.keys.keys:
+            key.created_at = now() - 91 * 86400
+    assert ostiary_cli("keys", "rotate").code == 0
+    assert not [note for note in key_notes(ostiary_cli("keys", "list")) if "older than" in note]
+
+
+def test_keys_list_ignores_old_keys_that_no_longer_sign(ostiary_cli, database):
+    ostiary_cli("keys", "rotate", "--now")
+    with database() as (root, _):
+        for key in root.keys.keys:
+            if key.retired_at is not None:
+                key.created_at = now() - 200 * 86400
+    assert key_notes(ostiary_cli("keys", "list")) == []
+
+
+def test_keys_rotate_announces_the_new_keys_for_a_day_by_default(ostiary_cli, database):
+    with database() as (root, _):
+        old = {k.kid: k.alg for k in root.keys.keys}
+    start = now()
+    result = ostiary_cli("keys", "rotate")
+    assert result.code == 0
+    with database() as (root, _):
+        fresh = [k for k in root.keys.keys if k.kid not in old]
+        retiring = [k for k in root.keys.keys if k.kid in old]
+        activation = fresh[0].activates_at
+        assert start + 86400 <= activation <= now() + 86400
+        assert all(k.activates_at == activation for k in fresh)
+        assert all(k.retired_at == activation for k in retiring)
+        assert {k.alg: k.kid for k in fresh} != {k.alg: k.kid for k in retiring}
+        assert {root.keys.active(alg).kid for alg in ("RS256", "ES256")} == set(old)
+        assert {k.kid for k in root.keys.published()} == {k.kid for k in root.keys.keys}
+    lines = result.out.splitlines()
+    assert [line for line in lines if line.startswith("new ")] == [
+        f"new {k.alg} key {k.kid}: published now, signs from {when(activation)}" for k in fresh]
+    assert [line for line in lines if line.startswith(("RS256 ", "ES256 "))] == [
+        f"{k.alg} key {k.kid}: signs until {when(activation)}, published until {when(k.publish_until)}"
+        for k in retiring]
+    assert "announced for 1 day" in result.out
+    listing = ostiary_cli("keys", "list")
+    assert [row[3] for row in key_rows(listing)] == ["retiring", "retiring", "announced", "announced"]
+    assert key_notes(listing) == [
+        f"note: the retiring {k.alg} key {k.kid} signs until {when(activation)}" for k in retiring] + [
+        f"note: the announced {k.alg} key {k.kid} signs from {when(activation)}" for k in fresh]
+
+
+def test_keys_rotate_announce_overrides_the_setting(ostiary_cli, database, configure):
+    configure(**{"ostiary.key_announcement": "3600"})
+    start = now()
+    ostiary_cli("keys", "rotate")
+    with database() as (root, _):
+        assert all(start + 3600 <= k.activates_at <= now() + 3600 for k in root.keys.keys[2:])
+    start = now()
+    result = ostiary_cli("keys", "rotate", "--announce", "600")
+    assert "announced for 10 minutes" in result.out
+    with database() as (root, _):
+        assert all(start + 600 <= k.activates_at <= now() + 600 for k in root.keys.keys[4:])
+        # The first successors now retire at the second ones' activation, before their own.
+        second = root.keys.keys[4].activates_at
+        assert all(k.retired_at == second < k.activates_at for k in root.keys.keys[2:4])
+    assert result.out.count("never signs (replaced before its activation)") == 2
+    listing = ostiary_cli("keys", "list")
+    assert [row[3] for row in key_rows(listing)] == ["retiring"] * 2 + ["superseded"] * 2 + ["announced"] * 2
+    assert len(key_notes(listing)) == 4  # when the retiring keys stop and the announced ones start
+
+
+def test_keys_rotate_now_signs_with_the_new_keys_at_once(ostiary_cli, database):
+    with database() as (root, _):
+        old = {k.kid for k in root.keys.keys}
+    result = ostiary_cli("keys", "rotate", "--now")
+    assert result.code == 0
+    assert [line.split(": ", 1)[1] for line in result.out.splitlines() if line.startswith("new ")] == [
+        "published now, signs from now on"] * 2
+    assert "announced for" not in result.out
+    with database() as (root, _):
+        fresh = {root.keys.active(alg).kid for alg in ("RS256", "ES256")}
+        assert not fresh & old
+    assert [row[3] for row in key_rows(ostiary_cli("keys", "list"))] == ["retired", "retired", "active", "active"]
+
+
+def test_keys_rotate_now_replaces_announced_keys_before_they_sign(ostiary_cli, database):
+    ostiary_cli("keys", "rotate")
+    result = ostiary_cli("keys", "rotate", "--now")
+    assert result.out.count("never signs (replaced before its activation)") == 2
+    with database() as (root, _):
+        newest = root.keys.keys[4:]
+        assert {root.keys.active(alg).kid for alg in ("RS256", "ES256")} == {k.kid for k in newest}
+        assert root.keys.next_change(now()) is None
+    listing = ostiary_cli("keys", "list")
+    assert [row[3] for row in key_rows(listing)] == ["retired"] * 4 + ["active"] * 2
+    assert key_notes(listing) == []
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--announce", "soon"], "ostiary: --announce 'soon': expected a whole number of seconds"),
+    (["--announce=-60"], "ostiary: --announce '-60': expected 0 to 31536000 seconds (365 days)"),
+    (["--announce", "31536001"], "ostiary: --announce '31536001': expected 0 to 31536000 seconds (365 days)"),
+    (["--now", "--announce", "60"], "ostiary: --now and --announce exclude each other"),
+])
+def test_keys_rotate_with_bad_arguments_is_one_line(ostiary_cli, database, args, message):
+    with database() as (root, _):
+        version = root.keys.version
+    assert one_line(ostiary_cli("keys", "rotate", *args)) == message
+    with database() as (root, _):
+        assert root.keys.version == version
+
+
 def test_keys_rotate_keeps_old_keys_published_for_the_longest_token_lifetime(ostiary_cli, database, configure):
     configure(**{"ostiary.access_token_lifetime": "7200"})
     ostiary_cli("client", "add", "slow", "--redirect-uri", "https://rp.example/cb", "--id-token-lifetime", "86400")
     with database() as (root, _):
         old = {k.kid for k in root.keys.keys}
-    result = ostiary_cli("keys", "rotate")
+    result = ostiary_cli("keys", "rotate", "--now")
     assert result.code == 0
     assert "longest token lifetime 1 day" in result.out
     with database() as (root, _):
@@ -401,7 +520,7 @@ def test_keys_rotate_uses_the_settings_when_no_client_lives_longer(ostiary_cli, 
 
 
 def test_prune_deletes_expired_items_and_unpublished_keys(ostiary_cli, database):
-    ostiary_cli("keys", "rotate")
+    ostiary_cli("keys", "rotate", "--now")
     with database() as (root, _):
         for key in root.keys.keys:
             if key.retired_at is not None:
@@ -412,6 +531,13 @@ def test_prune_deletes_expired_items_and_unpublished_keys(ostiary_cli, database)
     with database() as (root, _):
         assert len(root.keys.keys) == 2
         assert len(root.sessions.by_sid) == 1
+
+
+def test_prune_keeps_announced_and_retiring_keys(ostiary_cli, database):
+    ostiary_cli("keys", "rotate")
+    assert ostiary_cli("prune").out == "pruned 0 expired items\n"
+    with database() as (root, _):
+        assert len(root.keys.keys) == 4
 
 
 # -- load ------------------------------------------------------------------------

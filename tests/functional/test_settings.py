@@ -11,6 +11,8 @@ from ostiary import SettingsError, main
     ("ostiary.development", "perhaps", "ostiary.development"),
     ("ostiary.code_lifetime", "0", "ostiary.code_lifetime"),
     ("ostiary.signing_alg", "HS256", "ostiary.signing_alg"),
+    ("ostiary.key_announcement", "-1", "ostiary.key_announcement = '-1': expected 0 to"),
+    ("ostiary.key_announcement", "a day", "expected a whole number of seconds"),
     ("ostiary.theme", "nonexistent", "installed"),
     ("ostiary.plugins", "nonexistent", "no installed plugin"),
     ("ostiary.colour", "blue", "unknown setting"),

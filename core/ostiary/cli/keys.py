@@ -1,15 +1,24 @@
 """``ostiary CONFIG keys ...``: the signing keys of ID and access tokens.
 
-``keys rotate`` replaces the active keys at once. The retired keys stay in
-the JWKS until the last token they signed has expired, so relying parties
-and resource servers keep verifying those tokens; ``prune`` then removes
-them. A running server notices the rotation on its next request: its key
-cache is keyed by the key ring's version (see ``protocol/signing.py``).
+``keys rotate`` creates new keys and announces them: they are published in
+the JWKS at once but sign only ``ostiary.key_announcement`` seconds later
+(``--announce SECONDS`` for another delay, ``--now`` to sign with them at
+once, as after a key was compromised), so that relying parties with a
+cached JWKS know a key before the first token it signed reaches them. The
+keys they replace sign until then; afterwards they stay in the JWKS until
+the last token they signed has expired, so relying parties and resource
+servers keep verifying those tokens; ``prune`` then removes them. A running
+server notices the rotation on its next request (its key cache is keyed by
+the key ring's version) and the activation when it comes (the cache lasts
+only until the key ring's next change; see ``protocol/signing.py``).
 """
 
 from __future__ import annotations
 
+from ..models.keys import ALGORITHMS
 from ..models.util import now
+from ..settings import parse_key_announcement
+from .app import CommandError
 from .output import duration, table, when
 
 #: Added to the longest token lifetime before a retired key leaves the JWKS:
@@ -22,8 +31,15 @@ def register(sub) -> None:
     keys = sub.add_parser("keys", help="list or rotate the signing keys")
     commands = keys.add_subparsers(dest="keys_command", required=True, metavar="ACTION")
     commands.add_parser("list", help="list the signing keys").set_defaults(handler=cmd_list)
-    commands.add_parser("rotate", help="sign with new keys; keep the old ones published").set_defaults(
-        handler=cmd_rotate)
+    rotate = commands.add_parser(
+        "rotate", help="publish new keys now, sign with them after ostiary.key_announcement seconds; "
+                       "keep the old ones published until their tokens have expired")
+    rotate.add_argument("--now", action="store_true",
+                        help="sign with the new keys at once (a compromised key): no announcement")
+    rotate.add_argument("--announce", metavar="SECONDS",
+                        help="seconds between publishing the new keys and signing with them "
+                             "(default: ostiary.key_announcement)")
+    rotate.set_defaults(handler=cmd_rotate)
 
 
 def longest_token_lifetime(app) -> int:
@@ -37,10 +53,17 @@ def longest_token_lifetime(app) -> int:
 
 
 def key_state(key, when_: int) -> str:
-    """``active``, ``retired`` or ``retired, unpublished`` (waiting for prune)."""
-    if key.retired_at is None:
-        return "active"
-    return "retired" if (key.publish_until or 0) > when_ else "retired, unpublished"
+    """``announced`` (published, signing later), ``superseded`` (announced,
+    but replaced before it signed), ``active``, ``retiring`` (active, with a
+    retirement scheduled), ``retired`` or ``retired, unpublished`` (waiting
+    for prune)."""
+    if key.retired_by(when_):
+        return "retired" if (key.publish_until or 0) > when_ else "retired, unpublished"
+    if key.pending_at(when_):
+        return "announced"
+    if key.superseded_at(when_):
+        return "superseded"
+    return "active" if key.retired_at is None else "retiring"
 
 
 def cmd_list(app, args):
@@ -48,21 +71,55 @@ def cmd_list(app, args):
     ring = app.root.keys
     rows = [(k.kid, k.alg, when(k.created_at), key_state(k, current), when(k.publish_until)) for k in ring.keys]
     print(table(("kid", "alg", "created", "state", "published until"), rows))
-    lifetime = app.settings.key_lifetime
     for key in ring.keys:
-        if key.retired_at is None and current - key.created_at > lifetime:
+        if key.pending_at(current):
+            print(f"note: the announced {key.alg} key {key.kid} signs from {when(key.activates_at)}")
+        elif key.signs_at(current) and key.retired_at is not None:
+            print(f"note: the retiring {key.alg} key {key.kid} signs until {when(key.retired_at)}")
+    lifetime = app.settings.key_lifetime
+    for alg in ALGORITHMS:
+        key = ring.active(alg, current)  # only the key signing now is due for rotation
+        if key is None or key.retired_at is not None or any(k.alg == alg and k.pending_at(current)
+                                                             for k in ring.keys):
+            continue  # a successor is announced already
+        if current - key.created_at > lifetime:
             print(f"note: the active {key.alg} key {key.kid} is older than ostiary.key_lifetime "
                   f"({duration(lifetime)}): run `ostiary CONFIG keys rotate`")
 
 
+def announcement(app, args) -> int:
+    """Seconds from publishing the new keys to signing with them."""
+    if args.now:
+        if args.announce is not None:
+            raise CommandError("--now and --announce exclude each other")
+        return 0
+    if args.announce is None:
+        return app.settings.key_announcement
+    try:
+        return parse_key_announcement(args.announce)
+    except ValueError as exc:
+        raise CommandError(f"--announce {args.announce!r}: {exc}") from None
+
+
 def cmd_rotate(app, args):
+    announce = announcement(app, args)
     longest = longest_token_lifetime(app)
     ring = app.root.keys
-    old = [k for k in ring.keys if k.retired_at is None]
-    fresh = ring.rotate(longest + CLOCK_SKEW)
+    current = now()
+    old = [k for k in ring.keys if not k.retired_by(current)]
+    fresh = ring.rotate(longest + CLOCK_SKEW, announce)
     for key in fresh:
-        print(f"new {key.alg} key {key.kid}: signs from now on")
+        starts = when(key.activates_at) if announce else "now on"
+        print(f"new {key.alg} key {key.kid}: published now, signs from {starts}")
     for key in old:
-        print(f"retired {key.alg} key {key.kid}: published until {when(key.publish_until)}")
+        if key.activates_at > current and key.retired_at <= key.activates_at:  # announced, replaced before it signed
+            print(f"{key.alg} key {key.kid}: never signs (replaced before its activation), "
+                  f"published until {when(key.publish_until)}")
+        else:
+            print(f"{key.alg} key {key.kid}: signs until {when(key.retired_at)}, "
+                  f"published until {when(key.publish_until)}")
+    if announce:
+        print(f"(the new keys are announced for {duration(announce)}: relying parties that cache the JWKS "
+              "learn them before the first token they sign; `keys rotate --now` signs at once)")
     print(f"(longest token lifetime {duration(longest)}, plus {duration(CLOCK_SKEW)} for clock skew; "
           "run `prune` after that to drop the retired keys)")
