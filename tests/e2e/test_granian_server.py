@@ -14,7 +14,7 @@ import re
 import signal
 import subprocess
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 import requests
@@ -84,6 +84,14 @@ def test_granian_serves_ostiary_from_a_filestorage_and_stops_on_ctrl_c(served):
                             auth=("demo-rp", "wrong"), timeout=10)
     assert refused.status_code == 401 and refused.json()["error"] == "invalid_client"
     assert refused.headers["WWW-Authenticate"].startswith("Basic")
+
+    # A page and the stylesheet it links (a file response, streamed).
+    page = requests.get(served.url + "/account/login", timeout=10)
+    assert page.status_code == 200 and "csrf_token" in page.text
+    stylesheet = re.search(r'<link[^>]+rel="stylesheet"[^>]+href="([^"]+)"', page.text).group(1)
+    css = requests.get(urljoin(served.url + "/", stylesheet), timeout=10)
+    assert css.status_code == 200 and css.headers["Content-Type"].startswith("text/css")
+    assert len(css.content) == int(css.headers["Content-Length"]) > 0
 
     served.process.send_signal(signal.SIGINT)
     assert served.process.wait(timeout=20) == 0
