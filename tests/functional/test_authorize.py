@@ -111,6 +111,15 @@ def test_max_age_exceeded_forces_login(app, flow, ostiary_app):
     assert "code" in flow.follow_to_client(response)
 
 
+def test_the_return_url_keeps_prompt_login_and_max_age_as_suppressed(app, flow):
+    """The return URL drops what forced the sign-in (no loop after it) but
+    keeps it as suppressed_*, so that an external login can pass it on."""
+    return_url = _query(flow.authorize(prompt="login consent", max_age="60").location)["returnUrl"]
+    resumed = _query(return_url)
+    assert resumed["prompt"] == "consent" and "max_age" not in resumed
+    assert (resumed["suppressed_prompt"], resumed["suppressed_max_age"]) == ("login", "60")
+
+
 def test_max_age_not_exceeded_does_not(app, flow):
     flow.code()
     assert "code" in _query(flow.authorize(max_age="3600").location)

@@ -33,6 +33,12 @@ from ..protocol import single_logout
 from ..settings import cookies_secure
 
 AUTHORIZE_PATHS = ("/connect/authorize", "/connect/authorize/callback")
+#: Return-URL parameters that keep what the authorize endpoint took out of
+#: the request when it sent the browser to sign in (``prompt=login``,
+#: ``max_age``), so that coming back does not loop, while pages still learn
+#: that the client asked for them (as Duende IdentityServer's suppressed_prompt).
+SUPPRESSED_PROMPT = "suppressed_prompt"
+SUPPRESSED_MAX_AGE = "suppressed_max_age"
 _UNSAFE = re.compile(r"[\\\x00-\x1f\x7f]")
 
 
@@ -44,11 +50,12 @@ class AuthorizationContext:
     params: dict
     scopes: list
     login_hint: str | None
-    prompt: tuple
+    prompt: tuple  # as the client sent it: login and select_account stay, though signing in answers them
     ui_locales: tuple
     acr_values: tuple
     idp: str | None
     fingerprint: str
+    max_age: int | None = None  # the client's max_age, in seconds
 
     @property
     def client_id(self) -> str:
@@ -59,6 +66,10 @@ def request_fingerprint(params) -> str:
     """A stable digest of an authorization request's parameters."""
     canonical = urlencode(sorted((k, v) for k, v in params.items()))
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _seconds(value: str | None) -> int | None:
+    return int(value) if value is not None and value.isdigit() else None
 
 
 class InteractionService:
@@ -106,7 +117,8 @@ class InteractionService:
             params=params,
             scopes=params.get("scope", "").split(),
             login_hint=params.get("login_hint") or None,
-            prompt=tuple(params.get("prompt", "").split()),
+            prompt=tuple(params.get("prompt", "").split()) + tuple(params.get(SUPPRESSED_PROMPT, "").split()),
+            max_age=_seconds(params.get("max_age", params.get(SUPPRESSED_MAX_AGE))),
             ui_locales=tuple(params.get("ui_locales", "").split()),
             acr_values=acr_values,
             idp=idp,
@@ -128,13 +140,16 @@ class InteractionService:
             cache["_ostiary_sso_session"] = self.request.ostiary_root.sessions.from_cookie(cookie)
         return cache["_ostiary_sso_session"]
 
-    def sign_in(self, user, *, amr=("pwd",), idp="local", acr=None, remember=False) -> SSOSession:
-        """Start an SSO session for ``user`` and set its cookie on the response."""
+    def sign_in(self, user, *, amr=("pwd",), idp="local", acr=None, remember=False, auth_time=None) -> SSOSession:
+        """Start an SSO session for ``user`` and set its cookie on the response.
+        ``auth_time``: when the person authenticated, if not now (an upstream
+        provider's ``auth_time`` after an external login)."""
         store = self.request.ostiary_root.sessions
         if self.session is not None:
             store.end(self.session)
         lifetime = self.settings.remember_lifetime if remember else self.settings.session_lifetime
-        session = SSOSession(user.subject, lifetime, amr=amr, idp=idp, acr=acr, persistent=remember)
+        session = SSOSession(user.subject, lifetime, amr=amr, idp=idp, acr=acr, persistent=remember,
+                             auth_time=auth_time)
         cookie = store.start(session)
         vars(self.request)["_ostiary_sso_session"] = session
         max_age = lifetime if remember else None

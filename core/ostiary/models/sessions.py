@@ -22,15 +22,18 @@ class SSOSession(Persistent):
     upstream_id_token = None
     upstream_sid = None
 
-    def __init__(self, subject, lifetime, *, amr=("pwd",), idp="local", acr=None, persistent=False):
+    def __init__(self, subject, lifetime, *, amr=("pwd",), idp="local", acr=None, persistent=False,
+                 auth_time=None):
+        started = now()
         self.sid = random_token(16)
         self.subject = subject
-        self.auth_time = now()
+        # When the person authenticated: now, or earlier at an upstream provider.
+        self.auth_time = started if auth_time is None else min(int(auth_time), started)
         self.amr = tuple(amr)
         self.idp = idp
         self.acr = acr
         self.persistent = persistent
-        self.expires_at = self.auth_time + lifetime
+        self.expires_at = started + lifetime
         self.clients = PersistentList()
 
     def add_client(self, client_id: str) -> None:

@@ -21,7 +21,7 @@ from pyramid.renderers import render_to_response
 from ..federation.providers import session_fits
 from ..hookspecs import Caller
 from ..i18n import _, translate
-from ..interaction.service import request_fingerprint
+from ..interaction.service import SUPPRESSED_MAX_AGE, SUPPRESSED_PROMPT, request_fingerprint
 from ..models.grants import Consent
 from ..models.util import now
 from . import claims as claimlib
@@ -104,12 +104,18 @@ def _needs_login(principal, prompt, max_age) -> bool:
 def _to_login(request, params) -> HTTPSeeOther:
     """Send the browser to the login page. The return URL drops the parts
     that forced the sign-in (prompt=login, max_age), so that coming back
-    with a fresh session does not loop."""
+    with a fresh session does not loop, but keeps them as suppressed_prompt
+    and suppressed_max_age: the login page passes them on to an external
+    provider (see AuthorizationContext)."""
     resume = dict(params)
-    prompts = [p for p in resume.pop("prompt", "").split() if p not in ("login", "select_account")]
-    if prompts:
-        resume["prompt"] = " ".join(prompts)
-    resume.pop("max_age", None)
+    prompts = resume.pop("prompt", "").split()
+    kept = [p for p in prompts if p not in ("login", "select_account")]
+    if kept:
+        resume["prompt"] = " ".join(kept)
+    if len(kept) < len(prompts):
+        resume[SUPPRESSED_PROMPT] = " ".join(p for p in prompts if p not in kept)
+    if "max_age" in resume:
+        resume[SUPPRESSED_MAX_AGE] = resume.pop("max_age")
     return_url = request.interaction.return_url_for(resume)
     return HTTPSeeOther(request.route_path("login", _query={"returnUrl": return_url}))
 
