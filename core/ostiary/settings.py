@@ -278,6 +278,7 @@ PROVIDER_SETTINGS: tuple[Setting, ...] = (
     Setting("provisioning", "create", _choice("create", "link", "off"), "An unknown upstream identity: create a local user, ask the person to sign in locally once to link, or refuse."),
     Setting("link_by_verified_email", "false", _bool, "Link to the local user with the same email when the upstream says it is verified."),
     Setting("end_upstream_session", "false", _bool, "Signing out also signs out at the upstream, when it has an end-session endpoint."),
+    Setting("forward_prompt", "true", _bool, "OpenID Connect: pass a client's prompt=login and max_age on to the provider, and check the auth_time it answers with."),
 )
 
 
@@ -307,6 +308,7 @@ class ProviderSettings:
     provisioning: str
     link_by_verified_email: bool
     end_upstream_session: bool
+    forward_prompt: bool
 
 
 def check_provider_name(name: str) -> str:

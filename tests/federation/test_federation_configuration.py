@@ -29,6 +29,12 @@ def test_a_provider_is_parsed_with_its_defaults():
     assert provider.scopes == ("openid", "profile", "email")
     assert (provider.provisioning, provider.link_by_verified_email, provider.end_upstream_session) == (
         "create", False, False)
+    assert provider.forward_prompt is True
+
+
+def test_forwarding_prompt_and_max_age_can_be_turned_off():
+    settings = dict(BASE, **{"ostiary.provider.corp.forward_prompt": "false"})
+    assert parse_settings(settings).providers[0].forward_prompt is False
 
 
 def test_claim_mappings_are_parsed():
@@ -44,6 +50,7 @@ def test_claim_mappings_are_parsed():
     ({"ostiary.provider.corp.issuer": None}, "authorization_endpoint, token_endpoint and userinfo_endpoint"),
     ({"ostiary.provider.corp.provisioning": "maybe"}, "expected one of create, link, off"),
     ({"ostiary.provider.corp.link_by_verified_email": "perhaps"}, "link_by_verified_email"),
+    ({"ostiary.provider.corp.forward_prompt": "sometimes"}, "ostiary.provider.corp.forward_prompt = 'sometimes'"),
     ({"ostiary.provider.corp.client_secret": None}, "client_secret: required unless"),
     ({"ostiary.provider.corp.scopes": "profile"}, "needs the openid scope"),
     ({"ostiary.providers": "Corp"}, "cannot name a provider"),
@@ -191,6 +198,20 @@ def test_the_command_line_adds_lists_and_removes_providers(ini):
     assert "Corp SSO" in out and "database" in out
     assert _run(ini, "provider", "remove", "corp")[0] == 0
     assert "corp" not in _run(ini, "provider", "list")[1].replace("Corp", "")
+
+
+def test_the_command_line_turns_forwarding_off_with_a_flag(ini):
+    import argparse
+
+    from ostiary.cli.providers import raw_settings, register
+
+    parser = argparse.ArgumentParser()
+    register(parser.add_subparsers())
+    common = ["provider", "add", "corp", "--issuer", "https://x.example", "--client-id", "c", "--client-secret", "s"]
+    assert raw_settings(parser.parse_args([*common, "--no-forward-prompt"]))["forward_prompt"] == "false"
+    assert "forward_prompt" not in raw_settings(parser.parse_args(common))  # the default: true
+    code, out, err = _run(ini, *common[:3], "--no-forward-prompt", *common[3:])
+    assert (code, err) == (0, "") and "added OpenID Connect provider corp" in out
 
 
 @pytest.mark.parametrize("argv, message", [

@@ -19,6 +19,9 @@ from .output import table
 
 #: Settings given as flags (no value) on the command line.
 FLAGS = ("link_by_verified_email", "end_upstream_session")
+#: Settings that default to true, turned off by a ``--no-...`` flag (with its help).
+NEGATED_FLAGS = {"forward_prompt": "do not pass a client's prompt=login and max_age on to the provider "
+                                   "(for a provider that misbehaves with them)"}
 
 
 def _claim(text: str) -> tuple[str, str]:
@@ -39,6 +42,9 @@ def register(sub) -> None:
         option = "--" + setting.name.replace("_", "-")
         if setting.name in FLAGS:
             add.add_argument(option, action="store_true", help=setting.doc)
+        elif setting.name in NEGATED_FLAGS:
+            add.add_argument("--no-" + option.removeprefix("--"), dest=setting.name, action="store_false",
+                             help=NEGATED_FLAGS[setting.name])
         elif setting.name != "client_secret":
             add.add_argument(option, dest=setting.name, metavar=setting.name.upper(), help=setting.doc)
     secret = add.add_mutually_exclusive_group()
@@ -64,6 +70,8 @@ def raw_settings(args) -> dict[str, str]:
         value = getattr(args, setting.name, None)
         if setting.name in FLAGS:
             value = "true" if value else None
+        elif setting.name in NEGATED_FLAGS:
+            value = None if value else "false"
         if value is not None:
             raw[setting.name] = value
     if args.client_secret_stdin:
