@@ -1,7 +1,8 @@
 """A small real upstream on a loopback port, for what a real Ostiary would
 never do: sign its ID tokens with a key it does not publish, send them for
-another audience or nonce, or speak plain OAuth 2.0 with a GitHub-style
-userinfo. It serves discovery, a JWKS, an authorization endpoint that
+another audience or nonce, without or with an old ``auth_time``, or speak
+plain OAuth 2.0 with a GitHub-style userinfo. It records the parameters of
+every authorization request. It serves discovery, a JWKS, an authorization endpoint that
 approves at once (redirecting back with a code), a token endpoint and a
 userinfo endpoint, over HTTP from ``http.server`` in a thread.
 """
@@ -38,6 +39,9 @@ class FakeUpstream:
         self.discovery_issuer = None  # set to make discovery name another issuer
         self.codes: dict[str, dict] = {}
         self.requests: list[str] = []
+        self.authorize_queries: list[dict] = []  # the parameters of each authorization request
+        # Seconds between the person's sign-in and the ID token; None: no auth_time claim.
+        self.auth_age: int | None = None
         self.user = {"sub": "fake-user-1", "email": "fake@example.org", "email_verified": True,
                      "name": "Fake Person", "preferred_username": "fakeperson"}
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -53,6 +57,7 @@ class FakeUpstream:
                 "id_token_signing_alg_values_supported": ["RS256"]}
 
     def authorize(self, query: dict) -> str:
+        self.authorize_queries.append(dict(query))
         code = secrets.token_urlsafe(16)
         self.codes[code] = {"nonce": query.get("nonce"), "challenge": query.get("code_challenge")}
         return query["redirect_uri"] + "?" + urlencode({"code": code, "state": query.get("state", "")})
@@ -61,6 +66,8 @@ class FakeUpstream:
         issued = int(time.time())
         claims = {"iss": self.url, "aud": self.client_id, "sub": self.user["sub"], "iat": issued,
                   "exp": issued + 300, "nonce": nonce, **{k: v for k, v in self.user.items() if k != "sub"}}
+        if self.auth_age is not None:
+            claims["auth_time"] = issued - self.auth_age
         if self.defect == "wrong_audience":
             claims["aud"] = "someone-else"
         elif self.defect == "wrong_nonce":

@@ -66,6 +66,7 @@ class Browser:
         self.upstream_url = upstream_url
         self.flow = CodeFlow(self.down)
         self.visited = []
+        self.upstream_urls = []  # every upstream URL requested, in full
 
     # -- one step ------------------------------------------------------------
 
@@ -79,6 +80,7 @@ class Browser:
         if not self.downstream(url):
             response = self.up.get(url, allow_redirects=False, timeout=10)
             self.visited.append(("up", response.status_code, urlsplit(url).path))
+            self.upstream_urls.append(url)
             return response
         parts = urlsplit(url)
         response = self.down.get(parts.path + ("?" + parts.query if parts.query else ""), expect_errors=True)

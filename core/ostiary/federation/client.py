@@ -1,7 +1,8 @@
 """Talking to an upstream provider: authlib's OAuth 2.0 client for the
 protocol (PKCE, state, nonce, the code exchange, userinfo) and joserfc for
 the upstream ID token (signature against the upstream JWKS, ``iss``,
-``aud``, ``exp``, ``nonce``).
+``aud``, ``exp``, ``nonce``, and ``auth_time`` when a fresh sign-in was
+asked for).
 
 Discovery documents and JWKS are cached per process for an hour, as Duende
 IdentityServer caches dynamic providers; a JWKS is fetched again once when
@@ -148,16 +149,53 @@ def _session(provider, redirect_uri: str) -> OAuth2Session:
 
 
 def authorization_url(provider, metadata: Metadata, *, redirect_uri, state, nonce, code_verifier,
-                      login_hint=None) -> str:
+                      login_hint=None, prompt=None, max_age=None) -> str:
     """Where to send the browser: an authorization request with PKCE (S256),
-    ``state`` and, for OpenID Connect, ``nonce``."""
+    ``state`` and, for OpenID Connect, ``nonce``; ``prompt`` and ``max_age``
+    as the caller passes them on (see :func:`forwarded_demand`)."""
     extra = {"nonce": nonce} if provider.kind == "oidc" else {}
     if login_hint:
         extra["login_hint"] = login_hint
+    if prompt:
+        extra["prompt"] = prompt
+    if max_age is not None:
+        extra["max_age"] = str(max_age)
     with _session(provider, redirect_uri) as client:
         url, _ = client.create_authorization_url(metadata.authorization_endpoint, state=state,
                                                  code_verifier=code_verifier, **extra)
     return url
+
+
+def forwarded_demand(provider, context) -> tuple[str | None, int | None]:
+    """The ``prompt`` and ``max_age`` to send upstream: a client's demand for
+    a fresh sign-in (``prompt=login``, ``max_age``) goes on to an OpenID
+    Connect provider, unless its ``forward_prompt`` is off, as Keycloak's
+    identity broker passes them on; a plain OAuth 2.0 provider gets neither."""
+    if context is None or provider.kind != "oidc" or not provider.forward_prompt:
+        return None, None
+    return ("login" if "login" in context.prompt else None), context.max_age
+
+
+def authentication_time(claims: dict, *, max_age: int | None = None, login_after: int | None = None) -> int | None:
+    """The upstream's ``auth_time``, checked when ``max_age`` or
+    ``prompt=login`` was sent (``login_after``: when the redirect started).
+    Then it is required (OpenID Connect Core 1.0, 3.1.2.1 and 2) and must be
+    no older than ``max_age`` and no older than the redirect, give or take
+    the clock leeway. Otherwise it is taken when it makes sense, else None."""
+    required = max_age is not None or login_after is not None
+    value = claims.get("auth_time")
+    current = int(time.time())
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value > current + LEEWAY:
+        if required:
+            raise Invalid(f"the ID token's auth_time is {'missing' if value is None else 'invalid'}, "
+                          "though a fresh sign-in was asked for")
+        return None
+    value = min(int(value), current)
+    if max_age is not None and current - value > max_age + LEEWAY:
+        raise Invalid(f"the upstream sign-in is {current - value} seconds old, max_age asked for {max_age}")
+    if login_after is not None and value < login_after - LEEWAY:
+        raise Invalid(f"the upstream sign-in happened {login_after - value} seconds before prompt=login was sent")
+    return value
 
 
 def _fetch_userinfo(client: OAuth2Session, metadata: Metadata) -> dict:

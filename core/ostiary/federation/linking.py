@@ -47,6 +47,7 @@ class UpstreamIdentity:
     claims: dict  # local claim names (after ostiary_external_claims)
     id_token: str | None = None
     sid: str | None = None
+    auth_time: int | None = None  # when the person authenticated upstream, if it said
 
 
 def is_true(value) -> bool:

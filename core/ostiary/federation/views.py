@@ -5,7 +5,9 @@ return URL and the client's restriction, stores a pending sign-in under the
 digest of a fresh ``state`` and sends the browser upstream.
 ``GET /account/external/<name>/callback`` takes that pending sign-in (once),
 checks it belongs to this browser, redeems the code, validates the ID token
-and only then finds, links or creates the local user and signs them in.
+(and its ``auth_time`` when the client's ``prompt=login`` or ``max_age`` was
+passed on) and only then finds, links or creates the local user and signs
+them in, as of the upstream's ``auth_time`` when it sent one.
 Every failure ends on the error page, and before any user or link exists.
 """
 
@@ -89,12 +91,15 @@ def challenge(request):
     except upstream.UpstreamError as exc:
         return _fail(request, exc.error, str(exc), name, client.client_id if client else None)
     state, nonce, verifier = random_token(32), random_token(16), random_token(48)
+    prompt, max_age = upstream.forwarded_demand(provider, context)
     pending = PendingSignIn(name, return_url, nonce=nonce, code_verifier=verifier,
-                            browser_digest=digest(_ensure_browser_id(request)))
+                            browser_digest=digest(_ensure_browser_id(request)), max_age=max_age,
+                            prompt_login=prompt == "login")
     request.ostiary_root.federation.put_pending(state, pending)
     url = upstream.authorization_url(provider, metadata, redirect_uri=callback_url(request, name), state=state,
                                      nonce=nonce, code_verifier=verifier,
-                                     login_hint=context.login_hint if context else None)
+                                     login_hint=context.login_hint if context else None,
+                                     prompt=prompt, max_age=max_age)
     return HTTPSeeOther(url)
 
 
@@ -123,11 +128,13 @@ def _identity(request, provider, metadata, pending) -> linking.UpstreamIdentity:
     token, userinfo = upstream.redeem(provider, metadata, redirect_uri=callback_url(request, provider.name),
                                       code=params["code"], code_verifier=pending.code_verifier)
     claims = dict(userinfo)
-    id_claims = {}
+    id_claims, auth_time = {}, None
     if provider.kind == "oidc":
         id_claims = upstream.validate_id_token(request.registry.ostiary_upstreams, provider, metadata,
                                                token["id_token"], nonce=pending.nonce,
                                                access_token=token.get("access_token"))
+        auth_time = upstream.authentication_time(
+            id_claims, max_age=pending.max_age, login_after=pending.started_at if pending.prompt_login else None)
         if userinfo and userinfo.get("sub") != id_claims["sub"]:
             raise upstream.Invalid("userinfo describes another subject than the ID token")
         claims.update(id_claims)
@@ -135,7 +142,7 @@ def _identity(request, provider, metadata, pending) -> linking.UpstreamIdentity:
     if subject in (None, ""):
         raise upstream.Invalid(f"the upstream sent no {provider.subject_claim!r} claim")
     return linking.UpstreamIdentity(provider, str(subject), linking.map_claims(request, provider, claims),
-                                    token.get("id_token"), id_claims.get("sid"))
+                                    token.get("id_token"), id_claims.get("sid"), auth_time)
 
 
 def callback(request):
@@ -178,7 +185,7 @@ def _sign_in(request, identity, return_url, client):
     except linking.Refused as exc:
         _roll_back(request, savepoint)
         return _fail(request, exc.error, str(exc), name, client_id)
-    session = request.interaction.sign_in(user, amr=("external",), idp=name)
+    session = request.interaction.sign_in(user, amr=("external",), idp=name, auth_time=identity.auth_time)
     session.upstream_id_token = identity.id_token
     session.upstream_sid = identity.sid
     return HTTPSeeOther(return_url or request.route_path("home"))

@@ -28,13 +28,24 @@ PENDING_LIFETIME = 600
 class PendingSignIn(Persistent):
     """A redirect to an upstream provider, waiting for its callback."""
 
-    def __init__(self, provider, return_url, *, nonce, code_verifier, browser_digest):
+    # What was passed on of the client's demand for a fresh sign-in, which
+    # the upstream's auth_time must then meet (class defaults: records
+    # stored before had none).
+    max_age = None
+    prompt_login = False
+    started_at = None
+
+    def __init__(self, provider, return_url, *, nonce, code_verifier, browser_digest, max_age=None,
+                 prompt_login=False):
         self.provider = provider
         self.return_url = return_url  # None: no authorization request behind it
         self.nonce = nonce
         self.code_verifier = code_verifier
         self.browser_digest = browser_digest
-        self.expires_at = now() + PENDING_LIFETIME
+        self.started_at = now()
+        self.expires_at = self.started_at + PENDING_LIFETIME
+        self.max_age = max_age
+        self.prompt_login = prompt_login
 
 
 class ExternalLink(Persistent):
