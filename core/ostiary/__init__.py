@@ -62,6 +62,7 @@ def includeme(config):
     registry.settings.setdefault("tm.manager_hook", "pyramid_tm.explicit_manager")
     registry.settings.setdefault("retry.attempts", "5")
     config.include("pyramid_retry")
+    config.include(".retry")
     config.include("pyramid_tm")
     config.include("pyramid_zodbconn")
     config.include("pyramid_chameleon")

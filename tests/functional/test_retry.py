@@ -80,6 +80,7 @@ def app(page, ostiary_app, ostiary_testapp):
 
 @pytest.mark.parametrize("page", [1], indirect=True)
 def test_a_conflicting_commit_is_retried_and_the_user_sees_success(app, page, caplog):
+    caplog.set_level("INFO", logger="ostiary.retry")
     response = app.post("/retry-test", {"who": "alice"})
     assert response.status_int == 200
     assert page.attempts == [0, 1]  # the view ran twice, on the second attempt of pyramid_retry
@@ -88,6 +89,10 @@ def test_a_conflicting_commit_is_retried_and_the_user_sees_success(app, page, ca
     assert database_counter(app.app) == {"count": 2, "by_request": "alice"}
     # A conflict that a retry absorbed is not an internal error.
     assert not [r for r in caplog.records if r.levelname == "ERROR"]
+    # Before the second attempt the request waited a random moment (ostiary.retry).
+    waits = [r.getMessage() for r in caplog.records if r.name == "ostiary.retry"]
+    assert len(waits) == 1
+    assert waits[0].startswith("conflict on POST /retry-test (attempt 1 of 3, ConflictError); next attempt in ")
 
 
 @pytest.mark.parametrize("page", [99], indirect=True)
