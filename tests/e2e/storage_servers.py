@@ -166,15 +166,21 @@ class PostgresCluster:
         if result.returncode:
             raise RuntimeError(f"initdb failed:\n{result.stdout}{result.stderr}")
 
-    def start(self) -> None:
+    #: Server settings for tests: durability traded for speed (the data is
+    #: thrown away). tests/perf/bench.py starts a durable one instead.
+    TEST_SETTINGS = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
+
+    def start(self, settings: dict | None = None) -> None:
         self.initdb()
+        settings = self.TEST_SETTINGS if settings is None else settings
+        options = []
+        for name, value in {**settings, "listen_addresses": self.host, "unix_socket_directories": self.base,
+                            "max_connections": 50}.items():
+            options += ["-c", f"{name}={value}"]
         for attempt in range(3):  # a free port may be taken before the server binds it
             self.port = free_port()
-            self.process = spawn(
-                [self.bindir / "postgres", "-D", self.data, "-p", self.port, "-F", "-c", f"listen_addresses={self.host}",
-                 "-c", f"unix_socket_directories={self.base}", "-c", "synchronous_commit=off",
-                 "-c", "full_page_writes=off", "-c", "max_connections=50"],
-                self.log, **self._as_owner())
+            self.process = spawn([self.bindir / "postgres", "-D", self.data, "-p", self.port, *options],
+                                 self.log, **self._as_owner())
             try:
                 wait_for(self.accepting, 30, "PostgreSQL", self.process, self.log)
                 return

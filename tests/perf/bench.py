@@ -21,6 +21,9 @@ loaded with etc/demo.toml, every server on a loopback port):
 ``one``    one process on FileStorage: the demo server
 ``zeo1``   one worker on a ZEO server
 ``zeo2``   two workers on the same ZEO server, on one port
+``rel1``   one worker on RelStorage, a PostgreSQL cluster the bench starts
+           (durable: fsync and synchronous commits on; found as the tests find it)
+``rel2``   two workers on that RelStorage, on one port
 
 each on each of ``--servers``: ``granian`` (``pserve`` with ``use =
 egg:ostiary#granian``, as etc/production.ini) and ``waitress`` (as ``make
@@ -80,7 +83,7 @@ retry.attempts = 5
 pyramid.reload_templates = false
 
 [loggers]
-keys = root, queue
+keys = root, queue, retry
 
 [handlers]
 keys = console
@@ -98,6 +101,13 @@ handlers = console
 level = ERROR
 handlers =
 qualname = waitress.queue
+
+# Each conflict that is retried, with its attempt number: how often the
+# code flows collide (see the worker logs with --keep).
+[logger_retry]
+level = INFO
+handlers =
+qualname = ostiary.retry
 
 [handler_console]
 class = StreamHandler
@@ -226,6 +236,8 @@ class SetUp:
     def _storage_uri(self) -> str:
         if self.storage == "file":
             return f"file://{self.dir}/Data.fs?connection_cache_size=20000"
+        if self.storage == "relstorage":
+            return self._relstorage_uri()
         port = free_port()
         log = open(self.dir / "zeo.log", "wb")
         self.processes.append(subprocess.Popen(
@@ -242,6 +254,23 @@ class SetUp:
                 time.sleep(0.1)
         return f"zeo://127.0.0.1:{port}?connection_cache_size=20000"
 
+    def _relstorage_uri(self) -> str:
+        """A PostgreSQL cluster of this set-up's own, durable (fsync and
+        synchronous commits on, as in production), started with the test
+        suite's helper; the URI is etc/production.ini's."""
+        sys.path.insert(0, str(REPO / "tests" / "e2e"))
+        from storage_servers import PostgresCluster, find_postgres_bindir
+
+        bindir = find_postgres_bindir()
+        if bindir is None:
+            raise SystemExit("PostgreSQL not found (apt-get install postgresql-15)")
+        self.cluster = PostgresCluster(bindir)
+        self.cluster.start(settings={})
+        database = self.cluster.create_database()
+        c = self.cluster
+        return (f"postgres://{c.user}:{c.password}@{c.host}:{c.port}/{database}"
+                "?keep_history=false&connection_cache_size=20000")
+
     def __exit__(self, *exc) -> None:
         for process in reversed(self.processes):  # workers first, the ZEO server last
             process.terminate()
@@ -252,6 +281,8 @@ class SetUp:
                 process.wait()
         for sock in self.listeners:
             sock.close()
+        if getattr(self, "cluster", None) is not None:
+            self.cluster.stop()
         if self.keep:
             print(f"  kept {self.dir} (ini, logs, database)", file=sys.stderr)
         else:
@@ -534,7 +565,8 @@ def machine() -> str:
     return f"{os.cpu_count()} CPUs ({model}), Python {sys.version.split()[0]}, load average {load}"
 
 
-SETUPS = {"one": (1, "file"), "zeo1": (1, "zeo"), "zeo2": (2, "zeo")}
+SETUPS = {"one": (1, "file"), "zeo1": (1, "zeo"), "zeo2": (2, "zeo"),
+          "rel1": (1, "relstorage"), "rel2": (2, "relstorage")}
 
 
 def main(argv=None) -> int:
