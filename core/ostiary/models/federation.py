@@ -9,7 +9,9 @@
   locally once to link an upstream identity to their account;
 * a **pending sign-out** remembers, while the browser signs out at the
   upstream, what the signed-out page must show when it comes back;
-* **providers** added with ``ostiary provider add``, as their raw settings.
+* **providers** added with ``ostiary provider add``, as their raw settings;
+* the ``jti`` of every **back-channel logout token** an upstream sent, kept
+  until the token expires, so that none is accepted twice.
 
 Secrets in flight (state, the browser cookie) are stored as digests only.
 """
@@ -88,12 +90,16 @@ def link_key(provider: str, upstream_subject: str) -> str:
 class FederationStore(Persistent):
     """Every container of external login."""
 
+    # Stores from before generation 3 get it by evolving.
+    logout_tokens = None
+
     def __init__(self):
         self.pending = OOBTree()  # digest(state) -> PendingSignIn
         self.links = OOBTree()  # link_key -> ExternalLink
         self.pending_links = OOBTree()  # digest(browser cookie) -> PendingLink
         self.sign_outs = OOBTree()  # digest(state) -> PendingSignOut
         self.providers = OOBTree()  # name -> dict of raw settings (from the command line)
+        self.logout_tokens = OOBTree()  # link_key(provider, jti) -> when it may be forgotten
 
     # -- pending sign-ins ---------------------------------------------------
 
@@ -156,7 +162,23 @@ class FederationStore(Persistent):
             return None
         return item
 
+    # -- back-channel logout tokens ------------------------------------------------------
+
+    def first_logout_token(self, provider: str, jti: str, keep_until: int) -> bool:
+        """Record logout token ``jti`` of ``provider`` until ``keep_until``;
+        False if it was seen before (a replay)."""
+        key = link_key(provider, jti)
+        seen = self.logout_tokens.get(key)
+        if seen is not None and seen >= now():
+            return False
+        self.logout_tokens[key] = int(keep_until)
+        return True
+
     # -- housekeeping -----------------------------------------------------------------
 
     def prune(self, when: int) -> int:
-        return sum(prune_expired(tree, when) for tree in (self.pending, self.pending_links, self.sign_outs))
+        removed = sum(prune_expired(tree, when) for tree in (self.pending, self.pending_links, self.sign_outs))
+        stale = [key for key, until in self.logout_tokens.items() if until < when]
+        for key in stale:
+            del self.logout_tokens[key]
+        return removed + len(stale)

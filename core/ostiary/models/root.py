@@ -65,8 +65,27 @@ def _evolve_2(root: OstiaryRoot) -> None:
         root.federation = FederationStore()
 
 
+def _evolve_3(root: OstiaryRoot) -> None:
+    """Generation 3 adds upstream back-channel logout: the sessions' upstream
+    indexes and the seen logout tokens."""
+    from BTrees.OOBTree import OOBTree
+
+    sessions = root.sessions
+    if sessions.by_upstream_sid is None:
+        sessions.by_upstream_sid = OOBTree()
+        sessions.by_upstream_sub = OOBTree()
+        for session in list(sessions.by_cookie.values()):
+            # Sessions from before recorded the upstream sid, not the provider:
+            # the provider is the session's idp.
+            if session.upstream_sid and session.upstream_provider is None and session.idp != "local":
+                session.upstream_provider = session.idp
+            sessions._index_upstream(session)
+    if root.federation.logout_tokens is None:
+        root.federation.logout_tokens = OOBTree()
+
+
 #: Evolve steps in order; step ``n`` brings a database to generation ``n``.
-EVOLVE_STEPS = (_evolve_1, _evolve_2)
+EVOLVE_STEPS = (_evolve_1, _evolve_2, _evolve_3)
 CURRENT_GENERATION = len(EVOLVE_STEPS)
 
 

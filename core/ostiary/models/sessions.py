@@ -3,11 +3,16 @@
 The browser holds a random cookie value; the database holds only its
 digest, with the session's ``sid``, subject, authentication time and
 methods, and the clients that took part (which single sign-out notifies).
+
+A session from an external login also records the provider and the
+upstream ID token's ``sub`` and ``sid``; two indexes find those sessions
+again when the upstream sends a back-channel logout token, without
+scanning every session.
 """
 
 from __future__ import annotations
 
-from BTrees.OOBTree import OOBTree
+from BTrees.OOBTree import OOBTree, OOTreeSet
 from persistent import Persistent
 from persistent.list import PersistentList
 
@@ -21,6 +26,10 @@ class SSOSession(Persistent):
     # signing out there too (class defaults: sessions stored before had none).
     upstream_id_token = None
     upstream_sid = None
+    # The provider and the upstream ID token's sub, which its back-channel
+    # logout tokens name (None: a local sign-in, or a session from before).
+    upstream_provider = None
+    upstream_sub = None
 
     def __init__(self, subject, lifetime, *, amr=("pwd",), idp="local", acr=None, persistent=False,
                  auth_time=None):
@@ -44,12 +53,24 @@ class SSOSession(Persistent):
         return now() >= self.expires_at
 
 
+def upstream_key(provider: str, value: str) -> str:
+    return f"{provider}\x00{value}"
+
+
 class SessionStore(Persistent):
-    """Sessions by cookie digest, with an index by sid."""
+    """Sessions by cookie digest, with an index by sid, and indexes of the
+    sessions from external logins by (provider, upstream sid) and
+    (provider, upstream sub), each to a set of sids."""
+
+    # Stores from before generation 3 get the upstream indexes by evolving.
+    by_upstream_sid = None
+    by_upstream_sub = None
 
     def __init__(self):
         self.by_cookie = OOBTree()
         self.by_sid = OOBTree()
+        self.by_upstream_sid = OOBTree()
+        self.by_upstream_sub = OOBTree()
 
     def start(self, session: SSOSession) -> str:
         """Store ``session``; return the cookie value that refers to it."""
@@ -57,7 +78,57 @@ class SessionStore(Persistent):
         key = digest(cookie)
         self.by_cookie[key] = session
         self.by_sid[session.sid] = key
+        self._index_upstream(session)
         return cookie
+
+    # -- the upstream indexes -----------------------------------------------------
+
+    def _upstream_entries(self, session: SSOSession):
+        if not session.upstream_provider:
+            return
+        if session.upstream_sid:
+            yield self.by_upstream_sid, upstream_key(session.upstream_provider, session.upstream_sid)
+        if session.upstream_sub:
+            yield self.by_upstream_sub, upstream_key(session.upstream_provider, session.upstream_sub)
+
+    def _index_upstream(self, session: SSOSession) -> None:
+        for tree, key in self._upstream_entries(session):
+            sids = tree.get(key)
+            if sids is None:
+                sids = tree[key] = OOTreeSet()
+            sids.add(session.sid)
+
+    def _unindex_upstream(self, session: SSOSession) -> None:
+        for tree, key in self._upstream_entries(session):
+            sids = tree.get(key)
+            if sids is not None:
+                sids.discard(session.sid)
+                if not sids:
+                    del tree[key]
+
+    def record_upstream(self, session: SSOSession, provider: str, *, sub=None, sid=None, id_token=None) -> None:
+        """Remember where ``session`` (stored already) came from: the
+        provider and the upstream ID token, its ``sub`` and ``sid``."""
+        self._unindex_upstream(session)
+        session.upstream_provider = provider
+        session.upstream_sub = None if sub is None else str(sub)
+        session.upstream_sid = None if sid is None else str(sid)
+        session.upstream_id_token = id_token
+        if self.by_sid.get(session.sid) is not None:
+            self._index_upstream(session)
+
+    def of_upstream(self, provider: str, *, sid=None, sub=None) -> list[SSOSession]:
+        """The sessions from ``provider`` with upstream ``sid`` (when given)
+        or else upstream ``sub``; with both, a session must have that sid
+        and no other sub."""
+        tree, value = (self.by_upstream_sid, sid) if sid is not None else (self.by_upstream_sub, sub)
+        if value is None:
+            return []
+        found = [self.by_session_id(s) for s in tree.get(upstream_key(provider, str(value)), ())]
+        sessions = [s for s in found if s is not None]
+        if sid is not None and sub is not None:
+            sessions = [s for s in sessions if s.upstream_sub in (None, str(sub))]
+        return sessions
 
     def from_cookie(self, cookie: str | None) -> SSOSession | None:
         if not cookie:
@@ -75,12 +146,13 @@ class SessionStore(Persistent):
         key = self.by_sid.pop(session.sid, None)
         if key is not None:
             self.by_cookie.pop(key, None)
+        self._unindex_upstream(session)
 
     def of_subject(self, subject) -> list[SSOSession]:
         return [s for s in self.by_cookie.values() if s.subject == subject]
 
     def prune(self, when: int) -> int:
-        stale = [s.sid for s in self.by_cookie.values() if s.expires_at < when]
-        for sid in stale:
-            self.by_cookie.pop(self.by_sid.pop(sid), None)
+        stale = [s for s in self.by_cookie.values() if s.expires_at < when]
+        for session in stale:
+            self.end(session)
         return len(stale)
