@@ -279,6 +279,7 @@ PROVIDER_SETTINGS: tuple[Setting, ...] = (
     Setting("link_by_verified_email", "false", _bool, "Link to the local user with the same email when the upstream says it is verified."),
     Setting("end_upstream_session", "false", _bool, "Signing out also signs out at the upstream, when it has an end-session endpoint."),
     Setting("forward_prompt", "true", _bool, "OpenID Connect: pass a client's prompt=login and max_age on to the provider, and check the auth_time it answers with."),
+    Setting("backchannel_logout", "true", _bool, "OpenID Connect: accept the provider's back-channel logout tokens at /account/external/NAME/backchannel-logout and end the sessions they name."),
 )
 
 
@@ -309,6 +310,7 @@ class ProviderSettings:
     link_by_verified_email: bool
     end_upstream_session: bool
     forward_prompt: bool
+    backchannel_logout: bool
 
 
 def check_provider_name(name: str) -> str:

@@ -2,7 +2,8 @@
 never do: sign its ID tokens with a key it does not publish, send them for
 another audience or nonce, without or with an old ``auth_time``, or speak
 plain OAuth 2.0 with a GitHub-style userinfo. It records the parameters of
-every authorization request. It serves discovery, a JWKS, an authorization endpoint that
+every authorization request, and signs back-channel logout tokens as a
+test asks (:meth:`FakeUpstream.logout_token`). It serves discovery, a JWKS, an authorization endpoint that
 approves at once (redirecting back with a code), a token endpoint and a
 userinfo endpoint, over HTTP from ``http.server`` in a thread.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import uuid
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -44,6 +46,7 @@ class FakeUpstream:
         self.auth_age: int | None = None
         self.user = {"sub": "fake-user-1", "email": "fake@example.org", "email_verified": True,
                      "name": "Fake Person", "preferred_username": "fakeperson"}
+        self.sid: str | None = None  # the upstream session id the ID tokens carry, if any
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
         self._thread = None
@@ -68,6 +71,8 @@ class FakeUpstream:
                   "exp": issued + 300, "nonce": nonce, **{k: v for k, v in self.user.items() if k != "sub"}}
         if self.auth_age is not None:
             claims["auth_time"] = issued - self.auth_age
+        if self.sid is not None:
+            claims["sid"] = self.sid
         if self.defect == "wrong_audience":
             claims["aud"] = "someone-else"
         elif self.defect == "wrong_nonce":
@@ -78,6 +83,23 @@ class FakeUpstream:
             claims["iat"], claims["exp"] = issued - 4000, issued - 3600
         key = self.rogue if self.defect == "wrong_key" else self.published
         return jwt.encode({"alg": "RS256", "kid": "k1"}, claims, key)
+
+    def logout_token(self, *, key=None, typ="logout+jwt", drop=(), **claims) -> str:
+        """A back-channel logout token for this fake's user: good unless the
+        test changes ``claims`` (None deletes one), ``drop``s some, or signs
+        with another ``key``."""
+        issued = int(time.time())
+        payload = {"iss": self.url, "aud": self.client_id, "iat": issued, "exp": issued + 120,
+                   "jti": uuid.uuid4().hex, "sub": self.user["sub"],
+                   "events": {"http://schemas.openid.net/event/backchannel-logout": {}}}
+        if self.sid is not None:
+            payload["sid"] = self.sid
+        payload.update(claims)
+        payload = {k: v for k, v in payload.items() if v is not None and k not in drop}
+        header = {"alg": "RS256", "kid": "k1"}
+        if typ:
+            header["typ"] = typ
+        return jwt.encode(header, payload, key or self.published)
 
     def userinfo(self) -> dict:
         if self.style == "github":

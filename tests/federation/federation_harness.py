@@ -11,8 +11,11 @@ login page like a person would.
 
 from __future__ import annotations
 
+import contextlib
 import re
+import threading
 from urllib.parse import parse_qs, urljoin, urlsplit
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import requests
 import webtest
@@ -171,6 +174,42 @@ class Browser:
         token["id_claims"] = jwt.decode(token["id_token"], keys).claims
         token["access_claims"] = jwt.decode(token["access_token"], keys).claims
         return token
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+class _ThreadingWSGIServer(WSGIServer):
+    daemon_threads = True
+
+    def process_request(self, request, client_address):  # one thread per request, like waitress
+        threading.Thread(target=self._serve_one, args=(request, client_address), daemon=True).start()
+
+    def _serve_one(self, request, client_address):
+        try:
+            self.finish_request(request, client_address)
+        except Exception:  # noqa: BLE001 - as socketserver does
+            self.handle_error(request, client_address)
+        finally:
+            self.shutdown_request(request)
+
+
+@contextlib.contextmanager
+def served(app):
+    """Serve the downstream ``app`` over HTTP on a loopback port too (the
+    browser still uses WebTest), for calls an upstream server makes to it,
+    such as back-channel logout; yield its base URL."""
+    server = make_server("127.0.0.1", 0, app, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
 
 
 def error_shown(result) -> str:

@@ -13,7 +13,7 @@ from fake_upstream import FakeUpstream
 from ostiary import SettingsError, main
 from ostiary.hookspecs import hookimpl
 from ostiary.models.root import CURRENT_GENERATION, OstiaryRoot, evolve
-from ostiary.settings import parse_settings
+from ostiary.settings import parse_provider, parse_settings
 from ostiary.testing import base_settings, transaction_root
 
 # -- settings ---------------------------------------------------------------------
@@ -30,6 +30,12 @@ def test_a_provider_is_parsed_with_its_defaults():
     assert (provider.provisioning, provider.link_by_verified_email, provider.end_upstream_session) == (
         "create", False, False)
     assert provider.forward_prompt is True
+    assert provider.backchannel_logout is True
+
+
+def test_back_channel_logout_can_be_turned_off():
+    settings = dict(BASE, **{"ostiary.provider.corp.backchannel_logout": "false"})
+    assert parse_settings(settings).providers[0].backchannel_logout is False
 
 
 def test_forwarding_prompt_and_max_age_can_be_turned_off():
@@ -51,6 +57,7 @@ def test_claim_mappings_are_parsed():
     ({"ostiary.provider.corp.provisioning": "maybe"}, "expected one of create, link, off"),
     ({"ostiary.provider.corp.link_by_verified_email": "perhaps"}, "link_by_verified_email"),
     ({"ostiary.provider.corp.forward_prompt": "sometimes"}, "ostiary.provider.corp.forward_prompt = 'sometimes'"),
+    ({"ostiary.provider.corp.backchannel_logout": "rarely"}, "ostiary.provider.corp.backchannel_logout = 'rarely'"),
     ({"ostiary.provider.corp.client_secret": None}, "client_secret: required unless"),
     ({"ostiary.provider.corp.scopes": "profile"}, "needs the openid scope"),
     ({"ostiary.providers": "Corp"}, "cannot name a provider"),
@@ -212,6 +219,20 @@ def test_the_command_line_turns_forwarding_off_with_a_flag(ini):
     assert "forward_prompt" not in raw_settings(parser.parse_args(common))  # the default: true
     code, out, err = _run(ini, *common[:3], "--no-forward-prompt", *common[3:])
     assert (code, err) == (0, "") and "added OpenID Connect provider corp" in out
+
+
+def test_the_command_line_turns_back_channel_logout_off_with_a_flag():
+    import argparse
+
+    from ostiary.cli.providers import raw_settings, register
+
+    parser = argparse.ArgumentParser()
+    register(parser.add_subparsers())
+    common = ["provider", "add", "corp", "--issuer", "https://x.example", "--client-id", "c", "--client-secret", "s"]
+    raw = raw_settings(parser.parse_args([*common, "--no-backchannel-logout"]))
+    assert raw["backchannel_logout"] == "false"
+    assert parse_provider("corp", raw).backchannel_logout is False
+    assert "backchannel_logout" not in raw_settings(parser.parse_args(common))  # the default: true
 
 
 @pytest.mark.parametrize("argv, message", [

@@ -21,7 +21,9 @@ from .output import table
 FLAGS = ("link_by_verified_email", "end_upstream_session")
 #: Settings that default to true, turned off by a ``--no-...`` flag (with its help).
 NEGATED_FLAGS = {"forward_prompt": "do not pass a client's prompt=login and max_age on to the provider "
-                                   "(for a provider that misbehaves with them)"}
+                                   "(for a provider that misbehaves with them)",
+                 "backchannel_logout": "do not accept the provider's back-channel logout tokens "
+                                       "(its sign-outs then leave sessions here alone)"}
 
 
 def _claim(text: str) -> tuple[str, str]:

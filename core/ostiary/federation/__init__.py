@@ -6,7 +6,8 @@ discovery, in Ostiary's words).
 * :mod:`.client`: the upstream protocol, with authlib's OAuth 2.0 client and joserfc;
 * :mod:`.linking`: from an upstream identity to a local user (link, match, provision);
 * :mod:`.views`: the challenge and callback pages;
-* :mod:`.signout`: signing out at the upstream too.
+* :mod:`.signout`: signing out at the upstream too;
+* :mod:`.backchannel`: the upstream's back-channel logout tokens signing the person out here.
 
 The built-in plugin :mod:`ostiary.defaults.federation` adds the pages and
 puts the providers on the login page; block it (``ostiary.plugins.disabled
@@ -39,7 +40,7 @@ PROVIDER = r"{provider:[a-z0-9][a-z0-9_-]*}"
 def includeme(config):
     """Add the external-login pages and the per-process upstream cache."""
     from ..interaction import errors
-    from . import signout, views
+    from . import backchannel, signout, views
 
     config.registry.ostiary_upstreams = UpstreamCache()
     for error, message in MESSAGES.items():
@@ -54,3 +55,8 @@ def includeme(config):
         config.add_route(name, pattern)
         # GET only: a HEAD request (a link checker) must not use up a state.
         config.add_view(view, route_name=name, request_method="GET")
+    # Called by the upstream's server, not a browser: the logout token's
+    # signature authenticates it, so CSRF tokens do not apply.
+    config.add_route("external_backchannel_logout", f"/account/external/{PROVIDER}/backchannel-logout")
+    config.add_view(backchannel.backchannel_logout, route_name="external_backchannel_logout",
+                    request_method="POST", require_csrf=False)

@@ -2,7 +2,7 @@
 protocol (PKCE, state, nonce, the code exchange, userinfo) and joserfc for
 the upstream ID token (signature against the upstream JWKS, ``iss``,
 ``aud``, ``exp``, ``nonce``, and ``auth_time`` when a fresh sign-in was
-asked for).
+asked for) and the upstream's back-channel logout tokens.
 
 Discovery documents and JWKS are cached per process for an hour, as Duende
 IdentityServer caches dynamic providers; a JWKS is fetched again once when
@@ -239,19 +239,31 @@ def _decode(id_token: str, keys: KeySet):
     return jwt.decode(id_token, keys, algorithms=list(ALGORITHMS))
 
 
+def _verified(cache: UpstreamCache, metadata: Metadata, token: str, what: str):
+    """``token`` decoded after checking its signature with the upstream's
+    published keys (fetched again once for an unknown key: a rotation)."""
+    try:
+        return _decode(token, cache.keys(metadata))
+    except (JoseError, ValueError):
+        try:  # the upstream may have rotated its keys since we fetched them
+            return _decode(token, cache.keys(metadata, refresh=True))
+        except (JoseError, ValueError) as exc:
+            raise Invalid(f"the {what}'s signature does not verify with the upstream's keys: "
+                          f"{type(exc).__name__} {exc}") from None
+
+
+def _check_audience(claims: dict, provider, what: str) -> None:
+    audiences = claims["aud"] if isinstance(claims["aud"], list) else [claims["aud"]]
+    if len(audiences) > 1 and claims.get("azp") != provider.client_id:
+        raise Invalid(f"the {what} has several audiences and another azp")
+
+
 def validate_id_token(cache: UpstreamCache, provider, metadata: Metadata, id_token: str, *, nonce: str,
                       access_token: str | None = None) -> dict:
     """The claims of an upstream ID token, after checking its signature with
     the upstream's published keys and ``iss``, ``aud``, ``azp``, ``exp``,
     ``iat``, ``nonce`` and ``at_hash`` (OpenID Connect Core 1.0, 3.1.3.7)."""
-    try:
-        decoded = _decode(id_token, cache.keys(metadata))
-    except (JoseError, ValueError):
-        try:  # the upstream may have rotated its keys since we fetched them
-            decoded = _decode(id_token, cache.keys(metadata, refresh=True))
-        except (JoseError, ValueError) as exc:
-            raise Invalid(f"the ID token's signature does not verify with the upstream's keys: "
-                          f"{type(exc).__name__} {exc}") from None
+    decoded = _verified(cache, metadata, id_token, "ID token")
     claims = decoded.claims
     registry = jwt.JWTClaimsRegistry(
         leeway=LEEWAY,
@@ -266,14 +278,72 @@ def validate_id_token(cache: UpstreamCache, provider, metadata: Metadata, id_tok
         registry.validate(claims)
     except JoseError as exc:
         raise Invalid(f"the ID token is not for this sign-in: {exc}") from None
-    audiences = claims["aud"] if isinstance(claims["aud"], list) else [claims["aud"]]
-    if len(audiences) > 1 and claims.get("azp") != provider.client_id:
-        raise Invalid("the ID token has several audiences and another azp")
+    _check_audience(claims, provider, "ID token")
     if access_token and claims.get("at_hash"):
         expected = create_half_hash(access_token, decoded.header["alg"])
         if expected is None or expected.decode() != claims["at_hash"]:
             raise Invalid("the ID token's at_hash does not match the access token")
     return claims
+
+
+#: The event a logout token carries (Back-Channel Logout 1.0, section 2.4).
+BACKCHANNEL_EVENT = "http://schemas.openid.net/event/backchannel-logout"
+#: How long a logout token without ``exp`` is good for after its ``iat``,
+#: in seconds (its ``jti`` is remembered that long, against replays).
+LOGOUT_TOKEN_MAX_AGE = 600
+#: ``typ`` headers a logout token may have: the recommended one, or the generic one.
+LOGOUT_TOKEN_TYPES = ("logout+jwt", "application/logout+jwt", "jwt")
+#: Longest ``sid``, ``sub`` or ``jti`` taken from a logout token.
+MAX_VALUE_LENGTH = 255
+
+
+def validate_logout_token(cache: UpstreamCache, provider, metadata: Metadata, token: str) -> dict:
+    """The claims of an upstream logout token, validated as OpenID Connect
+    Back-Channel Logout 1.0, section 2.6, says: signed by a key of the
+    upstream with an accepted algorithm, our ``iss`` and ``aud`` (as an ID
+    token), ``iat`` present and ``exp`` not passed, the back-channel logout
+    event, a ``sid`` or a ``sub``, a ``jti``, and no ``nonce`` (which would make it an
+    ID token). Replays (the ``jti``) are the caller's to refuse."""
+    if not isinstance(token, str) or not token:
+        raise Invalid("no logout_token")
+    decoded = _verified(cache, metadata, token, "logout token")
+    typ = decoded.header.get("typ")
+    if typ is not None and (not isinstance(typ, str) or typ.lower() not in LOGOUT_TOKEN_TYPES):
+        raise Invalid(f"the logout token has typ {typ!r}")
+    claims = decoded.claims
+    registry = jwt.JWTClaimsRegistry(
+        leeway=LEEWAY,
+        iss={"essential": True, "value": metadata.issuer},
+        aud={"essential": True, "value": provider.client_id},
+        iat={"essential": True},
+        jti={"essential": True},
+    )
+    try:
+        registry.validate(claims)
+    except JoseError as exc:
+        raise Invalid(f"the logout token is not for us: {exc}") from None
+    _check_audience(claims, provider, "logout token")
+    if "nonce" in claims:
+        raise Invalid("the logout token has a nonce")
+    events = claims.get("events")
+    if not isinstance(events, dict) or not isinstance(events.get(BACKCHANNEL_EVENT), dict):
+        raise Invalid("the logout token lacks the back-channel logout event")
+    for name in ("sid", "sub", "jti"):
+        value = claims.get(name)
+        if value is not None and (not isinstance(value, str) or not value or len(value) > MAX_VALUE_LENGTH):
+            raise Invalid(f"the logout token's {name} is not a usable string")
+    if claims.get("sid") is None and claims.get("sub") is None:
+        raise Invalid("the logout token names neither a sid nor a sub")
+    if "exp" not in claims and claims["iat"] < time.time() - LOGOUT_TOKEN_MAX_AGE - LEEWAY:
+        raise Invalid("the logout token has no exp and was issued too long ago")
+    return claims
+
+
+def logout_token_lifetime(claims: dict) -> int:
+    """Until when the ``jti`` of a valid logout token must be remembered:
+    as long as the token could still be accepted."""
+    until = claims["exp"] if "exp" in claims else claims["iat"] + LOGOUT_TOKEN_MAX_AGE
+    return int(until) + LEEWAY
 
 
 def end_session_url(provider, metadata: Metadata, *, id_token, post_logout_redirect_uri, state) -> str | None:

@@ -48,6 +48,7 @@ class UpstreamIdentity:
     id_token: str | None = None
     sid: str | None = None
     auth_time: int | None = None  # when the person authenticated upstream, if it said
+    id_subject: str | None = None  # the ID token's sub, which logout tokens name
 
 
 def is_true(value) -> bool:

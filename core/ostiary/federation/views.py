@@ -142,7 +142,8 @@ def _identity(request, provider, metadata, pending) -> linking.UpstreamIdentity:
     if subject in (None, ""):
         raise upstream.Invalid(f"the upstream sent no {provider.subject_claim!r} claim")
     return linking.UpstreamIdentity(provider, str(subject), linking.map_claims(request, provider, claims),
-                                    token.get("id_token"), id_claims.get("sid"), auth_time)
+                                    token.get("id_token"), id_claims.get("sid"), auth_time,
+                                    id_claims.get("sub"))
 
 
 def callback(request):
@@ -186,8 +187,10 @@ def _sign_in(request, identity, return_url, client):
         _roll_back(request, savepoint)
         return _fail(request, exc.error, str(exc), name, client_id)
     session = request.interaction.sign_in(user, amr=("external",), idp=name, auth_time=identity.auth_time)
-    session.upstream_id_token = identity.id_token
-    session.upstream_sid = identity.sid
+    # Where the session came from: for signing out there too, and for the
+    # upstream's back-channel logout tokens to find it.
+    request.ostiary_root.sessions.record_upstream(session, name, sub=identity.id_subject, sid=identity.sid,
+                                                  id_token=identity.id_token)
     return HTTPSeeOther(return_url or request.route_path("home"))
 
 

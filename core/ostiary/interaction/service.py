@@ -171,6 +171,21 @@ class InteractionService:
         self.request.add_response_callback(lambda req, resp: self._set_cookie(resp, "", 0))
         return urls
 
+    def end_sessions(self, sessions) -> int:
+        """End ``sessions`` as a sign-out does, but without a browser: each
+        one's clients are told by back-channel logout after commit (the
+        front-channel needs the person's browser, which is not here); return
+        how many ended. For an upstream's back-channel logout, say."""
+        ended = 0
+        for session in sessions:
+            self.request.ostiary_root.sessions.end(session)
+            single_logout.session_ended(self.request, session)
+            emit(self.request, LOGOUT, subject=session.subject, sid=session.sid)
+            if self.session is session:
+                vars(self.request)["_ostiary_sso_session"] = None
+            ended += 1
+        return ended
+
     def logout_context(self, logout_id: str | None):
         """The validated end-session request behind ``logout_id``, or None."""
         return self.request.ostiary_root.interactions.logout(logout_id)
