@@ -10,7 +10,8 @@ commit needed. Only what does not change is cached; every token is signed
 afresh.
 
 The JWKS endpoint does not even need a database connection while nothing
-has been committed since the key ring was last read: see
+has been committed since the key ring was last read (on RelStorage, which
+cannot tell without asking the database: for a second after it read it): see
 :meth:`KeyCache.published_jwks`.
 """
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from dataclasses import dataclass
 
 from joserfc import jwt
@@ -26,6 +28,11 @@ from joserfc.jwk import KeySet, import_key
 from ZODB.interfaces import IMVCCStorage
 
 from ..models.util import now
+
+
+#: Seconds a process on RelStorage serves the JWKS it read before reading the
+#: key ring again (see :meth:`KeyCache.unchanged_jwks`).
+POLLED_JWKS_RECHECK = 1.0
 
 
 @dataclass(frozen=True)
@@ -54,6 +61,9 @@ class KeyCache:
         # The database's last transaction id when ``_material`` was last
         # found current, or None when that cannot be relied on.
         self._current_at: bytes | None = None
+        # Storages that poll (RelStorage): when the key ring was last read
+        # (time.monotonic()), or None.
+        self._checked_at: float | None = None
 
     def material(self, keyring) -> KeyMaterial:
         """The keys of ``keyring`` now: the cached ones unless the key ring's
@@ -66,47 +76,62 @@ class KeyCache:
             cached = self._material
             if cached is None or not cached.current(keyring, when):
                 cached = self._material = self._build(keyring, when)
-                self._current_at = None
+                self._current_at = self._checked_at = None
         return cached
 
     def unchanged_jwks(self, db) -> bytes | None:
-        """The cached JWKS bytes if nothing has been committed since the key
-        ring was last read, else None (then :meth:`published_jwks`).
+        """The cached JWKS bytes if the key ring need not be read again,
+        else None (then :meth:`published_jwks`).
 
         FileStorage (one process) and ZEO (the server pushes every commit
         to its clients) tell the process of each commit as it happens, so
         ``db.lastTransaction()`` names the newest state a connection would
         see. While it is the one at which the key ring was last read, the
-        key ring is the same and no connection is needed. RelStorage learns
-        of other processes' commits only by polling when a connection
-        opens, so there this always answers None.
+        key ring is the same and no connection is needed.
+
+        RelStorage learns of other processes' commits only by polling the
+        database when a connection opens. There the key ring read last is
+        served for :data:`POLLED_JWKS_RECHECK` seconds before it is read
+        again: a rotation by another process reaches this process's JWKS
+        within that second. That is harmless because ``keys rotate``
+        announces keys (a day by default) before they sign, and relying
+        parties cache the JWKS for minutes anyway; tokens are still signed
+        and verified with the key ring read in each request.
 
         The bytes stay good past :attr:`KeyMaterial.valid_until`: a key
         enters the JWKS when it is announced, not when it starts signing,
         and stays there after it stops.
         """
-        if IMVCCStorage.providedBy(db.storage):
-            return None
         cached = self._material
-        if cached is not None and self._current_at == db.lastTransaction():
+        if cached is None:
+            return None
+        if IMVCCStorage.providedBy(db.storage):
+            checked = self._checked_at
+            if checked is not None and time.monotonic() - checked < POLLED_JWKS_RECHECK:
+                return cached.jwks_bytes
+            return None
+        if self._current_at == db.lastTransaction():
             return cached.jwks_bytes
         return None
 
     def published_jwks(self, db, open_keyring) -> bytes:
         """The JWKS bytes: from memory when :meth:`unchanged_jwks` allows,
         else from the key ring (``open_keyring()``), remembering when."""
+        body = self.unchanged_jwks(db)
+        if body is not None:
+            return body
         pushed = not IMVCCStorage.providedBy(db.storage)
-        # Read before looking at the key ring: a later commit then makes
-        # the two differ, never the other way round.
+        # Noted before the key ring is read: a commit after this point then
+        # makes the next check fail, never the other way round.
         tid = db.lastTransaction() if pushed else None
-        cached = self._material
-        if tid is not None and cached is not None and self._current_at == tid:
-            return cached.jwks_bytes
+        started = time.monotonic()
         material = self.material(open_keyring())
-        if tid is not None:
-            with self._lock:  # unless another thread has rebuilt it meanwhile
-                if material is self._material:
+        with self._lock:  # unless another thread has rebuilt it meanwhile
+            if material is self._material:
+                if pushed:
                     self._current_at = tid
+                else:
+                    self._checked_at = started
         return material.jwks_bytes
 
     @staticmethod
