@@ -31,8 +31,11 @@ import hashlib
 import os
 import re
 import secrets
+import http.server
 import shutil
 import tempfile
+import threading
+import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -199,6 +202,54 @@ class CodeFlow:
             return self.app.post("/connect/token", form, expect_errors=True)
         finally:
             self.app.authorization = None
+
+
+class LogoutReceiver:
+    """A relying party's back-channel logout URI on a loopback port (a real
+    HTTP server in a thread): records each POST as ``(content type, form)``
+    and answers with ``status``."""
+
+    def __init__(self, status: int = 200):
+        received = self.received = []
+        self.status = status
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode())
+                received.append((self.headers["Content-Type"], body))
+                self.send_response(outer.status)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/backchannel"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def wait(self, count: int = 1, timeout: float = 10) -> list:
+        """The requests received, once there are ``count`` (or ``timeout`` passed)."""
+        deadline = time.monotonic() + timeout
+        while len(self.received) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return self.received
+
+    def wait_tokens(self, count: int = 1, timeout: float = 10) -> list[str]:
+        """The ``logout_token`` of each request, as :meth:`wait`."""
+        return [form["logout_token"][0] for _, form in self.wait(count, timeout)]
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def logout_receiver():
+    """A :class:`LogoutReceiver` answering 200, closed after the test."""
+    receiver = LogoutReceiver()
+    yield receiver
+    receiver.close()
 
 
 @pytest.fixture

@@ -7,11 +7,9 @@ end nothing."""
 from __future__ import annotations
 
 import copy
-import http.server
 import logging
-import threading
 import time
-from urllib.parse import parse_qs, urljoin
+from urllib.parse import urljoin
 
 import pytest
 import requests
@@ -29,43 +27,9 @@ ENDPOINT = "/account/external/{}/backchannel-logout"
 DORA = ("dora", "dora-password")
 
 
-class Receiver:
-    """A relying party's back-channel logout URI on a loopback port: records
-    the logout tokens posted to it."""
-
-    def __init__(self):
-        received = self.received = []
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode())
-                received.append(body["logout_token"][0])
-                self.send_response(200)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/backchannel"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def wait(self, count=1, timeout=10):
-        deadline = time.time() + timeout
-        while len(self.received) < count and time.time() < deadline:
-            time.sleep(0.05)
-        return self.received
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture
-def receiver():
-    server = Receiver()
-    yield server
-    server.close()
+def receiver(logout_receiver):
+    return logout_receiver
 
 
 @pytest.fixture
@@ -122,7 +86,7 @@ def test_signing_out_at_the_upstream_signs_out_here_and_tells_our_clients(make_d
         signed_out = browser.up.post(upstream.url + "/account/logout", data=form, timeout=10)
         assert signed_out.status_code == 200 and "signed out" in signed_out.text
 
-        (logout_token,) = receiver.wait()  # our own client hears of it, from us
+        (logout_token,) = receiver.wait_tokens()  # our own client hears of it, from us
         assert _wait_until(lambda: not _alive(app, cookie))
     keys = KeySet.import_key_set(browser.down.get("/.well-known/jwks.json").json)
     decoded = jwt.decode(logout_token, keys)

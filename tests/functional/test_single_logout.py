@@ -1,58 +1,19 @@
 """Single sign-out: front-channel iframes and back-channel logout tokens."""
 
-import http.server
-import threading
-import time
 from urllib.parse import parse_qs
 
 import pytest
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
-from ostiary.testing import TEST_ISSUER, form_value, load_data, transaction_root
+from ostiary.testing import TEST_ISSUER, LogoutReceiver, form_value, load_data, transaction_root
 
 BACKCHANNEL_EVENT = "http://schemas.openid.net/event/backchannel-logout"
 
 
-class Receiver:
-    """A real HTTP server on a loopback port that records logout tokens."""
-
-    def __init__(self, status=200):
-        received = self.received = []
-        self.status = status
-        outer = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self):
-                length = int(self.headers["Content-Length"])
-                body = parse_qs(self.rfile.read(length).decode())
-                received.append((self.headers["Content-Type"], body))
-                self.send_response(outer.status)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/backchannel"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def wait(self, count=1, timeout=10):
-        deadline = time.time() + timeout
-        while len(self.received) < count and time.time() < deadline:
-            time.sleep(0.05)
-        return self.received
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture
-def receiver():
-    server = Receiver()
-    yield server
-    server.close()
+def receiver(logout_receiver):
+    return logout_receiver
 
 
 def _configure(app, **fields):
@@ -110,7 +71,7 @@ def test_backchannel_logout_token_is_posted_and_valid(app, flow, ostiary_app, re
 
 
 def test_a_failing_backchannel_client_does_not_stop_the_logout(app, flow, ostiary_app, caplog):
-    failing = Receiver(status=500)
+    failing = LogoutReceiver(status=500)
     try:
         _configure(ostiary_app, backchannel_logout_uri=failing.url)
         page = _sign_out(app, flow.exchange(flow.code()["code"]).json["id_token"])

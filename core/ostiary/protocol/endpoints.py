@@ -9,7 +9,7 @@ from ..hookspecs import Caller
 from . import claims as claimlib
 from . import wellknown
 from .server import json_response
-from .signing import InvalidJWT, key_material, published_jwks, verify
+from .signing import InvalidJWT, published_jwks, verify
 
 AUTH_METHODS = ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"]
 SIGNING_ALGS = ["RS256", "ES256"]
