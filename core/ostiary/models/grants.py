@@ -10,6 +10,7 @@ from __future__ import annotations
 from BTrees.OOBTree import OOBTree
 from persistent import Persistent
 
+from .sharded import ShardedTree
 from .util import digest, now, prune_expired, random_token
 
 
@@ -126,8 +127,9 @@ class GrantStore(Persistent):
     """Codes, refresh-token families, consents and revoked access-token ids."""
 
     def __init__(self):
-        self.codes = OOBTree()
-        self.refresh_tokens = OOBTree()
+        # Written by every code flow: spread over several BTrees (see .sharded).
+        self.codes = ShardedTree()
+        self.refresh_tokens = ShardedTree()
         self.families = OOBTree()
         self.consents = OOBTree()
         self.revoked_jtis = OOBTree()  # jti -> expires_at

@@ -84,8 +84,20 @@ def _evolve_3(root: OstiaryRoot) -> None:
         root.federation.logout_tokens = OOBTree()
 
 
+def _evolve_4(root: OstiaryRoot) -> None:
+    """Generation 4 spreads the codes, refresh tokens and sessions, which
+    every sign-in writes, over several BTrees (see ``sharded``)."""
+    from .sharded import ShardedTree
+
+    for store, name in ((root.grants, "codes"), (root.grants, "refresh_tokens"),
+                        (root.sessions, "by_cookie"), (root.sessions, "by_sid")):
+        tree = getattr(store, name)
+        if not isinstance(tree, ShardedTree):
+            setattr(store, name, ShardedTree(tree.items()))
+
+
 #: Evolve steps in order; step ``n`` brings a database to generation ``n``.
-EVOLVE_STEPS = (_evolve_1, _evolve_2, _evolve_3)
+EVOLVE_STEPS = (_evolve_1, _evolve_2, _evolve_3, _evolve_4)
 CURRENT_GENERATION = len(EVOLVE_STEPS)
 
 

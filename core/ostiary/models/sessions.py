@@ -16,6 +16,7 @@ from BTrees.OOBTree import OOBTree, OOTreeSet
 from persistent import Persistent
 from persistent.list import PersistentList
 
+from .sharded import ShardedTree
 from .util import digest, now, prune_expired, random_token
 
 
@@ -67,8 +68,9 @@ class SessionStore(Persistent):
     by_upstream_sub = None
 
     def __init__(self):
-        self.by_cookie = OOBTree()
-        self.by_sid = OOBTree()
+        # Written by every sign-in: spread over several BTrees (see .sharded).
+        self.by_cookie = ShardedTree()
+        self.by_sid = ShardedTree()
         self.by_upstream_sid = OOBTree()
         self.by_upstream_sub = OOBTree()
 
