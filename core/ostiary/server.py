@@ -35,7 +35,7 @@ from __future__ import annotations
 import functools
 import logging
 
-from waitress.adjustments import asbool, aslist
+from waitress.adjustments import Adjustments, asbool
 from waitress.proxy_headers import proxy_headers_middleware
 
 log = logging.getLogger(__name__)
@@ -185,24 +185,22 @@ def _positive(settings: dict, name: str, default: int) -> int:
 
 
 def _proxy_settings(settings: dict) -> dict | None:
-    """waitress's proxy-header options, for waitress's own middleware."""
-    trusted = settings.get("trusted_proxy")
-    if not trusted:
-        for name in ("trusted_proxy_headers", "trusted_proxy_count"):
-            if settings.get(name):
-                raise ServerSettingsError(f"[server] {name} needs trusted_proxy")
+    """waitress's proxy-header options, checked by waitress's own
+    :class:`~waitress.adjustments.Adjustments`, for waitress's middleware."""
+    names = ("trusted_proxy", "trusted_proxy_headers", "trusted_proxy_count", "clear_untrusted_proxy_headers")
+    given = {name: settings[name] for name in names if settings.get(name)}
+    if not given:
         return None
-    headers = {h.lower() for h in aslist(settings.get("trusted_proxy_headers", ""))}
-    allowed = {"x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-forwarded-port", "x-forwarded-by", "forwarded"}
-    if not headers:
+    if given.get("trusted_proxy") and not given.get("trusted_proxy_headers"):
+        # waitress would assume x-forwarded-proto (with a deprecation warning): say it.
         raise ServerSettingsError("[server] trusted_proxy needs trusted_proxy_headers (e.g. x-forwarded-proto)")
-    if headers - allowed:
-        raise ServerSettingsError(f"[server] trusted_proxy_headers: unknown header {sorted(headers - allowed)[0]!r}")
-    if "forwarded" in headers and len(headers) > 1:
-        raise ServerSettingsError("[server] trusted_proxy_headers: 'forwarded' cannot be mixed with x-forwarded-*")
+    try:
+        adjusted = Adjustments(**given)
+    except ValueError as exc:
+        raise ServerSettingsError(f"[server] {exc}") from None
     return {
-        "trusted_proxy": trusted.strip(),
-        "trusted_proxy_count": _positive(settings, "trusted_proxy_count", 1),
-        "trusted_proxy_headers": headers,
-        "clear_untrusted": asbool(settings.get("clear_untrusted_proxy_headers", "true")),
+        "trusted_proxy": adjusted.trusted_proxy,
+        "trusted_proxy_count": adjusted.trusted_proxy_count,
+        "trusted_proxy_headers": adjusted.trusted_proxy_headers,
+        "clear_untrusted": adjusted.clear_untrusted_proxy_headers,
     }

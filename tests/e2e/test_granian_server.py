@@ -169,7 +169,11 @@ def test_several_workers_on_a_filestorage_are_refused_before_starting(tmp_path):
     ("workers = 0", "[server] workers must be 1 or more"),
     ("threads = many", "[server] threads must be a whole number, not 'many'"),
     ("listen = 127.0.0.1", "[server] listen must be HOST:PORT, not '127.0.0.1'"),
-    ("trusted_proxy_headers = x-forwarded-proto", "[server] trusted_proxy_headers needs trusted_proxy"),
+    ("trusted_proxy_headers = x-forwarded-proto",
+     "[server] trusted_proxy_headers has no meaning without setting trusted_proxy"),
+    ("trusted_proxy = 127.0.0.1\ntrusted_proxy_headers = x-bogus",
+     "[server] Received unknown trusted_proxy_headers value (x-bogus)"),
+    ("trusted_proxy = 127.0.0.1", "[server] trusted_proxy needs trusted_proxy_headers"),
     ("thread = 4", "[server] unknown setting 'thread'"),
 ])
 def test_a_bad_server_setting_stops_pserve_naming_it(tmp_path, setting, message):
