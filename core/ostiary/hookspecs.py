@@ -288,8 +288,11 @@ def ostiary_event(request, event):
     """Receive an audit :class:`ostiary.events.Event` (login succeeded or
     failed, token issued, consent given or denied, logout, ...).
 
-    Every plugin is called; return values are ignored. An exception in a
-    plugin is logged and does not stop the request.
+    Every plugin is called, in pluggy's order and inside any ``wrapper``
+    implementations; return values are ignored. Each plugin is called on
+    its own, so an exception in one is logged and does not stop the others
+    or the request. ``event.name`` is a declared
+    :class:`ostiary.events.EventType` (see :func:`ostiary.events.declare`).
     """
 
 

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import dataclasses
 
-from ..events import emit
+from ..events import declare, emit
 from ..models.federation import PendingLink
 from ..models.util import now
 
 #: Audit events of external login (see :mod:`ostiary.events`).
-EXTERNAL_LINKED = "external.linked"
-EXTERNAL_PROVISIONED = "external.provisioned"
+EXTERNAL_LINKED = declare("external.linked", "An external identity was linked to a local account.")
+EXTERNAL_PROVISIONED = declare("external.provisioned", "An account was created for an external identity.")
 
 #: OpenID Connect Core 1.0, section 5.1: copied under the same name unless
 #: ``ostiary.provider.<name>.claims.<claim>`` says otherwise.
