@@ -53,6 +53,7 @@ def _bake_request_extensions(registry):
 
 def includeme(config):
     """Parse the settings, then add storage, plugins, themes, protocol and pages."""
+    from .facade import get_plugins
     from .models.root import get_root
     from .passwords import Passwords
     from .plugins import build_plugin_manager, hooks
@@ -70,6 +71,7 @@ def includeme(config):
     registry.ostiary_plugins = build_plugin_manager(settings, extra)
     registry.ostiary_passwords = Passwords.from_settings(settings)
     config.add_request_method(hooks, "hooks", reify=True)
+    config.add_request_method(get_plugins, "plugins", reify=True)
     config.add_request_method(get_root, "ostiary_root", reify=True)
     config.include(".themes")
     config.include(".protocol")

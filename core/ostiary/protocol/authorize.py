@@ -74,7 +74,7 @@ def _current_principal(request) -> Principal | None:
     if session is None:
         return None
     client_id = request.params.get("client_id")
-    client = request.hooks.ostiary_client(request=request, client_id=client_id) if client_id else None
+    client = request.plugins.client(client_id)
     if not claimlib.is_active(request, session.subject, client, Caller.AUTHORIZE):
         return None
     return Principal(session.subject, session.auth_time, session.amr, session.acr, session.sid, session.idp)

@@ -3,27 +3,10 @@ each scope carries, the profile service supplies the values."""
 
 from __future__ import annotations
 
-from ..hookspecs import Caller
-
-#: Claims that belong to the protocol, never to a profile service.
-PROTOCOL_CLAIMS = frozenset({
-    "at_hash", "aud", "acr", "amr", "auth_time", "azp", "c_hash", "client_id", "cnf", "exp",
-    "iat", "idp", "iss", "jti", "nbf", "nonce", "scope", "sid", "sub", "typ", "events",
-})
-
 
 def resources_by_name(request) -> dict:
-    """All resources from the resource-store hooks; later plugins win on a name.
-
-    Cached on the request (not in the environ, which a retried attempt shares)."""
-    cached = getattr(request, "_ostiary_resources", None)
-    if cached is None:
-        cached = {}
-        for batch in reversed(request.hooks.ostiary_resources(request=request)):
-            for resource in batch or ():
-                cached[resource.name] = resource
-        request._ostiary_resources = cached
-    return cached
+    """All resources from the resource-store hooks; later plugins win on a name."""
+    return request.plugins.resources()
 
 
 def split_scope(scope: str | None) -> list[str]:
@@ -55,19 +38,9 @@ def audiences(request, scope: str | None) -> list[str]:
 
 def profile_claims(request, subject: str, client, requested: set[str], caller: str) -> dict:
     """Ask every profile-service plugin; merge with later plugins winning."""
-    if not requested and caller != Caller.ID_TOKEN:
-        return {}
-    merged: dict = {}
-    results = request.hooks.ostiary_profile_claims(
-        request=request, subject=subject, client=client, requested_claims=frozenset(requested), caller=caller
-    )
-    # pluggy returns the last registered plugin's result first.
-    for result in reversed(results):
-        merged.update(result or {})
-    return {k: v for k, v in merged.items() if k not in PROTOCOL_CLAIMS}
+    return request.plugins.profile_claims(subject, client, requested, caller)
 
 
 def is_active(request, subject: str, client, caller: str) -> bool:
     """Whether every plugin lets ``subject`` act now."""
-    answers = request.hooks.ostiary_is_active(request=request, subject=subject, client=client, caller=caller)
-    return all(answer is not False for answer in answers)
+    return request.plugins.is_active(subject, client, caller)

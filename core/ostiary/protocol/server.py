@@ -132,9 +132,7 @@ class OstiaryServer(AuthorizationServer):
     # -- authlib's storage hooks ---------------------------------------------
 
     def query_client(self, client_id):
-        if not client_id:
-            return None
-        return self.request.hooks.ostiary_client(request=self.request, client_id=client_id)
+        return self.request.plugins.client(client_id)
 
     def save_token(self, token, oauth_request):
         """Persist what a token response needs to survive: refresh tokens

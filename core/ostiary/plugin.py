@@ -1,0 +1,44 @@
+"""The public API for plugins: everything a plugin imports from Ostiary.
+
+A plugin imports from this module only; the rest of the package is
+Ostiary's own and may change between releases. What is here is the
+contract, documented in ``docs/plugins.md``:
+
+- :data:`hookimpl` marks hook implementations; the specifications are in
+  :mod:`ostiary.hookspecs`.
+- :class:`Plugins` is ``request.plugins``, the one way to ask the other
+  plugins (a user store, the profile service, ...) from a plugin's code.
+- :class:`Caller` says who asks the profile service.
+- :func:`declare` and :func:`emit` for audit events, :class:`Event` and
+  :class:`EventType` for those who receive them.
+- :func:`render_page` renders a template by asset specification through the
+  theme (so a theme can restyle a plugin's page), :func:`translate` a
+  translation string in the request's language.
+"""
+
+from __future__ import annotations
+
+from .events import (
+    CONSENT_DENIED,
+    CONSENT_GRANTED,
+    LOGIN_FAILED,
+    LOGIN_SUCCEEDED,
+    LOGOUT,
+    TOKEN_ISSUED,
+    TOKEN_REVOKED,
+    Event,
+    EventType,
+    declare,
+    emit,
+)
+from .facade import Plugins
+from .hookspecs import Caller, hookimpl
+from .i18n import translate
+from .interaction.pages import render_page
+
+__all__ = [
+    "hookimpl", "Plugins", "Caller",
+    "declare", "emit", "Event", "EventType",
+    "LOGIN_SUCCEEDED", "LOGIN_FAILED", "TOKEN_ISSUED", "TOKEN_REVOKED", "CONSENT_GRANTED", "CONSENT_DENIED", "LOGOUT",
+    "render_page", "translate",
+]
