@@ -76,4 +76,5 @@ def includeme(config):
     config.include(".themes")
     config.include(".protocol")
     config.include(".interaction")
-    registry.ostiary_plugins.hook.ostiary_add_pages(config=config)
+    registry.ostiary_plugins.hook.ostiary_configure(config=config)
+    registry.ostiary_plugins.hook.ostiary_add_pages(config=config)  # deprecated name

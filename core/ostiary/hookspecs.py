@@ -169,12 +169,22 @@ def ostiary_resources(request):
 
 
 @hookspec
-def ostiary_add_pages(config):
-    """Add routes and views to the Pyramid ``config``.
+def ostiary_configure(config):
+    """Configure the plugin at start-up: add routes and views to the Pyramid
+    ``config``, read and check the plugin's settings
+    (``config.registry.settings``), include what the plugin needs.
 
-    Called once at start-up, after the core routes exist. Views render
-    templates by asset specification, so themes can override them.
+    Called once, after the core routes exist and before the application
+    serves. Views render templates by asset specification, so themes can
+    override them. Every plugin is called.
     """
+
+
+@hookspec(warn_on_impl=DeprecationWarning(
+    "ostiary_add_pages is deprecated and will be removed in the next release: rename it ostiary_configure"))
+def ostiary_add_pages(config):
+    """Deprecated name of :func:`ostiary_configure`, still called after it
+    for one release."""
 
 
 @hookspec

@@ -27,7 +27,7 @@ class Boom:
     """A plugin whose page raises."""
 
     @hookimpl
-    def ostiary_add_pages(self, config):
+    def ostiary_configure(self, config):
         def explode(request):
             raise RuntimeError("secret internal detail /srv/app.py")
 

@@ -30,7 +30,7 @@ def plugin_package(tmp_path, monkeypatch):
 
 class SwitchPage:
     @hookimpl
-    def ostiary_add_pages(self, config):
+    def ostiary_configure(self, config):
         config.add_route("switch_example", "/account/switch-example")
         config.add_view(self.view, route_name="switch_example", request_method="GET")
 

@@ -80,3 +80,26 @@ def test_failing_event_plugin_does_not_break_sign_in(ostiary_settings, ostiary_a
         registry = ostiary_app.registry
 
     assert emit(FakeRequest(), "login.succeeded", subject="x").name == "login.succeeded"
+
+
+def test_the_old_start_up_hook_name_still_works_with_a_deprecation_warning(ostiary_settings):
+    from ostiary import main
+
+    class OldStyle:
+        configured = False
+
+        @hookimpl
+        def ostiary_add_pages(self, config):
+            OldStyle.configured = True
+
+    settings = dict(ostiary_settings, ostiary_testing_plugins=[("old_style", OldStyle())])
+    with pytest.warns(DeprecationWarning, match="rename it ostiary_configure"):
+        app = main({}, **settings)
+    try:
+        assert OldStyle.configured
+    finally:
+        pruner = getattr(app.registry, "ostiary_pruner", None)
+        if pruner is not None:
+            pruner.stop()
+        for db in app.registry._zodb_databases.values():
+            db.close()

@@ -26,7 +26,7 @@ class ConflictingPage:
         self.attempts = []
 
     @hookimpl
-    def ostiary_add_pages(self, config):
+    def ostiary_configure(self, config):
         config.add_route("retry_test", "/retry-test")
         config.add_view(self.view, route_name="retry_test", request_method="POST", require_csrf=False)
 

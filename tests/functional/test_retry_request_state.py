@@ -22,7 +22,7 @@ class TouchSession:
         self.attempts = 0
 
     @hookimpl
-    def ostiary_add_pages(self, config):
+    def ostiary_configure(self, config):
         config.add_route("touch_session", "/touch-session")
         config.add_view(self.view, route_name="touch_session", request_method="POST", require_csrf=False)
 

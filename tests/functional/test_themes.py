@@ -118,7 +118,7 @@ def page(request):
     return render_to_response("{package}:templates/page.pt", {{}}, request=request)
 
 @hookimpl
-def ostiary_add_pages(config):
+def ostiary_configure(config):
     config.add_route("plugin_page", "/plugin-page")
     config.add_view(page, route_name="plugin_page")
 """

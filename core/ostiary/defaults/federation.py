@@ -11,7 +11,7 @@ from ..hookspecs import hookimpl
 
 
 @hookimpl
-def ostiary_add_pages(config):
+def ostiary_configure(config):
     config.include("ostiary.federation")
 
 

@@ -6,7 +6,7 @@ here once instead of twice, and neither plugin has to install the other.
 
 This distribution is a library, not a plugin: it has no ``ostiary.plugins``
 entry point. A plugin calls ``config.include("ostiary_accounts")`` from its
-``ostiary_add_pages`` hook; Pyramid includes it once however often it is
+``ostiary_configure`` hook; Pyramid includes it once however often it is
 asked. It reads these settings (never ``ostiary.*``, which core owns):
 
 ``accounts.password_min_length`` (default ``10``)

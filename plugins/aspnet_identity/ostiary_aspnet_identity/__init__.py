@@ -15,7 +15,7 @@ every setting.
 """
 
 from .hooks import (
-    ostiary_add_pages,
+    ostiary_configure,
     ostiary_create_user,
     ostiary_event,
     ostiary_is_active,
@@ -28,7 +28,7 @@ from .hooks import (
 )
 
 __all__ = [
-    "ostiary_add_pages",
+    "ostiary_configure",
     "ostiary_create_user",
     "ostiary_event",
     "ostiary_is_active",

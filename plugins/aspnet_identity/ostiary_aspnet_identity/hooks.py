@@ -58,7 +58,7 @@ def _request_session(request) -> Session:
 
 
 @hookimpl
-def ostiary_add_pages(config):
+def ostiary_configure(config):
     registry = config.registry
     registry.aspnet_identity = IdentityStore(parse_options(registry.settings))
     config.add_request_method(_request_session, "aspnet_identity_db", reify=True)

@@ -17,8 +17,8 @@ NOT_CLAIMS = frozenset({"active"})
 
 
 @hookimpl
-def ostiary_add_pages(config):
-    """Not a page, but the one start-up hook: read and check the setting."""
+def ostiary_configure(config):
+    """At start-up: read and check the setting."""
     path = config.registry.settings.get("profile_example.path", "").strip()
     if not path:
         raise SettingsError("profile_example.path: required setting is missing (a JSON file of claims)")

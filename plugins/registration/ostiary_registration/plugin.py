@@ -26,7 +26,7 @@ PAGES = (
 
 
 @hookimpl
-def ostiary_add_pages(config):
+def ostiary_configure(config):
     config.include("ostiary_accounts")
     registry = config.registry
     registry.ostiary_registration_settings = parse_plugin_settings(registry.settings, "registration.", SETTINGS)
