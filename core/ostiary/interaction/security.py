@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from pyramid.csrf import CookieCSRFStoragePolicy
 from pyramid.events import NewResponse
 
+from ..protocol.headers import COMMON_HEADERS
 from ..settings import cookies_secure
 
 
@@ -59,10 +60,6 @@ def _content_security_policy(request) -> str:
     ))
 
 
-#: Headers every response carries. Referrer-Policy is same-origin, not
-#: no-referrer: with no-referrer browsers send "Origin: null" on form posts,
-#: and the CSRF origin check over https would refuse them.
-COMMON_HEADERS = (("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "same-origin"))
 
 
 def add_security_headers(event) -> None:

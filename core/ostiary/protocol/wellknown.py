@@ -86,7 +86,7 @@ def install(config_registry) -> None:
     from pyramid.interfaces import IExecutionPolicy
     from pyramid.router import default_execution_policy
 
-    from ..interaction.security import COMMON_HEADERS
+    from .headers import COMMON_HEADERS
 
     inner = config_registry.queryUtility(IExecutionPolicy, default=default_execution_policy)
     config_registry.registerUtility(WellKnownPolicy(config_registry, inner, COMMON_HEADERS), IExecutionPolicy)
