@@ -98,6 +98,11 @@ class Plugins:
         return not vetoed(self._relay.ostiary_is_active(request=self._request, subject=subject, client=client,
                                                          caller=caller))
 
+    def session_fits(self, idp: str | None, client, params: Mapping) -> bool:
+        """Whether no plugin refuses a session signed in through ``idp`` for this request."""
+        return not vetoed(self._relay.ostiary_session_fits(request=self._request, idp=idp, client=client,
+                                                            params=params))
+
     # -- clients and resources (memoised) -------------------------------------
 
     def client(self, client_id: str | None):

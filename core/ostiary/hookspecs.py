@@ -17,7 +17,8 @@ Objects that cross this contract:
     OpenID Connect claim names to values) and ``active`` (bool).
 *client*
     an :class:`ostiary.models.clients.Client` or an object with the same
-    attributes (it also implements authlib's ``ClientMixin``).
+    attributes and methods (it also implements authlib's ``ClientMixin``,
+    and ``accepts_idp(idp)``).
 *resource*
     an :class:`ostiary.models.resources.Resource`: an identity resource
     (``kind == "identity"``) or an API scope (``kind == "api"``).
@@ -141,6 +142,22 @@ def ostiary_is_active(request, subject, client, caller):
     an existing session, when a code is exchanged, when a refresh token is
     used, and at userinfo. Any ``False`` wins: the person must sign in again
     and no token is issued.
+    """
+
+
+@hookspec
+def ostiary_session_fits(request, idp, client, params):
+    """Return ``False`` when an SSO session signed in through ``idp`` (a
+    provider name, ``local`` for a password) must not serve this
+    authorization request, so that the person signs in again; ``True`` or
+    ``None`` to allow.
+
+    Asked at the authorize endpoint for a person who has a session, after
+    core checked that the client accepts ``idp`` at all
+    (``client.identity_providers``). ``params`` are the authorization
+    request's parameters. Any ``False`` wins. The built-in ``federation``
+    plugin refuses a session whose idp differs from an ``acr_values``
+    hint ``idp:NAME``.
     """
 
 

@@ -65,6 +65,11 @@ def ostiary_check_login(request, user, context):
 
 
 @hookimpl
+def ostiary_session_fits(request, idp, client, params):
+    return providers.hint_fits(request, idp, client, params)
+
+
+@hookimpl
 def ostiary_external_claims(provider, claims):
     return linking.default_claims(provider, claims)
 

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import logging
 
+from ..models.clients import LOCAL_IDP
 from ..settings import ProviderSettings, SettingsError, parse_provider
 
 log = logging.getLogger(__name__)
 
 #: The idp of a sign-in with a local password.
-LOCAL = "local"
+LOCAL = LOCAL_IDP
 
 
 def _from_database(request) -> list[ProviderSettings]:
@@ -51,10 +52,7 @@ def get(request, name: str | None) -> ProviderSettings | None:
 
 def client_allows(client, idp: str) -> bool:
     """Whether ``client`` accepts a sign-in through ``idp`` (None: any client)."""
-    if client is None:
-        return True
-    allowed = tuple(getattr(client, "identity_providers", None) or ())
-    return not allowed or idp in allowed
+    return client is None or client.accepts_idp(idp)
 
 
 def offered(request, client) -> list[ProviderSettings]:
@@ -74,13 +72,8 @@ def idp_hint(request, client, acr_values: str | None) -> str | None:
     return None
 
 
-def session_fits(request, session_idp: str | None, client, params) -> bool:
-    """Whether a session signed in through ``session_idp`` may serve this
-    authorization request: the client accepts that way of signing in, and an
-    ``idp:`` hint, if any, asks for the same one. Otherwise the person must
-    sign in again (Duende IdentityServer does the same)."""
-    idp = session_idp or LOCAL
-    if not client_allows(client, idp):
-        return False
+def hint_fits(request, session_idp: str | None, client, params) -> bool:
+    """Whether an ``idp:`` hint, if any, asks for the way the session signed
+    in. Otherwise the person must sign in again (as in Duende IdentityServer)."""
     hint = idp_hint(request, client, params.get("acr_values"))
-    return hint is None or hint == idp
+    return hint is None or hint == (session_idp or LOCAL)

@@ -7,9 +7,9 @@ from pyramid.csrf import get_csrf_token
 from pyramid.httpexceptions import HTTPSeeOther
 
 from ..events import LOGIN_FAILED, emit
-from ..federation.providers import LOCAL, client_allows
 from ..hookspecs import Caller
 from ..i18n import _, translate
+from ..models.clients import LOCAL_IDP
 from ..protocol.claims import is_active
 from .pages import render_page
 from .security import allow_form_redirect
@@ -52,7 +52,7 @@ def _render(request, context, username="", error=None, values_in=None):
         "links": _merged(hooks.ostiary_login_links(request=request, context=context)),
         "fields": fields,
         "providers": _merged(hooks.ostiary_login_providers(request=request, context=context)),
-        "local_login": client_allows(context.client if context else None, LOCAL),
+        "local_login": context is None or context.client.accepts_idp(LOCAL_IDP),
     }
     if context is not None:
         allow_form_redirect(request, context.params["redirect_uri"])
@@ -88,7 +88,7 @@ def login_submit(request):
         return HTTPSeeOther(service.deny(context))
     username = request.POST.get("username", "").strip()
     password = request.POST.get("password", "")
-    if not client_allows(context.client if context else None, LOCAL):
+    if context is not None and not context.client.accepts_idp(LOCAL_IDP):
         return _refuse(request, context, username, LOCAL_NOT_ACCEPTED)
     user = None
     if username and password:

@@ -23,6 +23,11 @@ class ClientError(ValueError):
     """A client definition is invalid; the message says which field."""
 
 
+#: The idp of a sign-in with a local password (and the name of the password
+#: form in a client's ``identity_providers``).
+LOCAL_IDP = "local"
+
+
 class Client(Persistent):
     """One OAuth 2.0 / OpenID Connect client.
 
@@ -106,6 +111,12 @@ class Client(Persistent):
     @property
     def is_public(self) -> bool:
         return self.token_endpoint_auth_method == "none"
+
+    def accepts_idp(self, idp: str | None) -> bool:
+        """Whether a person may sign in for this client through ``idp``, a
+        provider name (``local``, or None, for the password form)."""
+        allowed = tuple(self.identity_providers or ())
+        return not allowed or (idp or LOCAL_IDP) in allowed
 
     # -- secrets -------------------------------------------------------------
 

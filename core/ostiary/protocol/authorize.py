@@ -18,7 +18,6 @@ from authlib.oidc.core.errors import ConsentRequiredError, LoginRequiredError
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.renderers import render_to_response
 
-from ..federation.providers import session_fits
 from ..hookspecs import Caller
 from ..i18n import _, translate
 from ..interaction.service import SUPPRESSED_MAX_AGE, SUPPRESSED_PROMPT, request_fingerprint
@@ -48,7 +47,7 @@ def authorize(request):
         decision = service.take_decision(request_fingerprint(params))
         if decision is not None and decision.error:
             raise OAuth2Error(error=decision.error, redirect_uri=redirect_uri)
-        if _needs_login(principal, prompt, max_age) or not session_fits(request, principal.idp, grant.client, params):
+        if _needs_login(principal, prompt, max_age) or not _session_fits(request, principal, grant.client, params):
             if "none" in prompt:
                 raise LoginRequiredError(redirect_uri=redirect_uri)
             return _to_login(request, params)
@@ -67,6 +66,12 @@ def authorize(request):
     service.session.add_client(grant.client.client_id)
     status, _, headers = grant.create_authorization_response(grant.redirect_uri, principal)
     return _deliver(request, dict(headers)["Location"], params.get("response_mode"))
+
+
+def _session_fits(request, principal, client, params) -> bool:
+    """Whether the client accepts the way the session signed in, and no
+    plugin (an ``idp:`` hint, say) asks for another."""
+    return client.accepts_idp(principal.idp) and request.plugins.session_fits(principal.idp, client, params)
 
 
 def _current_principal(request) -> Principal | None:
