@@ -24,9 +24,10 @@ def main(global_config, **settings):
     wellknown.install(config.registry)
     app = config.make_wsgi_app()
     from .maintenance import start_pruner
+    from .models.database import database
     from .models.root import initialise
 
-    initialise(config.registry._zodb_databases[""])
+    initialise(database(config.registry))
     start_pruner(config.registry)
     return app
 

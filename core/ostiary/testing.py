@@ -89,18 +89,10 @@ def base_settings(data_dir) -> dict:
 def transaction_root(app):
     """Yield the Ostiary root of ``app``'s database in a transaction of its own,
     committed on success (the way a second process would see the database)."""
-    import transaction
+    from .models.database import database, root_apart
 
-    from .models.root import open_root_from_connection
-
-    db = app.registry._zodb_databases[""]
-    manager = transaction.TransactionManager()
-    conn = db.open(transaction_manager=manager)
-    try:
-        with manager:
-            yield open_root_from_connection(conn)
-    finally:
-        conn.close()
+    with root_apart(database(app.registry)) as root:
+        yield root
 
 
 def load_data(app, data: dict) -> None:
@@ -265,6 +257,7 @@ def ostiary_plugins() -> list:
 @pytest.fixture
 def ostiary_app(ostiary_settings, ostiary_plugins):
     from . import main
+    from .models.database import close_databases
 
     settings = dict(ostiary_settings)
     settings["ostiary_testing_plugins"] = list(ostiary_plugins)
@@ -273,8 +266,7 @@ def ostiary_app(ostiary_settings, ostiary_plugins):
     pruner = getattr(app.registry, "ostiary_pruner", None)
     if pruner is not None:
         pruner.stop()
-    for db in app.registry._zodb_databases.values():
-        db.close()
+    close_databases(app.registry)
 
 
 @pytest.fixture

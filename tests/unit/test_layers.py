@@ -36,7 +36,6 @@ CONFINED = {"authlib": {"protocol"}, "ZODB": {"models"}, "BTrees": {"models"}, "
 KNOWN_VIOLATIONS: set[tuple[str, str]] = {
     ("ostiary.protocol.authorize", "ostiary.interaction.service"),
     ("ostiary.federation.client", "authlib"),
-    ("ostiary.protocol.signing", "ZODB"),
 }
 
 

@@ -15,6 +15,7 @@ from persistent import Persistent
 from pyramid_zodbconn import get_connection
 
 from .clients import ClientRegistry
+from .database import run_apart
 from .federation import FederationStore
 from .grants import GrantStore
 from .interactions import InteractionStore
@@ -131,20 +132,10 @@ def get_root(request) -> OstiaryRoot:
 
 def initialise(db) -> None:
     """Create (or evolve) the root and the signing keys at start-up, in a
-    transaction of its own, so that the first requests do not race to do it."""
-    import transaction
-
-    manager = transaction.TransactionManager()
-    conn = db.open(transaction_manager=manager)
-    try:
-        # Two processes starting at once on a shared database may conflict:
-        # the loser retries and finds the winner's root.
-        for attempt in manager.attempts(5):
-            with attempt:
-                root = open_root_from_connection(conn)
-                root.keys.ensure()
-    finally:
-        conn.close()
+    transaction of its own, so that the first requests do not race to do it.
+    Two processes starting at once on a shared database may conflict: the
+    loser tries again and finds the winner's root."""
+    run_apart(db, lambda root: root.keys.ensure(), attempts=5)
 
 
 def record_error_apart(db, record, error_id: str) -> bool:
@@ -154,19 +145,12 @@ def record_error_apart(db, record, error_id: str) -> bool:
     cannot keep the detail; this one can. Best effort: a database that is
     itself the problem must not turn one error into two.
     """
-    import transaction
-
-    manager = transaction.TransactionManager()
-    conn = db.open(transaction_manager=manager)
     try:
-        with manager:
-            open_root_from_connection(conn).interactions.put_error(record, error_id)
+        run_apart(db, lambda root: root.interactions.put_error(record, error_id))
         return True
     except Exception:  # noqa: BLE001 - the original error is what matters
         log.warning("could not keep the detail of error %s", error_id, exc_info=True)
         return False
-    finally:
-        conn.close()
 
 
 def prune_apart(db) -> int:
@@ -175,14 +159,4 @@ def prune_apart(db) -> int:
     Several processes may prune at once: a conflict is retried, and the
     loser finds less to delete.
     """
-    import transaction
-
-    manager = transaction.TransactionManager()
-    conn = db.open(transaction_manager=manager)
-    try:
-        for attempt in manager.attempts(3):
-            with attempt:
-                removed = open_root_from_connection(conn).prune()
-        return removed
-    finally:
-        conn.close()
+    return run_apart(db, lambda root: root.prune(), attempts=3)

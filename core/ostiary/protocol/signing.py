@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet, import_key
-from ZODB.interfaces import IMVCCStorage
 
+from ..models.database import database, learns_every_commit
 from ..models.util import now
 
 
@@ -105,7 +105,7 @@ class KeyCache:
         cached = self._material
         if cached is None:
             return None
-        if IMVCCStorage.providedBy(db.storage):
+        if not learns_every_commit(db):
             checked = self._checked_at
             if checked is not None and time.monotonic() - checked < POLLED_JWKS_RECHECK:
                 return cached.jwks_bytes
@@ -120,7 +120,7 @@ class KeyCache:
         body = self.unchanged_jwks(db)
         if body is not None:
             return body
-        pushed = not IMVCCStorage.providedBy(db.storage)
+        pushed = learns_every_commit(db)
         # Noted before the key ring is read: a commit after this point then
         # makes the next check fail, never the other way round.
         tid = db.lastTransaction() if pushed else None
@@ -149,8 +149,7 @@ class KeyCache:
 
 def published_jwks(request) -> bytes:
     """The serialized JWKS for ``/.well-known/jwks.json``."""
-    db = request.registry._zodb_databases[""]
-    return request.registry.ostiary_keys.published_jwks(db, lambda: request.ostiary_root.keys)
+    return request.registry.ostiary_keys.published_jwks(database(request.registry), lambda: request.ostiary_root.keys)
 
 
 def key_material(request) -> KeyMaterial:

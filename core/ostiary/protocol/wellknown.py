@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import json
 
+from ..models.database import database
+
 DISCOVERY_PATH = "/.well-known/openid-configuration"
 JWKS_PATH = "/.well-known/jwks.json"
 
@@ -60,8 +62,7 @@ class WellKnownPolicy:
             if path == DISCOVERY_PATH:
                 return self._answer(discovery_bytes(self.registry), DISCOVERY_MAX_AGE)
             if path == JWKS_PATH:
-                db = self.registry._zodb_databases[""]
-                body = self.registry.ostiary_keys.unchanged_jwks(db)
+                body = self.registry.ostiary_keys.unchanged_jwks(database(self.registry))
                 if body is not None:
                     return self._answer(body, JWKS_MAX_AGE)
         return self.inner(environ, router)

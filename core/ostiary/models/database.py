@@ -1,0 +1,71 @@
+"""The application's database, and work done in a transaction of its own.
+
+pyramid_zodbconn keeps the databases it opened on the registry under a
+private name; :func:`database` is the one place that reads it. Work that
+must not share the request's transaction (start-up, keeping the detail of
+an error whose request is rolled back, pruning, a second process in tests)
+opens a connection with a transaction manager of its own: :func:`root_apart`
+and :func:`run_apart`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from typing import TypeVar
+
+import transaction
+
+T = TypeVar("T")
+
+
+def database(registry):
+    """The application's ZODB database (``zodbconn.uri``)."""
+    return registry._zodb_databases[""]
+
+
+def learns_every_commit(db) -> bool:
+    """Whether this process is told of every commit to ``db`` as it happens
+    (FileStorage, ZEO), so ``db.lastTransaction()`` is always current;
+    RelStorage (an MVCC storage) learns of other processes' commits only by
+    polling at the start of a transaction."""
+    from ZODB.interfaces import IMVCCStorage
+
+    return not IMVCCStorage.providedBy(db.storage)
+
+
+def close_databases(registry) -> None:
+    """Close every database the application opened (tests, command line, shutdown)."""
+    for db in getattr(registry, "_zodb_databases", {}).values():
+        db.close()
+
+
+@contextlib.contextmanager
+def _connection_apart(db):
+    manager = transaction.TransactionManager()
+    conn = db.open(transaction_manager=manager)
+    try:
+        yield manager, conn
+    finally:
+        conn.close()
+
+
+@contextlib.contextmanager
+def root_apart(db) -> Iterator:
+    """The Ostiary root in a transaction of its own, committed on success."""
+    from .root import open_root_from_connection
+
+    with _connection_apart(db) as (manager, conn), manager:
+        yield open_root_from_connection(conn)
+
+
+def run_apart(db, work: Callable[..., T], attempts: int = 1) -> T:
+    """Call ``work(root)`` in a transaction of its own and commit, trying
+    again up to ``attempts`` times when it conflicts with another writer."""
+    from .root import open_root_from_connection
+
+    with _connection_apart(db) as (manager, conn):
+        for attempt in manager.attempts(attempts):
+            with attempt:
+                result = work(open_root_from_connection(conn))
+        return result
