@@ -16,8 +16,7 @@ from collections import defaultdict
 from functools import cached_property, lru_cache
 from urllib.parse import parse_qsl, urlsplit
 
-from authlib.oauth2 import AuthorizationServer
-from authlib.oauth2 import OAuth2Error
+from authlib.oauth2 import AuthorizationServer, OAuth2Error
 from authlib.oauth2.rfc6749 import InvalidRequestError, OAuth2Payload, OAuth2Request
 from pyramid.response import Response
 from webob.headers import EnvironHeaders
@@ -166,9 +165,9 @@ class OstiaryServer(AuthorizationServer):
         return self.request.hooks.ostiary_client(request=self.request, client_id=client_id)
 
     def save_token(self, token, oauth_request):
-        """Persist what a token response needs to survive: refresh tokens
-        and, for a code, the ids of what it issued. A client_credentials
-        token writes nothing."""
+        """Persist what a token response needs to survive: the grant's token
+        family, the access tokens issued from it and its refresh tokens. A
+        client_credentials token writes nothing."""
         tokens.save_token(self, token, oauth_request)
 
     def authenticate_client(self, request, methods, endpoint="token"):
