@@ -49,6 +49,8 @@ class Caller:
     AUTHORIZE = "authorize"
     TOKEN = "token"
     REFRESH = "refresh"
+    #: ... and when a client introspects a token issued for the user.
+    INTROSPECTION = "introspection"
 
 
 # -- user store ----------------------------------------------------------
@@ -140,8 +142,9 @@ def ostiary_is_active(request, subject, client, caller):
 
     Asked at sign-in (:attr:`Caller.LOGIN`), at the authorize endpoint for
     an existing session, when a code is exchanged, when a refresh token is
-    used, and at userinfo. Any ``False`` wins: the person must sign in again
-    and no token is issued.
+    used, at userinfo, and when a client introspects a token issued for the
+    user (:attr:`Caller.INTROSPECTION`: a ``False`` makes it inactive). Any
+    ``False`` wins: the person must sign in again and no token is issued.
     """
 
 

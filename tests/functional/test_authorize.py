@@ -178,3 +178,26 @@ def test_code_expires(app, flow, ostiary_app):
         for item in root.grants.codes.values():
             item.expires_at = int(time.time()) - 1
     assert flow.exchange(code).json["error"] == "invalid_grant"
+
+
+def test_a_request_object_is_answered_request_not_supported(app, flow):
+    response = app.get("/connect/authorize", params=flow.params(request="eyJhbGciOiJub25lIn0.e30."))
+    params = _query(response.location)
+    assert response.location.startswith(REDIRECT_URI)
+    assert params["error"] == "request_not_supported"
+    assert "state" in params and params["iss"] == TEST_ISSUER
+
+
+def test_a_request_uri_is_answered_request_uri_not_supported(app, flow):
+    response = app.get("/connect/authorize", params=flow.params(request_uri="https://rp.example/request.jwt"))
+    assert response.location.startswith(REDIRECT_URI)
+    assert _query(response.location)["error"] == "request_uri_not_supported"
+
+
+def test_a_repeated_parameter_at_authorize_is_invalid_request(app, flow):
+    # authlib refuses a repeated client_id, redirect_uri, scope, ... itself.
+    params = list(flow.params().items()) + [("nonce", "another-nonce")]
+    response = app.get("/connect/authorize", params=params)
+    query = _query(response.location)
+    assert response.location.startswith(REDIRECT_URI)
+    assert query["error"] == "invalid_request" and "'nonce'" in query["error_description"]

@@ -14,6 +14,8 @@ def test_pruner_thread_removes_expired_codes_sessions_and_tokens(app, flow, osti
         for tree in (root.grants.codes, root.grants.refresh_tokens, root.grants.families, root.sessions.by_cookie):
             for item in tree.values():
                 item.expires_at = past
+        for family in root.grants.families.values():  # and the access tokens the family holds
+            family.access_tokens = tuple((jti, past) for jti, _ in family.access_tokens)
     pruner = Pruner(ostiary_app.registry._zodb_databases[""], interval=0.05)
     pruner.start()
     try:

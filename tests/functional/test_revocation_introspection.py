@@ -73,3 +73,23 @@ def test_revocation_without_token_is_invalid_request(app):
 def test_revocation_with_unknown_hint_is_unsupported_token_type(app, tokens):
     response = _post(app, "/connect/revocation", {"token": tokens["access_token"], "token_type_hint": "magic"})
     assert response.json["error"] == "unsupported_token_type"
+
+
+def test_a_repeated_token_at_revocation_is_invalid_request(app, tokens):
+    response = _post(app, "/connect/revocation", [("token", tokens["access_token"]), ("token", "other")])
+    assert response.status_int == 400
+    assert response.json["error"] == "invalid_request" and "'token'" in response.json["error_description"]
+    assert _post(app, "/connect/introspect", {"token": tokens["access_token"]}).json["active"] is True
+
+
+def test_a_repeated_token_at_introspection_is_invalid_request(app, tokens):
+    response = _post(app, "/connect/introspect", [("token", tokens["access_token"]), ("token", "other")])
+    assert response.status_int == 400
+    assert response.json["error"] == "invalid_request"
+
+
+def test_basic_auth_plus_a_client_secret_at_introspection_is_invalid_request(app, tokens):
+    response = _post(app, "/connect/introspect", {"token": tokens["access_token"], "client_id": "demo-rp",
+                                                  "client_secret": "demo-secret"})
+    assert response.status_int == 400
+    assert response.json["error"] == "invalid_request"

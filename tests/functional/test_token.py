@@ -235,3 +235,106 @@ def test_basic_auth_with_url_encoded_secret(app, ostiary_app, ostiary_demo):
     response = app.post("/connect/token", {"grant_type": "client_credentials"},
                         headers={"Authorization": "Basic " + header}, expect_errors=True)
     assert response.status_int == 200
+
+
+# -- what RFC 6749 forbids ---------------------------------------------------
+
+
+def test_basic_auth_plus_a_client_secret_in_the_body_is_invalid_request(app):
+    response = _post(app, {"grant_type": "client_credentials", "client_id": "demo-rp",
+                           "client_secret": "demo-secret"})
+    assert response.status_int == 400
+    assert response.json["error"] == "invalid_request"
+
+
+def test_basic_auth_plus_a_client_assertion_is_invalid_request(app):
+    response = _post(app, {"grant_type": "client_credentials", "client_assertion": "a.b.c",
+                           "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"})
+    assert response.status_int == 400
+    assert response.json["error"] == "invalid_request"
+
+
+def test_a_repeated_grant_type_is_invalid_request_naming_it(app):
+    response = _post(app, [("grant_type", "client_credentials"), ("grant_type", "client_credentials")])
+    assert response.status_int == 400
+    assert response.json["error"] == "invalid_request"
+    assert "'grant_type'" in response.json["error_description"]
+
+
+def test_another_clients_refresh_token_does_not_revoke_its_owners_family(app, flow, ostiary_app):
+    load_data(ostiary_app, {"clients": [{"client_id": "other", "secret": "other-secret",
+                                         "grant_types": ["refresh_token", "client_credentials"],
+                                         "scopes": ["openid", "offline_access"]}]})
+    tokens = flow.exchange(flow.code(scope="openid offline_access")["code"]).json
+    rotated = _post(app, {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]}).json
+    stolen = _post(app, {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]},
+                   auth=("other", "other-secret"))
+    assert stolen.json["error"] == "invalid_grant"
+    owner = _post(app, {"grant_type": "refresh_token", "refresh_token": rotated["refresh_token"]})
+    assert owner.status_int == 200
+
+
+# -- private_key_jwt ---------------------------------------------------------
+
+ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+
+
+@pytest.fixture
+def signing_client(ostiary_app, ostiary_demo):
+    """A private_key_jwt client ``svc``; returns its private key."""
+    from joserfc.jwk import RSAKey
+
+    key = RSAKey.generate_key(2048, private=True, auto_kid=True)
+    load_data(ostiary_app, {"resources": [], "clients": [{
+        "client_id": "svc", "token_endpoint_auth_method": "private_key_jwt",
+        "jwks": {"keys": [key.as_dict(private=False)]}, "grant_types": ["client_credentials"],
+        "scopes": ["api"]}]})
+    return key
+
+
+def _assertion(key, client_id="svc", **claims):
+    import time
+    import uuid
+
+    now = int(time.time())
+    body = {"iss": client_id, "sub": client_id, "aud": TEST_ISSUER + "/connect/token", "iat": now,
+            "exp": now + 60, "jti": str(uuid.uuid4())}
+    body.update(claims)
+    body = {k: v for k, v in body.items() if v is not None}
+    return jwt.encode({"alg": "RS256", "kid": key.kid}, body, key)
+
+
+def _with_assertion(app, assertion):
+    return _post(app, {"grant_type": "client_credentials", "client_assertion_type": ASSERTION_TYPE,
+                       "client_assertion": assertion}, auth=None)
+
+
+def test_a_client_assertion_for_a_client_without_keys_is_invalid_client(app, signing_client):
+    # demo-rp authenticates with a secret and has no JWKS.
+    response = _with_assertion(app, _assertion(signing_client, client_id="demo-rp"))
+    assert response.status_int == 400
+    assert response.json["error"] == "invalid_client"
+
+
+def test_a_client_assertion_valid_for_an_hour_is_refused(app, signing_client):
+    import time
+
+    now = int(time.time())
+    response = _with_assertion(app, _assertion(signing_client, iat=now, exp=now + 3600))
+    assert response.json["error"] == "invalid_client"
+    assert "300 seconds" in response.json["error_description"]
+
+
+def test_a_client_assertion_without_iat_is_bounded_from_now(app, signing_client):
+    import time
+
+    response = _with_assertion(app, _assertion(signing_client, iat=None, exp=int(time.time()) + 3600))
+    assert response.json["error"] == "invalid_client"
+
+
+def test_a_client_assertion_within_the_bound_is_accepted(app, signing_client):
+    import time
+
+    now = int(time.time())
+    response = _with_assertion(app, _assertion(signing_client, iat=now, exp=now + 290))
+    assert response.status_int == 200

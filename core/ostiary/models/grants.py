@@ -37,8 +37,11 @@ class AuthorizationCode(Persistent):
         self.code_challenge_method = code_challenge_method
         self.expires_at = now() + lifetime
         self.used = False
-        self.family_id = None  # the refresh-token family the exchange started
-        self.access_token_ids = ()  # jti of access tokens issued for it
+        self.family_id = None  # the token family (the grant) the exchange started
+
+    #: Class default for codes stored before their grant family held the
+    #: access tokens too; each entry is ``(jti, expires_at)``.
+    access_token_ids = ()
 
     def is_expired(self) -> bool:
         return now() >= self.expires_at
@@ -100,7 +103,19 @@ class RefreshToken(Persistent):
 
 
 class TokenFamily(Persistent):
-    """All refresh tokens descended from one code exchange."""
+    """One grant: everything a code exchange issued, the refresh tokens
+    descended from it and the access tokens of the exchange and of every
+    refresh. Revoking the family revokes them all (RFC 7009, section 2.1).
+
+    ``expires_at`` is when its refresh tokens expire (a family without
+    refresh tokens: when its first access token does); the family itself
+    is kept until its last access token has expired too.
+    """
+
+    #: ``(jti, expires_at)`` of the access tokens issued from the family and
+    #: not yet expired. A class default: families stored before generation 5
+    #: knew none.
+    access_tokens = ()
 
     def __init__(self, family_id, client_id, subject, sid, expires_at):
         self.family_id = family_id
@@ -110,6 +125,17 @@ class TokenFamily(Persistent):
         self.expires_at = expires_at
         self.revoked = False
         self.current = None  # digest of the newest refresh token
+        self.access_tokens = ()
+
+    def add_access_token(self, jti: str, expires_at: int) -> None:
+        """Remember an access token issued from the family. Expired ones are
+        dropped on the way, so the tuple stays as short as the tokens live."""
+        when = now()
+        self.access_tokens = tuple(t for t in self.access_tokens if t[1] > when) + ((jti, expires_at),)
+
+    def ends_at(self) -> int:
+        """When nothing issued from the family is valid any more."""
+        return max([self.expires_at] + [exp for _, exp in self.access_tokens])
 
 
 class Consent(Persistent):
@@ -130,7 +156,7 @@ class GrantStore(Persistent):
         # Written by every code flow: spread over several BTrees (see .sharded).
         self.codes = ShardedTree()
         self.refresh_tokens = ShardedTree()
-        self.families = OOBTree()
+        self.families = ShardedTree()  # a family per code exchange
         self.consents = OOBTree()
         self.revoked_jtis = OOBTree()  # jti -> expires_at
         self.seen_assertions = OOBTree()  # "client\x00jti" -> expires_at (private_key_jwt replay)
@@ -168,8 +194,17 @@ class GrantStore(Persistent):
 
     def revoke_family(self, family_id) -> None:
         family = self.families.get(family_id)
-        if family is not None:
-            family.revoked = True
+        if family is not None and not family.revoked:
+            self._revoke(family)
+
+    def _revoke(self, family: TokenFamily) -> None:
+        """The one way a family is revoked: its refresh tokens stop working
+        and its access tokens go on the deny-list until they expire."""
+        family.revoked = True
+        when = now()
+        for jti, expires_at in family.access_tokens:
+            if expires_at > when:
+                self.revoke_jti(jti, expires_at)
 
     def revoke_where(self, *, subject=None, client_id=None, sid=None) -> int:
         """Revoke every family matching all the given fields; return how many."""
@@ -183,7 +218,7 @@ class GrantStore(Persistent):
                 continue
             if sid is not None and family.sid != sid:
                 continue
-            family.revoked = True
+            self._revoke(family)
             count += 1
         return count
 
@@ -229,7 +264,10 @@ class GrantStore(Persistent):
     def prune(self, when: int) -> int:
         removed = prune_expired(self.codes, when)
         removed += prune_expired(self.refresh_tokens, when)
-        removed += prune_expired(self.families, when)
+        stale = [key for key, family in self.families.items() if family.ends_at() < when]
+        for key in stale:
+            del self.families[key]
+        removed += len(stale)
         removed += prune_expired(self.consents, when)
         for tree in (self.revoked_jtis, self.seen_assertions):
             stale = [key for key, exp in tree.items() if exp < when]

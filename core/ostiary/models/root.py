@@ -97,8 +97,19 @@ def _evolve_4(root: OstiaryRoot) -> None:
             setattr(store, name, ShardedTree(tree.items()))
 
 
+def _evolve_5(root: OstiaryRoot) -> None:
+    """Generation 5 starts a token family at every code exchange (the family
+    now holds its access tokens, to revoke them with it), so the families
+    are spread over several BTrees like the codes. Families from before
+    know no access tokens (a class default)."""
+    from .sharded import ShardedTree
+
+    if not isinstance(root.grants.families, ShardedTree):
+        root.grants.families = ShardedTree(root.grants.families.items())
+
+
 #: Evolve steps in order; step ``n`` brings a database to generation ``n``.
-EVOLVE_STEPS = (_evolve_1, _evolve_2, _evolve_3, _evolve_4)
+EVOLVE_STEPS = (_evolve_1, _evolve_2, _evolve_3, _evolve_4, _evolve_5)
 CURRENT_GENERATION = len(EVOLVE_STEPS)
 
 

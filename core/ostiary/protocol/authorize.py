@@ -14,7 +14,12 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6749 import InvalidRequestError
-from authlib.oidc.core.errors import ConsentRequiredError, LoginRequiredError
+from authlib.oidc.core.errors import (
+    ConsentRequiredError,
+    LoginRequiredError,
+    RequestNotSupportedError,
+    RequestURINotSupportedError,
+)
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.renderers import render_to_response
 
@@ -24,6 +29,7 @@ from ..interaction.service import SUPPRESSED_MAX_AGE, SUPPRESSED_PROMPT, request
 from ..models.grants import Consent
 from ..models.util import now
 from . import claims as claimlib
+from .server import check_single_parameters
 from .tokens import Principal
 
 RESPONSE_MODES = ("query", "form_post")
@@ -42,6 +48,7 @@ def authorize(request):
         return _error_response(request, oauth_request, error)
     params = oauth_request.payload.data
     try:
+        _check_unsupported_params(oauth_request.payload)
         prompt, max_age = _check_oidc_params(params)
         redirect_uri = grant.redirect_uri
         decision = service.take_decision(request_fingerprint(params))
@@ -83,6 +90,17 @@ def _current_principal(request) -> Principal | None:
     if not claimlib.is_active(request, session.subject, client, Caller.AUTHORIZE):
         return None
     return Principal(session.subject, session.auth_time, session.amr, session.acr, session.sid, session.idp)
+
+
+def _check_unsupported_params(payload) -> None:
+    """Refuse, to the client, what this server does not do rather than
+    ignore it: request objects (OpenID Connect Core 3.1.2.6, as the discovery
+    document says) and repeated parameters (RFC 6749, 3.1)."""
+    check_single_parameters(payload)
+    if "request" in payload.data:
+        raise RequestNotSupportedError(description="Request objects ('request') are not supported.")
+    if "request_uri" in payload.data:
+        raise RequestURINotSupportedError(description="Request objects by reference ('request_uri') are not supported.")
 
 
 def _check_oidc_params(params) -> tuple[tuple, int | None]:

@@ -8,7 +8,7 @@ reuse detection, client_credentials limited to API scopes.
 
 from __future__ import annotations
 
-from authlib.oauth2.rfc6749 import InvalidGrantError, InvalidRequestError, InvalidScopeError
+from authlib.oauth2.rfc6749 import InvalidClientError, InvalidGrantError, InvalidRequestError, InvalidScopeError
 from authlib.oauth2.rfc6749.grants import (
     AuthorizationCodeGrant,
     ClientCredentialsGrant,
@@ -18,6 +18,7 @@ from authlib.oauth2.rfc7009 import RevocationEndpoint
 from authlib.oauth2.rfc7523 import JWTBearerClientAssertion
 from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
+from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
 from ..events import TOKEN_ISSUED, TOKEN_REVOKED, emit
@@ -57,7 +58,7 @@ class CodeGrant(AuthorizationCodeGrant):
             # RFC 6749, 4.1.2: a replayed code revokes what it issued.
             if item.family_id:
                 store.revoke_family(item.family_id)
-            for jti, expires_at in item.access_token_ids:
+            for jti, expires_at in item.access_token_ids:  # a code used before generation 5
                 store.revoke_jti(jti, expires_at)
             emit(self.server.request, TOKEN_REVOKED, subject=item.subject, client_id=client.client_id,
                  reason="authorization code replayed")
@@ -91,7 +92,9 @@ class RefreshGrant(RefreshTokenGrant):
     def authenticate_refresh_token(self, refresh_token):
         store = self.server.grant_store
         item = store.find_refresh_token(refresh_token)
-        if item is None:
+        if item is None or not item.check_client(self.request.client):
+            # Another client's token is not a replay by its owner: refusing
+            # it must not let that client revoke the owner's grant.
             return None
         family = store.family(item.family_id)
         if family is None or family.revoked or item.is_expired():
@@ -196,6 +199,12 @@ class IdTokenExtension:
         )
 
 
+#: The longest a client assertion may be valid, in seconds (from its ``iat``,
+#: or from now without one). RFC 7523 leaves the bound to the server; a short
+#: one also bounds how long the ``jti`` of each assertion must be remembered.
+MAX_ASSERTION_LIFETIME = 300
+
+
 class PrivateKeyJWT(JWTBearerClientAssertion):
     """Client authentication with a JWT signed by the client's key (RFC 7523)."""
 
@@ -210,10 +219,40 @@ class PrivateKeyJWT(JWTBearerClientAssertion):
         return [issuer, issuer + "/connect/token"]
 
     def resolve_client_public_key(self, client):
-        return KeySet.import_key_set(client.jwks)
+        # authlib retries with another signature on a TypeError: any failure
+        # to read the keys must be an authentication error instead.
+        if not client.jwks:
+            raise InvalidClientError(description="The client has no registered keys.")
+        try:
+            return KeySet.import_key_set(dict(client.jwks))
+        except (JoseError, TypeError, ValueError, KeyError) as error:
+            raise InvalidClientError(description="The client's registered keys cannot be read.") from error
+
+    def verify_claims(self, claims):
+        # Before authlib's checks, which record the jti: a refused assertion
+        # leaves nothing behind.
+        _check_assertion_lifetime(claims)
+        super().verify_claims(claims)
 
     def validate_jti(self, claims, jti):
         return self.server.grant_store.remember_assertion(claims["sub"], jti, int(claims["exp"]))
+
+
+def _check_assertion_lifetime(claims) -> None:
+    """Refuse an assertion valid for longer than :data:`MAX_ASSERTION_LIFETIME`.
+    A missing or malformed ``exp`` is left to authlib's claim checks."""
+    exp, iat = claims.get("exp"), claims.get("iat")
+    if not _is_number(exp):
+        return
+    current = now()
+    start = iat if _is_number(iat) else current
+    if exp - start > MAX_ASSERTION_LIFETIME or exp - current > MAX_ASSERTION_LIFETIME:
+        raise InvalidClientError(
+            description=f"The client assertion is valid for too long: at most {MAX_ASSERTION_LIFETIME} seconds.")
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 # -- revocation and introspection ------------------------------------------
@@ -227,6 +266,7 @@ class AccessTokenView:
     def __init__(self, claims, revoked):
         self.claims = claims
         self.client_id = claims.get("client_id")
+        self.subject = claims.get("sub")
         self._revoked = revoked
 
     def check_client(self, client):
@@ -252,6 +292,7 @@ class RefreshTokenView:
         self.item = item
         self.family = family
         self.client_id = item.client_id
+        self.subject = item.subject
 
     def check_client(self, client):
         return client.client_id == self.client_id
@@ -313,6 +354,11 @@ class Introspection(IntrospectionEndpoint):
         return token.client_id == client.client_id or client.client_id in token.audiences()
 
     def introspect_token(self, token):
+        if not _subject_is_active(self.server, token):
+            return {"active": False}
+        return self._payload(token)
+
+    def _payload(self, token):
         if token.kind == "access_token":
             claims = token.claims
             payload = {k: claims[k] for k in ("scope", "client_id", "sub", "exp", "iat", "nbf", "iss", "aud", "jti")
@@ -324,3 +370,15 @@ class Introspection(IntrospectionEndpoint):
             "scope": item.scope, "client_id": item.client_id, "sub": item.subject, "exp": item.expires_at,
             "iat": item.issued_at, "iss": self.server.settings.issuer, "token_type": "refresh_token",
         }
+
+
+def _subject_is_active(server, token) -> bool:
+    """Whether the user a token speaks for may still act (a disabled user's
+    tokens are inactive, as at userinfo). A client_credentials token speaks
+    for its client only."""
+    subject = token.subject
+    if subject is None or subject == token.client_id:
+        return True
+    request = server.request
+    client = request.hooks.ostiary_client(request=request, client_id=token.client_id)
+    return client is not None and claimlib.is_active(request, subject, client, Caller.INTROSPECTION)

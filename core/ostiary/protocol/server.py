@@ -16,8 +16,8 @@ from collections import defaultdict
 from functools import cached_property, lru_cache
 from urllib.parse import parse_qsl, urlsplit
 
-from authlib.oauth2 import AuthorizationServer
-from authlib.oauth2.rfc6749 import OAuth2Payload, OAuth2Request
+from authlib.oauth2 import AuthorizationServer, OAuth2Error
+from authlib.oauth2.rfc6749 import InvalidRequestError, OAuth2Payload, OAuth2Request
 from pyramid.response import Response
 from webob.headers import EnvironHeaders
 from webob.multidict import MultiDict
@@ -61,6 +61,11 @@ class PyramidPayload(OAuth2Payload):
             values[key].append(value)
         return values
 
+    def repeated(self) -> str | None:
+        """The first parameter given more than once, or None (RFC 6749,
+        sections 3.1 and 3.2: parameters MUST NOT be included more than once)."""
+        return next((key for key, values in self.datalist.items() if len(values) > 1), None)
+
 
 class _RequestHeaders(EnvironHeaders):
     """``request.headers`` that is true without counting: authlib keeps
@@ -94,6 +99,30 @@ class PyramidOAuth2Request(OAuth2Request):
         return self._pyramid_request.POST
 
 
+def check_single_parameters(payload) -> None:
+    """Refuse a request that repeats a parameter, naming it: which of two
+    values was meant is not ours to guess."""
+    name = payload.repeated()
+    if name is not None:
+        raise InvalidRequestError(f"The parameter '{name}' is given more than once.")
+
+
+def check_one_client_auth_method(request) -> None:
+    """RFC 6749, section 2.3: a client uses one authentication method per
+    request. Credentials in the Authorization header and in the body at once
+    are refused rather than one of them being picked silently."""
+    used = []
+    if request.headers.get("Authorization", "").partition(" ")[0].lower() == "basic":
+        used.append("HTTP Basic")
+    form = request.payload.data
+    if form.get("client_secret"):
+        used.append("client_secret")
+    if form.get("client_assertion") or form.get("client_assertion_type"):
+        used.append("client_assertion")
+    if len(used) > 1:
+        raise InvalidRequestError(f"Use one client authentication method, not {' and '.join(used)}.")
+
+
 @lru_cache(maxsize=8)
 def _origin(issuer: str) -> str:
     parts = urlsplit(issuer)
@@ -116,7 +145,6 @@ class OstiaryServer(AuthorizationServer):
         super().__init__()
         self.request = request
         self.settings = request.registry.ostiary_settings
-        self.issued_jti = None
         self.register_token_generator("default", tokens.AccessTokenIssuer(self))
         self.register_client_auth_method("private_key_jwt", grants.PrivateKeyJWT(self))
         self.register_grant(grants.CodeGrant, [grants.StrictPKCE(), grants.IdTokenExtension()])
@@ -135,10 +163,34 @@ class OstiaryServer(AuthorizationServer):
         return self.request.plugins.client(client_id)
 
     def save_token(self, token, oauth_request):
-        """Persist what a token response needs to survive: refresh tokens
-        and, for a code, the ids of what it issued. A client_credentials
-        token writes nothing."""
+        """Persist what a token response needs to survive: the grant's token
+        family, the access tokens issued from it and its refresh tokens. A
+        client_credentials token writes nothing."""
         tokens.save_token(self, token, oauth_request)
+
+    def authenticate_client(self, request, methods, endpoint="token"):
+        check_one_client_auth_method(request)
+        return super().authenticate_client(request, methods, endpoint)
+
+    # -- the endpoints, after the checks every request gets ------------------------
+
+    def create_token_response(self, request=None):
+        request = self.create_oauth2_request(request)
+        refused = self._refuse_repeated(request)
+        return refused if refused is not None else super().create_token_response(request)
+
+    def create_endpoint_response(self, name, request=None):
+        request = self.create_oauth2_request(request)
+        refused = self._refuse_repeated(request)
+        return refused if refused is not None else super().create_endpoint_response(name, request)
+
+    def _refuse_repeated(self, request):
+        """The invalid_request response for a repeated parameter, or None."""
+        try:
+            check_single_parameters(request.payload)
+        except OAuth2Error as error:
+            return self.handle_error_response(request, error)
+        return None
 
     # -- request and response translation --------------------------------------
 

@@ -40,6 +40,17 @@ class Principal:
         return cls(item.subject, item.auth_time, tuple(item.amr), item.acr, item.sid, item.idp)
 
 
+class IssuedToken(dict):
+    """A token response body that also knows the ``jti`` and expiry of the
+    access token in it, for :func:`save_token` to file under its grant.
+    Only the dict items are sent: the attributes never leave the server."""
+
+    def __init__(self, body: dict, jti: str, expires_at: int):
+        super().__init__(body)
+        self.jti = jti
+        self.expires_at = expires_at
+
+
 class AccessTokenIssuer:
     """authlib token generator: a freshly signed RFC 9068 JWT every time."""
 
@@ -69,7 +80,6 @@ class AccessTokenIssuer:
             requested = claimlib.requested_claim_types(request, scope, ("api",))
             extra = claimlib.profile_claims(request, user.subject, client, requested, Caller.ACCESS_TOKEN)
             claims = {**extra, **claims}
-        self.server.issued_jti = (jti, claims["exp"])
         token = {
             "token_type": "Bearer",
             "access_token": sign(request, claims, typ="at+jwt"),
@@ -77,32 +87,42 @@ class AccessTokenIssuer:
         }
         if scope:
             token["scope"] = scope
-        return token
+        return IssuedToken(token, jti, claims["exp"])
 
 
-def save_token(server, token: dict, oauth_request) -> None:
-    """Store what must outlive the response; issue the refresh token."""
+def save_token(server, token: IssuedToken, oauth_request) -> None:
+    """Store what must outlive the response: the grant (token family) a code
+    exchange starts, the access token under it, and the refresh token."""
     grant_type = oauth_request.payload.grant_type
-    client = oauth_request.client
     principal = oauth_request.user
     if grant_type == "client_credentials" or principal is None:
         return
     store = server.grant_store
     if grant_type == "authorization_code":
-        code = oauth_request.authorization_code
-        code.access_token_ids = tuple(code.access_token_ids) + (server.issued_jti,)
-        if not _may_refresh(client, code.scope):
-            return
-        lifetime = client.refresh_token_lifetime or server.settings.refresh_token_lifetime
-        family = store.start_family(client.client_id, principal.subject, principal.sid, now() + lifetime)
-        code.family_id = family.family_id
-        scope = code.scope
+        family, scope = _start_grant(server, token, oauth_request)
     else:  # refresh_token: rotate within the same family, keeping its scope
         old = oauth_request.refresh_token
-        family = store.family(old.family_id)
-        scope = old.scope
+        family, scope = store.family(old.family_id), old.scope
+    family.add_access_token(token.jti, token.expires_at)
+    if grant_type == "authorization_code" and not _may_refresh(oauth_request.client, scope):
+        return
     token["refresh_token"] = store.issue_refresh_token(
         family, scope, auth_time=principal.auth_time, amr=principal.amr, acr=principal.acr, idp=principal.idp)
+
+
+def _start_grant(server, token: IssuedToken, oauth_request):
+    """The family of a code exchange: every exchange starts one, so that the
+    access tokens can be revoked with the grant even without a refresh token.
+    A family without refresh tokens ends with its access token."""
+    client, principal = oauth_request.client, oauth_request.user
+    code = oauth_request.authorization_code
+    if _may_refresh(client, code.scope):
+        expires_at = now() + (client.refresh_token_lifetime or server.settings.refresh_token_lifetime)
+    else:
+        expires_at = token.expires_at
+    family = server.grant_store.start_family(client.client_id, principal.subject, principal.sid, expires_at)
+    code.family_id = family.family_id
+    return family, code.scope
 
 
 def _may_refresh(client, scope) -> bool:
