@@ -67,8 +67,19 @@ def test_a_callback_in_another_browser_is_refused(browser, downstream, upstream)
     other.login_page()
     assert error_shown(other.walk(callback)) == "external_state"
     _nothing_created(downstream)
-    # and the state is spent: the right browser cannot use it afterwards either
-    assert error_shown(browser.walk(callback)) == "external_state"
+
+
+def test_a_callback_in_another_browser_leaves_the_sign_in_to_the_right_browser(browser, downstream, upstream):
+    """Whoever sees a callback URL cannot block the sign-in by using it first,
+    with cookies of their own or with none."""
+    callback = _callback_url(browser)
+    with_cookies, without = Browser(downstream, upstream.url), Browser(downstream, upstream.url)
+    with_cookies.login_page()
+    assert error_shown(with_cookies.walk(callback)) == "external_state"
+    assert error_shown(without.walk(callback)) == "external_state"
+    token = browser.tokens(browser.walk(callback))
+    assert token["id_claims"]["idp"] == "upstream"
+    assert "dora" in database(downstream)[0]
 
 
 def test_a_callback_for_another_provider_is_refused(make_downstream, upstream):
