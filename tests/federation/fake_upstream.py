@@ -47,6 +47,10 @@ class FakeUpstream:
         self.user = {"sub": "fake-user-1", "email": "fake@example.org", "email_verified": True,
                      "name": "Fake Person", "preferred_username": "fakeperson"}
         self.sid: str | None = None  # the upstream session id the ID tokens carry, if any
+        # (status, JSON body or text) the token endpoint answers instead of a token, if set.
+        self.token_refusal: tuple[int, dict | str] | None = None
+        # The error the authorization endpoint redirects back with instead of a code, if set.
+        self.authorize_error: str | None = None
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
         self._thread = None
@@ -61,6 +65,9 @@ class FakeUpstream:
 
     def authorize(self, query: dict) -> str:
         self.authorize_queries.append(dict(query))
+        if self.authorize_error:
+            return query["redirect_uri"] + "?" + urlencode({"error": self.authorize_error,
+                                                            "state": query.get("state", "")})
         code = secrets.token_urlsafe(16)
         self.codes[code] = {"nonce": query.get("nonce"), "challenge": query.get("code_challenge")}
         return query["redirect_uri"] + "?" + urlencode({"code": code, "state": query.get("state", "")})
@@ -106,7 +113,9 @@ class FakeUpstream:
             return {"id": 4242, "login": "octocat", "name": "Mona Octocat", "email": "octocat@example.org"}
         return dict(self.user)
 
-    def token(self, form: dict) -> tuple[int, dict]:
+    def token(self, form: dict) -> tuple[int, dict | str]:
+        if self.token_refusal is not None:
+            return self.token_refusal
         grant = self.codes.pop(form.get("code", ""), None)
         if grant is None:
             return 400, {"error": "invalid_grant"}
@@ -128,8 +137,11 @@ class FakeUpstream:
                 self.send_response(status)
                 if location:
                     self.send_header("Location", location)
-                data = json.dumps(body).encode() if body is not None else b""
-                self.send_header("Content-Type", "application/json")
+                if isinstance(body, str):
+                    data, kind = body.encode(), "text/html"
+                else:
+                    data, kind = (json.dumps(body).encode() if body is not None else b""), "application/json"
+                self.send_header("Content-Type", kind)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)

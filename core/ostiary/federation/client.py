@@ -13,6 +13,7 @@ Nothing here writes to the database.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import threading
 import time
 from urllib.parse import urlencode
@@ -37,9 +38,10 @@ LEEWAY = 60
 
 class UpstreamError(Exception):
     """Signing in upstream failed; ``error`` is the error page's code and the
-    message the detail kept behind the error id."""
+    message the detail kept behind the error id (and logged at ``log_level``)."""
 
     error = "external_invalid"
+    log_level = logging.INFO
 
 
 class Unavailable(UpstreamError):
@@ -52,6 +54,22 @@ class Invalid(UpstreamError):
     """The upstream answered something that cannot be trusted or used."""
 
     error = "external_invalid"
+
+
+class ClientRefused(UpstreamError):
+    """The upstream refused Ostiary's own client registration (its client
+    id, secret or allowed grant): a fault of configuration, here or there,
+    that no retry by the person mends. Logged as a warning, with the answer."""
+
+    error = "external_client_refused"
+    log_level = logging.WARNING
+
+
+#: Token endpoint errors that mean the upstream does not accept Ostiary as a
+#: client (RFC 6749, section 5.2), rather than this sign-in's code.
+CLIENT_ERRORS = ("invalid_client", "unauthorized_client")
+#: Characters of an upstream's answer kept in a log line.
+ANSWER_LENGTH = 500
 
 
 @dataclasses.dataclass(frozen=True)
@@ -214,19 +232,52 @@ def _fetch_userinfo(client: OAuth2Session, metadata: Metadata) -> dict:
     return claims
 
 
+def _answer(response, provider) -> str:
+    """The upstream's answer as a log line may show it: status and body,
+    shortened, with Ostiary's client secret blotted out should the upstream
+    echo what it was sent."""
+    if response is None:
+        return "no answer"
+    body = response.text[:ANSWER_LENGTH].replace("\n", " ")
+    if provider.client_secret:
+        body = body.replace(provider.client_secret, "[client secret]")
+    return f"HTTP {response.status_code} {body}"
+
+
+def _refusal(exc, response, provider, metadata):
+    """The UpstreamError for a token endpoint that refused the code exchange."""
+    error = getattr(exc, "error", None)
+    status = getattr(response, "status_code", None)
+    if error in CLIENT_ERRORS or status == 401:
+        return ClientRefused(f"the token endpoint at {metadata.token_endpoint} refused client "
+                             f"{provider.client_id!r}: {_answer(response, provider)}")
+    if isinstance(exc, OAuthError):
+        return Invalid(f"the token endpoint refused the code: {exc.error} {exc.description or ''}")
+    if isinstance(exc, ValueError):
+        return Invalid(f"the token endpoint: {exc}")
+    return Unavailable(f"the token endpoint: {type(exc).__name__}")
+
+
+def _fetch_token(client: OAuth2Session, provider, metadata: Metadata, *, code, code_verifier) -> dict:
+    answers = []  # the raw answer, which authlib's exceptions leave out
+
+    def keep(response):
+        answers.append(response)
+        return response
+
+    client.register_compliance_hook("access_token_response", keep)
+    try:
+        return client.fetch_token(metadata.token_endpoint, grant_type="authorization_code",
+                                  code=code, code_verifier=code_verifier)
+    except (OAuthError, requests.RequestException, ValueError) as exc:
+        raise _refusal(exc, answers[-1] if answers else None, provider, metadata) from None
+
+
 def redeem(provider, metadata: Metadata, *, redirect_uri, code, code_verifier) -> tuple[dict, dict]:
     """Exchange ``code`` at the token endpoint; return the token response and
     the userinfo claims (empty when the provider has no userinfo endpoint)."""
     with _session(provider, redirect_uri) as client:
-        try:
-            token = client.fetch_token(metadata.token_endpoint, grant_type="authorization_code",
-                                       code=code, code_verifier=code_verifier)
-        except OAuthError as exc:
-            raise Invalid(f"the token endpoint refused the code: {exc.error} {exc.description or ''}") from None
-        except requests.RequestException as exc:
-            raise Unavailable(f"the token endpoint: {type(exc).__name__}") from None
-        except ValueError as exc:
-            raise Invalid(f"the token endpoint: {exc}") from None
+        token = _fetch_token(client, provider, metadata, code=code, code_verifier=code_verifier)
         if not token.get("access_token"):
             raise Invalid("the token response has no access_token")
         if provider.kind == "oidc" and not token.get("id_token"):

@@ -57,8 +57,8 @@ def challenge_url(request, name: str, return_url: str | None) -> str:
     return request.route_path("external_challenge", provider=name, _query=query)
 
 
-def _fail(request, error: str, detail: str, provider: str | None = None, client_id=None):
-    log.info("external login%s failed: %s: %s", f" with {provider}" if provider else "", error, detail)
+def _fail(request, error: str, detail: str, provider: str | None = None, client_id=None, level=logging.INFO):
+    log.log(level, "external login%s failed: %s: %s", f" with {provider}" if provider else "", error, detail)
     emit(request, LOGIN_FAILED, client_id=client_id, idp=provider, reason=error)
     return request.interaction.error_redirect(error, detail, client_id=client_id)
 
@@ -166,14 +166,23 @@ def callback(request):
     if provider is None or not providers.client_allows(client, name):
         return _fail(request, "external_not_allowed", f"{name} is not available", name, client_id)
     if request.GET.get("error"):
-        detail = f"{request.GET['error']}: {request.GET.get('error_description', '')}".strip()
-        return _fail(request, "external_denied", f"the upstream answered {detail}", name, client_id)
+        return _upstream_said_no(request, name, client_id)
     try:
         metadata = request.registry.ostiary_upstreams.metadata(provider)
         identity = _identity(request, provider, metadata, pending)
     except upstream.UpstreamError as exc:
-        return _fail(request, exc.error, str(exc), name, client_id)
+        return _fail(request, exc.error, str(exc), name, client_id, exc.log_level)
     return _sign_in(request, identity, pending.return_url, client)
+
+
+def _upstream_said_no(request, name, client_id):
+    """An error in the authorization response: the person cancelled or was
+    refused, or (``unauthorized_client``) the upstream will not serve Ostiary."""
+    error = request.GET["error"]
+    detail = f"the upstream answered {error}: {request.GET.get('error_description', '')}".strip()
+    if error in upstream.CLIENT_ERRORS:
+        return _fail(request, upstream.ClientRefused.error, detail, name, client_id, upstream.ClientRefused.log_level)
+    return _fail(request, "external_denied", detail, name, client_id)
 
 
 def _sign_in(request, identity, return_url, client):
