@@ -3,7 +3,7 @@ never do: sign its ID tokens with a key it does not publish, send them for
 another audience or nonce, without or with an old ``auth_time``, or speak
 plain OAuth 2.0 with a GitHub-style userinfo. It records the parameters of
 every authorization request, and signs back-channel logout tokens as a
-test asks (:meth:`FakeUpstream.logout_token`). It serves discovery, a JWKS, an authorization endpoint that
+test asks (:meth:`FakeUpstream.logout_token`), and rotates its key on demand. It serves discovery, a JWKS, an authorization endpoint that
 approves at once (redirecting back with a code), a token endpoint and a
 userinfo endpoint, over HTTP from ``http.server`` in a thread.
 """
@@ -51,6 +51,7 @@ class FakeUpstream:
         self.token_refusal: tuple[int, dict | str] | None = None
         # The error the authorization endpoint redirects back with instead of a code, if set.
         self.authorize_error: str | None = None
+        self.jwks_delay = 0.0  # seconds the JWKS takes to serve, as a slow upstream
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
         self._thread = None
@@ -89,7 +90,7 @@ class FakeUpstream:
         elif self.defect == "expired":
             claims["iat"], claims["exp"] = issued - 4000, issued - 3600
         key = self.rogue if self.defect == "wrong_key" else self.published
-        return jwt.encode({"alg": "RS256", "kid": "k1"}, claims, key)
+        return jwt.encode({"alg": "RS256", "kid": key.kid}, claims, key)
 
     def logout_token(self, *, key=None, typ="logout+jwt", drop=(), **claims) -> str:
         """A back-channel logout token for this fake's user: good unless the
@@ -103,10 +104,17 @@ class FakeUpstream:
             payload["sid"] = self.sid
         payload.update(claims)
         payload = {k: v for k, v in payload.items() if v is not None and k not in drop}
-        header = {"alg": "RS256", "kid": "k1"}
+        key = key or self.published
+        header = {"alg": "RS256", "kid": key.kid}
         if typ:
             header["typ"] = typ
-        return jwt.encode(header, payload, key or self.published)
+        return jwt.encode(header, payload, key)
+
+    def rotate(self) -> None:
+        """Publish a new signing key (kid ``k2``, ``k3``, ...) instead of the old one."""
+        kid = f"k{int(self.published.kid[1:]) + 1}"
+        self.published = RSAKey.generate_key(2048, parameters={"kid": kid, "use": "sig", "alg": "RS256"},
+                                             private=True)
 
     def userinfo(self) -> dict:
         if self.style == "github":
@@ -153,6 +161,7 @@ class FakeUpstream:
                 if parts.path == "/.well-known/openid-configuration":
                     self._send(200, fake.discovery())
                 elif parts.path == "/jwks":
+                    time.sleep(fake.jwks_delay)
                     self._send(200, {"keys": [fake.published.as_dict(private=False)]})
                 elif parts.path == "/authorize":
                     self._send(302, location=fake.authorize(query))

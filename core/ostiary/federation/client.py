@@ -5,8 +5,10 @@ the upstream ID token (signature against the upstream JWKS, ``iss``,
 asked for) and the upstream's back-channel logout tokens.
 
 Discovery documents and JWKS are cached per process for an hour, as Duende
-IdentityServer caches dynamic providers; a JWKS is fetched again once when
-an ID token names a key it does not hold (the upstream rotated its keys).
+IdentityServer caches dynamic providers; a JWKS is fetched again when a
+token does not verify with the cached keys (the upstream may have rotated
+them), but at most once a minute (:data:`JWKS_REFETCH_SECONDS`), so that
+forged tokens cannot make Ostiary download it again and again.
 Nothing here writes to the database.
 """
 
@@ -30,6 +32,10 @@ from joserfc.jwk import KeySet
 TIMEOUT = 10
 #: Seconds a discovery document or JWKS is kept.
 CACHE_SECONDS = 3600
+#: Seconds after fetching a JWKS again (for a token its cached keys do not
+#: verify) before it may be fetched again for that reason. A key rotation is
+#: picked up within this long; a flood of forged tokens costs one download.
+JWKS_REFETCH_SECONDS = 60
 #: Signature algorithms accepted on upstream ID tokens: asymmetric ones only.
 ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA")
 #: Leeway for the upstream's clock, in seconds.
@@ -128,10 +134,17 @@ def discover(provider) -> Metadata:
 
 
 class UpstreamCache:
-    """Per-process cache of discovery documents and JWKS (``registry.ostiary_upstreams``)."""
+    """Per-process cache of discovery documents and JWKS (``registry.ostiary_upstreams``).
 
-    def __init__(self):
+    Process-local on purpose, against the rule that state lives in the
+    database: it holds copies of public documents, which any process can
+    fetch again, and a second process missing them only fetches them too.
+    One lock guards it, as the threads of a worker share it."""
+
+    def __init__(self, refetch_interval: float = JWKS_REFETCH_SECONDS):
+        self.refetch_interval = refetch_interval
         self._items: dict = {}
+        self._refetched: dict = {}  # key -> time.monotonic() of its last forced refetch
         self._lock = threading.Lock()
 
     def _cached(self, key, load, refresh=False):
@@ -144,17 +157,39 @@ class UpstreamCache:
             self._items[key] = (time.monotonic() + CACHE_SECONDS, value)
         return value
 
+    def _may_refetch(self, key) -> bool:
+        """Claim the one forced refetch of ``key`` in this interval. The claim
+        is taken before the download, under the lock: of many threads at
+        once, one downloads, and the others do not wait for it."""
+        current = time.monotonic()
+        with self._lock:
+            last = self._refetched.get(key)
+            if last is not None and current - last < self.refetch_interval:
+                return False
+            self._refetched[key] = current
+            return True
+
     def metadata(self, provider) -> Metadata:
         key = ("metadata", provider.name, provider.issuer, provider.authorization_endpoint, provider.token_endpoint)
         return self._cached(key, lambda: discover(provider))
 
-    def keys(self, metadata: Metadata, refresh: bool = False) -> KeySet:
-        def load():
-            try:
-                return KeySet.import_key_set(_get_json(metadata.jwks_uri, "the JWKS"))
-            except (JoseError, ValueError, TypeError) as exc:
-                raise Invalid(f"the JWKS at {metadata.jwks_uri} cannot be read: {exc}") from None
-        return self._cached(("jwks", metadata.jwks_uri), load, refresh)
+    def _load_keys(self, metadata: Metadata) -> KeySet:
+        try:
+            return KeySet.import_key_set(_get_json(metadata.jwks_uri, "the JWKS"))
+        except (JoseError, ValueError, TypeError) as exc:
+            raise Invalid(f"the JWKS at {metadata.jwks_uri} cannot be read: {exc}") from None
+
+    def keys(self, metadata: Metadata) -> KeySet:
+        """The upstream's published keys, from the cache when it has them."""
+        return self._cached(("jwks", metadata.jwks_uri), lambda: self._load_keys(metadata))
+
+    def refetched_keys(self, metadata: Metadata) -> KeySet | None:
+        """The upstream's keys fetched again, past the cache; None when they
+        were fetched again less than ``refetch_interval`` seconds ago."""
+        key = ("jwks", metadata.jwks_uri)
+        if not self._may_refetch(key):
+            return None
+        return self._cached(key, lambda: self._load_keys(metadata), refresh=True)
 
 
 def _session(provider, redirect_uri: str) -> OAuth2Session:
@@ -292,15 +327,20 @@ def _decode(id_token: str, keys: KeySet):
 
 def _verified(cache: UpstreamCache, metadata: Metadata, token: str, what: str):
     """``token`` decoded after checking its signature with the upstream's
-    published keys (fetched again once for an unknown key: a rotation)."""
+    published keys; when the cached keys do not verify it, with the keys
+    fetched again (the upstream may have rotated them), if the cache allows."""
     try:
         return _decode(token, cache.keys(metadata))
-    except (JoseError, ValueError):
-        try:  # the upstream may have rotated its keys since we fetched them
-            return _decode(token, cache.keys(metadata, refresh=True))
+    except (JoseError, ValueError) as exc:
+        failure = exc
+    fresh = cache.refetched_keys(metadata)
+    if fresh is not None:
+        try:
+            return _decode(token, fresh)
         except (JoseError, ValueError) as exc:
-            raise Invalid(f"the {what}'s signature does not verify with the upstream's keys: "
-                          f"{type(exc).__name__} {exc}") from None
+            failure = exc
+    raise Invalid(f"the {what}'s signature does not verify with the upstream's keys: "
+                  f"{type(failure).__name__} {failure}") from None
 
 
 def _check_audience(claims: dict, provider, what: str) -> None:
