@@ -1,11 +1,13 @@
 """A small real upstream on a loopback port, for what a real Ostiary would
 never do: sign its ID tokens with a key it does not publish, send them for
-another audience or nonce, without or with an old ``auth_time``, or speak
-plain OAuth 2.0 with a GitHub-style userinfo. It records the parameters of
-every authorization request, and signs back-channel logout tokens as a
-test asks (:meth:`FakeUpstream.logout_token`), and rotates its key on demand. It serves discovery, a JWKS, an authorization endpoint that
-approves at once (redirecting back with a code), a token endpoint and a
-userinfo endpoint, over HTTP from ``http.server`` in a thread.
+another audience or nonce, without or with an old ``auth_time``, refuse
+Ostiary's client credentials, or speak plain OAuth 2.0 with a GitHub-style
+userinfo. It records the parameters of every authorization request and every
+path it serves, signs back-channel logout tokens as a test asks
+(:meth:`FakeUpstream.logout_token`), and rotates its key on demand. It
+serves discovery, a JWKS, an authorization endpoint that approves at once
+(redirecting back with a code), a token endpoint and a userinfo endpoint,
+over HTTP from ``http.server`` in a thread.
 """
 
 from __future__ import annotations
