@@ -112,11 +112,14 @@ class FakeUpstream:
             header["typ"] = typ
         return jwt.encode(header, payload, key)
 
-    def rotate(self) -> None:
-        """Publish a new signing key (kid ``k2``, ``k3``, ...) instead of the old one."""
+    def next_key(self) -> RSAKey:
+        """A new signing key (kid ``k2``, ``k3``, ...) for :meth:`rotate`."""
         kid = f"k{int(self.published.kid[1:]) + 1}"
-        self.published = RSAKey.generate_key(2048, parameters={"kid": kid, "use": "sig", "alg": "RS256"},
-                                             private=True)
+        return RSAKey.generate_key(2048, parameters={"kid": kid, "use": "sig", "alg": "RS256"}, private=True)
+
+    def rotate(self, key: RSAKey) -> None:
+        """Publish and sign with ``key`` instead of the old key."""
+        self.published = key
 
     def userinfo(self) -> dict:
         if self.style == "github":

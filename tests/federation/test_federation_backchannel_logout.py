@@ -282,14 +282,15 @@ def test_forged_logout_tokens_at_once_fetch_the_jwks_again_only_once(make_downst
 def test_rotated_keys_are_fetched_again_once_the_interval_after_a_forged_token_has_passed(
         make_downstream, upstream, fake):
     app = _fake_downstream(make_downstream, fake)
-    app.registry.ostiary_upstreams.refetch_interval = 0.5  # JWKS_REFETCH_SECONDS, shortened for the test
+    app.registry.ostiary_upstreams.refetch_interval = 1.0  # JWKS_REFETCH_SECONDS, shortened for the test
     browser = _sign_in(app, upstream, fake, sid="up-sid-1")
+    new_key = fake.next_key()
     _refused(_post(app, _forged(fake)))  # spends the refetch
-    fake.rotate()
+    fake.rotate(new_key)
     rotated = fake.logout_token()
     _refused(_post(app, rotated))  # within the interval: the cached keys only
     assert _alive(app, browser.cookie)
-    time.sleep(0.6)
+    time.sleep(1.1)
     assert _post(app, rotated).status_int == 200
     assert not _alive(app, browser.cookie)
     assert fake.requests.count("/jwks") == 3
