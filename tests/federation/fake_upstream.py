@@ -1,11 +1,13 @@
 """A small real upstream on a loopback port, for what a real Ostiary would
 never do: sign its ID tokens with a key it does not publish, send them for
-another audience or nonce, without or with an old ``auth_time``, or speak
-plain OAuth 2.0 with a GitHub-style userinfo. It records the parameters of
-every authorization request, and signs back-channel logout tokens as a
-test asks (:meth:`FakeUpstream.logout_token`). It serves discovery, a JWKS, an authorization endpoint that
-approves at once (redirecting back with a code), a token endpoint and a
-userinfo endpoint, over HTTP from ``http.server`` in a thread.
+another audience or nonce, without or with an old ``auth_time``, refuse
+Ostiary's client credentials, or speak plain OAuth 2.0 with a GitHub-style
+userinfo. It records the parameters of every authorization request and every
+path it serves, signs back-channel logout tokens as a test asks
+(:meth:`FakeUpstream.logout_token`), and rotates its key on demand. It
+serves discovery, a JWKS, an authorization endpoint that approves at once
+(redirecting back with a code), a token endpoint and a userinfo endpoint,
+over HTTP from ``http.server`` in a thread.
 """
 
 from __future__ import annotations
@@ -47,6 +49,11 @@ class FakeUpstream:
         self.user = {"sub": "fake-user-1", "email": "fake@example.org", "email_verified": True,
                      "name": "Fake Person", "preferred_username": "fakeperson"}
         self.sid: str | None = None  # the upstream session id the ID tokens carry, if any
+        # (status, JSON body or text) the token endpoint answers instead of a token, if set.
+        self.token_refusal: tuple[int, dict | str] | None = None
+        # The error the authorization endpoint redirects back with instead of a code, if set.
+        self.authorize_error: str | None = None
+        self.jwks_delay = 0.0  # seconds the JWKS takes to serve, as a slow upstream
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
         self._thread = None
@@ -61,6 +68,9 @@ class FakeUpstream:
 
     def authorize(self, query: dict) -> str:
         self.authorize_queries.append(dict(query))
+        if self.authorize_error:
+            return query["redirect_uri"] + "?" + urlencode({"error": self.authorize_error,
+                                                            "state": query.get("state", "")})
         code = secrets.token_urlsafe(16)
         self.codes[code] = {"nonce": query.get("nonce"), "challenge": query.get("code_challenge")}
         return query["redirect_uri"] + "?" + urlencode({"code": code, "state": query.get("state", "")})
@@ -82,7 +92,7 @@ class FakeUpstream:
         elif self.defect == "expired":
             claims["iat"], claims["exp"] = issued - 4000, issued - 3600
         key = self.rogue if self.defect == "wrong_key" else self.published
-        return jwt.encode({"alg": "RS256", "kid": "k1"}, claims, key)
+        return jwt.encode({"alg": "RS256", "kid": key.kid}, claims, key)
 
     def logout_token(self, *, key=None, typ="logout+jwt", drop=(), **claims) -> str:
         """A back-channel logout token for this fake's user: good unless the
@@ -96,17 +106,29 @@ class FakeUpstream:
             payload["sid"] = self.sid
         payload.update(claims)
         payload = {k: v for k, v in payload.items() if v is not None and k not in drop}
-        header = {"alg": "RS256", "kid": "k1"}
+        key = key or self.published
+        header = {"alg": "RS256", "kid": key.kid}
         if typ:
             header["typ"] = typ
-        return jwt.encode(header, payload, key or self.published)
+        return jwt.encode(header, payload, key)
+
+    def next_key(self) -> RSAKey:
+        """A new signing key (kid ``k2``, ``k3``, ...) for :meth:`rotate`."""
+        kid = f"k{int(self.published.kid[1:]) + 1}"
+        return RSAKey.generate_key(2048, parameters={"kid": kid, "use": "sig", "alg": "RS256"}, private=True)
+
+    def rotate(self, key: RSAKey) -> None:
+        """Publish and sign with ``key`` instead of the old key."""
+        self.published = key
 
     def userinfo(self) -> dict:
         if self.style == "github":
             return {"id": 4242, "login": "octocat", "name": "Mona Octocat", "email": "octocat@example.org"}
         return dict(self.user)
 
-    def token(self, form: dict) -> tuple[int, dict]:
+    def token(self, form: dict) -> tuple[int, dict | str]:
+        if self.token_refusal is not None:
+            return self.token_refusal
         grant = self.codes.pop(form.get("code", ""), None)
         if grant is None:
             return 400, {"error": "invalid_grant"}
@@ -128,8 +150,11 @@ class FakeUpstream:
                 self.send_response(status)
                 if location:
                     self.send_header("Location", location)
-                data = json.dumps(body).encode() if body is not None else b""
-                self.send_header("Content-Type", "application/json")
+                if isinstance(body, str):
+                    data, kind = body.encode(), "text/html"
+                else:
+                    data, kind = (json.dumps(body).encode() if body is not None else b""), "application/json"
+                self.send_header("Content-Type", kind)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
@@ -141,6 +166,7 @@ class FakeUpstream:
                 if parts.path == "/.well-known/openid-configuration":
                     self._send(200, fake.discovery())
                 elif parts.path == "/jwks":
+                    time.sleep(fake.jwks_delay)
                     self._send(200, {"keys": [fake.published.as_dict(private=False)]})
                 elif parts.path == "/authorize":
                     self._send(302, location=fake.authorize(query))

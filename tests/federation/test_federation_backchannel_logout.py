@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urljoin
 
 import pytest
@@ -249,6 +250,50 @@ def test_expired_sessions_leave_the_upstream_index_when_pruned(make_downstream, 
         assert len(root.sessions.by_upstream_sid) == len(root.sessions.by_upstream_sub) == 1
         root.prune(int(time.time()) + 10 ** 7)
         assert len(root.sessions.by_upstream_sid) == len(root.sessions.by_upstream_sub) == 0
+
+
+# -- forged tokens cost one JWKS download, not one each ------------------------------------
+
+
+def _forged(fake) -> str:
+    return fake.logout_token(key=fake.rogue)
+
+
+def test_many_forged_logout_tokens_fetch_the_jwks_again_only_once(make_downstream, upstream, fake):
+    app = _fake_downstream(make_downstream, fake)
+    for _ in range(20):
+        _refused(_post(app, _forged(fake)))
+    assert fake.requests.count("/jwks") == 2  # the first fetch, and once more in case of a rotation
+
+
+def test_forged_logout_tokens_at_once_fetch_the_jwks_again_only_once(make_downstream, upstream, fake):
+    app = _fake_downstream(make_downstream, fake)
+    _sign_in(app, upstream, fake, sid="up-sid-1")  # the keys are cached, and no refetch spent yet
+    assert fake.requests.count("/jwks") == 1
+    fake.jwks_delay = 0.5  # a slow upstream: the posts overlap its download
+    tokens = [_forged(fake) for _ in range(20)]
+    with served(app) as url, ThreadPoolExecutor(20) as pool:
+        answers = list(pool.map(lambda token: requests.post(
+            url + ENDPOINT.format("fake"), data={"logout_token": token}, timeout=30).status_code, tokens))
+    assert answers == [400] * 20
+    assert fake.requests.count("/jwks") == 2
+
+
+def test_rotated_keys_are_fetched_again_once_the_interval_after_a_forged_token_has_passed(
+        make_downstream, upstream, fake):
+    app = _fake_downstream(make_downstream, fake)
+    app.registry.ostiary_upstreams.refetch_interval = 1.0  # JWKS_REFETCH_SECONDS, shortened for the test
+    browser = _sign_in(app, upstream, fake, sid="up-sid-1")
+    new_key = fake.next_key()
+    _refused(_post(app, _forged(fake)))  # spends the refetch
+    fake.rotate(new_key)
+    rotated = fake.logout_token()
+    _refused(_post(app, rotated))  # within the interval: the cached keys only
+    assert _alive(app, browser.cookie)
+    time.sleep(1.1)
+    assert _post(app, rotated).status_int == 200
+    assert not _alive(app, browser.cookie)
+    assert fake.requests.count("/jwks") == 3
 
 
 # -- (c) turned off, or no such provider -----------------------------------------------

@@ -3,6 +3,7 @@ message, and leaves no user and no link behind."""
 
 from __future__ import annotations
 
+import logging
 import re
 import socket
 from urllib.parse import parse_qs, urlsplit
@@ -67,8 +68,19 @@ def test_a_callback_in_another_browser_is_refused(browser, downstream, upstream)
     other.login_page()
     assert error_shown(other.walk(callback)) == "external_state"
     _nothing_created(downstream)
-    # and the state is spent: the right browser cannot use it afterwards either
-    assert error_shown(browser.walk(callback)) == "external_state"
+
+
+def test_a_callback_in_another_browser_leaves_the_sign_in_to_the_right_browser(browser, downstream, upstream):
+    """Whoever sees a callback URL cannot block the sign-in by using it first,
+    with cookies of their own or with none."""
+    callback = _callback_url(browser)
+    with_cookies, without = Browser(downstream, upstream.url), Browser(downstream, upstream.url)
+    with_cookies.login_page()
+    assert error_shown(with_cookies.walk(callback)) == "external_state"
+    assert error_shown(without.walk(callback)) == "external_state"
+    token = browser.tokens(browser.walk(callback))
+    assert token["id_claims"]["idp"] == "upstream"
+    assert "dora" in database(downstream)[0]
 
 
 def test_a_callback_for_another_provider_is_refused(make_downstream, upstream):
@@ -219,3 +231,75 @@ def test_an_authorization_response_from_another_issuer_is_refused(browser, downs
     forged = re.sub(r"iss=[^&]+", "iss=https%3A%2F%2Fevil.example", callback)
     assert error_shown(browser.walk(forged)) == "external_invalid"
     _nothing_created(downstream)
+
+
+# -- the provider refuses Ostiary itself -------------------------------------------------------
+
+REFUSAL = {"error": "invalid_client", "error_description": "client authentication failed"}
+
+
+def _federation_warnings(caplog) -> str:
+    return "\n".join(r.getMessage() for r in caplog.records
+                     if r.levelno >= logging.WARNING and r.name.startswith("ostiary.federation"))
+
+
+def _sign_in_at_fake(make_downstream, upstream, fake):
+    app = _fake_downstream(make_downstream, fake)
+    browser = Browser(app, upstream.url)
+    page = browser.login_page()
+    return app, browser.walk(DOWNSTREAM + browser.provider_href(page, "fake"))
+
+
+def test_a_provider_refusing_our_client_secret_says_it_refused_our_registration(make_downstream, upstream):
+    app = make_downstream(**provider_settings(upstream.url, client_secret="not-the-secret"))
+    result = Browser(app, upstream.url).sign_in_upstream(user=("dora", "dora-password"))
+    assert error_shown(result) == "external_client_refused"
+    assert MESSAGES["external_client_refused"] in result["response"].text
+    _nothing_created(app)
+
+
+def test_a_provider_refusing_our_client_secret_is_logged_with_its_answer(make_downstream, upstream, caplog):
+    caplog.set_level(logging.INFO, logger="ostiary")
+    app = make_downstream(**provider_settings(upstream.url, client_secret="not-the-secret"))
+    Browser(app, upstream.url).sign_in_upstream(user=("dora", "dora-password"))
+    logged = _federation_warnings(caplog)
+    assert "external_client_refused" in logged and "HTTP 401" in logged and '"invalid_client"' in logged
+    assert "not-the-secret" not in caplog.text
+
+
+def test_a_refusal_that_echoes_our_secret_is_logged_without_it(make_downstream, upstream, caplog):
+    caplog.set_level(logging.INFO, logger="ostiary")
+    with FakeUpstream() as fake:
+        fake.token_refusal = (401, dict(REFUSAL, error_description="wrong secret downstream-secret"))
+        _, result = _sign_in_at_fake(make_downstream, upstream, fake)
+    assert error_shown(result) == "external_client_refused"
+    assert "wrong secret [client secret]" in _federation_warnings(caplog)
+    assert "downstream-secret" not in caplog.text
+
+
+def test_a_refusal_without_a_json_body_still_says_it_refused_our_registration(make_downstream, upstream, caplog):
+    caplog.set_level(logging.INFO, logger="ostiary")
+    with FakeUpstream() as fake:
+        fake.token_refusal = (401, "<html>Unauthorized</html>")
+        app, result = _sign_in_at_fake(make_downstream, upstream, fake)
+    assert error_shown(result) == "external_client_refused"
+    assert "HTTP 401 <html>Unauthorized</html>" in _federation_warnings(caplog)
+    _nothing_created(app)
+
+
+def test_a_code_the_provider_refuses_is_still_an_untrusted_answer(make_downstream, upstream):
+    """The control: refusing the code (invalid_grant) is not our registration's fault."""
+    with FakeUpstream() as fake:
+        fake.token_refusal = (400, {"error": "invalid_grant"})
+        _, result = _sign_in_at_fake(make_downstream, upstream, fake)
+    assert error_shown(result) == "external_invalid"
+
+
+def test_a_provider_that_will_not_serve_us_at_authorization_says_it_refused_our_registration(
+        make_downstream, upstream, caplog):
+    caplog.set_level(logging.INFO, logger="ostiary")
+    with FakeUpstream() as fake:
+        fake.authorize_error = "unauthorized_client"
+        _, result = _sign_in_at_fake(make_downstream, upstream, fake)
+    assert error_shown(result) == "external_client_refused"
+    assert "unauthorized_client" in _federation_warnings(caplog)

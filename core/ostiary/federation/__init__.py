@@ -30,6 +30,8 @@ MESSAGES = {
     "external_unavailable": _("The external sign-in provider could not be reached. Try again later."),
     "external_invalid": _("The answer of the external sign-in provider could not be trusted, "
                           "so you were not signed in."),
+    "external_client_refused": _("The external sign-in provider refused this site's registration with it, "
+                                 "so you cannot sign in with it for now. Please tell the administrators of this site."),
     "external_no_account": _("No account here is linked to the identity you signed in with."),
     "external_refused": _("You cannot sign in here with that identity."),
 }

@@ -5,14 +5,17 @@ the upstream ID token (signature against the upstream JWKS, ``iss``,
 asked for) and the upstream's back-channel logout tokens.
 
 Discovery documents and JWKS are cached per process for an hour, as Duende
-IdentityServer caches dynamic providers; a JWKS is fetched again once when
-an ID token names a key it does not hold (the upstream rotated its keys).
+IdentityServer caches dynamic providers; a JWKS is fetched again when a
+token does not verify with the cached keys (the upstream may have rotated
+them), but at most once a minute (:data:`JWKS_REFETCH_SECONDS`), so that
+forged tokens cannot make Ostiary download it again and again.
 Nothing here writes to the database.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import logging
 import threading
 import time
 from urllib.parse import urlencode
@@ -29,6 +32,10 @@ from joserfc.jwk import KeySet
 TIMEOUT = 10
 #: Seconds a discovery document or JWKS is kept.
 CACHE_SECONDS = 3600
+#: Seconds after fetching a JWKS again (for a token its cached keys do not
+#: verify) before it may be fetched again for that reason. A key rotation is
+#: picked up within this long; a flood of forged tokens costs one download.
+JWKS_REFETCH_SECONDS = 60
 #: Signature algorithms accepted on upstream ID tokens: asymmetric ones only.
 ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA")
 #: Leeway for the upstream's clock, in seconds.
@@ -37,9 +44,10 @@ LEEWAY = 60
 
 class UpstreamError(Exception):
     """Signing in upstream failed; ``error`` is the error page's code and the
-    message the detail kept behind the error id."""
+    message the detail kept behind the error id (and logged at ``log_level``)."""
 
     error = "external_invalid"
+    log_level = logging.INFO
 
 
 class Unavailable(UpstreamError):
@@ -52,6 +60,22 @@ class Invalid(UpstreamError):
     """The upstream answered something that cannot be trusted or used."""
 
     error = "external_invalid"
+
+
+class ClientRefused(UpstreamError):
+    """The upstream refused Ostiary's own client registration (its client
+    id, secret or allowed grant): a fault of configuration, here or there,
+    that no retry by the person mends. Logged as a warning, with the answer."""
+
+    error = "external_client_refused"
+    log_level = logging.WARNING
+
+
+#: Token endpoint errors that mean the upstream does not accept Ostiary as a
+#: client (RFC 6749, section 5.2), rather than this sign-in's code.
+CLIENT_ERRORS = ("invalid_client", "unauthorized_client")
+#: Characters of an upstream's answer kept in a log line.
+ANSWER_LENGTH = 500
 
 
 @dataclasses.dataclass(frozen=True)
@@ -110,10 +134,17 @@ def discover(provider) -> Metadata:
 
 
 class UpstreamCache:
-    """Per-process cache of discovery documents and JWKS (``registry.ostiary_upstreams``)."""
+    """Per-process cache of discovery documents and JWKS (``registry.ostiary_upstreams``).
 
-    def __init__(self):
+    Process-local on purpose, against the rule that state lives in the
+    database: it holds copies of public documents, which any process can
+    fetch again, and a second process missing them only fetches them too.
+    One lock guards it, as the threads of a worker share it."""
+
+    def __init__(self, refetch_interval: float = JWKS_REFETCH_SECONDS):
+        self.refetch_interval = refetch_interval
         self._items: dict = {}
+        self._refetched: dict = {}  # key -> time.monotonic() of its last forced refetch
         self._lock = threading.Lock()
 
     def _cached(self, key, load, refresh=False):
@@ -126,17 +157,39 @@ class UpstreamCache:
             self._items[key] = (time.monotonic() + CACHE_SECONDS, value)
         return value
 
+    def _may_refetch(self, key) -> bool:
+        """Claim the one forced refetch of ``key`` in this interval. The claim
+        is taken before the download, under the lock: of many threads at
+        once, one downloads, and the others do not wait for it."""
+        current = time.monotonic()
+        with self._lock:
+            last = self._refetched.get(key)
+            if last is not None and current - last < self.refetch_interval:
+                return False
+            self._refetched[key] = current
+            return True
+
     def metadata(self, provider) -> Metadata:
         key = ("metadata", provider.name, provider.issuer, provider.authorization_endpoint, provider.token_endpoint)
         return self._cached(key, lambda: discover(provider))
 
-    def keys(self, metadata: Metadata, refresh: bool = False) -> KeySet:
-        def load():
-            try:
-                return KeySet.import_key_set(_get_json(metadata.jwks_uri, "the JWKS"))
-            except (JoseError, ValueError, TypeError) as exc:
-                raise Invalid(f"the JWKS at {metadata.jwks_uri} cannot be read: {exc}") from None
-        return self._cached(("jwks", metadata.jwks_uri), load, refresh)
+    def _load_keys(self, metadata: Metadata) -> KeySet:
+        try:
+            return KeySet.import_key_set(_get_json(metadata.jwks_uri, "the JWKS"))
+        except (JoseError, ValueError, TypeError) as exc:
+            raise Invalid(f"the JWKS at {metadata.jwks_uri} cannot be read: {exc}") from None
+
+    def keys(self, metadata: Metadata) -> KeySet:
+        """The upstream's published keys, from the cache when it has them."""
+        return self._cached(("jwks", metadata.jwks_uri), lambda: self._load_keys(metadata))
+
+    def refetched_keys(self, metadata: Metadata) -> KeySet | None:
+        """The upstream's keys fetched again, past the cache; None when they
+        were fetched again less than ``refetch_interval`` seconds ago."""
+        key = ("jwks", metadata.jwks_uri)
+        if not self._may_refetch(key):
+            return None
+        return self._cached(key, lambda: self._load_keys(metadata), refresh=True)
 
 
 def _session(provider, redirect_uri: str) -> OAuth2Session:
@@ -214,19 +267,52 @@ def _fetch_userinfo(client: OAuth2Session, metadata: Metadata) -> dict:
     return claims
 
 
+def _answer(response, provider) -> str:
+    """The upstream's answer as a log line may show it: status and body,
+    shortened, with Ostiary's client secret blotted out should the upstream
+    echo what it was sent."""
+    if response is None:
+        return "no answer"
+    body = response.text[:ANSWER_LENGTH].replace("\n", " ")
+    if provider.client_secret:
+        body = body.replace(provider.client_secret, "[client secret]")
+    return f"HTTP {response.status_code} {body}"
+
+
+def _refusal(exc, response, provider, metadata):
+    """The UpstreamError for a token endpoint that refused the code exchange."""
+    error = getattr(exc, "error", None)
+    status = getattr(response, "status_code", None)
+    if error in CLIENT_ERRORS or status == 401:
+        return ClientRefused(f"the token endpoint at {metadata.token_endpoint} refused client "
+                             f"{provider.client_id!r}: {_answer(response, provider)}")
+    if isinstance(exc, OAuthError):
+        return Invalid(f"the token endpoint refused the code: {exc.error} {exc.description or ''}")
+    if isinstance(exc, ValueError):
+        return Invalid(f"the token endpoint: {exc}")
+    return Unavailable(f"the token endpoint: {type(exc).__name__}")
+
+
+def _fetch_token(client: OAuth2Session, provider, metadata: Metadata, *, code, code_verifier) -> dict:
+    answers = []  # the raw answer, which authlib's exceptions leave out
+
+    def keep(response):
+        answers.append(response)
+        return response
+
+    client.register_compliance_hook("access_token_response", keep)
+    try:
+        return client.fetch_token(metadata.token_endpoint, grant_type="authorization_code",
+                                  code=code, code_verifier=code_verifier)
+    except (OAuthError, requests.RequestException, ValueError) as exc:
+        raise _refusal(exc, answers[-1] if answers else None, provider, metadata) from None
+
+
 def redeem(provider, metadata: Metadata, *, redirect_uri, code, code_verifier) -> tuple[dict, dict]:
     """Exchange ``code`` at the token endpoint; return the token response and
     the userinfo claims (empty when the provider has no userinfo endpoint)."""
     with _session(provider, redirect_uri) as client:
-        try:
-            token = client.fetch_token(metadata.token_endpoint, grant_type="authorization_code",
-                                       code=code, code_verifier=code_verifier)
-        except OAuthError as exc:
-            raise Invalid(f"the token endpoint refused the code: {exc.error} {exc.description or ''}") from None
-        except requests.RequestException as exc:
-            raise Unavailable(f"the token endpoint: {type(exc).__name__}") from None
-        except ValueError as exc:
-            raise Invalid(f"the token endpoint: {exc}") from None
+        token = _fetch_token(client, provider, metadata, code=code, code_verifier=code_verifier)
         if not token.get("access_token"):
             raise Invalid("the token response has no access_token")
         if provider.kind == "oidc" and not token.get("id_token"):
@@ -241,15 +327,20 @@ def _decode(id_token: str, keys: KeySet):
 
 def _verified(cache: UpstreamCache, metadata: Metadata, token: str, what: str):
     """``token`` decoded after checking its signature with the upstream's
-    published keys (fetched again once for an unknown key: a rotation)."""
+    published keys; when the cached keys do not verify it, with the keys
+    fetched again (the upstream may have rotated them), if the cache allows."""
     try:
         return _decode(token, cache.keys(metadata))
-    except (JoseError, ValueError):
-        try:  # the upstream may have rotated its keys since we fetched them
-            return _decode(token, cache.keys(metadata, refresh=True))
+    except (JoseError, ValueError) as exc:
+        failure = exc
+    fresh = cache.refetched_keys(metadata)
+    if fresh is not None:
+        try:
+            return _decode(token, fresh)
         except (JoseError, ValueError) as exc:
-            raise Invalid(f"the {what}'s signature does not verify with the upstream's keys: "
-                          f"{type(exc).__name__} {exc}") from None
+            failure = exc
+    raise Invalid(f"the {what}'s signature does not verify with the upstream's keys: "
+                  f"{type(failure).__name__} {failure}") from None
 
 
 def _check_audience(claims: dict, provider, what: str) -> None:

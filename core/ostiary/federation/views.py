@@ -3,11 +3,12 @@
 ``GET /account/external/<name>?returnUrl=...`` (the *challenge*) checks the
 return URL and the client's restriction, stores a pending sign-in under the
 digest of a fresh ``state`` and sends the browser upstream.
-``GET /account/external/<name>/callback`` takes that pending sign-in (once),
-checks it belongs to this browser, redeems the code, validates the ID token
-(and its ``auth_time`` when the client's ``prompt=login`` or ``max_age`` was
-passed on) and only then finds, links or creates the local user and signs
-them in, as of the upstream's ``auth_time`` when it sent one.
+``GET /account/external/<name>/callback`` takes that pending sign-in (once)
+if it belongs to this browser (another browser's callback leaves it be),
+redeems the code, validates the ID token (and its ``auth_time`` when the
+client's ``prompt=login`` or ``max_age`` was passed on) and only then
+finds, links or creates the local user and signs them in, as of the
+upstream's ``auth_time`` when it sent one.
 Every failure ends on the error page, and before any user or link exists.
 """
 
@@ -56,8 +57,8 @@ def challenge_url(request, name: str, return_url: str | None) -> str:
     return request.route_path("external_challenge", provider=name, _query=query)
 
 
-def _fail(request, error: str, detail: str, provider: str | None = None, client_id=None):
-    log.info("external login%s failed: %s: %s", f" with {provider}" if provider else "", error, detail)
+def _fail(request, error: str, detail: str, provider: str | None = None, client_id=None, level=logging.INFO):
+    log.log(level, "external login%s failed: %s: %s", f" with {provider}" if provider else "", error, detail)
     emit(request, LOGIN_FAILED, client_id=client_id, idp=provider, reason=error)
     return request.interaction.error_redirect(error, detail, client_id=client_id)
 
@@ -104,16 +105,20 @@ def challenge(request):
 
 
 def _take_pending(request, name):
-    """The pending sign-in of this callback's state, if it is this browser's."""
-    pending = request.ostiary_root.federation.take_pending(request.GET.get("state"))
-    if pending is None:
-        return None, "unknown, used or expired state"
+    """The pending sign-in of this callback's state, if it is this browser's
+    and this provider's; else (None, why). One that is not stays pending for
+    its own browser (see :meth:`FederationStore.take_pending`)."""
+    store, state = request.ostiary_root.federation, request.GET.get("state")
     browser = browser_id(request)
-    if browser is None or digest(browser) != pending.browser_digest:
-        return None, "the sign-in was started in another browser"
-    if pending.provider != name:
-        return None, f"the state belongs to provider {pending.provider}, not {name}"
-    return pending, None
+    pending = store.take_pending(state, browser_digest=digest(browser) if browser else None, provider=name)
+    if pending is not None:
+        return pending, None
+    other = store.pending_sign_in(state)
+    if other is None:
+        return None, "unknown, used or expired state"
+    if other.provider != name:
+        return None, f"the state belongs to provider {other.provider}, not {name}"
+    return None, "the sign-in was started in another browser"
 
 
 def _identity(request, provider, metadata, pending) -> linking.UpstreamIdentity:
@@ -161,14 +166,23 @@ def callback(request):
     if provider is None or not providers.client_allows(client, name):
         return _fail(request, "external_not_allowed", f"{name} is not available", name, client_id)
     if request.GET.get("error"):
-        detail = f"{request.GET['error']}: {request.GET.get('error_description', '')}".strip()
-        return _fail(request, "external_denied", f"the upstream answered {detail}", name, client_id)
+        return _upstream_said_no(request, name, client_id)
     try:
         metadata = request.registry.ostiary_upstreams.metadata(provider)
         identity = _identity(request, provider, metadata, pending)
     except upstream.UpstreamError as exc:
-        return _fail(request, exc.error, str(exc), name, client_id)
+        return _fail(request, exc.error, str(exc), name, client_id, exc.log_level)
     return _sign_in(request, identity, pending.return_url, client)
+
+
+def _upstream_said_no(request, name, client_id):
+    """An error in the authorization response: the person cancelled or was
+    refused, or (``unauthorized_client``) the upstream will not serve Ostiary."""
+    error = request.GET["error"]
+    detail = f"the upstream answered {error}: {request.GET.get('error_description', '')}".strip()
+    if error in upstream.CLIENT_ERRORS:
+        return _fail(request, upstream.ClientRefused.error, detail, name, client_id, upstream.ClientRefused.log_level)
+    return _fail(request, "external_denied", detail, name, client_id)
 
 
 def _sign_in(request, identity, return_url, client):

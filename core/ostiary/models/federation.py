@@ -2,7 +2,8 @@
 
 * a **pending sign-in** bridges the redirect to an upstream provider and
   its callback: kept under the digest of the ``state`` value, used once,
-  valid for minutes, and bound to the browser by the digest of a cookie;
+  valid for minutes, and bound to the browser by the digest of a cookie
+  (only that browser's callback uses it up);
 * a **link** ties an upstream identity (provider, upstream subject) to a
   local subject, whichever user store holds that user;
 * a **pending link** waits, for one browser, until the person signs in
@@ -17,6 +18,8 @@ Secrets in flight (state, the browser cookie) are stored as digests only.
 """
 
 from __future__ import annotations
+
+import hmac
 
 from BTrees.OOBTree import OOBTree
 from persistent import Persistent
@@ -106,13 +109,28 @@ class FederationStore(Persistent):
     def put_pending(self, state: str, item: PendingSignIn) -> None:
         self.pending[digest(state)] = item
 
-    def take_pending(self, state: str | None) -> PendingSignIn | None:
-        """The pending sign-in of ``state``, removed: a state works once."""
-        if not state:
-            return None
-        item = self.pending.pop(digest(state), None)
+    def pending_sign_in(self, state: str | None) -> PendingSignIn | None:
+        """The pending sign-in of ``state``, left in place (to tell why
+        :meth:`take_pending` refused it)."""
+        item = self.pending.get(digest(state)) if state else None
         if item is None or item.expires_at < now():
             return None
+        return item
+
+    def take_pending(self, state: str | None, *, browser_digest: str | None, provider: str) -> PendingSignIn | None:
+        """The pending sign-in of ``state``, removed (a state works once), if
+        the browser with ``browser_digest`` started it for ``provider``.
+        Otherwise None, and it stays: a callback URL leaks (a proxy log, a
+        shoulder, a shared link), and its use by anyone else must not spend
+        the sign-in its own browser is about to finish."""
+        item = self.pending_sign_in(state)
+        if item is None:
+            return None
+        if browser_digest is None or not hmac.compare_digest(browser_digest, item.browser_digest):
+            return None
+        if item.provider != provider:
+            return None
+        del self.pending[digest(state)]
         return item
 
     # -- links ----------------------------------------------------------------
