@@ -1,0 +1,51 @@
+"""What users read stays complete: every hook has its row in
+docs/plugins.md and a test that registers a plugin for it, every setting
+its row in the README's configuration table (datasette keeps the same two
+promises)."""
+
+from __future__ import annotations
+
+import inspect
+import pathlib
+import re
+
+import pytest
+
+from ostiary import hookspecs
+from ostiary.settings import PROVIDER_SETTINGS, SETTINGS
+
+TOP = pathlib.Path(__file__).resolve().parents[2]
+#: Deprecated names, documented in the row of the hook that replaces them.
+DEPRECATED = {"ostiary_add_pages"}
+
+
+def hook_names() -> list[str]:
+    return [name for name, value in inspect.getmembers(hookspecs, inspect.isfunction)
+            if name.startswith("ostiary_") and name not in DEPRECATED]
+
+
+def test_hook_names_are_found():
+    assert {"ostiary_client", "ostiary_event", "ostiary_configure"} <= set(hook_names())
+
+
+@pytest.mark.parametrize("name", hook_names())
+def test_every_hook_has_a_row_in_the_plugin_docs(name):
+    assert f"| `{name}(" in (TOP / "docs" / "plugins.md").read_text()
+
+
+@pytest.mark.parametrize("name", hook_names())
+def test_every_hook_is_implemented_by_a_plugin_in_a_test(name):
+    pattern = re.compile(rf"def {name}\(")
+    assert any(pattern.search(path.read_text()) for path in (TOP / "tests").rglob("test_*.py")), \
+        f"no test registers a plugin implementing {name}"
+
+
+@pytest.mark.parametrize("name", [setting.name for setting in SETTINGS])
+def test_every_setting_has_a_row_in_the_readme(name):
+    assert f"| `{name}` |" in (TOP / "README.md").read_text()
+
+
+@pytest.mark.parametrize("name", [setting.name for setting in PROVIDER_SETTINGS])
+def test_every_provider_setting_is_in_the_readme(name):
+    readme = (TOP / "README.md").read_text()
+    assert f"`ostiary.provider.NAME.{name}`" in readme or f"`.{name}`" in readme
