@@ -188,6 +188,22 @@ def ostiary_resources(request):
 # -- pages and configuration ------------------------------------------------
 
 
+@hookspec(historic=True)
+def ostiary_add_hookspecs(plugin_manager):
+    """Add a plugin's own hook specifications: call
+    ``plugin_manager.add_hookspecs(module)``.
+
+    Called when the plugin is registered (a historic hook: plugins
+    registered later are called too), before any other hook and before
+    pluggy checks that every implementation has a specification. A plugin
+    whose hooks other plugins implement (the built-in ``federation`` plugin
+    adds ``ostiary_external_claims`` and ``ostiary_external_provisioning``)
+    declares them here, so that blocking it removes them from the contract.
+    Implementations of such hooks should say ``@hookimpl(optionalhook=True)``
+    so that they do not stop start-up when that plugin is blocked.
+    """
+
+
 @hookspec
 def ostiary_configure(config):
     """Configure the plugin at start-up: add routes and views to the Pyramid
@@ -275,38 +291,6 @@ def ostiary_logout_redirect(request, session, logout_id, frames):
     logout URLs the signed-out page must load. A plugin that redirects must
     bring the browser back to a page that shows the signed-out page with
     those frames (see ``ostiary.federation.signout``). The first URL wins.
-    """
-
-
-# -- external login ------------------------------------------------------------
-
-
-@hookspec
-def ostiary_external_claims(request, provider, claims):
-    """Map the claims of an upstream identity to local claim names.
-
-    Called after an external sign-in was validated. ``provider`` is the
-    :class:`ostiary.settings.ProviderSettings` (``provider.name``,
-    ``provider.claims``, ...), ``claims`` the upstream's claims: its ID token
-    merged with its userinfo answer. Return a dict of local claims (``email``,
-    ``email_verified``, ``name``, ``preferred_username``, ...); a value of
-    ``None`` removes a claim. Every plugin's dict is merged, plugins
-    registered later winning; the built-in ``federation`` plugin supplies the
-    standard OpenID Connect claims renamed by ``ostiary.provider.<name>.claims.*``.
-    The result decides linking by email and the new user's claims.
-    """
-
-
-@hookspec(firstresult=True)
-def ostiary_external_provisioning(request, provider, claims, proposal):
-    """Called before a local user is created for an upstream identity.
-
-    ``claims`` are the mapped local claims (see :func:`ostiary_external_claims`);
-    ``proposal`` is a dict with ``username``, ``email`` (only when the upstream
-    verified it) and ``claims``, passed to :func:`ostiary_create_user` with no
-    password. Change it in place to adjust the new user; return a message
-    (str) to refuse (the person sees the error page, nothing is created), or
-    ``None`` to allow. The first message wins.
     """
 
 

@@ -46,6 +46,8 @@ def build_plugin_manager(settings, extra=()) -> pluggy.PluginManager:
     """
     pm = pluggy.PluginManager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)
+    # Historic: each plugin registered below is called as it is registered.
+    pm.hook.ostiary_add_hookspecs.call_historic(kwargs={"plugin_manager": pm})
     for name in settings.plugins_disabled:
         pm.set_blocked(name)
     for name, module in DEFAULT_PLUGINS:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ostiary.hookspecs import hookimpl
+from ostiary.hookspecs import hookimpl, hookspec
 from ostiary.plugins import build_plugin_manager
 from ostiary.settings import parse_settings
 
@@ -103,3 +103,30 @@ def test_the_old_start_up_hook_name_still_works_with_a_deprecation_warning(ostia
             pruner.stop()
         for db in app.registry._zodb_databases.values():
             db.close()
+
+
+class WidgetSpecs:
+    """A third-party plugin's own hook specification."""
+
+    @staticmethod
+    @hookspec
+    def widget_colour():
+        """Return a colour for the widget."""
+
+
+class WidgetPlugin:
+    @hookimpl
+    def ostiary_add_hookspecs(self, plugin_manager):
+        plugin_manager.add_hookspecs(WidgetSpecs)
+
+
+class RedWidget:
+    @hookimpl
+    def widget_colour(self):
+        return "red"
+
+
+def test_a_plugin_adds_hooks_that_another_plugin_implements(ostiary_settings):
+    settings = parse_settings(ostiary_settings)
+    pm = build_plugin_manager(settings, [("red", RedWidget()), ("widgets", WidgetPlugin())])
+    assert pm.hook.widget_colour() == ["red"]

@@ -12,6 +12,7 @@ import re
 import pytest
 
 from ostiary import hookspecs
+from ostiary.federation import hookspecs as federation_hookspecs
 from ostiary.settings import PROVIDER_SETTINGS, SETTINGS
 
 TOP = pathlib.Path(__file__).resolve().parents[2]
@@ -20,7 +21,8 @@ DEPRECATED = {"ostiary_add_pages"}
 
 
 def hook_names() -> list[str]:
-    return [name for name, value in inspect.getmembers(hookspecs, inspect.isfunction)
+    return [name for module in (hookspecs, federation_hookspecs)
+            for name, value in inspect.getmembers(module, inspect.isfunction)
             if name.startswith("ostiary_") and name not in DEPRECATED]
 
 

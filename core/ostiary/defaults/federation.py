@@ -6,8 +6,13 @@ Block it with ``ostiary.plugins.disabled = federation`` to turn external
 login off entirely (configured providers are then ignored).
 """
 
-from ..federation import linking, providers, signout, views
+from ..federation import hookspecs, linking, providers, signout, views
 from ..hookspecs import hookimpl
+
+
+@hookimpl
+def ostiary_add_hookspecs(plugin_manager):
+    plugin_manager.add_hookspecs(hookspecs)
 
 
 @hookimpl

@@ -6,7 +6,7 @@ from ..hookspecs import hookimpl
 
 @hookimpl
 def ostiary_profile_claims(request, subject, requested_claims):
-    user = request.hooks.ostiary_user_by_subject(request=request, subject=subject)
+    user = request.plugins.user_by_subject(subject)
     if user is None:
         return {}
     claims = dict(user.claims)
@@ -19,7 +19,7 @@ def ostiary_profile_claims(request, subject, requested_claims):
 
 @hookimpl
 def ostiary_is_active(request, subject):
-    user = request.hooks.ostiary_user_by_subject(request=request, subject=subject)
+    user = request.plugins.user_by_subject(subject)
     if user is None or not getattr(user, "active", True):
         return False
     return None

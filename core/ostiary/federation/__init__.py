@@ -3,7 +3,7 @@ providers (Duende IdentityServer's "external login" and home-realm
 discovery, in Ostiary's words).
 
 * :mod:`.providers`: which providers exist (ini and database) and which a client accepts;
-* :mod:`.client`: the upstream protocol, with authlib's OAuth 2.0 client and joserfc;
+* :mod:`.upstream`: the upstream protocol, with authlib's OAuth 2.0 client and joserfc;
 * :mod:`.linking`: from an upstream identity to a local user (link, match, provision);
 * :mod:`.views`: the challenge and callback pages;
 * :mod:`.signout`: signing out at the upstream too;
@@ -17,7 +17,7 @@ puts the providers on the login page; block it (``ostiary.plugins.disabled
 from __future__ import annotations
 
 from ..i18n import _
-from .client import UpstreamCache
+from .upstream import UpstreamCache
 
 #: The error page's messages for external-login failures (the detail stays
 #: behind the error id, shown in development mode only).

@@ -24,7 +24,7 @@ import logging
 
 from pyramid.response import Response
 
-from . import client as upstream
+from . import upstream
 from . import providers
 
 log = logging.getLogger(__name__)

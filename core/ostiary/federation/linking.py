@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 
 from ..events import declare, emit
+from ..facade import merged
 from ..models.federation import PendingLink
 from ..models.util import now
 
@@ -69,22 +70,20 @@ def default_claims(provider, upstream: dict) -> dict:
 
 def map_claims(request, provider, upstream: dict) -> dict:
     """Every plugin's ``ostiary_external_claims``, merged (later plugins win)."""
-    merged: dict = {}
-    for result in reversed(request.hooks.ostiary_external_claims(request=request, provider=provider,
-                                                                 claims=dict(upstream))):
-        merged.update(result or {})
-    return {name: value for name, value in merged.items() if value is not None and name != "sub"}
+    relay = request.registry.ostiary_plugins.hook
+    results = relay.ostiary_external_claims(request=request, provider=provider, claims=dict(upstream))
+    return {name: value for name, value in merged(results).items() if value is not None and name != "sub"}
 
 
 def _user(request, subject):
-    return request.hooks.ostiary_user_by_subject(request=request, subject=subject)
+    return request.plugins.user_by_subject(subject)
 
 
 def _local_with_email(request, email: str | None):
     """The local user whose email is ``email`` (not merely whose username is)."""
     if not email:
         return None
-    user = request.hooks.ostiary_user_by_username(request=request, username=email)
+    user = request.plugins.user_by_username(email)
     if user is None or (getattr(user, "email", None) or "").casefold() != email.strip().casefold():
         return None
     return user
@@ -124,7 +123,7 @@ def _free_username(request, identity: UpstreamIdentity, email: str | None) -> st
     candidates = (identity.claims.get("preferred_username"), email,
                   f"{identity.provider.name}-{identity.subject}")
     for candidate in candidates:
-        if candidate and request.hooks.ostiary_user_by_username(request=request, username=candidate) is None:
+        if candidate and request.plugins.user_by_username(candidate) is None:
             return candidate
     return f"{identity.provider.name}-{identity.subject}-{now()}"
 
@@ -137,14 +136,13 @@ def provision(request, identity: UpstreamIdentity):
     if email is None:
         claims.pop("email_verified", None)
     proposal = {"username": _free_username(request, identity, email), "email": email, "claims": claims}
-    refusal = request.hooks.ostiary_external_provisioning(
+    # firstresult: the first message refuses
+    refusal = request.registry.ostiary_plugins.hook.ostiary_external_provisioning(
         request=request, provider=identity.provider, claims=dict(identity.claims), proposal=proposal)
     if refusal:
         raise Refused("external_refused", f"provisioning refused: {refusal}")
     try:
-        user = request.hooks.ostiary_create_user(
-            request=request, username=proposal["username"], email=proposal["email"], password=None,
-            claims=dict(proposal["claims"]))
+        user = request.plugins.create_user(proposal["username"], proposal["email"], None, dict(proposal["claims"]))
     except ValueError as exc:
         raise Refused("external_refused", f"the user store refused the new user: {exc}") from None
     if user is None:

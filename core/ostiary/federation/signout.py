@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 
 from ..models.federation import PendingSignOut
-from . import client as upstream
+from . import upstream
 from . import providers
 
 log = logging.getLogger(__name__)

@@ -24,7 +24,7 @@ from ..models.federation import PendingSignIn
 from ..models.util import digest, random_token
 from ..protocol.claims import is_active
 from ..settings import cookies_secure
-from . import client as upstream
+from . import upstream
 from . import linking, providers
 
 log = logging.getLogger(__name__)
