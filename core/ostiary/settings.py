@@ -167,6 +167,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ostiary.footer_link_text", "", _text, "Text of the footer link."),
     Setting("ostiary.key_lifetime", "7776000", _positive_int, "Seconds a signing key is used before `ostiary keys rotate` is due (reported by `keys list`)."),
     Setting("ostiary.key_announcement", "86400", parse_key_announcement, "Seconds between `ostiary keys rotate` publishing new signing keys in the JWKS and signing with them, so that relying parties with a cached JWKS learn them first (0: sign at once)."),
+    Setting("ostiary.client_assertion_max_lifetime", "300", _positive_int, "Longest validity, in seconds from its iat, of a private_key_jwt client assertion (RFC 7523); a longer one is invalid_client."),
     Setting("ostiary.providers", "", _names, "External login providers, by name; each is set up with ostiary.provider.NAME.* (see PROVIDER_SETTINGS)."),
 )
 

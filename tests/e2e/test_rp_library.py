@@ -14,6 +14,7 @@ import copy
 import hashlib
 import re
 import secrets
+import time
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
@@ -214,11 +215,28 @@ def test_revoked_access_token_is_refused_by_userinfo(signed_in, metadata):
     assert 'error="invalid_token"' in response.headers["WWW-Authenticate"]
 
 
+class ShortLivedPrivateKeyJWT(PrivateKeyJWT):
+    """authlib signs assertions valid for an hour unless told otherwise;
+    Ostiary accepts five minutes by default (ostiary.client_assertion_max_lifetime)."""
+
+    def sign(self, auth, token_endpoint):
+        self.claims = {"exp": int(time.time()) + 60}
+        return super().sign(auth, token_endpoint)
+
+
+def test_authlibs_default_hour_long_assertion_is_refused(metadata):
+    endpoint = metadata["token_endpoint"]
+    with OAuth2Session("key-client", CLIENT_KEY, scope="api", token_endpoint_auth_method="private_key_jwt") as rp:
+        rp.register_client_auth_method(PrivateKeyJWT(endpoint))
+        with pytest.raises(OAuthError, match="valid for too long"):
+            rp.fetch_token(endpoint, grant_type="client_credentials")
+
+
 def test_private_key_jwt_client_gets_a_client_credentials_token(server, metadata, jwks):
     endpoint = metadata["token_endpoint"]
     assert "private_key_jwt" in metadata["token_endpoint_auth_methods_supported"]
     with OAuth2Session("key-client", CLIENT_KEY, scope="api", token_endpoint_auth_method="private_key_jwt") as rp:
-        rp.register_client_auth_method(PrivateKeyJWT(endpoint))
+        rp.register_client_auth_method(ShortLivedPrivateKeyJWT(endpoint))
         token = rp.fetch_token(endpoint, grant_type="client_credentials")
     claims = jwt.decode(token["access_token"], jwks).claims
     assert claims["sub"] == claims["client_id"] == "key-client"

@@ -24,6 +24,11 @@ from webob.multidict import MultiDict
 
 from ..models.util import now
 from . import grants, tokens
+from .client_auth import PrivateKeyJWT
+from .introspection import Introspection
+from .oidc import IdTokenExtension
+from .pkce import StrictPKCE
+from .revocation import Revocation
 
 NO_STORE = [("Cache-Control", "no-store"), ("Pragma", "no-cache")]
 _SET_HERE = frozenset({"content-type", "content-length", "cache-control", "pragma"})
@@ -146,12 +151,12 @@ class OstiaryServer(AuthorizationServer):
         self.request = request
         self.settings = request.registry.ostiary_settings
         self.register_token_generator("default", tokens.AccessTokenIssuer(self))
-        self.register_client_auth_method("private_key_jwt", grants.PrivateKeyJWT(self))
-        self.register_grant(grants.CodeGrant, [grants.StrictPKCE(), grants.IdTokenExtension()])
-        self.register_grant(grants.RefreshGrant, [grants.IdTokenExtension()])
+        self.register_client_auth_method("private_key_jwt", PrivateKeyJWT(self))
+        self.register_grant(grants.CodeGrant, [StrictPKCE(), IdTokenExtension()])
+        self.register_grant(grants.RefreshGrant, [IdTokenExtension()])
         self.register_grant(grants.ClientCredentials)
-        self.register_endpoint(grants.Revocation(self))
-        self.register_endpoint(grants.Introspection(self))
+        self.register_endpoint(Revocation(self))
+        self.register_endpoint(Introspection(self))
 
     @property
     def grant_store(self):
