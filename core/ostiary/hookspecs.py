@@ -249,6 +249,9 @@ def ostiary_check_login(request, user, params, context):
     Return a message (str) to refuse the sign-in and show it on the form,
     for example a wrong one-time code or terms not accepted; return ``None``
     to allow. ``params`` are the posted form values. The first message wins.
+    A refusal counts as a failed sign-in of the client's address (see
+    ``ostiary.login_throttle_failures``), so guessing a code is throttled
+    like guessing a password.
     """
 
 

@@ -157,6 +157,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ostiary.argon2_parallelism", "1", _positive_int, "argon2id lanes (OWASP minimum: 1)."),
     Setting("ostiary.max_failed_logins", "5", _positive_int, "Failed sign-ins before an account is locked."),
     Setting("ostiary.lockout_seconds", "300", _positive_int, "How long a locked account stays locked."),
+    Setting("ostiary.login_throttle_failures", "3", _positive_int, "Failed sign-ins from one client address (IPv6: one /64) within ostiary.login_throttle_window before that address is refused for a while; fewer than ostiary.max_failed_logins, so one address cannot lock an account."),
+    Setting("ostiary.login_throttle_window", "900", _positive_int, "Seconds over which failed sign-ins from one address are counted."),
+    Setting("ostiary.login_throttle_seconds", "60", _positive_int, "How long an address that used up its failures is refused; doubled for each further block within a window of the last, up to an hour."),
     Setting("ostiary.prune_interval", "3600", _non_negative_int, "Seconds between automatic clean-ups of expired codes, tokens, sessions and keys in each server process (0: only `ostiary prune`)."),
     Setting("ostiary.languages", "en de", _languages, "Languages the pages are offered in, chosen by ui_locales, then Accept-Language, then pyramid.default_locale_name."),
     Setting("ostiary.product_name", "Ostiary", str.strip, "Name shown in the header and the page titles."),
@@ -203,6 +206,9 @@ def parse_settings(raw: dict[str, Any]) -> Any:
             values[setting.attribute] = setting.parse(text)
         except ValueError as exc:
             raise SettingsError(f"{setting.name} = {text!r}: {exc}") from None
+    if values["login_throttle_failures"] >= values["max_failed_logins"]:
+        raise SettingsError("ostiary.login_throttle_failures: must be less than ostiary.max_failed_logins, "
+                            "or failures from one address could lock an account")
     if bool(values["footer_link_url"]) != bool(values["footer_link_text"]):
         raise SettingsError("ostiary.footer_link_url and ostiary.footer_link_text: set both or neither")
     values["providers"] = _parse_providers(raw, values["providers"])

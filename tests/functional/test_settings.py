@@ -16,6 +16,7 @@ from ostiary import SettingsError, main
     ("ostiary.theme", "nonexistent", "installed"),
     ("ostiary.plugins", "nonexistent", "no installed plugin"),
     ("ostiary.colour", "blue", "unknown setting"),
+    ("ostiary.login_throttle_failures", "5", "must be less than ostiary.max_failed_logins"),
 ])
 def test_bad_setting_stops_start_up(ostiary_settings, key, value, fragment):
     settings = dict(ostiary_settings, **{key: value})

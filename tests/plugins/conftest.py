@@ -5,6 +5,7 @@ conftest (``ostiary_settings``), so other plugins' tests here are untouched."""
 
 from __future__ import annotations
 
+import collections.abc
 import contextlib
 import re
 
@@ -19,10 +20,35 @@ from ostiary.testing import TEST_ISSUER, form_value
 GOOD_PASSWORD = "correct horse battery staple"
 
 
+class Outbox(collections.abc.Sequence):
+    """pyramid_mailer's DummyMailer outbox, read after the background
+    sender has handed it every queued message (mail leaves after the
+    request, see ``ostiary_accounts.delivery``)."""
+
+    def __init__(self, registry):
+        self.registry = registry
+
+    def _messages(self) -> list:
+        assert self.registry.ostiary_mail_delivery.flush(10), "mail still queued after 10 s"
+        return self.registry.getUtility(IMailer).outbox
+
+    def __getitem__(self, index):
+        return self._messages()[index]
+
+    def __len__(self):
+        return len(self._messages())
+
+    def __eq__(self, other):
+        return list(self._messages()) == list(other)
+
+    def __repr__(self):
+        return repr(self._messages())
+
+
 @pytest.fixture
 def outbox(ostiary_app):
     """Every message the app mailed, in order (pyramid_mailer's DummyMailer)."""
-    return ostiary_app.registry.getUtility(IMailer).outbox
+    return Outbox(ostiary_app.registry)
 
 
 class Accounts:

@@ -12,6 +12,7 @@ from ..i18n import _, translate
 from ..models.clients import LOCAL_IDP
 from ..protocol.claims import is_active
 from .pages import render_page
+from . import throttle
 from .security import allow_form_redirect
 
 GENERIC_FAILURE = _("Invalid username or password.")
@@ -70,9 +71,14 @@ def login_form(request):
     return _render(request, context, username=(context.login_hint or "") if context else "")
 
 
-def _refuse(request, context, username, message):
+def _refuse(request, context, username, message, *, guessed=False, throttled=False):
+    """Show the form again with ``message``. ``guessed``: credentials were
+    tried and failed, which counts against the client's address."""
     client_id = context.client_id if context else None
-    emit(request, LOGIN_FAILED, client_id=client_id, username=username[:64])
+    details = {"throttled": True} if throttled else {}
+    emit(request, LOGIN_FAILED, client_id=client_id, username=username[:64], **details)
+    if guessed:
+        throttle.count_failure(request)
     return _render(request, context, username=username, error=message, values_in=request.POST)
 
 
@@ -90,15 +96,18 @@ def login_submit(request):
     password = request.POST.get("password", "")
     if context is not None and not context.client.accepts_idp(LOCAL_IDP):
         return _refuse(request, context, username, LOCAL_NOT_ACCEPTED)
-    user = None
-    if username and password:
-        user = request.hooks.ostiary_verify_credentials(request=request, username=username, password=password)
+    if not (username and password):
+        return _refuse(request, context, username, GENERIC_FAILURE)
+    if throttle.refused(request, password):  # the account is not even asked: nothing counts against it
+        return _refuse(request, context, username, GENERIC_FAILURE, throttled=True)
+    user = request.hooks.ostiary_verify_credentials(request=request, username=username, password=password)
     client = context.client if context else None
     if not user or not is_active(request, user.subject, client, Caller.LOGIN):
-        return _refuse(request, context, username, GENERIC_FAILURE)
+        return _refuse(request, context, username, GENERIC_FAILURE, guessed=True)
+    # Further checks (a one-time code, say) guard guessable secrets too: the same budget.
     refusal = request.hooks.ostiary_check_login(request=request, user=user, params=request.POST, context=context)
     if refusal:
-        return _refuse(request, context, username, refusal)
+        return _refuse(request, context, username, refusal, guessed=True)
     service.sign_in(user, remember=request.POST.get("remember") == "yes")
     target = request.params.get("returnUrl") if context else request.route_path("home")
     return HTTPSeeOther(target)

@@ -24,6 +24,7 @@ import hashlib
 import re
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
+from pyramid.csrf import new_csrf_token
 from pyramid.httpexceptions import HTTPSeeOther
 
 from ..events import CONSENT_DENIED, CONSENT_GRANTED, LOGIN_SUCCEEDED, LOGOUT, emit
@@ -152,6 +153,7 @@ class InteractionService:
                              auth_time=auth_time)
         cookie = store.start(session)
         vars(self.request)["_ostiary_sso_session"] = session
+        self._new_session_cookie(cookie)
         max_age = lifetime if remember else None
         self.request.add_response_callback(lambda req, resp: self._set_cookie(resp, cookie, max_age))
         emit(self.request, LOGIN_SUCCEEDED, subject=user.subject, amr=" ".join(amr), idp=idp)
@@ -168,6 +170,7 @@ class InteractionService:
             urls = single_logout.session_ended(self.request, session)
             emit(self.request, LOGOUT, subject=session.subject, sid=session.sid)
         vars(self.request)["_ostiary_sso_session"] = None
+        self._new_session_cookie("")
         self.request.add_response_callback(lambda req, resp: self._set_cookie(resp, "", 0))
         return urls
 
@@ -202,6 +205,13 @@ class InteractionService:
         if self.session is not None and self.session.subject == subject:
             vars(self.request)["_ostiary_sso_session"] = None
         return ended + root.grants.revoke_where(subject=subject)
+
+    def _new_session_cookie(self, value: str) -> None:
+        """From here on this request speaks for the session cookie ``value``
+        (empty: none); the CSRF token is replaced with one bound to it, so a
+        form from before signing in or out is refused after it."""
+        vars(self.request)[_SESSION_COOKIE_VALUE] = value
+        new_csrf_token(self.request)
 
     def _set_cookie(self, response, value, max_age):
         response.set_cookie(
@@ -251,6 +261,19 @@ class InteractionService:
         """Record an error and send the browser to the error page."""
         error_id = self.record_error(error, description, **context)
         return HTTPSeeOther(self.request.route_path("error", _query={"errorId": error_id}))
+
+
+_SESSION_COOKIE_VALUE = "_ostiary_session_cookie"
+
+
+def session_secret(request) -> str:
+    """The SSO session cookie this request speaks for: the one signing in
+    just set, else the one the browser sent, else empty. The CSRF policy
+    binds its tokens to it."""
+    cache = vars(request)
+    if _SESSION_COOKIE_VALUE in cache:
+        return cache[_SESSION_COOKIE_VALUE]
+    return request.cookies.get(request.registry.ostiary_settings.session_cookie, "")
 
 
 def get_interaction(request) -> InteractionService:

@@ -22,6 +22,7 @@ from .interactions import InteractionStore
 from .keys import KeyRing
 from .resources import ResourceRegistry, standard_resources
 from .sessions import SessionStore
+from .throttle import LoginThrottle
 from .users import UserDirectory
 from .util import now
 
@@ -47,13 +48,15 @@ class OstiaryRoot(Persistent):
         self.keys = KeyRing()
         self.keys.ensure()
         self.federation = FederationStore()
+        self.login_throttle = LoginThrottle()
         self.generation = CURRENT_GENERATION
 
     def prune(self, when: int | None = None) -> int:
         """Delete everything that has expired; return how many items went."""
         when = now() if when is None else when
         return (self.grants.prune(when) + self.sessions.prune(when)
-                + self.interactions.prune(when) + self.keys.prune(when) + self.federation.prune(when))
+                + self.interactions.prune(when) + self.keys.prune(when) + self.federation.prune(when)
+                + self.login_throttle.prune(when))
 
 
 def _evolve_1(root: OstiaryRoot) -> None:
@@ -108,8 +111,14 @@ def _evolve_5(root: OstiaryRoot) -> None:
         root.grants.families = ShardedTree(root.grants.families.items())
 
 
+def _evolve_6(root: OstiaryRoot) -> None:
+    """Generation 6 adds the failed sign-ins per client address."""
+    if getattr(root, "login_throttle", None) is None:
+        root.login_throttle = LoginThrottle()
+
+
 #: Evolve steps in order; step ``n`` brings a database to generation ``n``.
-EVOLVE_STEPS = (_evolve_1, _evolve_2, _evolve_3, _evolve_4, _evolve_5)
+EVOLVE_STEPS = (_evolve_1, _evolve_2, _evolve_3, _evolve_4, _evolve_5, _evolve_6)
 CURRENT_GENERATION = len(EVOLVE_STEPS)
 
 

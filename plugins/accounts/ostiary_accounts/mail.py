@@ -1,10 +1,13 @@
-"""Mail through pyramid_mailer.
+"""Mail through pyramid_mailer, sent after the commit and off the request.
 
 ``includeme`` registers the mailer that ``accounts.mailer`` names, unless
 the application registered one already; :func:`send` renders a plain-text
-template and hands the message to it. With the SMTP mailer a message joins
-the request's transaction (pyramid_tm): it leaves only when the database
-change that goes with it (a stored token) is committed.
+template and hands the message to the :class:`~.delivery.Delivery` of the
+process. The message waits for the request's transaction (pyramid_tm): it
+is queued only when the database change that goes with it (a stored token)
+is committed, never for an attempt that is rolled back or retried, and a
+background thread talks to the mail server, so that no answer waits for
+SMTP (the time would tell which addresses have an account).
 """
 
 from __future__ import annotations
@@ -20,11 +23,15 @@ from pyramid_mailer.message import Attachment, Message
 
 from ostiary.settings import SettingsError
 
+from .delivery import Delivery, get_delivery
+
 MAILERS = ("smtp", "file", "testing")
 
 
 def includeme(config):
     registry = config.registry
+    if getattr(registry, "ostiary_mail_delivery", None) is None:
+        registry.ostiary_mail_delivery = Delivery()
     if registry.queryUtility(IMailer) is not None:
         return  # the application chose a mailer itself (pyramid.includes)
     kind = registry.ostiary_accounts_settings.mailer
@@ -59,9 +66,9 @@ def localized(request, template: str) -> str:
     return candidate if AssetResolver().resolve(candidate).exists() else template
 
 
-def send(request, recipient: str, subject, template: str, values: dict) -> Message:
-    """Render ``template`` (a ``.txt`` asset specification) with ``values``
-    and mail it to ``recipient``; ``subject`` may be a translation string."""
+def compose(request, recipient: str, subject, template: str, values: dict) -> Message:
+    """The message ``template`` (a ``.txt`` asset specification) renders to
+    with ``values``, to ``recipient``; ``subject`` may be a translation string."""
     body = render(localized(request, template), dict(values), request=request)
     if isinstance(body, bytes):  # Chameleon's text templates render to bytes
         body = body.decode("utf-8")
@@ -69,7 +76,13 @@ def send(request, recipient: str, subject, template: str, values: dict) -> Messa
     # var/mail file too; anything else is quoted-printable, safe everywhere.
     encoding = "7bit" if body.isascii() else "quoted-printable"
     text = Attachment(data=body, content_type="text/plain", transfer_encoding=encoding, disposition="inline")
-    message = Message(subject=request.localizer.translate(subject), sender=sender(request),
-                      recipients=[recipient], body=text)
-    get_mailer(request).send(message)
+    return Message(subject=request.localizer.translate(subject), sender=sender(request),
+                   recipients=[recipient], body=text)
+
+
+def send(request, recipient: str, subject, template: str, values: dict) -> Message:
+    """Compose a message (see :func:`compose`) and send it once this
+    request's transaction has committed, in the background."""
+    message = compose(request, recipient, subject, template, values)
+    get_delivery(request).after_commit(request.tm.get(), get_mailer(request), message)
     return message

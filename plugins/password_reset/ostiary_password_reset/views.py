@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 from ostiary.events import emit
-from ostiary.models.util import digest
+from ostiary.models.util import digest, random_token
 from ostiary_accounts import mail
 from ostiary_accounts.pages import (client_key, duration, fold, public_url, render_page, resume_url, return_url,
                                     valid_email)
@@ -43,18 +43,30 @@ def _account_for(request, email):
     return user
 
 
-def _mail_link(request, data, user, url):
+def _reset_mail(request, username, link):
     settings = _settings(request)
-    token = data.tokens.issue(user.subject, settings.token_lifetime, return_url=url, email=user.email)
-    mail.send(request, user.email, _("Reset your password"), TEMPLATES + "reset_email.txt", {
-        "username": user.username, "link": public_url(request, "password_reset", token=token),
-        "valid_for": duration(request, settings.token_lifetime), "issuer": request.registry.ostiary_settings.issuer,
-    })
+    return (_("Reset your password"), TEMPLATES + "reset_email.txt", {
+        "username": username, "link": link, "valid_for": duration(request, settings.token_lifetime),
+        "issuer": request.registry.ostiary_settings.issuer})
+
+
+def _mail_link(request, data, user, url):
+    token = data.tokens.issue(user.subject, _settings(request).token_lifetime, return_url=url, email=user.email)
+    mail.send(request, user.email, *_reset_mail(request, user.username, public_url(request, "password_reset",
+                                                                                   token=token)))
     emit(request, "password.reset_requested", subject=user.subject)
 
 
+def _compose_nothing(request, email):
+    """For an address without an account: the work of the mail, and no mail,
+    so that the answer takes as long as for a known address."""
+    mail.compose(request, email, *_reset_mail(request, email, public_url(request, "password_reset",
+                                                                         token=random_token(32))))
+
+
 def forgot_submit(request):
-    """``POST /account/password/forgot``: the same answer for every address."""
+    """``POST /account/password/forgot``: the same answer, after the same
+    work, for every address; the mail leaves after the request."""
     url, _context, failure = return_url(request)
     if failure is not None:
         return failure
@@ -69,9 +81,12 @@ def forgot_submit(request):
         return _forgot_form(request, url, email, {"email": _("Enter an email address such as name@example.org.")},
                             status=400)
     user = _account_for(request, email)
-    per_address = "address:" + digest(fold(email))
-    if user is not None and data.limits.hit(per_address, settings.mails_per_address, settings.rate_window):
+    # Counted for every address, known or not: the same work either way.
+    within = data.limits.hit("address:" + digest(fold(email)), settings.mails_per_address, settings.rate_window)
+    if user is not None and within:
         _mail_link(request, data, user, url)
+    elif within:
+        _compose_nothing(request, email)
     return render_page(request, TEMPLATES + "forgot_sent.pt", pages.sent(request, url))
 
 

@@ -16,6 +16,7 @@ SETTINGS = (
     ("registration.token_lifetime", "86400", positive_int),
     ("registration.rate_limit", "10", positive_int),
     ("registration.rate_window", "3600", positive_int),
+    ("registration.mails_per_address", "3", positive_int),
 )
 
 PAGES = (

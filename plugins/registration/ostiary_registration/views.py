@@ -19,6 +19,8 @@ from pyramid.httpexceptions import HTTPSeeOther
 
 from ostiary.events import emit
 from ostiary.hookspecs import Caller
+from ostiary.models.util import digest
+from ostiary.passwords import get_passwords
 from ostiary.protocol.claims import is_active
 from ostiary_accounts import mail
 from ostiary_accounts.pages import (client_key, duration, fold, login_url, public_url, render_page,
@@ -43,7 +45,9 @@ def _form(request, url, context, fields=None, errors=None, status=200):
 
 
 def _problems(request, username, email, password) -> dict:
-    """Field errors of a registration, duplicates included."""
+    """Field errors of a registration. A taken username is one (usernames
+    are shown to others and are no secret); a known email address is not:
+    that answer would tell anyone who has an account here."""
     hooks = request.hooks
     errors = {}
     if not USERNAME.fullmatch(username):
@@ -53,9 +57,6 @@ def _problems(request, username, email, password) -> dict:
         errors["username"] = _("This username is taken. Please choose another one.")
     if not valid_email(email):
         errors["email"] = BAD_EMAIL
-    elif hooks.ostiary_user_by_username(request=request, username=email) is not None:
-        errors["email"] = _("An account with this email address exists already. "
-                            "Sign in, or reset its password from the sign-in page.")
     problem = get_policy(request).problem(password, username=username, email=email)
     if problem is not None:
         errors["password"] = problem
@@ -71,6 +72,28 @@ def _send_link(request, data, user, email, url):
         "valid_for": duration(request, lifetime),
         "issuer": request.registry.ostiary_settings.issuer,
     })
+
+
+def _account_with(request, email):
+    """The account that already uses ``email``, or None."""
+    user = request.hooks.ostiary_user_by_username(request=request, username=email)
+    return user if user is not None and fold(getattr(user, "email", None)) == fold(email) else None
+
+
+def _tell_owner(request, data, user, email, password):
+    """Someone registered with the address of an existing account: answer as
+    for a new one, after the same hashing work, and mail the owner instead
+    (at most ``mails_per_address`` times per window)."""
+    get_passwords(request).hash(password)  # what creating the account would have cost
+    if data.limits.hit(_address_key(email), _settings(request).mails_per_address, _settings(request).rate_window):
+        mail.send(request, user.email, _("Someone tried to register with your email address"),
+                  TEMPLATES + "exists_email.txt",
+                  {"username": user.username, "issuer": request.registry.ostiary_settings.issuer})
+    emit(request, "account.registration_for_existing_address", subject=user.subject)
+
+
+def _address_key(email: str) -> str:
+    return "address:" + digest(fold(email))
 
 
 def register_form(request):
@@ -94,6 +117,10 @@ def register_submit(request):
     errors = _problems(request, fields["username"], fields["email"], password)
     if errors:
         return _form(request, url, context, fields, errors, status=400)
+    owner = _account_with(request, fields["email"])
+    if owner is not None:
+        _tell_owner(request, data, owner, fields["email"], password)
+        return render_page(request, TEMPLATES + "sent.pt", pages.sent(request, url))
     try:
         user = request.hooks.ostiary_create_user(request=request, username=fields["username"], email=fields["email"],
                                                  password=password, claims={"email_verified": False})

@@ -96,6 +96,7 @@ def test_the_file_mailer_writes_each_mail_into_a_folder(ostiary_settings, tmp_pa
         page = browser.get("/account/password/forgot")
         browser.post("/account/password/forgot", {"csrf_token": page.html.find(attrs={"name": "csrf_token"})["value"],
                                                   "email": "alice@example.org"})
+        assert app.registry.ostiary_mail_delivery.flush(10)  # mail leaves after the request
         [mail] = folder.glob("*.eml")
         text = mail.read_text()
         assert "To: alice@example.org" in text and "/account/password/reset?token=" in text

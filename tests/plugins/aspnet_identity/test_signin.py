@@ -120,7 +120,8 @@ def test_a_wrong_password_is_refused_and_counted(app, aspnet_db, alice):
 def test_five_wrong_passwords_lock_the_account(app, aspnet_db, alice):
     flow = CodeFlow(app)
     start = flow.authorize(scope=SCOPE)
-    for _ in range(5):
+    for number in range(5):  # from several addresses: one alone is throttled first
+        app.extra_environ["REMOTE_ADDR"] = f"198.51.100.{number}"
         flow.login(start, password="wrong")
     assert aspnet_db.user(alice)["LockoutEnd"] is not None
     page = flow.login(start, password=VECTOR_PASSWORD)  # the right password, but locked

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from ostiary.testing import TEST_ISSUER, form_value
+from ostiary.testing import TEST_ISSUER, form_value, transaction_root
 
 GOOD = "correct horse battery staple"
 
@@ -64,9 +64,27 @@ def test_duplicate_username_is_refused(accounts, username):
 
 
 @pytest.mark.parametrize("email", ["alice@example.org", "Alice@Example.ORG"])
-def test_duplicate_email_is_refused(accounts, email):
-    page = accounts.register(email=email, status=400)
-    assert field_error(page, "email").startswith("An account with this email address exists already.")
+def test_a_known_email_gets_the_answer_a_new_one_gets(accounts, email):
+    known = accounts.register(username="bob", email=email)
+    new = accounts.register(username="carol", email="carol@example.org")
+    assert known.status_int == new.status_int == 200
+    assert known.text == new.text and "Check your email" in known.text
+
+
+def test_the_owner_of_a_known_email_is_told_by_mail_and_no_account_is_made(accounts, ostiary_app):
+    accounts.register(username="bob", email="Alice@Example.ORG")
+    [message] = accounts.outbox
+    assert message.recipients == ["alice@example.org"]
+    assert message.subject == "Someone tried to register with your email address"
+    assert "Hello alice," in message.body.data and "No new account was created." in message.body.data
+    with transaction_root(ostiary_app) as root:
+        assert root.users.by_login("bob") is None
+
+
+def test_owner_mails_are_limited_per_address(accounts):
+    for number in range(5):
+        accounts.register(username=f"bob{number}", email="alice@example.org")
+    assert len(accounts.outbox) == 3
 
 
 @pytest.mark.parametrize("username", ["ab", "-bob", "bob smith", "x" * 65])
