@@ -90,6 +90,7 @@ def _signed_out(request, frames=0, signed_out=True, client_name=CLIENT.name):
         "page_title": translate(request, _("Signed out")),
         "post_logout_url": request.route_path("gallery") if signed_out else None,
         "client_name": client_name, "signed_out": signed_out, "frames": [frame] * frames,
+        "automatic_redirect": False,  # the gallery shows the page; it must not leave it
     }
 
 

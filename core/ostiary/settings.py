@@ -157,6 +157,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ostiary.argon2_parallelism", "1", _positive_int, "argon2id lanes (OWASP minimum: 1)."),
     Setting("ostiary.max_failed_logins", "5", _positive_int, "Failed sign-ins before an account is locked."),
     Setting("ostiary.lockout_seconds", "300", _positive_int, "How long a locked account stays locked."),
+    Setting("ostiary.automatic_redirect_after_sign_out", "true", _bool, "After RP-initiated sign-out with a registered post_logout_redirect_uri, return the browser there by itself (once the front-channel logout frames have loaded); false shows the signed-out page with a link."),
     Setting("ostiary.prune_interval", "3600", _non_negative_int, "Seconds between automatic clean-ups of expired codes, tokens, sessions and keys in each server process (0: only `ostiary prune`)."),
     Setting("ostiary.languages", "en de", _languages, "Languages the pages are offered in, chosen by ui_locales, then Accept-Language, then pyramid.default_locale_name."),
     Setting("ostiary.product_name", "Ostiary", str.strip, "Name shown in the header and the page titles."),

@@ -25,8 +25,27 @@ MESSAGES = {
 }
 UNKNOWN = _("The request could not be completed.")
 
+#: The HTTP status of the error page for each error code: monitoring and
+#: conformance suites read the status, not the text. Every code not named
+#: here is the sender's fault (an unknown client, an unregistered redirect
+#: URI, bad parameters, a refused external sign-in): 400. Only our own
+#: failure is a 5xx.
+STATUSES = {
+    "not_found": 404,
+    "unknown_error": 404,  # an error id that is unknown or expired: nothing is there (any more)
+    "server_error": 500,
+    "temporarily_unavailable": 503,
+    "external_unavailable": 502,  # the upstream provider could not be reached
+}
+CLIENT_ERROR = 400
 
-def _render_error(request, error, error_id, description=None, status=200):
+
+def error_status(error: str) -> int:
+    """The HTTP status of the error page for ``error``."""
+    return STATUSES.get(error, CLIENT_ERROR)
+
+
+def _render_error(request, error, error_id, description=None, status=None):
     development = request.registry.ostiary_settings.development
     values = {
         "page_title": translate(request, _("Error")),
@@ -35,11 +54,11 @@ def _render_error(request, error, error_id, description=None, status=200):
         "message": translate(request, MESSAGES.get(error, UNKNOWN)),
         "description": description if development else None,
     }
-    return render_page(request, "error.pt", values, status=status)
+    return render_page(request, "error.pt", values, status=status or error_status(error))
 
 
 def error_page(request):
-    """``GET /error?errorId=...``."""
+    """``GET /error?errorId=...``: with the status of the error behind the id."""
     error_id = request.params.get("errorId")
     record = request.interaction.error_context(error_id)
     if record is None:
@@ -49,7 +68,7 @@ def error_page(request):
 
 def not_found(request):
     """Unknown routes: the error page with status 404 (JSON for API paths)."""
-    return _render_error(request, "not_found", None, status=404)
+    return _render_error(request, "not_found", None)
 
 
 def server_error(exc, request):
@@ -62,7 +81,7 @@ def server_error(exc, request):
     route = getattr(request, "matched_route", None)
     if route is not None and route.name in API_ROUTES:
         return json_response(500, {"error": "server_error", "error_description": f"Internal error {error_id}."})
-    return _render_error(request, "server_error", error_id, f"{type(exc).__name__}: {exc}", status=500)
+    return _render_error(request, "server_error", error_id, f"{type(exc).__name__}: {exc}")
 
 
 def bad_csrf(exc, request):
