@@ -90,14 +90,16 @@ def test_a_logout_link_made_in_another_browser_asks_before_signing_out(app, flow
     assert _signed_in(app)
 
 
-def test_a_hint_for_another_user_asks_before_signing_out(app, flow, ostiary_app):
+def test_a_logout_link_of_another_users_session_asks_before_signing_out(app, flow, ostiary_app):
+    """Bob signs out in his own browser with his valid hint but does not
+    follow the redirect: he sends the logout link to Alice instead."""
     load_data(ostiary_app, {"users": [{"username": "bob", "password": "bob-password", "email": "bob@example.org"}]})
-    other = _browser(ostiary_app)
-    other_flow = CodeFlow(other)
-    signed_in = other_flow.login(other_flow.authorize(), username="bob", password="bob-password")
-    hint = other_flow.exchange(other_flow.follow_to_client(signed_in)["code"]).json["id_token"]
-    flow.code()  # alice, in this browser
-    page = app.get(_end_session(app, id_token_hint=hint).location)
+    bob = CodeFlow(_browser(ostiary_app))
+    signed_in = bob.login(bob.authorize(), username="bob", password="bob-password")
+    hint = bob.exchange(bob.follow_to_client(signed_in)["code"]).json["id_token"]
+    link = _end_session(bob.app, id_token_hint=hint, post_logout_redirect_uri=LOGGED_OUT).location
+    flow.code()  # Alice, in this browser
+    page = app.get(link)
     assert "Do you want to sign out" in page.text
     assert _signed_in(app)
 
