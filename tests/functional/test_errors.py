@@ -60,6 +60,16 @@ def test_a_huge_unregistered_redirect_uri_is_kept_only_in_part(app, flow, ostiar
         assert len(record.redirect_uri) <= MAX_URI
 
 
+def test_a_huge_rejected_authorization_request_barely_grows_the_database(app, flow, ostiary_settings):
+    import os
+
+    data_fs = ostiary_settings["zodbconn.uri"].removeprefix("file://").split("?")[0]
+    before = os.path.getsize(data_fs)
+    response = app.get("/connect/authorize", params=flow.params(redirect_uri="http://evil.example/" + "a" * 300_000))
+    assert "/error?errorId=" in response.location
+    assert os.path.getsize(data_fs) - before < 20_000
+
+
 class Boom:
     """A plugin whose page raises."""
 
