@@ -74,6 +74,14 @@ def test_signed_out_browser_goes_straight_back_to_the_client(app):
     assert response.status_int == 303 and response.location == f"{LOGGED_OUT}?state=s2"
 
 
+def test_a_valid_hint_from_a_browser_already_signed_out_still_returns_to_the_client(app, id_token, ostiary_app):
+    elsewhere = _browser(ostiary_app)
+    response = _end_session(elsewhere, id_token_hint=id_token, post_logout_redirect_uri=LOGGED_OUT, state="s3")
+    back = elsewhere.get(response.location)
+    assert back.status_int == 303 and back.location == f"{LOGGED_OUT}?state=s3"
+    assert _signed_in(app)  # the session of the hint is in another browser: it stays
+
+
 # -- the hint belongs to the browser that opens the logout page ------------------
 
 
