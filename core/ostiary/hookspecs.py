@@ -293,7 +293,9 @@ def ostiary_logout_redirect(request, session, logout_id, frames):
     the end-session request (or ``None``), ``frames`` the front-channel
     logout URLs the signed-out page must load. A plugin that redirects must
     bring the browser back to a page that shows the signed-out page with
-    those frames (see ``ostiary.federation.signout``). The first URL wins.
+    those frames (see ``ostiary.federation.signout``), using up the logout
+    record there with ``request.interaction.take_logout(logout_id)``: it is
+    kept for that return. The first URL wins.
     """
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from .i18n import _, translate, translate_text
-from .interaction.errors import MESSAGES
+from .interaction.errors import error_message
 from .interaction.login import GENERIC_FAILURE
 from .interaction.pages import template
 
@@ -79,7 +79,7 @@ def _consent(request, error=None, checked=None, remember=True):
 def _error(request, error, error_id=None, description=None):
     return {
         "page_title": translate(request, _("Error")), "error": error, "error_id": error_id,
-        "message": translate(request, MESSAGES.get(error, _("The request could not be completed."))),
+        "message": translate(request, error_message(request.registry, error)[0]),
         "description": description,
     }
 
@@ -90,6 +90,7 @@ def _signed_out(request, frames=0, signed_out=True, client_name=CLIENT.name):
         "page_title": translate(request, _("Signed out")),
         "post_logout_url": request.route_path("gallery") if signed_out else None,
         "client_name": client_name, "signed_out": signed_out, "frames": [frame] * frames,
+        "automatic_redirect": False,  # the gallery shows the page; it must not leave it
     }
 
 

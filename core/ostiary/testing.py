@@ -85,6 +85,16 @@ def base_settings(data_dir) -> dict:
     }
 
 
+def close_app(app) -> None:
+    """Stop an application built in a test: its pruner thread, its databases."""
+    from .models.database import close_databases
+
+    pruner = getattr(app.registry, "ostiary_pruner", None)
+    if pruner is not None:
+        pruner.stop()
+    close_databases(app.registry)
+
+
 @contextlib.contextmanager
 def transaction_root(app):
     """Yield the Ostiary root of ``app``'s database in a transaction of its own,
@@ -257,16 +267,12 @@ def ostiary_plugins() -> list:
 @pytest.fixture
 def ostiary_app(ostiary_settings, ostiary_plugins):
     from . import main
-    from .models.database import close_databases
 
     settings = dict(ostiary_settings)
     settings["ostiary_testing_plugins"] = list(ostiary_plugins)
     app = main({}, **settings)
     yield app
-    pruner = getattr(app.registry, "ostiary_pruner", None)
-    if pruner is not None:
-        pruner.stop()
-    close_databases(app.registry)
+    close_app(app)
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ def test_unknown_client_gets_the_error_page_not_a_redirect(app, flow):
     response = app.get("/connect/authorize", params=flow.params(client_id="nobody"))
     assert response.status_int == 303
     assert response.location.startswith("http://localhost/error?errorId=")
-    page = app.get(response.location)
+    page = app.get(response.location, status=400)
     assert "invalid_client" in page.text
     assert REDIRECT_URI not in page.text
 

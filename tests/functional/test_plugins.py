@@ -84,6 +84,7 @@ def test_failing_event_plugin_does_not_break_sign_in(ostiary_settings, ostiary_a
 
 def test_the_old_start_up_hook_name_still_works_with_a_deprecation_warning(ostiary_settings):
     from ostiary import main
+    from ostiary.testing import close_app
 
     class OldStyle:
         configured = False
@@ -98,11 +99,7 @@ def test_the_old_start_up_hook_name_still_works_with_a_deprecation_warning(ostia
     try:
         assert OldStyle.configured
     finally:
-        pruner = getattr(app.registry, "ostiary_pruner", None)
-        if pruner is not None:
-            pruner.stop()
-        for db in app.registry._zodb_databases.values():
-            db.close()
+        close_app(app)
 
 
 class WidgetSpecs:

@@ -146,3 +146,28 @@ def test_confirmation_page_signs_out_on_post(app, flow, ostiary_app, receiver):
     app.post("/account/logout", {"csrf_token": form_value(page.text, "csrf_token"),
                                  "logoutId": form_value(page.text, "logoutId")})
     assert len(receiver.wait()) == 1
+
+
+def test_with_frames_the_signed_out_page_returns_to_the_client_once_they_loaded(app, flow, ostiary_app):
+    """No 303: the frames must load first; the page's own nonce'd script
+    leaves afterwards, and the link stays for browsers without script."""
+    import re
+
+    _configure(ostiary_app, frontchannel_logout_uri="http://127.0.0.1:9999/fc")
+    tokens = flow.exchange(flow.code()["code"]).json
+    response = app.get("/connect/endsession", params={"id_token_hint": tokens["id_token"], "state": "s1",
+                                                      "post_logout_redirect_uri": "http://127.0.0.1:9999/logged-out"})
+    page = app.get(response.location)
+    assert page.status_int == 200 and _iframe_src(page).startswith("http://127.0.0.1:9999/fc?")
+    assert 'href="http://127.0.0.1:9999/logged-out?state=s1"' in page.text
+    nonce = re.search(r"'nonce-([^']+)'", page.headers["Content-Security-Policy"]).group(1)
+    script = re.search(r'<script nonce="([^"]+)">(.*?)</script>', page.text, re.S)
+    assert script.group(1) == nonce
+    assert "location.replace" in script.group(2)
+
+
+def test_without_a_post_logout_uri_the_signed_out_page_stays(app, flow, ostiary_app):
+    _configure(ostiary_app, frontchannel_logout_uri="http://127.0.0.1:9999/fc")
+    page = _sign_out(app, flow.exchange(flow.code()["code"]).json["id_token"])
+    assert "You are signed out" in page.text
+    assert "<script" not in page.text

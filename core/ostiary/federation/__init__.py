@@ -36,17 +36,22 @@ MESSAGES = {
     "external_refused": _("You cannot sign in here with that identity."),
 }
 
+#: The error page's status where it is not 400 (the person's or the
+#: provider's refusal): the provider could not be reached (502), or it
+#: refused Ostiary's own registration there, a fault of this server's
+#: configuration that the person cannot mend (500).
+STATUSES = {"external_unavailable": 502, "external_client_refused": 500}
+
 PROVIDER = r"{provider:[a-z0-9][a-z0-9_-]*}"
 
 
 def includeme(config):
     """Add the external-login pages and the per-process upstream cache."""
-    from ..interaction import errors
     from . import backchannel, signout, views
 
     config.registry.ostiary_upstreams = UpstreamCache()
     for error, message in MESSAGES.items():
-        errors.MESSAGES.setdefault(error, message)
+        config.add_error_message(error, message, STATUSES.get(error, 400))
     routes = (
         ("external_cancel_link", "/account/external/-/cancel-link", views.cancel_link),
         ("external_challenge", f"/account/external/{PROVIDER}", views.challenge),

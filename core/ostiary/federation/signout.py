@@ -47,5 +47,5 @@ def signed_out(request):
     item = request.ostiary_root.federation.take_sign_out(request.GET.get("state"))
     if item is None or item.provider != request.matchdict["provider"]:
         return _signed_out(request, None, [], signed_out=request.interaction.session is None)
-    record = request.interaction.logout_context(item.logout_id)
+    record = request.interaction.take_logout(item.logout_id)
     return _signed_out(request, record, list(item.frames))

@@ -11,6 +11,7 @@ def includeme(config):
     from .service import get_interaction
 
     config.include(".security")
+    config.include(".errors")
     config.add_request_method(get_interaction, "interaction", reify=True)
     pages = (
         ("home", "/", home.home, None),

@@ -17,29 +17,53 @@ log = logging.getLogger(__name__)
 #: Routes whose callers are programs: they get JSON errors, not a page.
 API_ROUTES = frozenset({"token", "revocation", "introspection", "userinfo", "discovery", "jwks"})
 
-MESSAGES = {
-    "not_found": _("The page you asked for does not exist."),
-    "server_error": _("Something went wrong on our side."),
-    "invalid_request": _("The request was not valid."),
-    "invalid_client": _("The application that sent you here is not known."),
+#: Core's error codes: the error page's message and HTTP status for each.
+#: Monitoring and conformance suites read the status, not the text. A code
+#: registered by nobody is the sender's fault (an unknown client, an
+#: unregistered redirect URI, bad parameters): 400. Only our own failure is
+#: a 5xx. Plugins add theirs with ``config.add_error_message``.
+CORE_ERRORS = {
+    "not_found": (_("The page you asked for does not exist."), 404),
+    "unknown_error": (None, 404),  # an error id that is unknown or expired: nothing is there (any more)
+    "server_error": (_("Something went wrong on our side."), 500),
+    "temporarily_unavailable": (None, 503),
+    "invalid_request": (_("The request was not valid."), 400),
+    "invalid_client": (_("The application that sent you here is not known."), 400),
 }
 UNKNOWN = _("The request could not be completed.")
+CLIENT_ERROR = 400
 
 
-def _render_error(request, error, error_id, description=None, status=200):
+def add_error_message(config, error: str, message, status: int = CLIENT_ERROR) -> None:
+    """Directive ``config.add_error_message(error, message, status=400)``: what
+    the error page says for the error code ``error`` (a translation string)
+    and the HTTP status it answers with."""
+    if not 400 <= status <= 599:
+        raise ValueError(f"the error page's status for {error!r} must be a 4xx or 5xx, not {status}")
+    config.registry.ostiary_error_messages[error] = (message, status)
+
+
+def error_message(registry, error: str) -> tuple:
+    """``(message, status)`` of the error page for ``error``."""
+    message, status = registry.ostiary_error_messages.get(error, (None, CLIENT_ERROR))
+    return message or UNKNOWN, status
+
+
+def _render_error(request, error, error_id, description=None, status=None):
     development = request.registry.ostiary_settings.development
+    message, default_status = error_message(request.registry, error)
     values = {
         "page_title": translate(request, _("Error")),
         "error": error,
         "error_id": error_id,
-        "message": translate(request, MESSAGES.get(error, UNKNOWN)),
+        "message": translate(request, message),
         "description": description if development else None,
     }
-    return render_page(request, "error.pt", values, status=status)
+    return render_page(request, "error.pt", values, status=status or default_status)
 
 
 def error_page(request):
-    """``GET /error?errorId=...``."""
+    """``GET /error?errorId=...``: with the status of the error behind the id."""
     error_id = request.params.get("errorId")
     record = request.interaction.error_context(error_id)
     if record is None:
@@ -49,7 +73,7 @@ def error_page(request):
 
 def not_found(request):
     """Unknown routes: the error page with status 404 (JSON for API paths)."""
-    return _render_error(request, "not_found", None, status=404)
+    return _render_error(request, "not_found", None)
 
 
 def server_error(exc, request):
@@ -62,7 +86,7 @@ def server_error(exc, request):
     route = getattr(request, "matched_route", None)
     if route is not None and route.name in API_ROUTES:
         return json_response(500, {"error": "server_error", "error_description": f"Internal error {error_id}."})
-    return _render_error(request, "server_error", error_id, f"{type(exc).__name__}: {exc}", status=500)
+    return _render_error(request, "server_error", error_id, f"{type(exc).__name__}: {exc}")
 
 
 def bad_csrf(exc, request):
@@ -79,3 +103,9 @@ def client_error(exc, request):
     if route is not None and route.name in API_ROUTES:
         return json_response(exc.status_code, {"error": "invalid_request"})
     return _render_error(request, "invalid_request", None, exc.detail or exc.explanation, status=exc.status_code)
+
+
+def includeme(config):
+    """The error messages registry and its directive."""
+    config.registry.ostiary_error_messages = dict(CORE_ERRORS)
+    config.add_directive("add_error_message", add_error_message)

@@ -1,29 +1,38 @@
-"""The logout page: confirm (unless the client proved the session with a
-valid id_token_hint), end the SSO session, show the signed-out page."""
+"""The logout page: confirm (unless the client's verified id_token_hint
+names this browser's session), end the SSO session, then return to the
+client or show the signed-out page.
+
+A logout id is a URL anybody can pass on: the hint behind it proves who
+the client's user was, not who opens the link. So a GET signs out without
+asking only when the hint names the session of the browser that opens it
+(OpenID Connect RP-Initiated Logout 1.0, section 2); anyone else is asked,
+and answers with a POST that carries a CSRF token. Once used, the logout
+record is gone.
+"""
 
 from __future__ import annotations
-
-from urllib.parse import urlencode
 
 from pyramid.csrf import get_csrf_token
 from pyramid.httpexceptions import HTTPSeeOther
 
 from ..i18n import _, translate
+from ..protocol.end_session import post_logout_redirect
 from ..protocol.single_logout import frame_sources
 from .pages import render_page
 
 
-def _post_logout_url(record) -> str | None:
-    if record is None or not record.post_logout_redirect_uri:
-        return None
-    url = record.post_logout_redirect_uri
-    if record.state:
-        url += ("&" if "?" in url else "?") + urlencode({"state": record.state})
-    return url
-
-
 def _signed_out(request, record, frames, signed_out=True):
-    """The signed-out page, loading each client's front-channel logout URL."""
+    """Back to the client's post-logout URI, or the signed-out page.
+
+    With ``ostiary.automatic_redirect_after_sign_out`` the browser returns
+    by itself: a 303 when no front-channel frame must load first, else the
+    page loads the frames and its script leaves once they have loaded (the
+    link stays for browsers without script). Also called by the federation
+    pages when the browser comes back from the upstream provider."""
+    url = post_logout_redirect(record)
+    automatic = bool(url) and request.registry.ostiary_settings.automatic_redirect_after_sign_out
+    if automatic and not frames:
+        return HTTPSeeOther(url)
     client = None
     if record is not None and record.client_id:
         client = request.hooks.ostiary_client(request=request, client_id=record.client_id)
@@ -31,7 +40,8 @@ def _signed_out(request, record, frames, signed_out=True):
         request.csp_frame_src = frame_sources(frames)
     values = {
         "page_title": translate(request, _("Signed out")),
-        "post_logout_url": _post_logout_url(record),
+        "post_logout_url": url,
+        "automatic_redirect": automatic,
         "client_name": client.name if client else None,
         "signed_out": signed_out,
         "frames": frames,
@@ -39,15 +49,7 @@ def _signed_out(request, record, frames, signed_out=True):
     return render_page(request, "signed_out.pt", values)
 
 
-def logout_form(request):
-    """``GET /account/logout?logoutId=...``."""
-    service = request.interaction
-    logout_id = request.params.get("logoutId")
-    record = service.logout_context(logout_id)
-    if service.session is None:
-        return _signed_out(request, record, [], signed_out=False)
-    if record is not None and record.hint_valid:
-        return _sign_out(request, record, logout_id)
+def _confirm(request, logout_id):
     values = {
         "page_title": translate(request, _("Sign out")),
         "logout_id": logout_id or "",
@@ -56,24 +58,40 @@ def logout_form(request):
     return render_page(request, "logout.pt", values)
 
 
+def logout_form(request):
+    """``GET /account/logout?logoutId=...``."""
+    service = request.interaction
+    logout_id = request.params.get("logoutId")
+    record = service.logout_context(logout_id)
+    if service.session is None:
+        return _signed_out(request, service.take_logout(logout_id), [], signed_out=False)
+    if record is not None and record.belongs_to(service.session):
+        return _sign_out(request, record, logout_id)
+    return _confirm(request, logout_id)
+
+
 def logout_submit(request):
     """``POST /account/logout``: the person confirmed."""
     service = request.interaction
     logout_id = request.POST.get("logoutId")
     record = service.logout_context(logout_id)
     if service.session is None:
-        return _signed_out(request, record, [], signed_out=False)
+        return _signed_out(request, service.take_logout(logout_id), [], signed_out=False)
     return _sign_out(request, record, logout_id)
 
 
 def _sign_out(request, record, logout_id):
-    """End the session; then the signed-out page, or first a plugin's detour
-    (signing out at the upstream provider the person signed in with)."""
+    """End the session; then the client or the signed-out page, or first a
+    plugin's detour (signing out at the upstream provider the person signed
+    in with), which comes back to the record by its logout id."""
     service = request.interaction
     session = service.session
     frames = service.sign_out()
+    logout_id = logout_id if record is not None else None
     elsewhere = request.hooks.ostiary_logout_redirect(request=request, session=session,
-                                                      logout_id=logout_id or None, frames=frames)
+                                                      logout_id=logout_id, frames=frames)
     if elsewhere:
         return HTTPSeeOther(elsewhere)
+    if record is not None:
+        service.take_logout(logout_id)
     return _signed_out(request, record, frames)

@@ -191,7 +191,20 @@ class InteractionService:
 
     def logout_context(self, logout_id: str | None):
         """The validated end-session request behind ``logout_id``, or None."""
+        taken = vars(self.request).get("_ostiary_taken_logout")
+        if taken is not None and taken[0] == logout_id:
+            return taken[1]
         return self.request.ostiary_root.interactions.logout(logout_id)
+
+    def take_logout(self, logout_id: str | None):
+        """Like :meth:`logout_context`, but the record is used up: call it
+        when the person is signed out with it, so that the logout id cannot
+        be replayed. The rest of this request still sees it (the signed-out
+        page's language comes from its ``ui_locales``)."""
+        record = self.request.ostiary_root.interactions.take_logout(logout_id)
+        if record is not None:
+            vars(self.request)["_ostiary_taken_logout"] = (logout_id, record)
+        return record or self.logout_context(logout_id)
 
     def revoke_user(self, subject: str) -> int:
         """End every SSO session and revoke every refresh token of ``subject``

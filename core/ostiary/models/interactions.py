@@ -1,9 +1,16 @@
 """Short-lived interaction state: the outcome a page hands back to the
-authorize endpoint (consent given or refused, sign-in cancelled), and the
-detail behind an error id.
+authorize endpoint (consent given or refused, sign-in cancelled), the
+detail behind an error id, and an end-session request waiting for the
+logout page.
 
-Both live in the database, not in process memory, so that a page served by
+All live in the database, not in process memory, so that a page served by
 one process and the authorize request served by another agree.
+
+Error and logout records are written for requests anybody can send, and
+FileStorage only ever appends: so every text they keep is cut to a bound
+(:func:`bounded`, the ``MAX_*`` lengths below), whatever the request
+carried. A request of a megabyte then costs the database a few kilobytes
+at most, and only for as long as the record lives.
 """
 
 from __future__ import annotations
@@ -15,6 +22,31 @@ from .util import now, prune_expired, random_token
 
 DECISION_LIFETIME = 300
 ERROR_LIFETIME = 3600
+LOGOUT_LIFETIME = 3600
+
+#: Longest text, in characters, each field of an error or logout record
+#: keeps. Codes and identifiers are short by nature; URIs get what a real
+#: one needs; a description is for support and development mode, where the
+#: first few hundred characters say what went wrong. ``state`` is the
+#: relying party's own value, echoed back on the post-logout redirect: the
+#: end-session endpoint refuses a longer one rather than return it cut.
+MAX_CODE = 64
+MAX_ID = 255
+MAX_URI = 2048
+MAX_DESCRIPTION = 1000
+MAX_STATE = 2048
+MAX_UI_LOCALES = 100
+
+ELLIPSIS = "\u2026"
+
+
+def bounded(value, limit: int) -> str | None:
+    """``value`` as text of at most ``limit`` characters (None stays None);
+    longer text is cut and ends in an ellipsis, so a reader sees it was cut."""
+    if value is None:
+        return None
+    text = str(value)
+    return text if len(text) <= limit else text[:limit - 1] + ELLIPSIS
 
 
 class Decision(Persistent):
@@ -31,28 +63,42 @@ class ErrorRecord(Persistent):
     """What went wrong, kept for the error page and for support."""
 
     def __init__(self, error, description=None, client_id=None, redirect_uri=None, request_id=None):
-        self.error = error
-        self.description = description
-        self.client_id = client_id
-        self.redirect_uri = redirect_uri
-        self.request_id = request_id
+        self.error = bounded(error, MAX_CODE)
+        self.description = bounded(description, MAX_DESCRIPTION)
+        self.client_id = bounded(client_id, MAX_ID)
+        self.redirect_uri = bounded(redirect_uri, MAX_URI)  # quoted as sent: it may be anybody's
+        self.request_id = bounded(request_id, MAX_ID)
         self.created_at = now()
         self.expires_at = self.created_at + ERROR_LIFETIME
 
 
 class LogoutRecord(Persistent):
-    """A validated end-session request, waiting for the logout page."""
+    """A validated end-session request, waiting for the logout page.
+
+    ``hint_valid``: the request carried a verified ID token of this issuer
+    for ``client_id``; ``sid`` and ``subject`` are that token's. They prove
+    nothing about the browser that opens the logout page, which
+    :meth:`belongs_to` checks.
+    """
 
     def __init__(self, *, client_id=None, post_logout_redirect_uri=None, state=None, sid=None,
                  subject=None, hint_valid=False, ui_locales=None):
-        self.client_id = client_id
-        self.post_logout_redirect_uri = post_logout_redirect_uri
-        self.state = state
-        self.sid = sid
-        self.subject = subject
-        self.hint_valid = hint_valid
-        self.ui_locales = ui_locales
-        self.expires_at = now() + ERROR_LIFETIME
+        self.client_id = bounded(client_id, MAX_ID)
+        self.post_logout_redirect_uri = bounded(post_logout_redirect_uri, MAX_URI)
+        self.state = bounded(state, MAX_STATE)
+        self.sid = bounded(sid, MAX_ID)
+        self.subject = bounded(subject, MAX_ID)
+        self.hint_valid = bool(hint_valid)
+        self.ui_locales = bounded(ui_locales, MAX_UI_LOCALES)
+        self.expires_at = now() + LOGOUT_LIFETIME
+
+    def belongs_to(self, session) -> bool:
+        """Whether the verified hint names ``session``: its subject, and its
+        session id when the hint has one (OpenID Connect RP-Initiated Logout
+        1.0, section 2: only then may the logout go without asking)."""
+        if not self.hint_valid or session is None or self.subject != session.subject:
+            return False
+        return self.sid is None or self.sid == session.sid
 
 
 class InteractionStore(Persistent):
@@ -92,6 +138,14 @@ class InteractionStore(Persistent):
 
     def logout(self, logout_id: str | None) -> LogoutRecord | None:
         record = self.logouts.get(logout_id or "")
+        if record is None or record.expires_at < now():
+            return None
+        return record
+
+    def take_logout(self, logout_id: str | None) -> LogoutRecord | None:
+        """Return and delete the logout record under ``logout_id``: once the
+        person is signed out with it, a replayed logout id finds nothing."""
+        record = self.logouts.pop(logout_id or "", None)
         if record is None or record.expires_at < now():
             return None
         return record
