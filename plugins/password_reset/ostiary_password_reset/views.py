@@ -17,7 +17,7 @@ from ostiary_accounts.pages import (client_key, duration, fold, public_url, rend
                                     valid_email)
 from ostiary_accounts.policy import get_policy
 
-from . import models, pages
+from . import events, models, pages
 from .pages import TEMPLATES, _
 
 
@@ -54,7 +54,7 @@ def _mail_link(request, data, user, url):
     token = data.tokens.issue(user.subject, _settings(request).token_lifetime, return_url=url, email=user.email)
     mail.send(request, user.email, *_reset_mail(request, user.username, public_url(request, "password_reset",
                                                                                    token=token)))
-    emit(request, "password.reset_requested", subject=user.subject)
+    emit(request, events.RESET_REQUESTED, subject=user.subject)
 
 
 def _compose_nothing(request, email):
@@ -129,7 +129,7 @@ def reset_submit(request):
         # The link reached this address: it is proven, as a confirmation link would.
         request.hooks.ostiary_update_claims(request=request, subject=user.subject, claims={"email_verified": True})
     revoked = request.interaction.revoke_user(user.subject)
-    emit(request, "password.reset", subject=user.subject, revoked=revoked)
+    emit(request, events.RESET, subject=user.subject, revoked=revoked)
     mail.send(request, user.email, _("Your password was changed"), TEMPLATES + "changed_email.txt",
               {"username": user.username, "issuer": request.registry.ostiary_settings.issuer})
     return render_page(request, TEMPLATES + "reset_done.pt",

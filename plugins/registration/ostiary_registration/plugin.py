@@ -8,7 +8,7 @@ from ostiary.hookspecs import hookimpl
 from ostiary_accounts.pages import translate
 from ostiary_accounts.settings import parse_plugin_settings, positive_int
 
-from . import events, models, pages, views  # noqa: F401  (events: declares the plugin's event types)
+from . import models, pages, views
 
 _ = TranslationStringFactory("ostiary_registration")
 

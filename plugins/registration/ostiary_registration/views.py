@@ -27,7 +27,7 @@ from ostiary_accounts.pages import (client_key, duration, fold, login_url, publi
                                     resume_url, return_url, valid_email)
 from ostiary_accounts.policy import get_policy
 
-from . import models, pages
+from . import events, models, pages
 from .pages import TEMPLATES, _
 
 USERNAME = re.compile(r"\w[\w.\-]{2,63}")
@@ -89,7 +89,7 @@ def _tell_owner(request, data, user, email, password):
         mail.send(request, user.email, _("Someone tried to register with your email address"),
                   TEMPLATES + "exists_email.txt",
                   {"username": user.username, "issuer": request.registry.ostiary_settings.issuer})
-    emit(request, "account.registration_for_existing_address", subject=user.subject)
+    emit(request, events.EXISTING_ADDRESS, subject=user.subject)
 
 
 def _address_key(email: str) -> str:
@@ -130,7 +130,7 @@ def register_submit(request):
         return _form(request, url, context, fields, {"form": _("Accounts cannot be created here.")}, status=400)
     data.unverified[user.subject] = fields["email"]
     _send_link(request, data, user, fields["email"], url)
-    emit(request, "account.registered", subject=user.subject, client_id=context.client_id if context else None)
+    emit(request, events.REGISTERED, subject=user.subject, client_id=context.client_id if context else None)
     return render_page(request, TEMPLATES + "sent.pt", pages.sent(request, url))
 
 
@@ -156,7 +156,7 @@ def verify_submit(request):
         return _link_invalid(request)
     request.hooks.ostiary_update_claims(request=request, subject=user.subject, claims={"email_verified": True})
     data.unverified.pop(user.subject, None)
-    emit(request, "account.email_verified", subject=user.subject)
+    emit(request, events.EMAIL_VERIFIED, subject=user.subject)
     url = resume_url(request, record.data.get("return_url"))
     context = request.interaction.authorization_context(url) if url else None
     if not is_active(request, user.subject, context.client if context else None, Caller.LOGIN):
