@@ -553,3 +553,78 @@ def test_load_reads_the_demo_file(ostiary_cli, database):
 def test_load_of_a_missing_file_is_one_line(ostiary_cli, tmp_path):
     assert one_line(ostiary_cli("load", str(tmp_path / "none.toml"))) == (
         f"ostiary: {tmp_path / 'none.toml'}: No such file or directory")
+
+
+# -- what the command line refuses, in one line ----------------------------------
+
+
+@pytest.mark.parametrize("uri, reason", [
+    ("notaurl", "'notaurl' is not an absolute URI"),
+    ("/relative/cb", "'/relative/cb' is not an absolute URI"),
+    ("javascript:alert(1)", "the javascript: scheme cannot be a redirect target"),
+    ("http://rp.example/cb", "must use https"),
+    ("https://rp.example/cb#top", "has a fragment"),
+    ("https://*.rp.example/cb", "has a wildcard"),
+    ("com.example.app:/cb", "a private-use scheme needs application_type native"),
+])
+def test_client_add_refuses_a_bad_redirect_uri_in_one_line_naming_the_option(ostiary_cli, database, uri, reason):
+    line = one_line(ostiary_cli("client", "add", "web", "--redirect-uri", uri))
+    assert line.startswith("ostiary: client 'web': --redirect-uri: ")
+    assert reason in line
+    with database() as (root, _):
+        assert root.clients.get("web") is None
+
+
+def test_client_add_refuses_a_bad_post_logout_redirect_uri_naming_the_option(ostiary_cli):
+    line = one_line(ostiary_cli("client", "add", "web", "--redirect-uri", "https://rp.example/cb",
+                                "--post-logout-redirect-uri", "/bye"))
+    assert line == ("ostiary: client 'web': --post-logout-redirect-uri: '/bye' is not an absolute URI "
+                    "(e.g. https://rp.example/cb)")
+
+
+@pytest.mark.parametrize("uri", ["http://127.0.0.1:9999/cb", "http://[::1]/cb", "http://localhost:8080/cb"])
+def test_client_add_accepts_plain_http_to_loopback(ostiary_cli, database, uri):
+    assert ostiary_cli("client", "add", "dev", "--redirect-uri", uri, "--secret", "s").code == 0
+    with database() as (root, _):
+        assert root.clients.get("dev").redirect_uris == (uri,)
+
+
+def test_client_add_accepts_a_private_use_scheme_for_a_native_client(ostiary_cli, database):
+    result = ostiary_cli("client", "add", "app", "--public", "--application-type", "native",
+                         "--redirect-uri", "com.example.app:/oauth2redirect")
+    assert result.code == 0, result.err
+    with database() as (root, _):
+        client = root.clients.get("app")
+        assert (client.application_type, client.redirect_uris) == ("native", ("com.example.app:/oauth2redirect",))
+
+
+def test_client_add_refuses_javascript_even_for_a_native_client(ostiary_cli):
+    line = one_line(ostiary_cli("client", "add", "app", "--public", "--application-type", "native",
+                                "--redirect-uri", "javascript:alert(1)"))
+    assert line.startswith("ostiary: client 'app': --redirect-uri: ")
+
+
+@pytest.mark.parametrize("name", ["", "   "])
+def test_user_add_refuses_an_empty_username_and_stores_nothing(ostiary_cli, database, name):
+    assert one_line(ostiary_cli("user", "add", name, "--password-stdin", stdin="pw\n")) == (
+        "ostiary: the username must not be empty")
+    with database() as (root, _):
+        assert list(root.users) == []
+
+
+def test_a_mistyped_disabled_plugin_is_one_line_listing_the_known_ones(configure, capsys):
+    ini = configure(**{"ostiary.plugins.disabled": "zodb_user"})
+    assert main([ini, "init"]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("ostiary: ostiary.plugins.disabled: no plugin named 'zodb_user' (known: ")
+    assert "zodb_users" in lines[0]
+
+
+def test_a_missing_database_uri_is_one_line_naming_it(tmp_path, capsys):
+    path = tmp_path / "ostiary.ini"
+    path.write_text(INI.format(uri="", extra="").replace("zodbconn.uri = \n", ""))
+    assert main([str(path), "init"]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("ostiary: zodbconn.uri: required setting is missing")
