@@ -46,16 +46,14 @@ def build_plugin_manager(settings, extra=()) -> pluggy.PluginManager:
     """
     pm = pluggy.PluginManager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)
+    available = installed_plugins()
+    _check_names(settings, available, extra)
     for name in settings.plugins_disabled:
         pm.set_blocked(name)
     for name, module in DEFAULT_PLUGINS:
         if not pm.is_blocked(name):
             pm.register(importlib.import_module(module), name=name)
-    available = installed_plugins()
     for name in settings.plugins:
-        if name not in available:
-            known = ", ".join(sorted(available)) or "none"
-            raise SettingsError(f"ostiary.plugins: no installed plugin named {name!r} (installed: {known})")
         if not pm.is_blocked(name):
             pm.register(available[name].load(), name=name)
     for name, plugin in extra:
@@ -65,6 +63,20 @@ def build_plugin_manager(settings, extra=()) -> pluggy.PluginManager:
     pm.check_pending()
     log.info("plugins: %s", ", ".join(name for name, plugin in pm.list_name_plugin() if plugin is not None))
     return pm
+
+
+def _check_names(settings, available, extra) -> None:
+    """Refuse a plugin name that names nothing: a typo in
+    ``ostiary.plugins.disabled`` would otherwise leave the plugin running."""
+    for name in settings.plugins:
+        if name not in available:
+            known = ", ".join(sorted(available)) or "none"
+            raise SettingsError(f"ostiary.plugins: no installed plugin named {name!r} (installed: {known})")
+    known_names = {name for name, _ in DEFAULT_PLUGINS} | set(available) | {name for name, _ in extra}
+    for name in settings.plugins_disabled:
+        if name not in known_names:
+            raise SettingsError(f"ostiary.plugins.disabled: no plugin named {name!r} "
+                                f"(known: {', '.join(sorted(known_names))})")
 
 
 def get_plugin_manager(registry) -> pluggy.PluginManager:

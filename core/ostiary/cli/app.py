@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from pyramid.paster import bootstrap, setup_logging
 
-from ..settings import SettingsError
+from ..settings import SettingsError, SettingsExit
 
 
 class CommandError(Exception):
@@ -31,6 +31,14 @@ class App:
         return self.registry.ostiary_settings
 
 
+def _cannot_open(exc: Exception) -> str:
+    """One line on why the database did not open, with what to do."""
+    if type(exc).__name__ == "LockError":  # zc.lockfile: FileStorage's lock file is held
+        return ("the database is in use by another process (a running server?): stop it first, "
+                "or use ZEO or RelStorage to share the database")
+    return f"cannot open the application: {type(exc).__name__}: {exc}"
+
+
 @contextlib.contextmanager
 def open_app(config_uri: str):
     """Bootstrap the app from ``config_uri``; commit if the command succeeds."""
@@ -39,10 +47,12 @@ def open_app(config_uri: str):
     try:
         setup_logging(config_uri)
         env = bootstrap(config_uri)
+    except SettingsExit as exc:
+        raise CommandError(str(exc.error)) from None
     except SettingsError as exc:
         raise CommandError(str(exc)) from None
     except Exception as exc:  # a locked FileStorage, an unreachable database, ...
-        raise CommandError(f"cannot open the application: {type(exc).__name__}: {exc}") from None
+        raise CommandError(_cannot_open(exc)) from None
     request = env["request"]
     try:
         request.tm.begin()
