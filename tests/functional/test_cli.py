@@ -9,6 +9,7 @@ import json
 import os
 import pty
 import select
+import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -628,3 +629,80 @@ def test_a_missing_database_uri_is_one_line_naming_it(tmp_path, capsys):
     lines = capsys.readouterr().err.splitlines()
     assert len(lines) == 1
     assert lines[0].startswith("ostiary: zodbconn.uri: required setting is missing")
+
+
+# -- pack ------------------------------------------------------------------------
+
+
+def rewrite_a_user(tmp_path, times: int) -> None:
+    """Change alice ``times`` times, one transaction each: the way sign-ins
+    leave old object versions behind in a FileStorage."""
+    import transaction
+    import ZODB
+    from ZODB.FileStorage import FileStorage
+
+    from ostiary.models.root import open_root_from_connection
+
+    db = ZODB.DB(FileStorage(str(tmp_path / "Data.fs")))
+    manager = transaction.TransactionManager()
+    conn = db.open(transaction_manager=manager)
+    try:
+        root = open_root_from_connection(conn)
+        for turn in range(times):
+            with manager:
+                root.users.by_login("alice").claims["note"] = f"{turn:04d}" + "x" * 2000
+    finally:
+        conn.close()
+        db.close()
+
+
+def test_pack_shrinks_a_grown_database_and_keeps_what_is_current(ostiary_cli, database, tmp_path):
+    ostiary_cli("load", str(REPO / "etc" / "demo.toml"))
+    rewrite_a_user(tmp_path, 300)
+    grown = (tmp_path / "Data.fs").stat().st_size
+    result = ostiary_cli("pack", "--days", "0")
+    assert result.code == 0, result.err
+    assert result.out.startswith(f"packed {tmp_path / 'Data.fs'}, keeping 0 days of history: ")
+    assert (tmp_path / "Data.fs").stat().st_size < grown / 10
+    assert not (tmp_path / "Data.fs.old").exists()
+    with database() as (root, registry):
+        alice = root.users.by_login("alice")
+        assert alice.claims["note"].startswith("0299")
+        assert registry.ostiary_passwords.verify(alice.password_hash, "alice-password")
+        assert root.clients.get("demo-rp").check_client_secret("demo-secret")
+
+
+def test_pack_keeps_the_days_of_history_the_setting_asks_for(configure, capsys, tmp_path):
+    ini = configure(**{"ostiary.pack_keep_days": "3"})
+    assert main([ini, "init"]) == 0
+    assert main([ini, "load", str(REPO / "etc" / "demo.toml")]) == 0
+    rewrite_a_user(tmp_path, 50)
+    grown = (tmp_path / "Data.fs").stat().st_size
+    capsys.readouterr()
+    assert main([ini, "pack"]) == 0
+    assert "keeping 3 days of history" in capsys.readouterr().out
+    # Every version is younger than three days: the pack keeps them all.
+    assert (tmp_path / "Data.fs").stat().st_size >= grown
+
+
+def test_pack_refuses_a_negative_number_of_days(ostiary_cli, capsys):
+    with pytest.raises(SystemExit) as exc:
+        ostiary_cli("pack", "--days", "-1")
+    assert exc.value.code == 2
+    assert "expected a number of days of at least 0, not '-1'" in capsys.readouterr().err
+
+
+def test_pack_while_a_server_holds_the_database_is_one_line(ostiary_cli, tmp_path):
+    ostiary_cli("init")
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from ZODB.FileStorage import FileStorage; "
+         "s = FileStorage(sys.argv[1]); print('open', flush=True); sys.stdin.read()", str(tmp_path / "Data.fs")],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "open\n"
+        assert one_line(ostiary_cli("pack")) == (
+            "ostiary: the database is in use by another process (a running server?): stop it first, "
+            "or let the server pack it itself (ostiary.pack_interval)")
+    finally:
+        holder.stdin.close()
+        holder.wait(10)
