@@ -302,7 +302,7 @@ def test_client_add_refuses_a_public_client_with_a_secret(ostiary_cli):
 
 def test_client_add_refuses_an_invalid_client_and_stores_nothing(ostiary_cli, database):
     assert one_line(ostiary_cli("client", "add", "web")) == (
-        "ostiary: client 'web': authorization_code needs at least one redirect URI")
+        "ostiary: client 'web': --redirect-uri: authorization_code needs at least one redirect URI")
     with database() as (root, _):
         assert root.clients.get("web") is None
 

@@ -90,3 +90,18 @@ def test_a_pack_interval_of_0_starts_no_packing(tmp_path):
     finally:
         for db in app.registry._zodb_databases.values():
             db.close()
+
+
+def test_a_storage_other_than_filestorage_is_not_packed_in_process_and_the_log_says_so(tmp_path, caplog):
+    from ostiary import main
+    from ostiary.testing import base_settings
+
+    settings = {**base_settings(tmp_path), "zodbconn.uri": "memory://", "ostiary.pack_interval": "1"}
+    with caplog.at_level("INFO", logger="ostiary.maintenance"):
+        app = main({}, **settings)
+    try:
+        assert getattr(app.registry, "ostiary_pruner", None) is None
+        assert "ostiary.pack_interval: not packing in this process; this storage (MappingStorage)" in caplog.text
+    finally:
+        for db in app.registry._zodb_databases.values():
+            db.close()

@@ -173,7 +173,7 @@ class Client(Persistent):
         if self.is_public and "client_credentials" in self.grant_types:
             raise ClientError("a public client cannot use client_credentials")
         if "authorization_code" in self.grant_types and not self.redirect_uris:
-            raise ClientError("authorization_code needs at least one redirect URI")
+            raise ClientError("authorization_code needs at least one redirect URI", "redirect_uris")
         if self.token_endpoint_auth_method == "private_key_jwt" and not self.jwks:
             raise ClientError("private_key_jwt needs the client's public keys (jwks)")
         if any(not isinstance(name, str) or not name for name in self.identity_providers):
