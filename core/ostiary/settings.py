@@ -46,8 +46,15 @@ def _names(value: str) -> tuple[str, ...]:
     return tuple(value.replace(",", " ").split())
 
 
+def _whole_number(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError("expected a whole number") from None
+
+
 def _positive_int(value: str) -> int:
-    number = int(value)
+    number = _whole_number(value)
     if number < 1:
         raise ValueError("expected a whole number of at least 1")
     return number
@@ -64,7 +71,7 @@ def _issuer(value: str) -> str:
 
 
 def _non_negative_int(value: str) -> int:
-    number = int(value)
+    number = _whole_number(value)
     if number < 0:
         raise ValueError("expected a whole number of at least 0")
     return number

@@ -94,3 +94,10 @@ zodbconn.uri = file://{db}
 use = egg:waitress#main
 listen = 127.0.0.1:0
 """
+
+
+def test_a_word_for_a_number_says_a_whole_number_is_expected(ostiary_settings):
+    settings = dict(ostiary_settings, **{"ostiary.pack_keep_days": "a week"})
+    with pytest.raises(SettingsError) as excinfo:
+        main({}, **settings)
+    assert str(excinfo.value) == "ostiary.pack_keep_days = 'a week': expected a whole number"
