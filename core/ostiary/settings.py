@@ -77,6 +77,13 @@ def _non_negative_int(value: str) -> int:
     return number
 
 
+def _pack_days(value: str) -> int:
+    number = _non_negative_int(value)
+    if number > 36500:
+        raise ValueError("expected at most 36500 days")
+    return number
+
+
 #: The longest announcement of new signing keys: ``ostiary.key_announcement``
 #: and ``ostiary keys rotate --announce``.
 MAX_KEY_ANNOUNCEMENT = 365 * 86400
@@ -180,7 +187,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ostiary.lockout_seconds", "300", _positive_int, "How long a locked account stays locked."),
     Setting("ostiary.prune_interval", "3600", _non_negative_int, "Seconds between automatic clean-ups of expired codes, tokens, sessions and keys in each server process (0: only `ostiary prune`)."),
     Setting("ostiary.pack_interval", "86400", _non_negative_int, "Seconds between automatic packs of a FileStorage database in the server process (0: only `ostiary pack`). ZEO and RelStorage are packed with their own tools, zeopack and zodbpack."),
-    Setting("ostiary.pack_keep_days", "7", _non_negative_int, "Days of history a pack keeps (`ostiary pack` and ostiary.pack_interval); older object versions are removed."),
+    Setting("ostiary.pack_keep_days", "7", _pack_days, "Days of history a pack keeps (`ostiary pack` and ostiary.pack_interval); older object versions are removed."),
     Setting("ostiary.languages", "en de", _languages, "Languages the pages are offered in, chosen by ui_locales, then Accept-Language, then pyramid.default_locale_name."),
     Setting("ostiary.product_name", "Ostiary", str.strip, "Name shown in the header and the page titles."),
     Setting("ostiary.logo_url", "", _link, "Logo shown beside the product name: a path on this server or an absolute URL (its origin is added to the CSP's img-src)."),

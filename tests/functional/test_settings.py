@@ -20,6 +20,7 @@ from ostiary import SettingsError, main
     ("ostiary.theme", "nonexistent", "installed"),
     ("ostiary.plugins", "nonexistent", "no installed plugin"),
     ("ostiary.colour", "blue", "unknown setting"),
+    ("ostiary.pack_keep_days", "100000", "ostiary.pack_keep_days = '100000': expected at most 36500 days"),
 ])
 def test_bad_setting_stops_start_up(ostiary_settings, key, value, fragment):
     settings = dict(ostiary_settings, **{key: value})

@@ -68,7 +68,8 @@ def find_client(app, client_id: str) -> Client:
 def client_fields(args) -> dict:
     """The :class:`Client` fields the options of ``client add`` ask for."""
     fields = {"redirect_uris": args.redirect_uri, "post_logout_redirect_uris": args.post_logout_redirect_uri}
-    optional = {"name": args.name, "application_type": args.application_type, "grant_types": args.grant_type, "scopes": args.scope,
+    optional = {"name": args.name, "application_type": args.application_type,
+                "grant_types": args.grant_type, "scopes": args.scope,
                 "access_token_lifetime": args.access_token_lifetime, "id_token_lifetime": args.id_token_lifetime,
                 "identity_providers": args.identity_provider}
     fields.update({k: v for k, v in optional.items() if v is not None})

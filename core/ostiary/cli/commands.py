@@ -48,8 +48,8 @@ def _days(text: str) -> float:
         days = float(text)
     except ValueError:
         days = -1
-    if not days >= 0:
-        raise argparse.ArgumentTypeError(f"expected a number of days of at least 0, not {text!r}")
+    if not 0 <= days < 36500:  # also refuses nan and inf, which no pack time can be
+        raise argparse.ArgumentTypeError(f"expected a number of days from 0 to 36500, not {text!r}")
     return days
 
 
