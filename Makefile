@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 SOURCES := pyproject.toml themes/default/pyproject.toml $(wildcard plugins/*/pyproject.toml themes/*/pyproject.toml)
 
-.PHONY: run test install clean demo-data messages
+.PHONY: run test install clean demo-data banner messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,22 +25,31 @@ $(TEST_STAMP): $(STAMP)
 
 install: $(STAMP)
 
+# The ini `make run` serves; its [DEFAULT] http_port sets both the listening
+# port and the issuer, and the banner below reads them from it.
+DEV_INI ?= etc/development.ini
+
 demo-data: $(STAMP)
 	mkdir -p var
-	$(BIN)/ostiary etc/development.ini init
-	$(BIN)/ostiary etc/development.ini load etc/demo.toml
-	@echo ""
-	@echo "Ostiary demo on http://127.0.0.1:6543"
-	@echo "  issuer         http://127.0.0.1:6543"
-	@echo "  client         demo-rp / demo-secret"
-	@echo "  redirect URI   http://127.0.0.1:9999/cb"
-	@echo "  post-logout    http://127.0.0.1:9999/logged-out"
-	@echo "  scopes         openid profile email offline_access api"
-	@echo "  user           alice / alice-password"
-	@echo ""
+	$(BIN)/ostiary $(DEV_INI) init
+	$(BIN)/ostiary $(DEV_INI) load etc/demo.toml
+	@$(MAKE) --no-print-directory banner
+
+banner:
+	@issuer=$$($(BIN)/python -c "import sys; from pyramid.paster import get_appsettings; \
+		print(get_appsettings(sys.argv[1])['ostiary.issuer'])" $(DEV_INI)) && \
+	echo "" && \
+	echo "Ostiary demo on $$issuer" && \
+	echo "  issuer         $$issuer" && \
+	echo "  client         demo-rp / demo-secret" && \
+	echo "  redirect URI   http://127.0.0.1:9999/cb" && \
+	echo "  post-logout    http://127.0.0.1:9999/logged-out" && \
+	echo "  scopes         openid profile email offline_access api" && \
+	echo "  user           alice / alice-password" && \
+	echo ""
 
 run: demo-data
-	$(BIN)/pserve etc/development.ini
+	$(BIN)/pserve $(DEV_INI)
 
 # The accessibility scan in tests/browser injects axe-core, from the npm
 # registry, into git-ignored var/npm. Without npm the scan skips (fails in CI).

@@ -8,13 +8,30 @@ from __future__ import annotations
 
 from pyramid.config import Configurator
 
-from .settings import SettingsError, parse_settings
+from .settings import SettingsError, SettingsExit, check_database_uri, parse_settings
 
 __all__ = ["main", "includeme", "SettingsError"]
 
 
 def main(global_config, **settings):
-    """Build the WSGI application from the ini's ``[app:main]`` settings."""
+    """Build the WSGI application from the ini's ``[app:main]`` settings.
+
+    A bad setting raises :class:`SettingsError`, except when the app is
+    loaded from an ini file (Paste Deploy passes its ``__file__``): the
+    person reading the output then edits that file, so the error leaves as
+    one line naming file and setting (:class:`~ostiary.settings.SettingsExit`)
+    instead of under a traceback.
+    """
+    try:
+        return _make_app(settings)
+    except SettingsError as exc:
+        config_file = (global_config or {}).get("__file__")
+        if not config_file:
+            raise
+        raise SettingsExit(config_file, exc) from None
+
+
+def _make_app(settings):
     config = Configurator(settings=settings)
     config.include("ostiary")
     config.commit()
@@ -61,6 +78,7 @@ def includeme(config):
 
     registry = config.registry
     settings = registry.ostiary_settings = parse_settings(registry.settings)
+    check_database_uri(registry.settings)
     registry.settings.setdefault("tm.manager_hook", "pyramid_tm.explicit_manager")
     registry.settings.setdefault("retry.attempts", "5")
     config.include("pyramid_retry")

@@ -1,50 +1,118 @@
-"""Background clean-up: each server process prunes expired items now and then.
+"""Background upkeep: each server process prunes and packs now and then.
 
 Expired codes, refresh tokens, sessions, interaction records and retired
 keys are useless but would otherwise stay in the database until someone
-runs ``ostiary prune``. The pruner is a daemon thread that wakes every
-``ostiary.prune_interval`` seconds; with several processes each prunes,
-and the database's conflict resolution keeps that safe.
+runs ``ostiary prune``; every ``ostiary.prune_interval`` seconds the
+maintenance thread removes them. With several processes each prunes, and
+the database's conflict resolution keeps that safe.
+
+Pruning keeps the number of live objects bounded, not the file: old object
+versions stay until a pack. Every ``ostiary.pack_interval`` seconds a
+FileStorage is packed in-process, keeping ``ostiary.pack_keep_days`` of
+history. ZEO and RelStorage are shared by several processes and packed
+with their own tools; the thread only says so, once, at start-up.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
+from dataclasses import dataclass
+from typing import Callable
 
+from .models import packing
 from .models.root import prune_apart
 
 log = logging.getLogger(__name__)
 
 
-class Pruner(threading.Thread):
-    """Prune the database every ``interval`` seconds until stopped."""
+@dataclass
+class Job:
+    """One periodic task: ``run`` every ``interval`` seconds; it returns a
+    line to log, or None when there was nothing to say."""
 
-    def __init__(self, db, interval: int):
-        super().__init__(name="ostiary-pruner", daemon=True)
-        self.db = db
-        self.interval = interval
+    name: str
+    interval: float
+    run: Callable[[], str | None]
+    due: float = 0.0
+
+
+class Maintenance(threading.Thread):
+    """Run each job when it is due, until stopped; a failure is logged and
+    the job tried again at its next turn."""
+
+    def __init__(self, jobs: list[Job]):
+        super().__init__(name="ostiary-maintenance", daemon=True)
+        self.jobs = jobs
         self.stopped = threading.Event()
 
     def run(self) -> None:
-        while not self.stopped.wait(self.interval):
-            try:
-                removed = prune_apart(self.db)
-            except Exception:  # noqa: BLE001 - a failed clean-up must not kill the thread
-                log.warning("pruning failed; will try again", exc_info=True)
-                continue
-            if removed:
-                log.info("pruned %d expired items", removed)
+        start = time.monotonic()
+        for job in self.jobs:
+            job.due = start + job.interval
+        while not self.stopped.wait(max(0.0, min(j.due for j in self.jobs) - time.monotonic())):
+            for job in self.jobs:
+                if job.due <= time.monotonic():
+                    job.due = time.monotonic() + job.interval
+                    self._run(job)
+
+    @staticmethod
+    def _run(job: Job) -> None:
+        try:
+            message = job.run()
+        except Exception:  # noqa: BLE001 - a failed clean-up must not kill the thread
+            log.warning("%s failed; will try again", job.name, exc_info=True)
+            return
+        if message:
+            log.info("%s", message)
 
     def stop(self) -> None:
         self.stopped.set()
 
 
-def start_pruner(registry) -> Pruner | None:
-    """Start the pruner for this process, unless the interval is 0."""
-    interval = registry.ostiary_settings.prune_interval
-    if not interval:
+def prune_job(db, interval: float) -> Job:
+    def run() -> str | None:
+        removed = prune_apart(db)
+        return f"pruned {removed} expired items" if removed else None
+
+    return Job("pruning", interval, run)
+
+
+def pack_job(db, interval: float, keep_days: float) -> Job:
+    def run() -> str:
+        result = packing.pack(db, keep_days)
+        return f"packed {result.path} keeping {keep_days:g} days of history: {result.before} -> {result.after} bytes"
+
+    return Job("packing", interval, run)
+
+
+class Pruner(Maintenance):
+    """The maintenance thread with only the pruning job."""
+
+    def __init__(self, db, interval: float):
+        super().__init__([prune_job(db, interval)])
+
+
+def maintenance_jobs(db, settings) -> list[Job]:
+    """The jobs the settings ask for, for this process's database."""
+    jobs = []
+    if settings.prune_interval:
+        jobs.append(prune_job(db, settings.prune_interval))
+    if settings.pack_interval:
+        tool = packing.pack_tool(db)
+        if tool is None:
+            jobs.append(pack_job(db, settings.pack_interval, settings.pack_keep_days))
+        else:
+            log.info("ostiary.pack_interval: not packing in this process; %s", tool)
+    return jobs
+
+
+def start_pruner(registry) -> Maintenance | None:
+    """Start this process's maintenance thread, unless no job is asked for."""
+    jobs = maintenance_jobs(registry._zodb_databases[""], registry.ostiary_settings)
+    if not jobs:
         return None
-    pruner = registry.ostiary_pruner = Pruner(registry._zodb_databases[""], interval)
-    pruner.start()
-    return pruner
+    thread = registry.ostiary_pruner = Maintenance(jobs)
+    thread.start()
+    return thread

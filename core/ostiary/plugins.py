@@ -46,6 +46,8 @@ def build_plugin_manager(settings, extra=()) -> pluggy.PluginManager:
     """
     pm = pluggy.PluginManager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)
+    available = installed_plugins()
+    _check_names(settings, available, extra)
     # Historic: each plugin registered below is called as it is registered.
     pm.hook.ostiary_add_hookspecs.call_historic(kwargs={"plugin_manager": pm})
     for name in settings.plugins_disabled:
@@ -53,11 +55,7 @@ def build_plugin_manager(settings, extra=()) -> pluggy.PluginManager:
     for name, module in DEFAULT_PLUGINS:
         if not pm.is_blocked(name):
             pm.register(importlib.import_module(module), name=name)
-    available = installed_plugins()
     for name in settings.plugins:
-        if name not in available:
-            known = ", ".join(sorted(available)) or "none"
-            raise SettingsError(f"ostiary.plugins: no installed plugin named {name!r} (installed: {known})")
         if not pm.is_blocked(name):
             pm.register(available[name].load(), name=name)
     for name, plugin in extra:
@@ -67,6 +65,20 @@ def build_plugin_manager(settings, extra=()) -> pluggy.PluginManager:
     pm.check_pending()
     log.info("plugins: %s", ", ".join(name for name, plugin in pm.list_name_plugin() if plugin is not None))
     return pm
+
+
+def _check_names(settings, available, extra) -> None:
+    """Refuse a plugin name that names nothing: a typo in
+    ``ostiary.plugins.disabled`` would otherwise leave the plugin running."""
+    for name in settings.plugins:
+        if name not in available:
+            known = ", ".join(sorted(available)) or "none"
+            raise SettingsError(f"ostiary.plugins: no installed plugin named {name!r} (installed: {known})")
+    known_names = {name for name, _ in DEFAULT_PLUGINS} | set(available) | {name for name, _ in extra}
+    for name in settings.plugins_disabled:
+        if name not in known_names:
+            raise SettingsError(f"ostiary.plugins.disabled: no plugin named {name!r} "
+                                f"(known: {', '.join(sorted(known_names))})")
 
 
 def get_plugin_manager(registry) -> pluggy.PluginManager:

@@ -19,6 +19,20 @@ class SettingsError(ValueError):
     """A setting is missing or malformed; the message names it."""
 
 
+class SettingsExit(SystemExit):
+    """A :class:`SettingsError` met while starting from an ini file.
+
+    ``pserve`` and other Paste Deploy loaders print a traceback for an
+    ordinary exception, burying the one line that names the setting; Python
+    prints a ``SystemExit`` message alone and exits with status 1. The
+    original error is kept as ``error`` for callers that want it.
+    """
+
+    def __init__(self, config_file: str, error: SettingsError):
+        super().__init__(f"{config_file}: {error}")
+        self.error = error
+
+
 def _bool(value: str) -> bool:
     lowered = value.strip().lower()
     if lowered in ("true", "yes", "on", "1"):
@@ -32,8 +46,15 @@ def _names(value: str) -> tuple[str, ...]:
     return tuple(value.replace(",", " ").split())
 
 
+def _whole_number(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError("expected a whole number") from None
+
+
 def _positive_int(value: str) -> int:
-    number = int(value)
+    number = _whole_number(value)
     if number < 1:
         raise ValueError("expected a whole number of at least 1")
     return number
@@ -50,9 +71,16 @@ def _issuer(value: str) -> str:
 
 
 def _non_negative_int(value: str) -> int:
-    number = int(value)
+    number = _whole_number(value)
     if number < 0:
         raise ValueError("expected a whole number of at least 0")
+    return number
+
+
+def _pack_days(value: str) -> int:
+    number = _non_negative_int(value)
+    if number > 36500:
+        raise ValueError("expected at most 36500 days")
     return number
 
 
@@ -162,6 +190,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ostiary.login_throttle_seconds", "60", _positive_int, "How long an address that used up its failures is refused; doubled for each further block within a window of the last, up to an hour."),
     Setting("ostiary.automatic_redirect_after_sign_out", "true", _bool, "After RP-initiated sign-out with a registered post_logout_redirect_uri, return the browser there by itself (once the front-channel logout frames have loaded); false shows the signed-out page with a link."),
     Setting("ostiary.prune_interval", "3600", _non_negative_int, "Seconds between automatic clean-ups of expired codes, tokens, sessions and keys in each server process (0: only `ostiary prune`)."),
+    Setting("ostiary.pack_interval", "86400", _non_negative_int, "Seconds between automatic packs of a FileStorage database in the server process (0: only `ostiary pack`). ZEO and RelStorage are packed with their own tools, zeopack and zodbpack."),
+    Setting("ostiary.pack_keep_days", "7", _pack_days, "Days of history a pack keeps (`ostiary pack` and ostiary.pack_interval); older object versions are removed."),
     Setting("ostiary.languages", "en de", _languages, "Languages the pages are offered in, chosen by ui_locales, then Accept-Language, then pyramid.default_locale_name."),
     Setting("ostiary.product_name", "Ostiary", str.strip, "Name shown in the header and the page titles."),
     Setting("ostiary.logo_url", "", _link, "Logo shown beside the product name: a path on this server or an absolute URL (its origin is added to the CSP's img-src)."),
@@ -214,6 +244,19 @@ def parse_settings(raw: dict[str, Any]) -> Any:
         raise SettingsError("ostiary.footer_link_url and ostiary.footer_link_text: set both or neither")
     values["providers"] = _parse_providers(raw, values["providers"])
     return Settings(**values)
+
+
+def check_database_uri(raw: dict[str, Any]) -> str:
+    """The ``zodbconn.uri`` setting, or a :class:`SettingsError` naming it.
+
+    pyramid_zodbconn opens no database without it, and the first use would
+    then fail far from the cause (``KeyError: ''``).
+    """
+    uri = str(raw.get("zodbconn.uri") or "").strip()
+    if not uri:
+        raise SettingsError("zodbconn.uri: required setting is missing (e.g. file://%(here)s/../var/Data.fs, "
+                            "zeo://HOST:PORT or a RelStorage URI)")
+    return uri
 
 
 def cookies_secure(settings: Any) -> bool:

@@ -82,6 +82,7 @@ def base_settings(data_dir) -> dict:
         "zodbconn.uri": f"file://{data_dir}/Data.fs?blobstorage_dir={data_dir}/blobs",
         "retry.attempts": "3",
         "ostiary.prune_interval": "0",
+        "ostiary.pack_interval": "0",
     }
 
 

@@ -16,6 +16,7 @@ import configparser
 import itertools
 import re
 import secrets
+import subprocess
 import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit, urlunsplit
@@ -26,7 +27,7 @@ from joserfc import jwt
 from joserfc.jwk import KeySet
 
 from ostiary.testing import REDIRECT_URI, form_value, pkce_pair
-from storage_servers import REPO, ostiary_command, ostiary_processes, postgresql, zeo_server  # noqa: F401
+from storage_servers import BIN, REPO, ostiary_command, ostiary_processes, postgresql, zeo_server  # noqa: F401
 
 pytestmark = [pytest.mark.servers, pytest.mark.slow]
 
@@ -232,3 +233,15 @@ def test_a_key_rotation_by_the_command_line_reaches_both_processes_jwks(processe
         while not fresh <= kids(server) and time.monotonic() < deadline:
             time.sleep(0.05)
         assert kids(server) == before[0] | fresh, server.name
+
+
+def test_pack_names_the_tool_that_packs_a_shared_storage(shared_ini):
+    result = subprocess.run([str(BIN / "ostiary"), str(shared_ini), "pack"], capture_output=True, text=True,
+                            cwd=REPO, timeout=60)
+    assert result.returncode == 2
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    config = configparser.RawConfigParser()
+    config.read(shared_ini)
+    tool = "zeopack" if config["app:main"]["zodbconn.uri"].startswith("zeo://") else "zodbpack"
+    assert lines[0].startswith("ostiary: not packed: pack ") and tool in lines[0]

@@ -9,6 +9,7 @@ import json
 import os
 import pty
 import select
+import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -301,7 +302,7 @@ def test_client_add_refuses_a_public_client_with_a_secret(ostiary_cli):
 
 def test_client_add_refuses_an_invalid_client_and_stores_nothing(ostiary_cli, database):
     assert one_line(ostiary_cli("client", "add", "web")) == (
-        "ostiary: client 'web': authorization_code needs at least one redirect URI")
+        "ostiary: client 'web': --redirect-uri: authorization_code needs at least one redirect URI")
     with database() as (root, _):
         assert root.clients.get("web") is None
 
@@ -553,3 +554,155 @@ def test_load_reads_the_demo_file(ostiary_cli, database):
 def test_load_of_a_missing_file_is_one_line(ostiary_cli, tmp_path):
     assert one_line(ostiary_cli("load", str(tmp_path / "none.toml"))) == (
         f"ostiary: {tmp_path / 'none.toml'}: No such file or directory")
+
+
+# -- what the command line refuses, in one line ----------------------------------
+
+
+@pytest.mark.parametrize("uri, reason", [
+    ("notaurl", "'notaurl' is not an absolute URI"),
+    ("/relative/cb", "'/relative/cb' is not an absolute URI"),
+    ("javascript:alert(1)", "the javascript: scheme cannot be a redirect target"),
+    ("http://rp.example/cb", "must use https"),
+    ("https://rp.example/cb#top", "has a fragment"),
+    ("https://*.rp.example/cb", "has a wildcard"),
+    ("com.example.app:/cb", "a private-use scheme needs application_type native"),
+])
+def test_client_add_refuses_a_bad_redirect_uri_in_one_line_naming_the_option(ostiary_cli, database, uri, reason):
+    line = one_line(ostiary_cli("client", "add", "web", "--redirect-uri", uri))
+    assert line.startswith("ostiary: client 'web': --redirect-uri: ")
+    assert reason in line
+    with database() as (root, _):
+        assert root.clients.get("web") is None
+
+
+def test_client_add_refuses_a_bad_post_logout_redirect_uri_naming_the_option(ostiary_cli):
+    line = one_line(ostiary_cli("client", "add", "web", "--redirect-uri", "https://rp.example/cb",
+                                "--post-logout-redirect-uri", "/bye"))
+    assert line == ("ostiary: client 'web': --post-logout-redirect-uri: '/bye' is not an absolute URI "
+                    "(e.g. https://rp.example/cb)")
+
+
+@pytest.mark.parametrize("uri", ["http://127.0.0.1:9999/cb", "http://[::1]/cb", "http://localhost:8080/cb"])
+def test_client_add_accepts_plain_http_to_loopback(ostiary_cli, database, uri):
+    assert ostiary_cli("client", "add", "dev", "--redirect-uri", uri, "--secret", "s").code == 0
+    with database() as (root, _):
+        assert root.clients.get("dev").redirect_uris == (uri,)
+
+
+def test_client_add_accepts_a_private_use_scheme_for_a_native_client(ostiary_cli, database):
+    result = ostiary_cli("client", "add", "app", "--public", "--application-type", "native",
+                         "--redirect-uri", "com.example.app:/oauth2redirect")
+    assert result.code == 0, result.err
+    with database() as (root, _):
+        client = root.clients.get("app")
+        assert (client.application_type, client.redirect_uris) == ("native", ("com.example.app:/oauth2redirect",))
+
+
+def test_client_add_refuses_javascript_even_for_a_native_client(ostiary_cli):
+    line = one_line(ostiary_cli("client", "add", "app", "--public", "--application-type", "native",
+                                "--redirect-uri", "javascript:alert(1)"))
+    assert line.startswith("ostiary: client 'app': --redirect-uri: ")
+
+
+@pytest.mark.parametrize("name", ["", "   "])
+def test_user_add_refuses_an_empty_username_and_stores_nothing(ostiary_cli, database, name):
+    assert one_line(ostiary_cli("user", "add", name, "--password-stdin", stdin="pw\n")) == (
+        "ostiary: the username must not be empty")
+    with database() as (root, _):
+        assert list(root.users) == []
+
+
+def test_a_mistyped_disabled_plugin_is_one_line_listing_the_known_ones(configure, capsys):
+    ini = configure(**{"ostiary.plugins.disabled": "zodb_user"})
+    assert main([ini, "init"]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("ostiary: ostiary.plugins.disabled: no plugin named 'zodb_user' (known: ")
+    assert "zodb_users" in lines[0]
+
+
+def test_a_missing_database_uri_is_one_line_naming_it(tmp_path, capsys):
+    path = tmp_path / "ostiary.ini"
+    path.write_text(INI.format(uri="", extra="").replace("zodbconn.uri = \n", ""))
+    assert main([str(path), "init"]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("ostiary: zodbconn.uri: required setting is missing")
+
+
+# -- pack ------------------------------------------------------------------------
+
+
+def rewrite_a_user(tmp_path, times: int) -> None:
+    """Change alice ``times`` times, one transaction each: the way sign-ins
+    leave old object versions behind in a FileStorage."""
+    import transaction
+    import ZODB
+    from ZODB.FileStorage import FileStorage
+
+    from ostiary.models.root import open_root_from_connection
+
+    db = ZODB.DB(FileStorage(str(tmp_path / "Data.fs")))
+    manager = transaction.TransactionManager()
+    conn = db.open(transaction_manager=manager)
+    try:
+        root = open_root_from_connection(conn)
+        for turn in range(times):
+            with manager:
+                root.users.by_login("alice").claims["note"] = f"{turn:04d}" + "x" * 2000
+    finally:
+        conn.close()
+        db.close()
+
+
+def test_pack_shrinks_a_grown_database_and_keeps_what_is_current(ostiary_cli, database, tmp_path):
+    ostiary_cli("load", str(REPO / "etc" / "demo.toml"))
+    rewrite_a_user(tmp_path, 300)
+    grown = (tmp_path / "Data.fs").stat().st_size
+    result = ostiary_cli("pack", "--days", "0")
+    assert result.code == 0, result.err
+    assert result.out.startswith(f"packed {tmp_path / 'Data.fs'}, keeping 0 days of history: ")
+    assert (tmp_path / "Data.fs").stat().st_size < grown / 10
+    assert not (tmp_path / "Data.fs.old").exists()
+    with database() as (root, registry):
+        alice = root.users.by_login("alice")
+        assert alice.claims["note"].startswith("0299")
+        assert registry.ostiary_passwords.verify(alice.password_hash, "alice-password")
+        assert root.clients.get("demo-rp").check_client_secret("demo-secret")
+
+
+def test_pack_keeps_the_days_of_history_the_setting_asks_for(configure, capsys, tmp_path):
+    ini = configure(**{"ostiary.pack_keep_days": "3"})
+    assert main([ini, "init"]) == 0
+    assert main([ini, "load", str(REPO / "etc" / "demo.toml")]) == 0
+    rewrite_a_user(tmp_path, 50)
+    grown = (tmp_path / "Data.fs").stat().st_size
+    capsys.readouterr()
+    assert main([ini, "pack"]) == 0
+    assert "keeping 3 days of history" in capsys.readouterr().out
+    # Every version is younger than three days: the pack keeps them all.
+    assert (tmp_path / "Data.fs").stat().st_size >= grown
+
+
+def test_pack_refuses_a_negative_number_of_days(ostiary_cli, capsys):
+    with pytest.raises(SystemExit) as exc:
+        ostiary_cli("pack", "--days", "-1")
+    assert exc.value.code == 2
+    assert "expected a number of days from 0 to 36500, not '-1'" in capsys.readouterr().err
+
+
+def test_pack_while_a_server_holds_the_database_is_one_line(ostiary_cli, tmp_path):
+    ostiary_cli("init")
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from ZODB.FileStorage import FileStorage; "
+         "s = FileStorage(sys.argv[1]); print('open', flush=True); sys.stdin.read()", str(tmp_path / "Data.fs")],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "open\n"
+        assert one_line(ostiary_cli("pack")) == (
+            "ostiary: the database is in use by another process (a running server?): stop it first, "
+            "or let the server pack it itself (ostiary.pack_interval)")
+    finally:
+        holder.stdin.close()
+        holder.wait(10)

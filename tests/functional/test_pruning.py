@@ -43,3 +43,67 @@ def test_pruning_keeps_what_is_still_valid(app, flow, ostiary_app):
 
 def test_prune_interval_zero_starts_no_thread(ostiary_app):
     assert getattr(ostiary_app.registry, "ostiary_pruner", None) is None
+
+
+def _rewrite(app, times: int) -> None:
+    for turn in range(times):
+        with transaction_root(app) as root:
+            root.users.by_login("alice").claims["note"] = f"{turn:04d}" + "x" * 2000
+
+
+def _packed_app(tmp_path, **settings):
+    from ostiary import main
+    from ostiary.testing import DEMO, base_settings, load_data
+
+    app = main({}, **{**base_settings(tmp_path), **settings})
+    load_data(app, DEMO)
+    return app
+
+
+def _close(app):
+    app.registry.ostiary_pruner.stop()
+    app.registry.ostiary_pruner.join(5)
+    for db in app.registry._zodb_databases.values():
+        db.close()
+
+
+def test_the_server_packs_a_filestorage_on_its_schedule(tmp_path):
+    app = _packed_app(tmp_path, **{"ostiary.pack_interval": "1", "ostiary.pack_keep_days": "0"})
+    try:
+        _rewrite(app, 200)
+        grown = (tmp_path / "Data.fs").stat().st_size
+        deadline = time.time() + 15
+        while (tmp_path / "Data.fs").stat().st_size > grown / 5 and time.time() < deadline:
+            time.sleep(0.1)
+        assert (tmp_path / "Data.fs").stat().st_size < grown / 5
+        with transaction_root(app) as root:
+            assert root.users.by_login("alice").claims["note"].startswith("0199")
+    finally:
+        _close(app)
+
+
+def test_a_pack_interval_of_0_starts_no_packing(tmp_path):
+    from ostiary import main
+    from ostiary.testing import base_settings
+
+    app = main({}, **{**base_settings(tmp_path), "ostiary.pack_interval": "0", "ostiary.prune_interval": "0"})
+    try:
+        assert getattr(app.registry, "ostiary_pruner", None) is None
+    finally:
+        for db in app.registry._zodb_databases.values():
+            db.close()
+
+
+def test_a_storage_other_than_filestorage_is_not_packed_in_process_and_the_log_says_so(tmp_path, caplog):
+    from ostiary import main
+    from ostiary.testing import base_settings
+
+    settings = {**base_settings(tmp_path), "zodbconn.uri": "memory://", "ostiary.pack_interval": "1"}
+    with caplog.at_level("INFO", logger="ostiary.maintenance"):
+        app = main({}, **settings)
+    try:
+        assert getattr(app.registry, "ostiary_pruner", None) is None
+        assert "ostiary.pack_interval: not packing in this process; this storage (MappingStorage)" in caplog.text
+    finally:
+        for db in app.registry._zodb_databases.values():
+            db.close()

@@ -3,8 +3,8 @@
 ``ostiary theme new NAME`` needs no ini file: it writes a theme package.
 
 Commands: ``init``, ``user add|list|set-password|disable|enable``,
-``client add|list|show|remove``, ``keys list|rotate``, ``prune`` and
-``load FILE``. A mistake the user can fix ends as one line on standard
+``client add|list|show|remove``, ``keys list|rotate``, ``prune``, ``pack``
+and ``load FILE``. A mistake the user can fix ends as one line on standard
 error and exit status 2, never as a traceback.
 
 Each command opens the application from the ini file, works in one
@@ -45,7 +45,7 @@ def main(argv=None) -> int:
     if not getattr(args, "needs_app", True):
         return _without_app(args)
     try:
-        with open_app(args.config) as app:
+        with open_app(args.config, busy_hint=getattr(args, "busy_hint", None)) as app:
             return args.handler(app, args) or 0
     except (CommandError, ClientError, UserError, LoadError) as exc:
         # The commands turn model errors into CommandError with context; the

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from pyramid.paster import bootstrap, setup_logging
 
-from ..settings import SettingsError
+from ..settings import SettingsError, SettingsExit
 
 
 class CommandError(Exception):
@@ -27,22 +27,40 @@ class App:
         return self.request.ostiary_root
 
     @property
+    def db(self):
+        """The application's ZODB database."""
+        return self.registry._zodb_databases[""]
+
+    @property
     def settings(self):
         return self.registry.ostiary_settings
 
 
+def _cannot_open(exc: Exception, busy_hint: str | None) -> str:
+    """One line on why the database did not open, with what to do."""
+    if type(exc).__name__ == "LockError":  # zc.lockfile: FileStorage's lock file is held
+        return ("the database is in use by another process (a running server?): stop it first, "
+                + (busy_hint or "or use ZEO or RelStorage to share the database"))
+    return f"cannot open the application: {type(exc).__name__}: {exc}"
+
+
 @contextlib.contextmanager
-def open_app(config_uri: str):
-    """Bootstrap the app from ``config_uri``; commit if the command succeeds."""
+def open_app(config_uri: str, busy_hint: str | None = None):
+    """Bootstrap the app from ``config_uri``; commit if the command succeeds.
+
+    ``busy_hint`` ends the message when another process holds the database.
+    """
     if not os.path.exists(config_uri.split("#")[0]):
         raise CommandError(f"{config_uri}: no such file")
     try:
         setup_logging(config_uri)
         env = bootstrap(config_uri)
+    except SettingsExit as exc:
+        raise CommandError(str(exc.error)) from None
     except SettingsError as exc:
         raise CommandError(str(exc)) from None
     except Exception as exc:  # a locked FileStorage, an unreachable database, ...
-        raise CommandError(f"cannot open the application: {type(exc).__name__}: {exc}") from None
+        raise CommandError(_cannot_open(exc, busy_hint)) from None
     request = env["request"]
     try:
         request.tm.begin()

@@ -6,9 +6,15 @@ import json
 import secrets
 from collections.abc import Mapping
 
-from ..models.clients import GRANT_TYPES, Client, ClientError
+from ..models.clients import APPLICATION_TYPES, GRANT_TYPES, Client, ClientError
 from .app import CommandError
 from .output import table
+
+
+#: The option of ``client add`` that sets each client field, for errors.
+OPTIONS = {"redirect_uris": "--redirect-uri", "post_logout_redirect_uris": "--post-logout-redirect-uri",
+           "application_type": "--application-type", "grant_types": "--grant-type", "scopes": "--scope",
+           "identity_providers": "--identity-provider", "name": "--name"}
 
 
 def _words(text: str) -> list[str]:
@@ -30,6 +36,9 @@ def register(sub) -> None:
                      help=f"one of {', '.join(GRANT_TYPES)} (default authorization_code); repeatable")
     add.add_argument("--scope", action="extend", type=_words, metavar="SCOPE",
                      help="scopes the client may request (default openid); repeatable")
+    add.add_argument("--application-type", choices=APPLICATION_TYPES,
+                     help="web (default: https redirect URIs, http only to loopback) or native (an app on the "
+                          "device: also private-use schemes such as com.example.app:/cb)")
     add.add_argument("--public", action="store_true", help="a public client (no secret; PKCE protects the code)")
     add.add_argument("--no-consent", action="store_true", help="do not ask users for consent (first-party clients)")
     add.add_argument("--identity-provider", action="extend", type=_words, metavar="NAME",
@@ -59,7 +68,8 @@ def find_client(app, client_id: str) -> Client:
 def client_fields(args) -> dict:
     """The :class:`Client` fields the options of ``client add`` ask for."""
     fields = {"redirect_uris": args.redirect_uri, "post_logout_redirect_uris": args.post_logout_redirect_uri}
-    optional = {"name": args.name, "grant_types": args.grant_type, "scopes": args.scope,
+    optional = {"name": args.name, "application_type": args.application_type,
+                "grant_types": args.grant_type, "scopes": args.scope,
                 "access_token_lifetime": args.access_token_lifetime, "id_token_lifetime": args.id_token_lifetime,
                 "identity_providers": args.identity_provider}
     fields.update({k: v for k, v in optional.items() if v is not None})
@@ -81,7 +91,8 @@ def cmd_add(app, args):
     try:
         client = app.root.clients.add(Client(args.client_id, **client_fields(args)))
     except ClientError as exc:
-        raise CommandError(f"client {args.client_id!r}: {exc}") from None
+        where = OPTIONS.get(exc.field, exc.field)
+        raise CommandError(f"client {args.client_id!r}: {where + ': ' if where else ''}{exc.reason}") from None
     print(f"added {'public' if client.is_public else 'confidential'} client {client.client_id}")
     if not client.is_public:
         secret = args.secret or secrets.token_urlsafe(32)

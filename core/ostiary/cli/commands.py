@@ -3,10 +3,14 @@ clients and keys in modules of their own."""
 
 from __future__ import annotations
 
+import argparse
+
 from .. import loader
+from ..models import packing
 from . import clients, keys, providers, users
 from . import themes
 from .app import CommandError
+from .output import size
 
 
 def register(sub) -> None:
@@ -20,6 +24,10 @@ def register(sub) -> None:
     providers.register(sub)
     prune = sub.add_parser("prune", help="delete expired codes, tokens, sessions, consents and retired keys")
     prune.set_defaults(handler=cmd_prune)
+    pack = sub.add_parser("pack", help="pack a FileStorage database: remove old object versions")
+    pack.add_argument("--days", type=_days, metavar="N",
+                      help="days of history to keep (default: the ostiary.pack_keep_days setting)")
+    pack.set_defaults(handler=cmd_pack, busy_hint="or let the server pack it itself (ostiary.pack_interval)")
     load = sub.add_parser("load", help="load clients, resources and users from a TOML file")
     load.add_argument("file")
     load.set_defaults(handler=cmd_load)
@@ -33,6 +41,26 @@ def cmd_init(app, args):
 def cmd_prune(app, args):
     count = app.root.prune()
     print(f"pruned {count} expired item{'' if count == 1 else 's'}")
+
+
+def _days(text: str) -> float:
+    try:
+        days = float(text)
+    except ValueError:
+        days = -1
+    if not 0 <= days < 36500:  # also refuses nan and inf, which no pack time can be
+        raise argparse.ArgumentTypeError(f"expected a number of days from 0 to 36500, not {text!r}")
+    return days
+
+
+def cmd_pack(app, args):
+    days = app.settings.pack_keep_days if args.days is None else args.days
+    try:
+        result = packing.pack(app.db, days)
+    except packing.PackError as exc:
+        raise CommandError(f"not packed: {exc}") from None
+    print(f"packed {result.path}, keeping {days:g} day{'' if days == 1 else 's'} of history: "
+          f"{size(result.before)} -> {size(result.after)}")
 
 
 def cmd_load(app, args):

@@ -20,6 +20,16 @@ def duration(seconds: int) -> str:
     return f"{count} {unit}{'' if count == 1 else 's'}"
 
 
+def size(count: int) -> str:
+    """A number of bytes in the largest binary unit below 1024 of it, e.g. ``3.2 MiB``."""
+    value = float(count)
+    for unit in ("bytes", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{count} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1024
+    raise AssertionError("unreachable")
+
+
 def table(headers: tuple[str, ...], rows: list[tuple]) -> str:
     """Rows as left-aligned columns under upper-case headers.
 

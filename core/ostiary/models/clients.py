@@ -8,6 +8,8 @@ hand it to authlib's grants directly.
 from __future__ import annotations
 
 import hmac
+import ipaddress
+from urllib.parse import urlsplit
 
 from BTrees.OOBTree import OOBTree
 from persistent import Persistent
@@ -17,10 +19,86 @@ from .util import digest, now
 
 AUTH_METHODS = ("client_secret_basic", "client_secret_post", "private_key_jwt", "none")
 GRANT_TYPES = ("authorization_code", "refresh_token", "client_credentials")
+#: OpenID Connect Dynamic Client Registration 1.0, section 2: a web client
+#: runs on a server, a native client on the person's device.
+APPLICATION_TYPES = ("web", "native")
+#: Schemes no client may register, whatever its type: a browser would run
+#: or read them instead of handing a code to an application.
+FORBIDDEN_SCHEMES = frozenset({"javascript", "data", "vbscript", "file", "blob", "about"})
 
 
 class ClientError(ValueError):
-    """A client definition is invalid; the message says which field."""
+    """A client definition is invalid.
+
+    ``field`` names the client field at fault (``redirect_uris``, ...) and
+    ``reason`` says what is wrong with it, so that the command line can name
+    its option and the TOML loader its key; ``str()`` reads ``field: reason``.
+    """
+
+    def __init__(self, reason: str, field: str | None = None):
+        super().__init__(f"{field}: {reason}" if field else reason)
+        self.field = field
+        self.reason = reason
+
+
+def is_loopback(host: str | None) -> bool:
+    """Whether ``host`` (as :func:`urllib.parse.urlsplit` gives it) is this machine."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host or "").is_loopback
+    except ValueError:
+        return False
+
+
+def redirect_uri_problem(uri, application_type: str = "web", *, custom_schemes: bool = True) -> str | None:
+    """What is wrong with registering ``uri`` for a client, or None.
+
+    The rules of OAuth 2.0 (RFC 6749 section 3.1.2), the Security BCP (RFC
+    9700: exact URIs, so no wildcards) and OpenID Connect Dynamic Client
+    Registration 1.0 section 2: an absolute URI without a fragment; https,
+    or http to a loopback address (RFC 8252 section 7.3); a private-use
+    scheme such as ``com.example.app:/cb`` only for a native client
+    (RFC 8252 section 7.1) and only where ``custom_schemes`` allows it
+    (never for the logout URIs a browser frame or this server calls).
+    Every place that registers a URI (the command line, the TOML loader,
+    an admin API) reaches these rules through :meth:`Client.validate`.
+    """
+    if not isinstance(uri, str) or not uri.strip():
+        return "an empty URI"
+    if uri != uri.strip() or any(c.isspace() for c in uri):
+        return f"{uri!r} contains white space"
+    parts = urlsplit(uri)
+    scheme = parts.scheme.lower()
+    if not scheme:
+        return f"{uri!r} is not an absolute URI (e.g. https://rp.example/cb)"
+    if "#" in uri:
+        return f"{uri!r} has a fragment; a redirect URI has none"
+    if "*" in uri:
+        return f"{uri!r} has a wildcard; URIs are compared exactly, register each one"
+    if scheme in FORBIDDEN_SCHEMES:
+        return f"{uri!r}: the {scheme}: scheme cannot be a redirect target"
+    if scheme in ("http", "https"):
+        return _web_uri_problem(uri, parts)
+    if not custom_schemes:
+        return f"{uri!r} is not an http(s) URL"
+    if application_type != "native":
+        return f"{uri!r}: a private-use scheme needs application_type native"
+    if not (parts.path or parts.netloc):
+        return f"{uri!r} has nothing after the scheme"
+    return None
+
+
+def _web_uri_problem(uri: str, parts) -> str | None:
+    if not parts.hostname:
+        return f"{uri!r} has no host"
+    try:
+        parts.port
+    except ValueError:
+        return f"{uri!r} has an invalid port"
+    if parts.scheme.lower() == "http" and not is_loopback(parts.hostname):
+        return f"{uri!r} must use https (plain http only to 127.0.0.1, [::1] or localhost)"
+    return None
 
 
 #: The idp of a sign-in with a local password (and the name of the password
@@ -41,6 +119,7 @@ class Client(Persistent):
     first_party = False
     logout_revokes_refresh_tokens = False
     identity_providers = ()
+    application_type = "web"
 
     def __init__(self, client_id: str, **fields):
         self.client_id = client_id
@@ -48,6 +127,9 @@ class Client(Persistent):
         self.enabled = True
         self.secret_digests = PersistentList()
         self.token_endpoint_auth_method = "client_secret_basic"
+        # "web" or "native" (OpenID Connect Dynamic Client Registration 1.0,
+        # section 2): only a native client may use a private-use URI scheme.
+        self.application_type = "web"
         self.jwks = None  # public keys for private_key_jwt, as a JWK Set dict
         self.redirect_uris = ()
         self.post_logout_redirect_uris = ()
@@ -96,17 +178,32 @@ class Client(Persistent):
         if self.is_public and "client_credentials" in self.grant_types:
             raise ClientError("a public client cannot use client_credentials")
         if "authorization_code" in self.grant_types and not self.redirect_uris:
-            raise ClientError("authorization_code needs at least one redirect URI")
+            raise ClientError("authorization_code needs at least one redirect URI", "redirect_uris")
         if self.token_endpoint_auth_method == "private_key_jwt" and not self.jwks:
             raise ClientError("private_key_jwt needs the client's public keys (jwks)")
-        for uri in tuple(self.redirect_uris) + tuple(self.post_logout_redirect_uris):
-            if "#" in uri:
-                raise ClientError(f"a redirect URI has no fragment: {uri}")
         if any(not isinstance(name, str) or not name for name in self.identity_providers):
             raise ClientError("identity_providers names providers, or local for the password form")
-        for uri in (self.frontchannel_logout_uri, self.backchannel_logout_uri):
-            if uri and not uri.startswith(("https://", "http://")):
-                raise ClientError(f"a logout URI must be an absolute http(s) URL: {uri}")
+        self._validate_uris()
+
+    def _validate_uris(self) -> None:
+        """Every registered URI against :func:`redirect_uri_problem`."""
+        if self.application_type not in APPLICATION_TYPES:
+            raise ClientError(f"expected one of {', '.join(APPLICATION_TYPES)}", "application_type")
+        for field in ("redirect_uris", "post_logout_redirect_uris"):
+            values = getattr(self, field)
+            if isinstance(values, str):
+                raise ClientError("expected a list of URIs", field)
+            for uri in values:
+                problem = redirect_uri_problem(uri, self.application_type)
+                if problem:
+                    raise ClientError(problem, field)
+        # The front-channel URI loads in a browser frame, the back-channel
+        # one is POSTed to by this server: both are web URLs for any client.
+        for field in ("frontchannel_logout_uri", "backchannel_logout_uri"):
+            uri = getattr(self, field)
+            problem = uri is not None and redirect_uri_problem(uri, custom_schemes=False)
+            if problem:
+                raise ClientError(problem, field)
 
     @property
     def is_public(self) -> bool:

@@ -51,6 +51,10 @@ class UserDirectory(Persistent):
         self.by_email = OOBTree()
 
     def add(self, user: User) -> User:
+        if not isinstance(user.username, str) or not user.username.strip():
+            # An empty name would be a login anyone could type by accident,
+            # and no one could tell the account apart in `user list`.
+            raise UserError("the username must not be empty")
         if fold(user.username) in self.by_username:
             raise UserError(f"username {user.username!r} is taken")
         if user.email and fold(user.email) in self.by_email:
