@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .models import packing
+from .models.database import database
 from .models.root import prune_apart
 
 log = logging.getLogger(__name__)
@@ -110,7 +111,7 @@ def maintenance_jobs(db, settings) -> list[Job]:
 
 def start_pruner(registry) -> Maintenance | None:
     """Start this process's maintenance thread, unless no job is asked for."""
-    jobs = maintenance_jobs(registry._zodb_databases[""], registry.ostiary_settings)
+    jobs = maintenance_jobs(database(registry), registry.ostiary_settings)
     if not jobs:
         return None
     thread = registry.ostiary_pruner = Maintenance(jobs)

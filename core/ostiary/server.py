@@ -118,8 +118,9 @@ def release(app) -> None:
     pruner = getattr(registry, "ostiary_pruner", None)
     if pruner is not None:
         pruner.stop()
-    for db in getattr(registry, "_zodb_databases", {}).values():
-        db.close()
+    from .models.database import close_databases
+
+    close_databases(registry)
 
 
 def _check_storage(app, workers: int) -> None:

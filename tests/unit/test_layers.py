@@ -130,3 +130,9 @@ def test_every_core_package_is_placed_in_a_layer():
     tops.discard("__init__")
     unplaced = {top for top in tops if layer_of("ostiary." + top) not in LAYERS}
     assert not unplaced, f"add to the layers of docs/architecture.md and this test: {sorted(unplaced)}"
+
+
+def test_only_models_database_reads_pyramid_zodbconns_private_registry_attribute():
+    readers = {path.relative_to(CORE).as_posix() for path in (CORE / "ostiary").rglob("*.py")
+               if "_zodb_databases" in path.read_text()}
+    assert readers == {"ostiary/models/database.py"}

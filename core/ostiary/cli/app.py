@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from pyramid.paster import bootstrap, setup_logging
 
+from ..models.database import close_databases, database
 from ..settings import SettingsError, SettingsExit
 
 
@@ -29,7 +30,7 @@ class App:
     @property
     def db(self):
         """The application's ZODB database."""
-        return self.registry._zodb_databases[""]
+        return database(self.registry)
 
     @property
     def settings(self):
@@ -72,5 +73,4 @@ def open_app(config_uri: str, busy_hint: str | None = None):
             raise
     finally:
         env["closer"]()
-        for db in getattr(env["registry"], "_zodb_databases", {}).values():
-            db.close()
+        close_databases(env["registry"])

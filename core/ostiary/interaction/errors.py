@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import secrets
 
+from ..models.database import database
 from ..models.interactions import ErrorRecord
 from ..models.root import record_error_apart
 from ..i18n import _, translate
@@ -82,7 +83,7 @@ def server_error(exc, request):
     error_id = secrets.token_urlsafe(9)
     log.error("internal error %s on %s %s", error_id, request.method, request.path, exc_info=exc)
     record = ErrorRecord("server_error", f"{type(exc).__name__}: {exc}")
-    record_error_apart(request.registry._zodb_databases[""], record, error_id)
+    record_error_apart(database(request.registry), record, error_id)
     route = getattr(request, "matched_route", None)
     if route is not None and route.name in API_ROUTES:
         return json_response(500, {"error": "server_error", "error_description": f"Internal error {error_id}."})
