@@ -19,8 +19,12 @@ def main(global_config, **settings):
     config.include("ostiary")
     config.commit()
     _bake_request_extensions(config.registry)
+    from . import request_checks
     from .protocol import wellknown
 
+    # The discovery and JWKS answers, which read nothing of the request,
+    # come first; then every other request is checked before it is read.
+    request_checks.install(config.registry)
     wellknown.install(config.registry)
     app = config.make_wsgi_app()
     from .maintenance import start_pruner
@@ -63,6 +67,7 @@ def includeme(config):
     registry.settings.setdefault("retry.attempts", "5")
     config.include("pyramid_retry")
     config.include(".retry")
+    config.include(".request_checks")
     config.include("pyramid_tm")
     config.include("pyramid_zodbconn")
     config.include("pyramid_chameleon")

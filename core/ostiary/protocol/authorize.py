@@ -13,7 +13,8 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from authlib.oauth2 import OAuth2Error
-from authlib.oauth2.rfc6749 import InvalidRequestError
+from authlib.oauth2.base import invalid_error_characters
+from authlib.oauth2.rfc6749 import InvalidRequestError, UnsupportedResponseTypeError
 from authlib.oidc.core.errors import ConsentRequiredError, LoginRequiredError
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.renderers import render_to_response
@@ -38,6 +39,7 @@ def authorize(request):
     oauth_request = server.create_oauth2_request(request)
     principal = _current_principal(request)
     try:
+        _check_echoed_params(server, oauth_request.payload.data)
         grant = server.get_consent_grant(oauth_request, end_user=principal)
     except OAuth2Error as error:
         return _error_response(request, oauth_request, error)
@@ -67,6 +69,38 @@ def authorize(request):
     service.session.add_client(grant.client.client_id)
     status, _, headers = grant.create_authorization_response(grant.redirect_uri, principal)
     return _deliver(request, dict(headers)["Location"], params.get("response_mode"))
+
+
+def _check_echoed_params(server, params) -> None:
+    """Refuse a ``response_type`` or ``redirect_uri`` with characters an
+    error description may not hold, as authlib refuses one it does not know.
+
+    authlib quotes both in its error descriptions, and raises ``ValueError``
+    instead of the error when the description has a character outside
+    RFC 6749's set (%x20-21 / %x23-5B / %x5D-7E: no TAB, no ``"``, no ``\\``,
+    nothing beyond ASCII). No registered redirect URI and no response type
+    contains one, so such a request gets the error an unknown value gets,
+    with a description that does not quote it.
+    """
+    redirect_uri = params.get("redirect_uri")
+    if redirect_uri and invalid_error_characters(redirect_uri):
+        raise InvalidRequestError("The redirect URI is not supported by the client.")
+    response_type = params.get("response_type")
+    if response_type and invalid_error_characters(response_type):
+        raise UnsupportedResponseTypeError("The response type is not supported by the server.", "",
+                                           redirect_uri=_client_redirect_uri(server, params))
+
+
+def _client_redirect_uri(server, params) -> str | None:
+    """The redirect URI an error may go back to: the client's, validated
+    (as authlib decides it for an unsupported response type)."""
+    client = server.query_client(params.get("client_id"))
+    if client is None:
+        return None
+    requested = params.get("redirect_uri")
+    if requested:
+        return requested if client.check_redirect_uri(requested) else None
+    return client.get_default_redirect_uri()
 
 
 def _current_principal(request) -> Principal | None:

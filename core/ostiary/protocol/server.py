@@ -17,7 +17,9 @@ from functools import cached_property, lru_cache
 from urllib.parse import parse_qsl, urlsplit
 
 from authlib.oauth2 import AuthorizationServer
-from authlib.oauth2.rfc6749 import OAuth2Payload, OAuth2Request
+from authlib.oauth2.rfc6749 import InvalidClientError, OAuth2Payload, OAuth2Request
+from authlib.oauth2.rfc6749.authenticate_client import authenticate_client_secret_basic
+from authlib.oauth2.rfc6749.util import extract_basic_authorization
 from pyramid.response import Response
 from webob.headers import EnvironHeaders
 from webob.multidict import MultiDict
@@ -94,6 +96,18 @@ class PyramidOAuth2Request(OAuth2Request):
         return self._pyramid_request.POST
 
 
+def client_secret_basic(query_client, oauth_request):
+    """authlib's ``client_secret_basic``, but credentials it cannot decode
+    (not UTF-8 once base64-decoded, or nothing after ``Basic``) are the
+    client failing to authenticate, a 401 ``invalid_client`` (RFC 6749,
+    section 5.2), where authlib would raise an uncaught ``ValueError``."""
+    try:
+        extract_basic_authorization(oauth_request.headers)
+    except ValueError:  # UnicodeDecodeError included
+        raise InvalidClientError(status_code=401, description="The Basic credentials are not readable.") from None
+    return authenticate_client_secret_basic(query_client, oauth_request)
+
+
 @lru_cache(maxsize=8)
 def _origin(issuer: str) -> str:
     parts = urlsplit(issuer)
@@ -118,6 +132,7 @@ class OstiaryServer(AuthorizationServer):
         self.settings = request.registry.ostiary_settings
         self.issued_jti = None
         self.register_token_generator("default", tokens.AccessTokenIssuer(self))
+        self.register_client_auth_method("client_secret_basic", client_secret_basic)
         self.register_client_auth_method("private_key_jwt", grants.PrivateKeyJWT(self))
         self.register_grant(grants.CodeGrant, [grants.StrictPKCE(), grants.IdTokenExtension()])
         self.register_grant(grants.RefreshGrant, [grants.IdTokenExtension()])

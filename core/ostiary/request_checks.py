@@ -1,0 +1,221 @@
+"""What a request may carry: bounded, and decodable, before anything reads it.
+
+Views, the CSRF check and authlib all read ``request.GET`` and
+``request.POST``, and webob raises while parsing some inputs a stranger can
+send: percent-escapes that are not UTF-8, a form whose ``charset`` label is
+not UTF-8, a multipart body without a valid boundary. Rather than guard every
+reader, :class:`InputCheckPolicy` looks at the raw request once, in front of
+pyramid_retry's execution policy (which would otherwise read the whole body
+into memory first), and refuses what no reader can use:
+
+* a query string longer than ``ostiary.max_query_length``: 414;
+* a body larger than ``ostiary.max_body_size``: 413 (a body without a
+  Content-Length is read only up to that size);
+* a query string or form body whose percent-escapes are not UTF-8, a
+  multipart form without a valid boundary or with a file in it: 400.
+
+What a form's ``charset`` label means: RFC 6749, appendix B, says the
+parameters of an OAuth request are UTF-8, and HTML forms are sent in the
+page's encoding, which is UTF-8 here. Some HTTP libraries label every form
+``charset=ISO-8859-1`` while sending only ASCII (which reads the same in both),
+so the label is ignored and the bytes must be UTF-8: a form really written in
+Latin-1 fails that test and is refused, never misread.
+
+A refused request still goes through Pyramid, with its query string and body
+emptied so that nothing can trip over them; as soon as its route is known
+:func:`raise_refusal` raises the refusal, and :func:`refused_view` answers it
+with the protocol's JSON error on API routes and the error page elsewhere.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from email.message import Message
+from urllib.parse import unquote_to_bytes
+
+from pyramid.events import BeforeTraversal
+from pyramid.httpexceptions import HTTPBadRequest, HTTPRequestEntityTooLarge, HTTPRequestURITooLong
+from webob import Request as WebobRequest
+
+#: Where a refusal waits in the WSGI environ for the route to be known.
+REFUSAL_KEY = "ostiary.input_refusal"
+
+_FORM_TYPES = ("", "application/x-www-form-urlencoded")
+_MULTIPART = "multipart/form-data"
+# RFC 2046, section 5.1.1: 1 to 70 of these, the last not a space.
+_BOUNDARY = re.compile(r"[0-9A-Za-z'()+_,\-./:=? ]{0,69}[0-9A-Za-z'()+_,\-./:=?]")
+
+
+class InputRefused(Exception):
+    """A request refused before any view read it: ``status`` and a message
+    for the person or program that sent it."""
+
+    def __init__(self, status: int, description: str):
+        super().__init__(description)
+        self.status = status
+        self.description = description
+
+    def http_exception(self):
+        """The same refusal as the Pyramid HTTP exception of its status."""
+        kind = {413: HTTPRequestEntityTooLarge, 414: HTTPRequestURITooLong}.get(self.status, HTTPBadRequest)
+        return kind(detail=self.description)
+
+
+@dataclasses.dataclass(frozen=True)
+class Limits:
+    """The largest query string and body a request may carry, in bytes."""
+
+    max_query_length: int
+    max_body_size: int
+
+
+def is_utf8_form(data: bytes) -> bool:
+    """Whether urlencoded ``data`` decodes as UTF-8 once unescaped.
+
+    The separators (``&``, ``=``) are ASCII, so the whole decodes exactly
+    when every name and value does.
+    """
+    try:
+        unquote_to_bytes(data).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def check_query(environ: dict, limits: Limits) -> InputRefused | None:
+    query = environ.get("QUERY_STRING", "")
+    if len(query) > limits.max_query_length:
+        return InputRefused(414, f"The query string is longer than {limits.max_query_length} bytes.")
+    try:
+        raw = query.encode("latin-1")  # PEP 3333: the bytes as received
+    except UnicodeEncodeError:
+        raw = b"\xff"
+    if not is_utf8_form(raw):
+        return InputRefused(400, "The query string is not UTF-8 once its %-escapes are decoded.")
+    return None
+
+
+def read_body(environ: dict, limits: Limits) -> bytes | InputRefused:
+    """The body, read at most up to the limit; put back for webob to read again."""
+    request = WebobRequest(environ)
+    try:
+        length = request.content_length
+    except ValueError:
+        return InputRefused(400, "The Content-Length header is not a number.")
+    if length is not None and length > limits.max_body_size:
+        return InputRefused(413, f"The request body is larger than {limits.max_body_size} bytes.")
+    if not request.is_body_readable:
+        return b""
+    body = request.body_file_raw.read(limits.max_body_size + 1 if length is None else length)
+    if len(body) > limits.max_body_size:
+        return InputRefused(413, f"The request body is larger than {limits.max_body_size} bytes.")
+    request.body = body  # seekable from now on: pyramid_retry reads it in place
+    return body
+
+
+def _content_type_param(environ: dict, name: str) -> str | None:
+    header = Message()
+    header["Content-Type"] = environ.get("CONTENT_TYPE", "")
+    value = header.get_param(name)
+    return value if isinstance(value, str) else None
+
+
+def check_form(environ: dict, body: bytes) -> InputRefused | None:
+    """A form body must be readable as webob and we read it (see the module docstring)."""
+    request = WebobRequest(environ)
+    content_type = request.content_type
+    if request.method == "POST" and content_type in _FORM_TYPES:
+        if content_type and _content_type_param(environ, "charset") is not None:
+            environ["CONTENT_TYPE"] = content_type  # the label is ignored: UTF-8 it must be
+        if not is_utf8_form(body):
+            return InputRefused(400, "The form is not UTF-8 once its %-escapes are decoded (RFC 6749, appendix B).")
+    elif content_type == _MULTIPART:
+        return _check_multipart(environ, request)
+    return None
+
+
+def _check_multipart(environ: dict, request) -> InputRefused | None:
+    boundary = _content_type_param(environ, "boundary") or ""
+    if not _BOUNDARY.fullmatch(boundary):
+        return InputRefused(400, "A multipart form needs a valid boundary (RFC 2046, section 5.1.1).")
+    environ["CONTENT_TYPE"] = f'{_MULTIPART}; boundary="{boundary}"'  # without a charset label
+    try:
+        fields = request.POST  # parsed once: webob keeps the result in the environ
+    except ValueError:
+        return InputRefused(400, "The multipart form could not be read.")
+    if not all(isinstance(value, str) for value in fields.values()):
+        return InputRefused(400, "This server takes no file uploads.")
+    return None
+
+
+def check_request(environ: dict, limits: Limits) -> InputRefused | None:
+    """The refusal a request earns, or None when every reader can use it."""
+    refusal = check_query(environ, limits)
+    if refusal is not None:
+        return refusal
+    body = read_body(environ, limits)
+    if isinstance(body, InputRefused):
+        return body
+    return check_form(environ, body)
+
+
+def _empty_out(environ: dict) -> None:
+    """Leave nothing of a refused request for a reader to trip over."""
+    environ["QUERY_STRING"] = ""
+    environ.pop("CONTENT_TYPE", None)
+    WebobRequest(environ).body = b""
+    for key in ("webob._parsed_post_vars", "webob._parsed_query_vars"):
+        environ.pop(key, None)
+
+
+class InputCheckPolicy:
+    """A Pyramid execution policy: check the request, then run ``inner``."""
+
+    def __init__(self, inner, limits: Limits):
+        self.inner = inner
+        self.limits = limits
+
+    def __call__(self, environ, router):
+        refusal = check_request(environ, self.limits)
+        if refusal is not None:
+            _empty_out(environ)
+            environ[REFUSAL_KEY] = refusal
+        return self.inner(environ, router)
+
+
+def raise_refusal(event) -> None:
+    """Subscriber to ``BeforeTraversal``: the route is known, answer the refusal."""
+    refusal = event.request.environ.get(REFUSAL_KEY)
+    if refusal is not None:
+        raise refusal
+
+
+def refused_view(exc: InputRefused, request):
+    """The protocol's JSON error on API routes, the error page elsewhere."""
+    from .interaction.errors import API_ROUTES, client_error
+    from .protocol.server import json_response
+
+    route = getattr(request, "matched_route", None)
+    if route is not None and route.name in API_ROUTES:
+        return json_response(exc.status, {"error": "invalid_request", "error_description": exc.description})
+    return client_error(exc.http_exception(), request)
+
+
+def includeme(config) -> None:
+    """Answer refusals once the route is known (the policy itself is put in
+    front by :func:`install`, after the configuration is committed)."""
+    config.add_subscriber(raise_refusal, BeforeTraversal)
+    config.add_exception_view(refused_view, context=InputRefused)
+
+
+def install(registry) -> None:
+    """Put :class:`InputCheckPolicy` in front of the registered execution
+    policy (pyramid_retry's), which reads the body before the router runs."""
+    from pyramid.interfaces import IExecutionPolicy
+    from pyramid.router import default_execution_policy
+
+    settings = registry.ostiary_settings
+    limits = Limits(settings.max_query_length, settings.max_body_size)
+    inner = registry.queryUtility(IExecutionPolicy, default=default_execution_policy)
+    registry.registerUtility(InputCheckPolicy(inner, limits), IExecutionPolicy)
