@@ -11,8 +11,8 @@ into memory first), and refuses what no reader can use:
 * a query string longer than ``ostiary.max_query_length``: 414;
 * a body larger than ``ostiary.max_body_size``: 413 (a body without a
   Content-Length is read only up to that size);
-* a query string or form body whose percent-escapes are not UTF-8, a
-  multipart form without a valid boundary or with a file in it: 400.
+* a path, query string or form body that is not UTF-8 once its
+  %-escapes are decoded, a multipart form without a valid boundary or with a file in it: 400.
 
 What a form's ``charset`` label means: RFC 6749, appendix B, says the
 parameters of an OAuth request are UTF-8, and HTML forms are sent in the
@@ -41,10 +41,13 @@ from webob import Request as WebobRequest
 #: Where a refusal waits in the WSGI environ for the route to be known.
 REFUSAL_KEY = "ostiary.input_refusal"
 
-_FORM_TYPES = ("", "application/x-www-form-urlencoded")
+_URLENCODED = "application/x-www-form-urlencoded"
 _MULTIPART = "multipart/form-data"
-# RFC 2046, section 5.1.1: 1 to 70 of these, the last not a space.
-_BOUNDARY = re.compile(r"[0-9A-Za-z'()+_,\-./:=? ]{0,69}[0-9A-Za-z'()+_,\-./:=?]")
+# A boundary webob's multipart parser (the standard library's cgi) takes:
+# printable ASCII, the last not a space, at most 200; and neither of the two
+# characters that would need escaping in a quoted parameter. RFC 2046
+# (section 5.1.1) is stricter, clients are not (WebTest's boundary ends in "$").
+_BOUNDARY = re.compile(r'[ !#-\[\]-~]{0,199}[!#-\[\]-~]')
 
 
 class InputRefused(Exception):
@@ -83,15 +86,24 @@ def is_utf8_form(data: bytes) -> bool:
     return True
 
 
-def check_query(environ: dict, limits: Limits) -> InputRefused | None:
+def _wsgi_bytes(text: str) -> bytes:
+    """The bytes behind a WSGI string (PEP 3333: bytes as Latin-1)."""
+    try:
+        return text.encode("latin-1")
+    except UnicodeEncodeError:  # not from a WSGI server: no bytes could give it
+        return b"\xff"
+
+
+def check_url(environ: dict, limits: Limits) -> InputRefused | None:
+    """The path (which the server already unescaped) and the query string."""
+    try:
+        _wsgi_bytes(environ.get("PATH_INFO", "")).decode("utf-8")
+    except UnicodeDecodeError:
+        return InputRefused(400, "The path is not UTF-8 once its %-escapes are decoded.")
     query = environ.get("QUERY_STRING", "")
     if len(query) > limits.max_query_length:
         return InputRefused(414, f"The query string is longer than {limits.max_query_length} bytes.")
-    try:
-        raw = query.encode("latin-1")  # PEP 3333: the bytes as received
-    except UnicodeEncodeError:
-        raw = b"\xff"
-    if not is_utf8_form(raw):
+    if not is_utf8_form(_wsgi_bytes(query)):
         return InputRefused(400, "The query string is not UTF-8 once its %-escapes are decoded.")
     return None
 
@@ -99,10 +111,7 @@ def check_query(environ: dict, limits: Limits) -> InputRefused | None:
 def read_body(environ: dict, limits: Limits) -> bytes | InputRefused:
     """The body, read at most up to the limit; put back for webob to read again."""
     request = WebobRequest(environ)
-    try:
-        length = request.content_length
-    except ValueError:
-        return InputRefused(400, "The Content-Length header is not a number.")
+    length = request.content_length  # None when absent (or not a number, which servers refuse)
     if length is not None and length > limits.max_body_size:
         return InputRefused(413, f"The request body is larger than {limits.max_body_size} bytes.")
     if not request.is_body_readable:
@@ -122,10 +131,11 @@ def _content_type_param(environ: dict, name: str) -> str | None:
 
 
 def check_form(environ: dict, body: bytes) -> InputRefused | None:
-    """A form body must be readable as webob and we read it (see the module docstring)."""
+    """A body webob would parse as a form (``request.POST``) must parse."""
     request = WebobRequest(environ)
     content_type = request.content_type
-    if request.method == "POST" and content_type in _FORM_TYPES:
+    # webob's rule: a form type with any method, or no type at all on a POST.
+    if content_type == _URLENCODED or (not content_type and request.method == "POST"):
         if content_type and _content_type_param(environ, "charset") is not None:
             environ["CONTENT_TYPE"] = content_type  # the label is ignored: UTF-8 it must be
         if not is_utf8_form(body):
@@ -138,7 +148,7 @@ def check_form(environ: dict, body: bytes) -> InputRefused | None:
 def _check_multipart(environ: dict, request) -> InputRefused | None:
     boundary = _content_type_param(environ, "boundary") or ""
     if not _BOUNDARY.fullmatch(boundary):
-        return InputRefused(400, "A multipart form needs a valid boundary (RFC 2046, section 5.1.1).")
+        return InputRefused(400, "A multipart form needs a boundary of printable ASCII (RFC 2046, section 5.1.1).")
     environ["CONTENT_TYPE"] = f'{_MULTIPART}; boundary="{boundary}"'  # without a charset label
     try:
         fields = request.POST  # parsed once: webob keeps the result in the environ
@@ -151,7 +161,7 @@ def _check_multipart(environ: dict, request) -> InputRefused | None:
 
 def check_request(environ: dict, limits: Limits) -> InputRefused | None:
     """The refusal a request earns, or None when every reader can use it."""
-    refusal = check_query(environ, limits)
+    refusal = check_url(environ, limits)
     if refusal is not None:
         return refusal
     body = read_body(environ, limits)
@@ -161,7 +171,10 @@ def check_request(environ: dict, limits: Limits) -> InputRefused | None:
 
 
 def _empty_out(environ: dict) -> None:
-    """Leave nothing of a refused request for a reader to trip over."""
+    """Leave nothing of a refused request for a reader to trip over (the
+    path still finds its route, unless it was not UTF-8)."""
+    path = _wsgi_bytes(environ.get("PATH_INFO", "")).decode("utf-8", "replace")
+    environ["PATH_INFO"] = path.encode("utf-8").decode("latin-1")
     environ["QUERY_STRING"] = ""
     environ.pop("CONTENT_TYPE", None)
     WebobRequest(environ).body = b""
