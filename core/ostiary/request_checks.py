@@ -44,10 +44,10 @@ REFUSAL_KEY = "ostiary.input_refusal"
 _URLENCODED = "application/x-www-form-urlencoded"
 _MULTIPART = "multipart/form-data"
 # A boundary webob's multipart parser (the standard library's cgi) takes:
-# printable ASCII, the last not a space, at most 200; and neither of the two
+# printable ASCII, the last not a space, at most 201; and neither of the two
 # characters that would need escaping in a quoted parameter. RFC 2046
 # (section 5.1.1) is stricter, clients are not (WebTest's boundary ends in "$").
-_BOUNDARY = re.compile(r'[ !#-\[\]-~]{0,199}[!#-\[\]-~]')
+_BOUNDARY = re.compile(r'[ !#-\[\]-~]{0,200}[!#-\[\]-~]')
 
 
 class InputRefused(Exception):

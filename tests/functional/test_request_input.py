@@ -130,7 +130,6 @@ def test_a_token_request_labelled_latin1_is_answered(app):
 # -- 5. multipart without a valid boundary ----------------------------------
 
 @pytest.mark.parametrize("content_type", ["multipart/form-data", "multipart/form-data; boundary=",
-                                          "multipart/form-data; boundary=" + "x" * 201,
                                           "multipart/form-data; boundary=\"a\tb\""])
 def test_a_multipart_form_without_a_valid_boundary_gets_the_error_page(app, content_type):
     response = raw_request(app, "POST", "/account/login", body=b"--x\r\n\r\n", content_type=content_type)
@@ -142,10 +141,13 @@ def test_a_multipart_form_without_a_boundary_at_the_token_endpoint_gets_a_json_e
     assert "boundary" in assert_json_error(response, 400)
 
 
-def test_a_multipart_form_with_a_file_gets_the_error_page(app):
-    body = (b'--b\r\nContent-Disposition: form-data; name="username"; filename="a.txt"\r\n'
-            b"Content-Type: text/plain\r\n\r\nalice\r\n--b--\r\n")
-    response = raw_request(app, "POST", "/account/login", body=body, content_type="multipart/form-data; boundary=b")
+def test_a_multipart_login_form_with_a_file_gets_the_error_page(app, flow):
+    """No page takes a file: one where a field should be is refused."""
+    page = app.get(flow.authorize().location)
+    fields = [("csrf_token", form_value(page.text, "csrf_token")), ("returnUrl", form_value(page.text, "returnUrl")),
+              ("password", "alice-password"), ("action", "login")]
+    response = app.post("/account/login", fields, upload_files=[("username", "alice.txt", b"alice")],
+                        expect_errors=True)
     assert_error_page(response, 400)
 
 
