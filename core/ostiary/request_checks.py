@@ -94,13 +94,13 @@ def _wsgi_bytes(text: str) -> bytes:
         return b"\xff"
 
 
-def check_url(environ: dict, limits: Limits) -> InputRefused | None:
+def check_url(request, limits: Limits) -> InputRefused | None:
     """The path (which the server already unescaped) and the query string."""
     try:
-        _wsgi_bytes(environ.get("PATH_INFO", "")).decode("utf-8")
+        _wsgi_bytes(request.environ.get("PATH_INFO", "")).decode("utf-8")
     except UnicodeDecodeError:
         return InputRefused(400, "The path is not UTF-8 once its %-escapes are decoded.")
-    query = environ.get("QUERY_STRING", "")
+    query = request.environ.get("QUERY_STRING", "")
     if len(query) > limits.max_query_length:
         return InputRefused(414, f"The query string is longer than {limits.max_query_length} bytes.")
     if not is_utf8_form(_wsgi_bytes(query)):
@@ -108,51 +108,51 @@ def check_url(environ: dict, limits: Limits) -> InputRefused | None:
     return None
 
 
-def read_body(environ: dict, limits: Limits) -> bytes | InputRefused:
-    """The body, read at most up to the limit; put back for webob to read again."""
-    request = WebobRequest(environ)
+def read_body(request, limits: Limits) -> bytes | InputRefused:
+    """The body, read at most up to the limit and put back where webob (and
+    pyramid_retry, which would otherwise copy it whole) reads it again."""
+    too_large = InputRefused(413, f"The request body is larger than {limits.max_body_size} bytes.")
     length = request.content_length  # None when absent (or not a number, which servers refuse)
     if length is not None and length > limits.max_body_size:
-        return InputRefused(413, f"The request body is larger than {limits.max_body_size} bytes.")
+        return too_large
     if not request.is_body_readable:
         return b""
     body = request.body_file_raw.read(limits.max_body_size + 1 if length is None else length)
     if len(body) > limits.max_body_size:
-        return InputRefused(413, f"The request body is larger than {limits.max_body_size} bytes.")
-    request.body = body  # seekable from now on: pyramid_retry reads it in place
+        return too_large
+    request.body = body  # a seekable copy, flagged as such
     return body
 
 
-def _content_type_param(environ: dict, name: str) -> str | None:
+def _content_type_param(request, name: str) -> str | None:
     header = Message()
-    header["Content-Type"] = environ.get("CONTENT_TYPE", "")
+    header["Content-Type"] = request.environ.get("CONTENT_TYPE", "")
     value = header.get_param(name)
     return value if isinstance(value, str) else None
 
 
-def check_form(environ: dict, body: bytes) -> InputRefused | None:
+def check_form(request, body: bytes) -> InputRefused | None:
     """A body webob would parse as a form (``request.POST``) must parse."""
-    request = WebobRequest(environ)
     content_type = request.content_type
     # webob's rule: a form type with any method, or no type at all on a POST.
     if content_type == _URLENCODED or (not content_type and request.method == "POST"):
-        if content_type and _content_type_param(environ, "charset") is not None:
-            environ["CONTENT_TYPE"] = content_type  # the label is ignored: UTF-8 it must be
+        if content_type and _content_type_param(request, "charset") is not None:
+            request.environ["CONTENT_TYPE"] = content_type  # the label is ignored: UTF-8 it must be
         if not is_utf8_form(body):
             return InputRefused(400, "The form is not UTF-8 once its %-escapes are decoded (RFC 6749, appendix B).")
     elif content_type == _MULTIPART:
-        return _check_multipart(environ, request)
+        return _check_multipart(request)
     return None
 
 
-def _check_multipart(environ: dict, request) -> InputRefused | None:
-    boundary = _content_type_param(environ, "boundary") or ""
+def _check_multipart(request) -> InputRefused | None:
+    boundary = _content_type_param(request, "boundary") or ""
     if not _BOUNDARY.fullmatch(boundary):
         return InputRefused(400, "A multipart form needs a boundary of printable ASCII (RFC 2046, section 5.1.1).")
-    environ["CONTENT_TYPE"] = f'{_MULTIPART}; boundary="{boundary}"'  # without a charset label
+    request.environ["CONTENT_TYPE"] = f'{_MULTIPART}; boundary="{boundary}"'  # without a charset label
     try:
         fields = request.POST  # parsed once: webob keeps the result in the environ
-    except ValueError:
+    except (ValueError, LookupError):  # a broken part, or a part's charset no codec knows
         return InputRefused(400, "The multipart form could not be read.")
     if not all(isinstance(value, str) for value in fields.values()):
         return InputRefused(400, "This server takes no file uploads.")
@@ -161,13 +161,14 @@ def _check_multipart(environ: dict, request) -> InputRefused | None:
 
 def check_request(environ: dict, limits: Limits) -> InputRefused | None:
     """The refusal a request earns, or None when every reader can use it."""
-    refusal = check_url(environ, limits)
+    request = WebobRequest(environ)
+    refusal = check_url(request, limits)
     if refusal is not None:
         return refusal
-    body = read_body(environ, limits)
+    body = read_body(request, limits)
     if isinstance(body, InputRefused):
         return body
-    return check_form(environ, body)
+    return check_form(request, body)
 
 
 def _empty_out(environ: dict) -> None:

@@ -120,8 +120,10 @@ def multipart_body(draw) -> tuple[str, bytes]:
     parts = []
     for name, value in draw(st.lists(st.tuples(st.sampled_from(NAMES), raw_bytes), max_size=3)):
         disposition = draw(st.sampled_from((f'name="{name}"', f'name="{name}"; filename="f.txt"', "", "name=")))
-        parts.append(b"--%s\r\nContent-Disposition: form-data; %s\r\n\r\n%s\r\n"
-                     % (boundary.encode(), disposition.encode(), value))
+        part_type = draw(st.sampled_from(("", "\r\nContent-Type: text/plain; charset=nope",
+                                          "\r\nContent-Type: multipart/mixed; boundary=c", "\r\nContent-Length: x")))
+        parts.append(b"--%s\r\nContent-Disposition: form-data; %s%s\r\n\r\n%s\r\n"
+                     % (boundary.encode(), disposition.encode(), part_type.encode(), value))
     body = b"".join(parts) + draw(st.sampled_from((b"--%s--\r\n" % boundary.encode(), b"", b"--")))
     return f'multipart/form-data; boundary="{boundary}"', body
 

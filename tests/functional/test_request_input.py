@@ -151,6 +151,13 @@ def test_a_multipart_login_form_with_a_file_gets_the_error_page(app, flow):
     assert_error_page(response, 400)
 
 
+def test_a_multipart_part_in_a_charset_no_codec_knows_gets_the_error_page(app):
+    body = (b'--b\r\nContent-Disposition: form-data; name="username"\r\n'
+            b"Content-Type: text/plain; charset=no-such-codec\r\n\r\nalice\r\n--b--\r\n")
+    response = raw_request(app, "POST", "/account/login", body=body, content_type="multipart/form-data; boundary=b")
+    assert_error_page(response, 400)
+
+
 def test_a_multipart_login_form_still_signs_in(app, flow):
     page = app.get(flow.authorize().location)
     fields = [("csrf_token", form_value(page.text, "csrf_token")), ("returnUrl", form_value(page.text, "returnUrl")),
