@@ -91,6 +91,12 @@ def test_basic_credentials_of_random_bytes_are_an_invalid_client(app):
     assert_json_error(response, 401, "invalid_client")
 
 
+def test_a_basic_header_with_nothing_after_the_scheme_is_an_invalid_client(app):
+    response = app.post("/connect/token", {"grant_type": "client_credentials"},
+                        headers={"Authorization": "Basic \t"}, expect_errors=True)
+    assert_json_error(response, 401, "invalid_client")
+
+
 # -- 4. forms labelled with another charset ---------------------------------
 
 @pytest.mark.parametrize("path", FORM_PAGES)
@@ -227,3 +233,22 @@ def test_a_body_without_content_length_below_the_limit_is_read(app):
     request.environ.pop("CONTENT_LENGTH", None)
     request.authorization = ("Basic", base64.b64encode(b"demo-rp:demo-secret").decode())
     assert "access_token" in app.do_request(request, status=200).json
+
+
+def test_the_servers_own_limits_in_the_ini_files_are_above_the_apps():
+    """So that clients get the app's answers, not the server's plain 413/431."""
+    from configparser import ConfigParser
+    from pathlib import Path
+
+    from ostiary.settings import parse_settings
+
+    etc = Path(__file__).resolve().parents[2] / "etc"
+    for name, body, header in (("development.ini", "max_request_body_size", "max_request_header_size"),
+                               ("production.ini", None, "max_header_size")):
+        ini = ConfigParser(interpolation=None)
+        ini.read(etc / name)
+        app = parse_settings({k: v for k, v in ini["app:main"].items() if k.startswith("ostiary.")})
+        server = ini["server:main"]
+        assert int(server[header]) > app.max_query_length, name
+        if body is not None:
+            assert int(server[body]) > app.max_body_size, name
