@@ -172,7 +172,10 @@ def fuzzed_request(draw, patterns: list[str]) -> webtest.TestRequest:
         request.environ["CONTENT_TYPE"] = content_type
     headers = {"HTTP_AUTHORIZATION": authorization_header(draw),
                "HTTP_COOKIE": draw(st.none() | latin1_header),
-               "HTTP_ACCEPT_LANGUAGE": draw(st.sampled_from((None, "de", "*", "xx;q=abc", "\xff\xfe")))}
+               "HTTP_ACCEPT_LANGUAGE": draw(st.sampled_from((None, "de", "*", "xx;q=abc", "\xff\xfe"))),
+               "HTTP_HOST": draw(st.sampled_from(("localhost",) * 4 + ("\xff", "a:b", "[::1", ""))),
+               "HTTP_ORIGIN": draw(st.none() | st.just("http://localhost") | latin1_header),
+               "wsgi.url_scheme": draw(st.sampled_from(("http", "http", "https")))}
     request.environ.update({key: value for key, value in headers.items() if value is not None})
     return request
 
@@ -189,7 +192,7 @@ def patterns(fuzz_app):
     return route_patterns(fuzz_app)
 
 
-@settings(derandomize=True, database=None, max_examples=1000, deadline=None,
+@settings(derandomize=True, database=None, max_examples=1500, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                  HealthCheck.data_too_large])
 @given(data=st.data())
