@@ -5,14 +5,16 @@ Views, the CSRF check and authlib all read ``request.GET`` and
 send: percent-escapes that are not UTF-8, a form whose ``charset`` label is
 not UTF-8, a multipart body without a valid boundary. Rather than guard every
 reader, :class:`InputCheckPolicy` looks at the raw request once, in front of
-pyramid_retry's execution policy (which would otherwise read the whole body
-into memory first), and refuses what no reader can use:
+pyramid_retry's execution policy (which copies the whole body before anything
+else runs, however large), and refuses what no reader can use:
 
 * a query string longer than ``ostiary.max_query_length``: 414;
 * a body larger than ``ostiary.max_body_size``: 413 (a body without a
   Content-Length is read only up to that size);
-* a path, query string or form body that is not UTF-8 once its
-  %-escapes are decoded, a multipart form without a valid boundary or with a file in it: 400.
+* a path, query string or form body that is not UTF-8 once its %-escapes
+  are decoded, a multipart form without a usable boundary, with a part in a
+  charset no codec knows, or with a file in it (no page takes a file, and
+  every view expects text): 400.
 
 What a form's ``charset`` label means: RFC 6749, appendix B, says the
 parameters of an OAuth request are UTF-8, and HTML forms are sent in the
@@ -37,6 +39,9 @@ from urllib.parse import unquote_to_bytes
 from pyramid.events import BeforeTraversal
 from pyramid.httpexceptions import HTTPBadRequest, HTTPRequestEntityTooLarge, HTTPRequestURITooLong
 from webob import Request as WebobRequest
+
+from .interaction.errors import API_ROUTES, client_error
+from .protocol.server import json_response
 
 #: Where a refusal waits in the WSGI environ for the route to be known.
 REFUSAL_KEY = "ostiary.input_refusal"
@@ -207,9 +212,6 @@ def raise_refusal(event) -> None:
 
 def refused_view(exc: InputRefused, request):
     """The protocol's JSON error on API routes, the error page elsewhere."""
-    from .interaction.errors import API_ROUTES, client_error
-    from .protocol.server import json_response
-
     route = getattr(request, "matched_route", None)
     if route is not None and route.name in API_ROUTES:
         return json_response(exc.status, {"error": "invalid_request", "error_description": exc.description})
