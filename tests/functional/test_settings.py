@@ -17,7 +17,7 @@ from ostiary import SettingsError, main
     ("ostiary.plugins", "nonexistent", "no installed plugin"),
     ("ostiary.colour", "blue", "unknown setting"),
     ("ostiary.max_body_size", "0", "ostiary.max_body_size = '0': expected a whole number of at least 1"),
-    ("ostiary.max_query_length", "8k", "ostiary.max_query_length"),
+    ("ostiary.max_query_length", "8k", "ostiary.max_query_length = '8k'"),
 ])
 def test_bad_setting_stops_start_up(ostiary_settings, key, value, fragment):
     settings = dict(ostiary_settings, **{key: value})
