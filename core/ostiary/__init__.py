@@ -36,8 +36,12 @@ def _make_app(settings):
     config.include("ostiary")
     config.commit()
     _bake_request_extensions(config.registry)
+    from . import request_checks
     from .protocol import wellknown
 
+    # The discovery and JWKS answers, which read nothing of the request,
+    # come first; then every other request is checked before it is read.
+    request_checks.install(config.registry)
     wellknown.install(config.registry)
     app = config.make_wsgi_app()
     from .maintenance import start_pruner
@@ -83,6 +87,7 @@ def includeme(config):
     registry.settings.setdefault("retry.attempts", "5")
     config.include("pyramid_retry")
     config.include(".retry")
+    config.include(".request_checks")
     config.include("pyramid_tm")
     config.include("pyramid_zodbconn")
     config.include("pyramid_chameleon")

@@ -23,6 +23,9 @@ Settings of the ``[server:main]`` section:
 ``log_level``              granian's own messages (start, stop, crashed workers);
                            default info
 ``access_log``             true to log every request (granian's access format)
+``max_header_size``        bytes of request line and headers granian reads before
+                           answering 431 (HTTP/1 read buffer, HTTP/2 header list);
+                           at least 8192; default granian's (about 400 KiB, 16 MiB)
 ``trusted_proxy``, ``trusted_proxy_headers``, ``trusted_proxy_count``,
 ``clear_untrusted_proxy_headers``
                            as in waitress: which ``X-Forwarded-*`` (or ``Forwarded``)
@@ -43,7 +46,7 @@ log = logging.getLogger(__name__)
 __all__ = ["granian_server_factory", "ServerSettingsError"]
 
 _KNOWN = {
-    "listen", "host", "port", "workers", "threads", "backlog", "log_level", "access_log",
+    "listen", "host", "port", "workers", "threads", "backlog", "log_level", "access_log", "max_header_size",
     "trusted_proxy", "trusted_proxy_headers", "trusted_proxy_count",
     "clear_untrusted_proxy_headers", "app",
 }
@@ -73,6 +76,7 @@ def granian_server_factory(global_conf: dict, **settings) -> callable:
         "backlog": _positive(settings, "backlog", 1024),
         "log_level": settings.get("log_level", "info").strip().lower(),
         "access_log": asbool(settings.get("access_log", "false")),
+        "max_header_size": _header_size(settings),
     }
     if options["log_level"] not in _LOG_LEVELS:
         raise ServerSettingsError(f"[server] log_level must be one of {', '.join(_LOG_LEVELS)}")
@@ -133,11 +137,17 @@ def _check_storage(app, workers: int) -> None:
             "RelStorage); zodbconn.uri is a FileStorage, which one process at a time may open")
 
 
-def _run_granian(config_file, host, port, loader, *, workers, threads, backlog, log_level, access_log):
+def _run_granian(config_file, host, port, loader, *, workers, threads, backlog, log_level, access_log,
+                 max_header_size):
     from granian.constants import Interfaces
+    from granian.http import HTTP1Settings, HTTP2Settings
     from granian.log import LogLevels
     from granian.server import Server
 
+    limits = {}
+    if max_header_size is not None:
+        limits = {"http1_settings": HTTP1Settings(max_buffer_size=max_header_size),
+                  "http2_settings": HTTP2Settings(max_headers_size=max_header_size)}
     server = Server(
         config_file,
         address=host,
@@ -149,6 +159,7 @@ def _run_granian(config_file, host, port, loader, *, workers, threads, backlog, 
         log_level=LogLevels(log_level),
         log_access=access_log,
         websockets=False,
+        **limits,
     )
     # wrap_loader: granian calls loader(config_file) in each worker.
     server.serve(target_loader=loader, wrap_loader=True)
@@ -172,6 +183,20 @@ def _address(settings: dict) -> tuple[str, int]:
     if not 0 < number < 65536:
         raise ServerSettingsError(f"[server] port {number} is out of range")
     return host, number
+
+
+#: hyper refuses a smaller HTTP/1 read buffer.
+MIN_HEADER_SIZE = 8192
+
+
+def _header_size(settings: dict) -> int | None:
+    """``max_header_size``, or None for granian's own limits."""
+    if not settings.get("max_header_size"):
+        return None
+    value = _positive(settings, "max_header_size", MIN_HEADER_SIZE)
+    if value < MIN_HEADER_SIZE:
+        raise ServerSettingsError(f"[server] max_header_size must be at least {MIN_HEADER_SIZE}")
+    return value
 
 
 def _positive(settings: dict, name: str, default: int) -> int:

@@ -202,6 +202,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ostiary.key_lifetime", "7776000", _positive_int, "Seconds a signing key is used before `ostiary keys rotate` is due (reported by `keys list`)."),
     Setting("ostiary.key_announcement", "86400", parse_key_announcement, "Seconds between `ostiary keys rotate` publishing new signing keys in the JWKS and signing with them, so that relying parties with a cached JWKS learn them first (0: sign at once)."),
     Setting("ostiary.client_assertion_max_lifetime", "300", _positive_int, "Longest validity, in seconds from its iat, of a private_key_jwt client assertion (RFC 7523); a longer one is invalid_client."),
+    Setting("ostiary.max_query_length", "8192", _positive_int, "Longest query string a request may carry, in bytes; a longer one is answered 414."),
+    Setting("ostiary.max_body_size", "65536", _positive_int, "Largest request body, in bytes; a larger one is answered 413 before it is read."),
     Setting("ostiary.providers", "", _names, "External login providers, by name; each is set up with ostiary.provider.NAME.* (see PROVIDER_SETTINGS)."),
 )
 

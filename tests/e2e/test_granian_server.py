@@ -175,6 +175,7 @@ def test_several_workers_on_a_filestorage_are_refused_before_starting(tmp_path):
      "[server] Received unknown trusted_proxy_headers value (x-bogus)"),
     ("trusted_proxy = 127.0.0.1", "[server] trusted_proxy needs trusted_proxy_headers"),
     ("thread = 4", "[server] unknown setting 'thread'"),
+    ("max_header_size = 4096", "[server] max_header_size must be at least 8192"),
 ])
 def test_a_bad_server_setting_stops_pserve_naming_it(tmp_path, setting, message):
     ini = write_ini(tmp_path, free_port())

@@ -22,6 +22,8 @@ from ostiary import SettingsError, main
     ("ostiary.colour", "blue", "unknown setting"),
     ("ostiary.pack_keep_days", "100000", "ostiary.pack_keep_days = '100000': expected at most 36500 days"),
     ("ostiary.login_throttle_failures", "5", "must be less than ostiary.max_failed_logins"),
+    ("ostiary.max_body_size", "0", "ostiary.max_body_size = '0': expected a whole number of at least 1"),
+    ("ostiary.max_query_length", "8k", "ostiary.max_query_length = '8k'"),
 ])
 def test_bad_setting_stops_start_up(ostiary_settings, key, value, fragment):
     settings = dict(ostiary_settings, **{key: value})

@@ -261,6 +261,15 @@ def test_a_repeated_grant_type_is_invalid_request_naming_it(app):
     assert "'grant_type'" in response.json["error_description"]
 
 
+def test_a_repeated_parameter_whose_name_cannot_be_quoted_is_invalid_request_not_500(app):
+    # found by the fuzz test: the description quoted the name, and authlib
+    # refuses to build an error holding a character outside RFC 6749's set
+    response = _post(app, [("grant_type", "client_credentials"), ("scopé", "a"), ("scopé", "b")])
+    assert response.status_int == 400
+    assert response.json == {"error": "invalid_request",
+                             "error_description": "A parameter is given more than once."}
+
+
 def test_another_clients_refresh_token_does_not_revoke_its_owners_family(app, flow, ostiary_app):
     load_data(ostiary_app, {"clients": [{"client_id": "other", "secret": "other-secret",
                                          "grant_types": ["refresh_token", "client_credentials"],

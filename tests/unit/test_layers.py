@@ -25,7 +25,8 @@ LAYERS = {
     "app": 5,  # start-up, command line, themes, testing: may use everything
 }
 BASE = {"settings", "hookspecs", "events", "i18n", "passwords", "facade", "retry", "branding"}
-APP = {"", "plugins", "plugin", "themes", "gallery", "sample", "cli", "loader", "maintenance", "testing", "server"}
+APP = {"", "plugins", "plugin", "themes", "gallery", "sample", "cli", "loader", "maintenance", "testing", "server",
+       "request_checks"}
 
 #: Third-party packages that only these layers may import: authlib serves
 #: as the authorization server in protocol and as the OAuth client towards

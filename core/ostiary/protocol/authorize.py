@@ -13,7 +13,7 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from authlib.oauth2 import OAuth2Error
-from authlib.oauth2.rfc6749 import InvalidRequestError
+from authlib.oauth2.rfc6749 import InvalidRequestError, UnsupportedResponseTypeError
 from authlib.oidc.core.errors import (
     ConsentRequiredError,
     LoginRequiredError,
@@ -29,7 +29,7 @@ from ..interaction.service import SUPPRESSED_MAX_AGE, SUPPRESSED_PROMPT, request
 from ..models.grants import Consent
 from ..models.util import now
 from . import claims as claimlib
-from .server import check_single_parameters
+from .server import check_single_parameters, quotable
 from .tokens import Principal
 
 RESPONSE_MODES = ("query", "form_post")
@@ -43,6 +43,7 @@ def authorize(request):
     oauth_request = server.create_oauth2_request(request)
     principal = _current_principal(request)
     try:
+        _check_echoed_params(server, oauth_request.payload.data)
         grant = server.get_consent_grant(oauth_request, end_user=principal)
     except OAuth2Error as error:
         return _error_response(request, oauth_request, error)
@@ -79,6 +80,38 @@ def _session_fits(request, principal, client, params) -> bool:
     """Whether the client accepts the way the session signed in, and no
     plugin (an ``idp:`` hint, say) asks for another."""
     return client.accepts_idp(principal.idp) and request.plugins.session_fits(principal.idp, client, params)
+
+
+def _check_echoed_params(server, params) -> None:
+    """Refuse a ``response_type`` or ``redirect_uri`` with characters an
+    error description may not hold, as authlib refuses one it does not know.
+
+    authlib quotes both in its error descriptions, and raises ``ValueError``
+    instead of the error when the description has a character outside
+    RFC 6749's set (%x20-21 / %x23-5B / %x5D-7E: no TAB, no ``"``, no ``\\``,
+    nothing beyond ASCII). No registered redirect URI and no response type
+    contains one, so such a request gets the error an unknown value gets,
+    with a description that does not quote it.
+    """
+    redirect_uri = params.get("redirect_uri")
+    if redirect_uri and not quotable(redirect_uri):
+        raise InvalidRequestError("The redirect URI is not supported by the client.")
+    response_type = params.get("response_type")
+    if response_type and not quotable(response_type):
+        raise UnsupportedResponseTypeError("The response type is not supported by the server.", "",
+                                           redirect_uri=_client_redirect_uri(server, params))
+
+
+def _client_redirect_uri(server, params) -> str | None:
+    """The redirect URI an error may go back to: the client's, validated
+    (as authlib decides it for an unsupported response type)."""
+    client = server.query_client(params.get("client_id"))
+    if client is None:
+        return None
+    requested = params.get("redirect_uri")
+    if requested:
+        return requested if client.check_redirect_uri(requested) else None
+    return client.get_default_redirect_uri()
 
 
 def _current_principal(request) -> Principal | None:

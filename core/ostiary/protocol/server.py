@@ -17,7 +17,10 @@ from functools import cached_property, lru_cache
 from urllib.parse import parse_qsl, urlsplit
 
 from authlib.oauth2 import AuthorizationServer, OAuth2Error
-from authlib.oauth2.rfc6749 import InvalidRequestError, OAuth2Payload, OAuth2Request
+from authlib.oauth2.rfc6749 import InvalidClientError, InvalidRequestError, OAuth2Payload, OAuth2Request
+from authlib.oauth2.rfc6749.authenticate_client import authenticate_client_secret_basic
+from authlib.oauth2.base import invalid_error_characters
+from authlib.oauth2.rfc6749.util import extract_basic_authorization
 from pyramid.response import Response
 from webob.headers import EnvironHeaders
 from webob.multidict import MultiDict
@@ -104,12 +107,23 @@ class PyramidOAuth2Request(OAuth2Request):
         return self._pyramid_request.POST
 
 
+def quotable(value: str) -> bool:
+    """Whether an error description may quote ``value``.
+
+    RFC 6749 (5.2) allows only %x20-21 / %x23-5B / %x5D-7E in an error
+    description, and authlib raises ``ValueError`` while building an error
+    whose description has anything else: every request value an error
+    quotes is checked here first."""
+    return not invalid_error_characters(value)
+
+
 def check_single_parameters(payload) -> None:
     """Refuse a request that repeats a parameter, naming it: which of two
     values was meant is not ours to guess."""
     name = payload.repeated()
     if name is not None:
-        raise InvalidRequestError(f"The parameter '{name}' is given more than once.")
+        subject = f"The parameter '{name}'" if quotable(name) else "A parameter"
+        raise InvalidRequestError(f"{subject} is given more than once.")
 
 
 def check_one_client_auth_method(request) -> None:
@@ -126,6 +140,16 @@ def check_one_client_auth_method(request) -> None:
         used.append("client_assertion")
     if len(used) > 1:
         raise InvalidRequestError(f"Use one client authentication method, not {' and '.join(used)}.")
+def client_secret_basic(query_client, oauth_request):
+    """authlib's ``client_secret_basic``, but credentials it cannot decode
+    (not UTF-8 once base64-decoded, or nothing after ``Basic``) are the
+    client failing to authenticate, a 401 ``invalid_client`` (RFC 6749,
+    section 5.2), where authlib would raise an uncaught ``ValueError``."""
+    try:
+        extract_basic_authorization(oauth_request.headers)
+    except ValueError:  # UnicodeDecodeError included
+        raise InvalidClientError(status_code=401, description="The Basic credentials are not readable.") from None
+    return authenticate_client_secret_basic(query_client, oauth_request)
 
 
 @lru_cache(maxsize=8)
@@ -151,6 +175,7 @@ class OstiaryServer(AuthorizationServer):
         self.request = request
         self.settings = request.registry.ostiary_settings
         self.register_token_generator("default", tokens.AccessTokenIssuer(self))
+        self.register_client_auth_method("client_secret_basic", client_secret_basic)
         self.register_client_auth_method("private_key_jwt", PrivateKeyJWT(self))
         self.register_grant(grants.CodeGrant, [StrictPKCE(), IdTokenExtension()])
         self.register_grant(grants.RefreshGrant, [IdTokenExtension()])
