@@ -24,9 +24,8 @@ GALLERY_CSP = ("default-src 'self'; script-src 'none'; style-src 'self'; img-src
 def gallery_pages(request) -> dict[str, tuple[str, dict]]:
     """``name -> (template, values)`` of the core's and the plugins' samples."""
     pages = dict(((name, (spec, values)) for name, spec, values in sample.core_pages(request)))
-    for batch in reversed(request.hooks.ostiary_gallery_pages(request=request)):
-        for name, spec, values in batch or ():
-            pages[name] = (spec, values)
+    for name, spec, values in request.plugins.gallery_pages():
+        pages[name] = (spec, values)
     return pages
 
 

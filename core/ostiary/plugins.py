@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import warnings
 from importlib.metadata import entry_points
 
 import pluggy
@@ -87,5 +88,9 @@ def get_plugin_manager(registry) -> pluggy.PluginManager:
 
 
 def hooks(request):
-    """Request method ``request.hooks``: the plugin manager's hook relay."""
+    """Request method ``request.hooks``, deprecated: the raw hook relay, which
+    leaves combining the plugins' answers to the caller. Use
+    ``request.plugins`` (:class:`ostiary.facade.Plugins`)."""
+    warnings.warn("request.hooks is deprecated and will be removed: use request.plugins, which applies each "
+                  "hook's combine rule", DeprecationWarning, stacklevel=2)
     return request.registry.ostiary_plugins.hook

@@ -64,3 +64,30 @@ def test_concatenated_keeps_registration_order():
 
 def test_any_false_is_a_veto_and_none_allows():
     assert vetoed([None, True, False]) and not vetoed([None, True])
+
+
+def test_core_and_bundled_plugins_call_hooks_only_through_the_facade():
+    import pathlib
+    import re
+
+    top = pathlib.Path(__file__).resolve().parents[2]
+    # The facade and the event delivery are the door itself; plugins.py calls the
+    # start-up hooks before any request exists; federation calls the two hooks it
+    # declares, with their combine rules, in linking.py.
+    door = {"core/ostiary/facade.py", "core/ostiary/events.py", "core/ostiary/plugins.py", "core/ostiary/__init__.py"}
+    raw = re.compile(r"\.hooks?\.ostiary_(?!external_)")
+    offenders = [path.relative_to(top).as_posix() for folder in ("core/ostiary", "plugins")
+                 for path in (top / folder).rglob("*.py")
+                 if path.relative_to(top).as_posix() not in door and raw.search(path.read_text())]
+    assert offenders == []
+
+
+def test_request_hooks_still_works_but_warns(ostiary_app):
+    from ostiary.plugins import hooks
+
+    class Request:
+        registry = ostiary_app.registry
+
+    with pytest.warns(DeprecationWarning, match="use request.plugins"):
+        relay = hooks(Request())
+    assert relay is ostiary_app.registry.ostiary_plugins.hook

@@ -25,7 +25,7 @@ def _entries(request, subject):
     resources = resources_by_name(request)
     entries = []
     for consent in request.ostiary_root.grants.consents_of(subject):
-        client = request.hooks.ostiary_client(request=request, client_id=consent.client_id)
+        client = request.plugins.client(client_id=consent.client_id)
         entries.append(SimpleNamespace(
             client_id=consent.client_id,
             client_name=client.name if client else consent.client_id,

@@ -7,7 +7,7 @@ def home(request):
     session = request.interaction.session
     user = None
     if session is not None:
-        user = request.hooks.ostiary_user_by_subject(request=request, subject=session.subject)
+        user = request.plugins.user_by_subject(subject=session.subject)
     values = {"page_title": request.registry.ostiary_brand.product_name, "user": user,
               "signed_in": session is not None}
     return render_page(request, "home.pt", values)

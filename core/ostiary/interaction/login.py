@@ -32,14 +32,9 @@ def _context_or_error(request):
     return context, None
 
 
-def _merged(results) -> list:
-    """Concatenate a list-returning hook's results, earliest plugin first."""
-    return [item for batch in reversed(results) for item in batch or ()]
-
-
 def _render(request, context, username="", error=None, values_in=None):
-    hooks = request.hooks
-    fields = _merged(hooks.ostiary_login_fields(request=request, context=context))
+    plugins = request.plugins
+    fields = plugins.login_fields(context)
     for field in fields:
         field.setdefault("value", (values_in or {}).get(field["name"], ""))
         field.setdefault("required", False)
@@ -50,9 +45,9 @@ def _render(request, context, username="", error=None, values_in=None):
         "return_url": request.params.get("returnUrl", ""),
         "client_name": context.client.name if context else None,
         "csrf_token": get_csrf_token(request),
-        "links": _merged(hooks.ostiary_login_links(request=request, context=context)),
+        "links": plugins.login_links(context),
         "fields": fields,
-        "providers": _merged(hooks.ostiary_login_providers(request=request, context=context)),
+        "providers": plugins.login_providers(context),
         "local_login": context is None or context.client.accepts_idp(LOCAL_IDP),
     }
     if context is not None:
@@ -65,7 +60,7 @@ def login_form(request):
     context, failure = _context_or_error(request)
     if failure is not None:
         return failure
-    elsewhere = request.hooks.ostiary_login_redirect(request=request, context=context)
+    elsewhere = request.plugins.login_redirect(context=context)
     if elsewhere:  # home-realm discovery: straight to an external provider
         return HTTPSeeOther(elsewhere)
     return _render(request, context, username=(context.login_hint or "") if context else "")
@@ -100,12 +95,12 @@ def login_submit(request):
         return _refuse(request, context, username, GENERIC_FAILURE)
     if throttle.refused(request, password):  # the account is not even asked: nothing counts against it
         return _refuse(request, context, username, GENERIC_FAILURE, throttled=True)
-    user = request.hooks.ostiary_verify_credentials(request=request, username=username, password=password)
+    user = request.plugins.verify_credentials(username=username, password=password)
     client = context.client if context else None
     if not user or not is_active(request, user.subject, client, Caller.LOGIN):
         return _refuse(request, context, username, GENERIC_FAILURE, guessed=True)
     # Further checks (a one-time code, say) guard guessable secrets too: the same budget.
-    refusal = request.hooks.ostiary_check_login(request=request, user=user, params=request.POST, context=context)
+    refusal = request.plugins.check_login(user=user, params=request.POST, context=context)
     if refusal:
         return _refuse(request, context, username, refusal, guessed=True)
     service.sign_in(user, remember=request.POST.get("remember") == "yes")

@@ -35,7 +35,7 @@ def _signed_out(request, record, frames, signed_out=True):
         return HTTPSeeOther(url)
     client = None
     if record is not None and record.client_id:
-        client = request.hooks.ostiary_client(request=request, client_id=record.client_id)
+        client = request.plugins.client(client_id=record.client_id)
     if frames:
         request.csp_frame_src = frame_sources(frames)
     values = {
@@ -88,7 +88,7 @@ def _sign_out(request, record, logout_id):
     session = service.session
     frames = service.sign_out()
     logout_id = logout_id if record is not None else None
-    elsewhere = request.hooks.ostiary_logout_redirect(request=request, session=session,
+    elsewhere = request.plugins.logout_redirect(session=session,
                                                       logout_id=logout_id, frames=frames)
     if elsewhere:
         return HTTPSeeOther(elsewhere)

@@ -108,7 +108,7 @@ class InteractionService:
         if not self.is_valid_return_url(return_url):
             return None
         params = dict(parse_qsl(urlsplit(return_url).query, keep_blank_values=True))
-        client = self.request.hooks.ostiary_client(request=self.request, client_id=params.get("client_id"))
+        client = self.request.plugins.client(client_id=params.get("client_id"))
         if client is None or not client.check_redirect_uri(params.get("redirect_uri", "")):
             return None
         acr_values = tuple(params.get("acr_values", "").split())

@@ -76,7 +76,7 @@ def _hint_client(claims: dict) -> str | None:
 
 
 def _client(request, client_id):
-    client = request.hooks.ostiary_client(request=request, client_id=client_id) if client_id else None
+    client = request.plugins.client(client_id=client_id) if client_id else None
     if client_id and client is None:
         raise EndSessionError("Unknown client.")
     return client

@@ -135,7 +135,7 @@ def userinfo(request):
     scope = claims.get("scope", "")
     if "openid" not in claimlib.split_scope(scope) or claims.get("sub") == claims.get("client_id"):
         return _bearer_error(403, "insufficient_scope", "The access token lacks the openid scope.")
-    client = request.hooks.ostiary_client(request=request, client_id=claims.get("client_id"))
+    client = request.plugins.client(client_id=claims.get("client_id"))
     subject = claims["sub"]
     if client is None or not claimlib.is_active(request, subject, client, Caller.USERINFO):
         return _bearer_error(401, "invalid_token", "The access token is no longer valid.")

@@ -49,5 +49,5 @@ def _subject_is_active(server, token) -> bool:
     if subject is None or subject == token.client_id:
         return True
     request = server.request
-    client = request.hooks.ostiary_client(request=request, client_id=token.client_id)
+    client = request.plugins.client(client_id=token.client_id)
     return client is not None and claimlib.is_active(request, subject, client, Caller.INTROSPECTION)

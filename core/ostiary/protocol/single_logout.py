@@ -31,7 +31,7 @@ ATTEMPTS = 2
 
 def _clients(request, session):
     for client_id in session.clients:
-        client = request.hooks.ostiary_client(request=request, client_id=client_id)
+        client = request.plugins.client(client_id=client_id)
         if client is not None:
             yield client
 

@@ -125,7 +125,7 @@ def ostiary_is_active(request, subject, caller):
     user = store.find(db, subject)
     if user is None:
         # Not this store's user: active only if another store knows it.
-        return None if request.hooks.ostiary_user_by_subject(request=request, subject=subject) else False
+        return None if request.plugins.user_by_subject(subject=subject) else False
     current = user.security_stamp or ""
     recorded = store.recorded_stamp(db, subject)
     if caller == Caller.LOGIN:

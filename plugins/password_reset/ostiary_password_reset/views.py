@@ -37,7 +37,7 @@ def forgot_form(request):
 
 def _account_for(request, email):
     """The account whose email address is ``email``, or None."""
-    user = request.hooks.ostiary_user_by_username(request=request, username=email)
+    user = request.plugins.user_by_username(username=email)
     if user is None or fold(getattr(user, "email", None)) != fold(email):
         return None  # unknown, or a username that happens to look like an address
     return user
@@ -98,7 +98,7 @@ def _lookup(request, token):
     """``(data, record, user)`` for a live token, ``(data, None, None)`` otherwise."""
     data = models.get(request)
     record = data.tokens.peek(token) if data is not None else None
-    user = record and request.hooks.ostiary_user_by_subject(request=request, subject=record.subject)
+    user = record and request.plugins.user_by_subject(subject=record.subject)
     return data, (record if user else None), (user or None)
 
 
@@ -123,11 +123,11 @@ def reset_submit(request):
         return render_page(request, TEMPLATES + "reset.pt", pages.reset(request, token, user.username, problem),
                            status=400)
     data.tokens.take(token)
-    if not request.hooks.ostiary_set_password(request=request, subject=user.subject, password=password):
+    if not request.plugins.set_password(subject=user.subject, password=password):
         return _link_invalid(request)
     if record.data.get("email") and fold(record.data["email"]) == fold(user.email):
         # The link reached this address: it is proven, as a confirmation link would.
-        request.hooks.ostiary_update_claims(request=request, subject=user.subject, claims={"email_verified": True})
+        request.plugins.update_claims(subject=user.subject, claims={"email_verified": True})
     revoked = request.interaction.revoke_user(user.subject)
     emit(request, events.RESET, subject=user.subject, revoked=revoked)
     mail.send(request, user.email, _("Your password was changed"), TEMPLATES + "changed_email.txt",

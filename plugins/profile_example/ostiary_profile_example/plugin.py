@@ -29,7 +29,7 @@ def ostiary_configure(config):
 
 
 def _entry(request, subject):
-    user = request.hooks.ostiary_user_by_subject(request=request, subject=subject)
+    user = request.plugins.user_by_subject(subject=subject)
     username = user.username if user is not None else None
     return request.registry.profile_example_source.entry(subject, username)
 

@@ -51,7 +51,7 @@ def ostiary_is_active(request, subject):
     ``email_verified`` claim (a password-reset link reaches the same mailbox)."""
     if not models.is_unverified(request, subject):
         return None
-    user = request.hooks.ostiary_user_by_subject(request=request, subject=subject)
+    user = request.plugins.user_by_subject(subject=subject)
     if user is not None and user.claims.get("email_verified") is True:
         return None
     return False

@@ -48,12 +48,11 @@ def _problems(request, username, email, password) -> dict:
     """Field errors of a registration. A taken username is one (usernames
     are shown to others and are no secret); a known email address is not:
     that answer would tell anyone who has an account here."""
-    hooks = request.hooks
     errors = {}
     if not USERNAME.fullmatch(username):
         errors["username"] = _("Use 3 to 64 letters, digits, dots, hyphens or underscores, "
                                "starting with a letter or a digit.")
-    elif hooks.ostiary_user_by_username(request=request, username=username) is not None:
+    elif request.plugins.user_by_username(username) is not None:
         errors["username"] = _("This username is taken. Please choose another one.")
     if not valid_email(email):
         errors["email"] = BAD_EMAIL
@@ -76,7 +75,7 @@ def _send_link(request, data, user, email, url):
 
 def _account_with(request, email):
     """The account that already uses ``email``, or None."""
-    user = request.hooks.ostiary_user_by_username(request=request, username=email)
+    user = request.plugins.user_by_username(username=email)
     return user if user is not None and fold(getattr(user, "email", None)) == fold(email) else None
 
 
@@ -122,7 +121,7 @@ def register_submit(request):
         _tell_owner(request, data, owner, fields["email"], password)
         return render_page(request, TEMPLATES + "sent.pt", pages.sent(request, url))
     try:
-        user = request.hooks.ostiary_create_user(request=request, username=fields["username"], email=fields["email"],
+        user = request.plugins.create_user(username=fields["username"], email=fields["email"],
                                                  password=password, claims={"email_verified": False})
     except ValueError as exc:  # the store refused, with a message safe to show
         return _form(request, url, context, fields, {"form": str(exc)}, status=400)
@@ -151,10 +150,10 @@ def verify_submit(request):
     """``POST /account/register/verify``: confirm, sign in, resume the authorization."""
     data = models.get(request)
     record = data.tokens.take(request.POST.get("token", "")) if data is not None else None
-    user = record and request.hooks.ostiary_user_by_subject(request=request, subject=record.subject)
+    user = record and request.plugins.user_by_subject(subject=record.subject)
     if not user:
         return _link_invalid(request)
-    request.hooks.ostiary_update_claims(request=request, subject=user.subject, claims={"email_verified": True})
+    request.plugins.update_claims(subject=user.subject, claims={"email_verified": True})
     data.unverified.pop(user.subject, None)
     emit(request, events.EMAIL_VERIFIED, subject=user.subject)
     url = resume_url(request, record.data.get("return_url"))
@@ -188,7 +187,7 @@ def resend_submit(request):
         return _resend_form(request, url, email, {"form": TOO_MANY}, status=429)
     if not valid_email(email):
         return _resend_form(request, url, email, {"email": BAD_EMAIL}, status=400)
-    user = request.hooks.ostiary_user_by_username(request=request, username=email)
+    user = request.plugins.user_by_username(username=email)
     if user is not None and user.subject in data.unverified and fold(user.email) == fold(email):
         _send_link(request, data, user, user.email, url)
     return render_page(request, TEMPLATES + "sent.pt", pages.sent(request, url, resent=True))
