@@ -169,7 +169,7 @@ def test_a_changed_security_stamp_ends_refresh_userinfo_and_the_session(app, asp
 def test_a_password_change_elsewhere_ends_refresh(app, aspnet_db, alice):
     tokens = sign_in(app)
     with hook_request(app) as request:
-        assert request.hooks.ostiary_set_password(request=request, subject=alice, password="New-secret-1") is True
+        assert request.plugins.set_password(subject=alice, password="New-secret-1") is True
     assert refresh(app, tokens["refresh_token"]).status_int == 400
     assert sign_in(app, password="New-secret-1")["access_token"]
 
@@ -192,7 +192,7 @@ def test_a_sign_in_by_another_page_records_the_stamp(app, aspnet_db, alice):
     link, say): the login.succeeded event records the stamp."""
     with hook_request(app) as request:
         assert is_active(request, alice, None, Caller.AUTHORIZE) is False  # nothing recorded yet
-        request.interaction.sign_in(request.hooks.ostiary_user_by_subject(request=request, subject=alice))
+        request.interaction.sign_in(request.plugins.user_by_subject(subject=alice))
     with hook_request(app) as request:
         assert is_active(request, alice, None, Caller.AUTHORIZE) is True
     stamp = aspnet_db.execute('SELECT "Value" FROM "AspNetUserTokens" WHERE "UserId" = :u', u=alice).scalar()
@@ -211,27 +211,27 @@ def test_a_deleted_user_is_no_longer_active(app, aspnet_db, alice):
 
 def test_registration_and_claims_hooks_write_the_aspnet_database(app, aspnet_db):
     with hook_request(app) as request:
-        user = request.hooks.ostiary_create_user(request=request, username="dora", email="dora@example.org",
+        user = request.plugins.create_user(username="dora", email="dora@example.org",
                                                  password="Secret-123", claims={"given_name": "Dora"})
         subject = user.subject
     with hook_request(app) as request:
-        assert request.hooks.ostiary_update_claims(request=request, subject=subject,
+        assert request.plugins.update_claims(subject=subject,
                                                    claims={"email_verified": True}) is True
-        assert request.hooks.ostiary_user_by_username(request=request, username="DORA").claims["given_name"] == "Dora"
+        assert request.plugins.user_by_username(username="DORA").claims["given_name"] == "Dora"
     assert bool(aspnet_db.user(subject)["EmailConfirmed"])
     assert userinfo(app, sign_in(app, "dora", "Secret-123")["access_token"]).json["email_verified"] is True
 
 
 def test_an_aborted_request_writes_nothing(app, aspnet_db):
     with hook_request(app, commit=False) as request:
-        request.hooks.ostiary_create_user(request=request, username="eve", email=None, password="Secret-123",
+        request.plugins.create_user(username="eve", email=None, password="Secret-123",
                                           claims={})
     assert aspnet_db.execute('SELECT COUNT(*) FROM "AspNetUsers"').scalar() == 0
 
 
 def test_registration_refusal_is_a_value_error(app, alice):
     with pytest.raises(ValueError, match="already taken"), hook_request(app, commit=False) as request:
-        request.hooks.ostiary_create_user(request=request, username="Alice", email=None, password="Secret-123",
+        request.plugins.create_user(username="Alice", email=None, password="Secret-123",
                                           claims={})
 
 
