@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import re
-from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 from pyramid.csrf import new_csrf_token
 from pyramid.httpexceptions import HTTPSeeOther
@@ -30,17 +28,10 @@ from pyramid.httpexceptions import HTTPSeeOther
 from ..events import CONSENT_DENIED, CONSENT_GRANTED, LOGIN_SUCCEEDED, LOGOUT, emit
 from ..models.interactions import Decision, ErrorRecord
 from ..models.sessions import SSOSession
-from ..protocol import single_logout
+from ..protocol import return_urls, single_logout
+from ..protocol.return_urls import SUPPRESSED_MAX_AGE, SUPPRESSED_PROMPT, request_fingerprint
 from ..settings import cookies_secure
 
-AUTHORIZE_PATHS = ("/connect/authorize", "/connect/authorize/callback")
-#: Return-URL parameters that keep what the authorize endpoint took out of
-#: the request when it sent the browser to sign in (``prompt=login``,
-#: ``max_age``), so that coming back does not loop, while pages still learn
-#: that the client asked for them (as Duende IdentityServer's suppressed_prompt).
-SUPPRESSED_PROMPT = "suppressed_prompt"
-SUPPRESSED_MAX_AGE = "suppressed_max_age"
-_UNSAFE = re.compile(r"[\\\x00-\x1f\x7f]")
 
 
 @dataclasses.dataclass
@@ -63,12 +54,6 @@ class AuthorizationContext:
         return self.client.client_id
 
 
-def request_fingerprint(params) -> str:
-    """A stable digest of an authorization request's parameters."""
-    canonical = urlencode(sorted((k, v) for k, v in params.items()))
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
 def _seconds(value: str | None) -> int | None:
     return int(value) if value is not None and value.isdigit() else None
 
@@ -83,31 +68,19 @@ class InteractionService:
     # -- return URLs and authorization context -------------------------------
 
     def is_valid_return_url(self, return_url: str | None) -> bool:
-        """True only for a relative URL to this issuer's authorize endpoint.
-
-        Absolute URLs, scheme-relative ``//host`` URLs, backslashes, control
-        characters and percent-encoded variants of them are all refused, so
-        a return URL can never lead off this server.
-        """
-        if not return_url or not return_url.startswith("/") or return_url.startswith("//"):
-            return False
-        decoded = unquote(return_url)
-        if _UNSAFE.search(return_url) or _UNSAFE.search(decoded) or decoded.startswith("//"):
-            return False
-        parts = urlsplit(return_url)
-        if parts.scheme or parts.netloc or parts.fragment:
-            return False
-        return parts.path in AUTHORIZE_PATHS
+        """True only for a relative URL to this issuer's authorize endpoint
+        (see :func:`ostiary.protocol.return_urls.is_valid_return_url`)."""
+        return return_urls.is_valid_return_url(return_url)
 
     def return_url_for(self, params: dict) -> str:
         """The return URL that resumes the authorization request ``params``."""
-        return "/connect/authorize/callback?" + urlencode(params)
+        return return_urls.return_url_for(params)
 
     def authorization_context(self, return_url: str | None) -> AuthorizationContext | None:
         """The validated authorization request behind ``return_url``, or None."""
         if not self.is_valid_return_url(return_url):
             return None
-        params = dict(parse_qsl(urlsplit(return_url).query, keep_blank_values=True))
+        params = return_urls.return_url_params(return_url)
         client = self.request.plugins.client(client_id=params.get("client_id"))
         if client is None or not client.check_redirect_uri(params.get("redirect_uri", "")):
             return None

@@ -25,10 +25,10 @@ from pyramid.renderers import render_to_response
 
 from ..hookspecs import Caller
 from ..i18n import _, translate
-from ..interaction.service import SUPPRESSED_MAX_AGE, SUPPRESSED_PROMPT, request_fingerprint
 from ..models.grants import Consent
 from ..models.util import now
 from . import claims as claimlib
+from .return_urls import SUPPRESSED_MAX_AGE, SUPPRESSED_PROMPT, request_fingerprint, return_url_for
 from .server import check_single_parameters, quotable
 from .tokens import Principal
 
@@ -63,7 +63,7 @@ def authorize(request):
         if scope is None:
             if "none" in prompt:
                 raise ConsentRequiredError(redirect_uri=redirect_uri)
-            return_url = service.return_url_for(params)
+            return_url = return_url_for(params)
             return HTTPSeeOther(request.route_path("consent", _query={"returnUrl": return_url}))
     except OAuth2Error as error:
         if error.redirect_uri is None:
@@ -172,7 +172,7 @@ def _to_login(request, params) -> HTTPSeeOther:
         resume[SUPPRESSED_PROMPT] = " ".join(p for p in prompts if p not in kept)
     if "max_age" in resume:
         resume[SUPPRESSED_MAX_AGE] = resume.pop("max_age")
-    return_url = request.interaction.return_url_for(resume)
+    return_url = return_url_for(resume)
     return HTTPSeeOther(request.route_path("login", _query={"returnUrl": return_url}))
 
 

@@ -1,0 +1,59 @@
+"""The return URL: how a page resumes the authorization request that sent
+the browser to it.
+
+It is the authorize endpoint's callback with the request's parameters, a
+relative URL on this server and nothing else, so a page can never be made
+to redirect off it. The format is the protocol's: the authorize endpoint
+writes it, and the interaction service (``request.interaction``) reads it
+for the pages.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
+
+AUTHORIZE_PATHS = ("/connect/authorize", "/connect/authorize/callback")
+#: Return-URL parameters that keep what the authorize endpoint took out of
+#: the request when it sent the browser to sign in (``prompt=login``,
+#: ``max_age``), so that coming back does not loop, while pages still learn
+#: that the client asked for them (as Duende IdentityServer's suppressed_prompt).
+SUPPRESSED_PROMPT = "suppressed_prompt"
+SUPPRESSED_MAX_AGE = "suppressed_max_age"
+_UNSAFE = re.compile(r"[\\\x00-\x1f\x7f]")
+
+
+def return_url_for(params: dict) -> str:
+    """The return URL that resumes the authorization request ``params``."""
+    return AUTHORIZE_PATHS[1] + "?" + urlencode(params)
+
+
+def is_valid_return_url(return_url: str | None) -> bool:
+    """True only for a relative URL to this issuer's authorize endpoint.
+
+    Absolute URLs, scheme-relative ``//host`` URLs, backslashes, control
+    characters and percent-encoded variants of them are all refused, so a
+    return URL can never lead off this server.
+    """
+    if not return_url or not return_url.startswith("/") or return_url.startswith("//"):
+        return False
+    decoded = unquote(return_url)
+    if _UNSAFE.search(return_url) or _UNSAFE.search(decoded) or decoded.startswith("//"):
+        return False
+    parts = urlsplit(return_url)
+    if parts.scheme or parts.netloc or parts.fragment:
+        return False
+    return parts.path in AUTHORIZE_PATHS
+
+
+def return_url_params(return_url: str) -> dict:
+    """The authorization request's parameters in a (valid) return URL."""
+    return dict(parse_qsl(urlsplit(return_url).query, keep_blank_values=True))
+
+
+def request_fingerprint(params) -> str:
+    """A stable digest of an authorization request's parameters: the key
+    under which a page's decision waits for the authorize endpoint."""
+    canonical = urlencode(sorted((k, v) for k, v in params.items()))
+    return hashlib.sha256(canonical.encode()).hexdigest()
