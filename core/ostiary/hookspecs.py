@@ -28,12 +28,50 @@ Objects that cross this contract:
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
 import pluggy
+
+if TYPE_CHECKING:  # only for the annotations: these layers sit above the contract
+    from pyramid.config import Configurator
+    from pyramid.request import Request
 
 PROJECT = "ostiary"
 
 hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+class User(Protocol):
+    """A user, as a user store answers it."""
+
+    subject: str  # stable and unique: the ``sub`` claim
+    username: str
+    email: str | None
+    claims: Mapping[str, Any]  # OpenID Connect claim names to values
+    active: bool
+
+
+class Client(Protocol):
+    """A client, as the client store answers it (see :class:`ostiary.models.clients.Client`)."""
+
+    client_id: str
+    name: str
+    identity_providers: Sequence[str]
+
+    def accepts_idp(self, idp: str | None) -> bool: ...
+
+    def check_redirect_uri(self, redirect_uri: str) -> bool: ...
+
+
+class Resource(Protocol):
+    """An identity resource or API scope (see :class:`ostiary.models.resources.Resource`)."""
+
+    name: str
+    kind: str  # "identity" or "api"
+    display_name: str
+    claims: Sequence[str]
 
 
 class Caller:
@@ -57,7 +95,7 @@ class Caller:
 
 
 @hookspec(firstresult=True)
-def ostiary_user_by_username(request, username):
+def ostiary_user_by_username(request: Request, username: str) -> User | None:
     """Return the user whose username (or, if the store allows it, email
     address) is ``username``, or ``None`` when this store does not know it.
 
@@ -67,7 +105,7 @@ def ostiary_user_by_username(request, username):
 
 
 @hookspec(firstresult=True)
-def ostiary_user_by_subject(request, subject):
+def ostiary_user_by_subject(request: Request, subject: str) -> User | None:
     """Return the user whose subject identifier is ``subject``, or ``None``.
 
     Called whenever a token or a session names a subject: at the token
@@ -77,7 +115,7 @@ def ostiary_user_by_subject(request, subject):
 
 
 @hookspec(firstresult=True)
-def ostiary_verify_credentials(request, username, password):
+def ostiary_verify_credentials(request: Request, username: str, password: str) -> User | Literal[False] | None:
     """Check a username (or email) and password.
 
     Return the user when the password is right, ``False`` when this store
@@ -90,7 +128,9 @@ def ostiary_verify_credentials(request, username, password):
 
 
 @hookspec(firstresult=True)
-def ostiary_create_user(request, username, email, password, claims):
+def ostiary_create_user(
+    request: Request, username: str, email: str | None, password: str | None, claims: Mapping[str, Any]
+) -> User | None:
     """Create a user in this store and return it; ``None`` to let the next
     store try. Raise ``ValueError`` with a message safe to show (for example
     "username is taken") when the store refuses.
@@ -106,13 +146,13 @@ def ostiary_create_user(request, username, email, password, claims):
 
 
 @hookspec(firstresult=True)
-def ostiary_set_password(request, subject, password):
+def ostiary_set_password(request: Request, subject: str, password: str) -> bool | None:
     """Set the password of ``subject``; return ``True`` if this store holds
     the user, ``None`` otherwise. Used by password-reset pages."""
 
 
 @hookspec(firstresult=True)
-def ostiary_update_claims(request, subject, claims):
+def ostiary_update_claims(request: Request, subject: str, claims: Mapping[str, Any]) -> bool | None:
     """Merge ``claims`` (a dict) into the stored claims of ``subject``;
     return ``True`` if this store holds the user, ``None`` otherwise. Used,
     for example, to record ``email_verified`` after email confirmation."""
@@ -122,7 +162,9 @@ def ostiary_update_claims(request, subject, claims):
 
 
 @hookspec
-def ostiary_profile_claims(request, subject, client, requested_claims, caller):
+def ostiary_profile_claims(
+    request: Request, subject: str, client: Client, requested_claims: frozenset[str], caller: str
+) -> Mapping[str, Any] | None:
     """Return a dict of claims about ``subject`` for ``client``.
 
     ``requested_claims`` is the set of claim types the granted scopes ask
@@ -137,7 +179,7 @@ def ostiary_profile_claims(request, subject, client, requested_claims, caller):
 
 
 @hookspec
-def ostiary_is_active(request, subject, client, caller):
+def ostiary_is_active(request: Request, subject: str, client: Client | None, caller: str) -> bool | None:
     """Return ``False`` to veto ``subject`` now, ``True`` or ``None`` to allow.
 
     Asked at sign-in (:attr:`Caller.LOGIN`), at the authorize endpoint for
@@ -149,7 +191,7 @@ def ostiary_is_active(request, subject, client, caller):
 
 
 @hookspec
-def ostiary_session_fits(request, idp, client, params):
+def ostiary_session_fits(request: Request, idp: str | None, client: Client, params: Mapping[str, str]) -> bool | None:
     """Return ``False`` when an SSO session signed in through ``idp`` (a
     provider name, ``local`` for a password) must not serve this
     authorization request, so that the person signs in again; ``True`` or
@@ -168,7 +210,7 @@ def ostiary_session_fits(request, idp, client, params):
 
 
 @hookspec(firstresult=True)
-def ostiary_client(request, client_id):
+def ostiary_client(request: Request, client_id: str) -> Client | None:
     """Return the client registered as ``client_id``, or ``None``.
 
     Called on every authorize, token, revocation, introspection and
@@ -177,7 +219,7 @@ def ostiary_client(request, client_id):
 
 
 @hookspec
-def ostiary_resources(request):
+def ostiary_resources(request: Request) -> Sequence[Resource] | None:
     """Return a list of resources: identity resources and API scopes.
 
     Every plugin's list is concatenated; where two resources share a name,
@@ -189,7 +231,7 @@ def ostiary_resources(request):
 
 
 @hookspec(historic=True)
-def ostiary_add_hookspecs(plugin_manager):
+def ostiary_add_hookspecs(plugin_manager: pluggy.PluginManager) -> None:
     """Add a plugin's own hook specifications: call
     ``plugin_manager.add_hookspecs(module)``.
 
@@ -205,7 +247,7 @@ def ostiary_add_hookspecs(plugin_manager):
 
 
 @hookspec
-def ostiary_configure(config):
+def ostiary_configure(config: Configurator) -> None:
     """Configure the plugin at start-up: add routes and views to the Pyramid
     ``config``, read and check the plugin's settings
     (``config.registry.settings``), include what the plugin needs.
@@ -218,13 +260,13 @@ def ostiary_configure(config):
 
 @hookspec(warn_on_impl=DeprecationWarning(
     "ostiary_add_pages is deprecated and will be removed in the next release: rename it ostiary_configure"))
-def ostiary_add_pages(config):
+def ostiary_add_pages(config: Configurator) -> None:
     """Deprecated name of :func:`ostiary_configure`, still called after it
     for one release."""
 
 
 @hookspec
-def ostiary_login_links(request, context):
+def ostiary_login_links(request: Request, context: Any) -> Sequence[Mapping[str, str]] | None:
     """Return a list of links to show under the login form, each a dict
     with ``href`` and ``label`` (for example "Forgot your password?").
 
@@ -235,7 +277,7 @@ def ostiary_login_links(request, context):
 
 
 @hookspec
-def ostiary_login_fields(request, context):
+def ostiary_login_fields(request: Request, context: Any) -> Sequence[dict] | None:
     """Return a list of extra fields for the login form, each a dict with
     ``name``, ``label``, ``type`` (an HTML input type) and optionally
     ``required`` and ``value``. The values come back to
@@ -243,7 +285,7 @@ def ostiary_login_fields(request, context):
 
 
 @hookspec(firstresult=True)
-def ostiary_check_login(request, user, params, context):
+def ostiary_check_login(request: Request, user: User, params: Mapping[str, str], context: Any) -> str | None:
     """Called after the password was accepted, before the session starts.
 
     Return a message (str) to refuse the sign-in and show it on the form,
@@ -256,7 +298,7 @@ def ostiary_check_login(request, user, params, context):
 
 
 @hookspec
-def ostiary_login_providers(request, context):
+def ostiary_login_providers(request: Request, context: Any) -> Sequence[Mapping[str, str]] | None:
     """Return a list of external login providers to show on the login page,
     each a dict with ``name``, ``display_name``, ``href`` (where the button
     leads, carrying the return URL) and optionally ``icon`` (a URL).
@@ -269,7 +311,7 @@ def ostiary_login_providers(request, context):
 
 
 @hookspec(firstresult=True)
-def ostiary_login_redirect(request, context):
+def ostiary_login_redirect(request: Request, context: Any) -> str | None:
     """Called before the login page is shown: return a URL to send the
     browser to instead, or ``None`` to show the page.
 
@@ -283,7 +325,7 @@ def ostiary_login_redirect(request, context):
 
 
 @hookspec(firstresult=True)
-def ostiary_logout_redirect(request, session, logout_id, frames):
+def ostiary_logout_redirect(request: Request, session: Any, logout_id: str | None, frames: Sequence[str]) -> str | None:
     """Called when a person signed out, before the signed-out page: return a
     URL to send the browser to instead (to sign out at an upstream provider
     too), or ``None`` to show the page.
@@ -303,7 +345,7 @@ def ostiary_logout_redirect(request, session, logout_id, frames):
 
 
 @hookspec
-def ostiary_event(request, event):
+def ostiary_event(request: Request, event: Any) -> None:
     """Receive an audit :class:`ostiary.events.Event` (login succeeded or
     failed, token issued, consent given or denied, logout, ...).
 
@@ -319,7 +361,7 @@ def ostiary_event(request, event):
 
 
 @hookspec
-def ostiary_gallery_pages(request):
+def ostiary_gallery_pages(request: Request) -> Sequence[tuple[str, str, dict]] | None:
     """Return sample states of this plugin's pages for the theme gallery.
 
     The gallery (``/_gallery``, only with ``ostiary.development = true``)

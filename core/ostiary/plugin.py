@@ -8,7 +8,8 @@ contract, documented in ``docs/plugins.md``:
   :mod:`ostiary.hookspecs`.
 - :class:`Plugins` is ``request.plugins``, the one way to ask the other
   plugins (a user store, the profile service, ...) from a plugin's code.
-- :class:`Caller` says who asks the profile service.
+- :class:`Caller` says who asks the profile service; :class:`User`,
+  :class:`Client` and :class:`Resource` type what crosses the contract.
 - :func:`declare` and :func:`emit` for audit events, :class:`Event` and
   :class:`EventType` for those who receive them.
 - :func:`render_page` renders a template by asset specification through the
@@ -32,12 +33,12 @@ from .events import (
     emit,
 )
 from .facade import Plugins
-from .hookspecs import Caller, hookimpl
+from .hookspecs import Caller, Client, Resource, User, hookimpl
 from .i18n import translate
 from .interaction.pages import render_page
 
 __all__ = [
-    "hookimpl", "Plugins", "Caller",
+    "hookimpl", "Plugins", "Caller", "User", "Client", "Resource",
     "declare", "emit", "Event", "EventType",
     "LOGIN_SUCCEEDED", "LOGIN_FAILED", "TOKEN_ISSUED", "TOKEN_REVOKED", "CONSENT_GRANTED", "CONSENT_DENIED", "LOGOUT",
     "render_page", "translate",

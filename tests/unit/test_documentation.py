@@ -51,3 +51,12 @@ def test_every_setting_has_a_row_in_the_readme(name):
 def test_every_provider_setting_is_in_the_readme(name):
     readme = (TOP / "README.md").read_text()
     assert f"`ostiary.provider.NAME.{name}`" in readme or f"`.{name}`" in readme
+
+
+@pytest.mark.parametrize("name", hook_names())
+def test_every_hook_is_typed_and_documented_in_its_spec(name):
+    spec = getattr(hookspecs, name, None) or getattr(federation_hookspecs, name)
+    signature = inspect.signature(spec)
+    assert all(parameter.annotation is not inspect.Parameter.empty for parameter in signature.parameters.values())
+    assert signature.return_annotation is not inspect.Signature.empty
+    assert len(inspect.getdoc(spec) or "") > 80, "say what it receives, when it is called and how results combine"

@@ -7,11 +7,17 @@ federation does not stop start-up.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
 from ..hookspecs import hookspec
+
+if TYPE_CHECKING:
+    from pyramid.request import Request
 
 
 @hookspec
-def ostiary_external_claims(request, provider, claims):
+def ostiary_external_claims(request: Request, provider: Any, claims: Mapping[str, Any]) -> Mapping[str, Any] | None:
     """Map the claims of an upstream identity to local claim names.
 
     Called after an external sign-in was validated. ``provider`` is the
@@ -27,7 +33,9 @@ def ostiary_external_claims(request, provider, claims):
 
 
 @hookspec(firstresult=True)
-def ostiary_external_provisioning(request, provider, claims, proposal):
+def ostiary_external_provisioning(
+    request: Request, provider: Any, claims: Mapping[str, Any], proposal: dict
+) -> str | None:
     """Called before a local user is created for an upstream identity.
 
     ``claims`` are the mapped local claims (see :func:`ostiary_external_claims`);
