@@ -42,10 +42,10 @@ def upstream_sign_out(request, session, logout_id, frames) -> str | None:
 
 def signed_out(request):
     """``GET /account/external/<name>/signed-out``: back from the upstream."""
-    from ..interaction.logout import _signed_out
+    from ..interaction.logout import signed_out_page
 
     item = request.ostiary_root.federation.take_sign_out(request.GET.get("state"))
     if item is None or item.provider != request.matchdict["provider"]:
-        return _signed_out(request, None, [], signed_out=request.interaction.session is None)
+        return signed_out_page(request, None, [], signed_out=request.interaction.session is None)
     record = request.interaction.take_logout(item.logout_id)
-    return _signed_out(request, record, list(item.frames))
+    return signed_out_page(request, record, list(item.frames))

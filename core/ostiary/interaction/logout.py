@@ -21,7 +21,7 @@ from ..protocol.single_logout import frame_sources
 from .pages import render_page
 
 
-def _signed_out(request, record, frames, signed_out=True):
+def signed_out_page(request, record, frames, signed_out=True):
     """Back to the client's post-logout URI, or the signed-out page.
 
     With ``ostiary.automatic_redirect_after_sign_out`` the browser returns
@@ -64,7 +64,7 @@ def logout_form(request):
     logout_id = request.params.get("logoutId")
     record = service.logout_context(logout_id)
     if service.session is None:
-        return _signed_out(request, service.take_logout(logout_id), [], signed_out=False)
+        return signed_out_page(request, service.take_logout(logout_id), [], signed_out=False)
     if record is not None and record.belongs_to(service.session):
         return _sign_out(request, record, logout_id)
     return _confirm(request, logout_id)
@@ -76,7 +76,7 @@ def logout_submit(request):
     logout_id = request.POST.get("logoutId")
     record = service.logout_context(logout_id)
     if service.session is None:
-        return _signed_out(request, service.take_logout(logout_id), [], signed_out=False)
+        return signed_out_page(request, service.take_logout(logout_id), [], signed_out=False)
     return _sign_out(request, record, logout_id)
 
 
@@ -94,4 +94,4 @@ def _sign_out(request, record, logout_id):
         return HTTPSeeOther(elsewhere)
     if record is not None:
         service.take_logout(logout_id)
-    return _signed_out(request, record, frames)
+    return signed_out_page(request, record, frames)
