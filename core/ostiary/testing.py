@@ -131,6 +131,17 @@ def form_value(html: str, name: str) -> str:
     return htmllib.unescape(match.group(1))
 
 
+def client_post(app, path: str, form, auth=("demo-rp", "demo-secret")):
+    """POST ``form`` to a machine-facing endpoint as a client authenticating
+    with HTTP Basic (``auth=None``: no client authentication); errors are
+    returned, not raised."""
+    app.authorization = ("Basic", auth) if auth else None
+    try:
+        return app.post(path, form, expect_errors=True)
+    finally:
+        app.authorization = None
+
+
 class CodeFlow:
     """Walk the authorization code flow through the real pages with WebTest."""
 

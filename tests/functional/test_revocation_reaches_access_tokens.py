@@ -11,32 +11,26 @@ from BTrees.OOBTree import OOBTree
 from ostiary import main
 from ostiary.models.root import CURRENT_GENERATION
 from ostiary.models.sharded import ShardedTree
-from ostiary.testing import DEMO, CodeFlow, base_settings, form_value, load_data, transaction_root
+from ostiary.testing import client_post, DEMO, CodeFlow, base_settings, form_value, load_data, transaction_root
 
 
-def _post(app, path, form, auth=("demo-rp", "demo-secret")):
-    app.authorization = ("Basic", auth) if auth else None
-    try:
-        return app.post(path, form, expect_errors=True)
-    finally:
-        app.authorization = None
 
 
 def _refresh(app, refresh_token):
-    return _post(app, "/connect/token", {"grant_type": "refresh_token", "refresh_token": refresh_token})
+    return client_post(app, "/connect/token", {"grant_type": "refresh_token", "refresh_token": refresh_token})
 
 
 def assert_revoked(app, access_token):
     """The access token answers 401 invalid_token at userinfo and is inactive."""
     userinfo = app.get("/connect/userinfo", headers={"Authorization": "Bearer " + access_token}, expect_errors=True)
     assert userinfo.status_int == 401 and userinfo.json["error"] == "invalid_token"
-    assert _post(app, "/connect/introspect", {"token": access_token}).json == {"active": False}
+    assert client_post(app, "/connect/introspect", {"token": access_token}).json == {"active": False}
 
 
 def assert_live(app, access_token):
     userinfo = app.get("/connect/userinfo", headers={"Authorization": "Bearer " + access_token}, expect_errors=True)
     assert userinfo.status_int == 200
-    assert _post(app, "/connect/introspect", {"token": access_token}).json["active"] is True
+    assert client_post(app, "/connect/introspect", {"token": access_token}).json["active"] is True
 
 
 @pytest.fixture
@@ -52,7 +46,7 @@ def _revoke_on_grants_page(app):
 
 
 def test_revoking_the_refresh_token_revokes_the_access_token(app, tokens):
-    assert _post(app, "/connect/revocation", {"token": tokens["refresh_token"]}).status_int == 200
+    assert client_post(app, "/connect/revocation", {"token": tokens["refresh_token"]}).status_int == 200
     assert_revoked(app, tokens["access_token"])
 
 
@@ -91,7 +85,7 @@ def test_a_replayed_code_makes_its_access_token_inactive_at_introspection(app, f
 
 def test_revoking_one_grant_leaves_the_other_grants_access_tokens(app, flow, tokens):
     other = flow.exchange(flow.code(scope="openid offline_access")["code"]).json
-    _post(app, "/connect/revocation", {"token": tokens["refresh_token"]})
+    client_post(app, "/connect/revocation", {"token": tokens["refresh_token"]})
     assert_live(app, other["access_token"])
 
 
@@ -121,7 +115,7 @@ def test_an_older_database_gets_its_families_sharded_and_revocation_still_works(
             assert root.generation == CURRENT_GENERATION
             assert isinstance(root.grants.families, ShardedTree) and len(root.grants.families) == 1
         refreshed = _refresh(testapp, tokens["refresh_token"]).json  # the old family still refreshes
-        assert _post(testapp, "/connect/revocation", {"token": refreshed["refresh_token"]}).status_int == 200
+        assert client_post(testapp, "/connect/revocation", {"token": refreshed["refresh_token"]}).status_int == 200
         assert_revoked(testapp, refreshed["access_token"])
         assert _refresh(testapp, refreshed["refresh_token"]).json["error"] == "invalid_grant"
     finally:
