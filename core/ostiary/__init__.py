@@ -89,7 +89,7 @@ def includeme(config):
     config.include(".retry")
     config.include(".request_checks")
     config.include("pyramid_tm")
-    config.include("pyramid_zodbconn")
+    config.include(".models.database")  # pyramid_zodbconn, with ZEO reading its writes
     config.include("pyramid_chameleon")
     extra = registry.settings.get("ostiary_testing_plugins", ())
     registry.ostiary_plugins = build_plugin_manager(settings, extra)

@@ -34,6 +34,53 @@ def learns_every_commit(db) -> bool:
     return not IMVCCStorage.providedBy(db.storage)
 
 
+def read_your_writes(storage) -> None:
+    """Make each transaction on ``storage`` see every commit made before it
+    began, by any process.
+
+    A ZEO client learns of other clients' commits from invalidation messages
+    that arrive on their own, so a transaction begun a moment after another
+    worker committed may still read the old state: a code issued by one
+    worker and redeemed at another, or a session started on one and used on
+    the next, would be missed. With ``server_sync`` ZEO makes one round trip
+    to the server when a transaction begins, which waits for those messages
+    (ZEO 5's documented way). FileStorage is one process; RelStorage polls
+    the database at every transaction begin already.
+
+    It must be set before the database makes its first connection: each
+    connection keeps the ``sync`` its storage had when it was made.
+    """
+    if hasattr(storage, "server_sync") and not storage.server_sync:
+        storage.server_sync = True
+        if getattr(storage, "ping", None) is not None:  # connected already; a reconnect sets it again
+            storage.sync = storage.ping
+
+
+def resolve_uri(uri: str):
+    """zodburi's ``resolve_uri``, with storages that read their writes."""
+    from zodburi import resolve_uri as zodburi_resolve
+
+    factory, dbkw = zodburi_resolve(uri)
+
+    def storage():
+        made = factory()
+        read_your_writes(made)
+        return made
+
+    return storage, dbkw
+
+
+def includeme(config) -> None:
+    """Open the ``zodbconn.uri`` databases with pyramid_zodbconn, through
+    :func:`resolve_uri` (pyramid_zodbconn's documented ``db_from_uri`` seam)."""
+    import functools
+
+    import pyramid_zodbconn
+
+    opener = functools.partial(pyramid_zodbconn.db_from_uri, resolve_uri=resolve_uri)
+    pyramid_zodbconn.includeme(config, db_from_uri=opener)
+
+
 def close_databases(registry) -> None:
     """Close every database the application opened (tests, command line, shutdown)."""
     for db in getattr(registry, "_zodb_databases", {}).values():
