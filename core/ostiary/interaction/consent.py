@@ -30,11 +30,13 @@ def _scope_items(request, context):
 
 
 def _load(request):
+    """The authorization request to answer, for a signed-in person: consent
+    means nothing without one, so a missing return URL is the error page too."""
     service = request.interaction
     return_url = request.params.get("returnUrl", "")
-    context = service.authorization_context(return_url)
-    if context is None:
-        return None, service.error_redirect("invalid_request", "The return URL is not valid.")
+    context, failure = service.context_or_error(return_url, required=True)
+    if failure is not None:
+        return None, failure
     if service.session is None:
         return None, HTTPSeeOther(request.route_path("login", _query={"returnUrl": return_url}))
     return context, None

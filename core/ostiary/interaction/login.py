@@ -20,16 +20,9 @@ LOCAL_NOT_ACCEPTED = _("This application does not accept signing in with a passw
 
 
 def _context_or_error(request):
-    """The authorization context behind ``returnUrl``; an error page when the
-    return URL is present but not ours; (None, None) when there is none."""
-    service = request.interaction
-    return_url = request.params.get("returnUrl") or None
-    if return_url is None:
-        return None, None
-    context = service.authorization_context(return_url)
-    if context is None:
-        return None, service.error_redirect("invalid_request", "The return URL is not valid.")
-    return context, None
+    """The authorization context behind ``returnUrl``: none is fine (the page
+    opened on its own), one that is not ours is the error page."""
+    return request.interaction.context_or_error(request.params.get("returnUrl"))
 
 
 def _render(request, context, username="", error=None, values_in=None):

@@ -126,6 +126,28 @@ class InteractionService:
             fingerprint=request_fingerprint(params),
         )
 
+    def context_or_error(self, return_url: str | None, *, required: bool = False):
+        """``(context, failure)`` for a page that resumes ``return_url``.
+
+        The one answer every page gives (login, consent, the external login
+        and the account plugins' pages used to write it each):
+
+        * no return URL: ``(None, None)``, the page was opened on its own;
+          with ``required`` (a page that means nothing without an
+          authorization request, such as consent) that is a failure too;
+        * a return URL this service does not accept (not our authorize
+          endpoint, an unknown client, a redirect URI it did not register):
+          ``(None, failure)``, a redirect to the error page that the view
+          returns as it is;
+        * otherwise ``(context, None)``.
+        """
+        if not return_url and not required:
+            return None, None
+        context = self.authorization_context(return_url)
+        if context is None:
+            return None, self.error_redirect("invalid_request", "The return URL is not valid.")
+        return context, None
+
     # -- the SSO session -------------------------------------------------------
 
     @property
