@@ -24,12 +24,12 @@ import logging
 
 from pyramid.response import Response
 
+from ..protocol.headers import NO_STORE
+
 from . import upstream
 from . import providers
 
 log = logging.getLogger(__name__)
-
-NO_STORE = (("Cache-Control", "no-store"), ("Pragma", "no-cache"))
 
 
 def backchannel_logout_url(request, name: str) -> str:
