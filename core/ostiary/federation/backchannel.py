@@ -34,7 +34,8 @@ log = logging.getLogger(__name__)
 
 def backchannel_logout_url(request, name: str) -> str:
     """What to register at provider ``name`` as the ``backchannel_logout_uri``."""
-    return f"{request.registry.ostiary_settings.issuer}/account/external/{name}/backchannel-logout"
+    issuer = request.registry.ostiary_settings.issuer
+    return request.route_url("external_backchannel_logout", provider=name, _app_url=issuer)
 
 
 def _answer(status: int, body: dict | None = None) -> Response:

@@ -49,7 +49,10 @@ def _ensure_browser_id(request) -> str:
 
 
 def callback_url(request, name: str) -> str:
-    return f"{request.registry.ostiary_settings.issuer}/account/external/{name}/callback"
+    """Where the upstream sends the browser back: on the configured issuer,
+    never on the request's Host header."""
+    issuer = request.registry.ostiary_settings.issuer
+    return request.route_url("external_callback", provider=name, _app_url=issuer)
 
 
 def challenge_url(request, name: str, return_url: str | None) -> str:

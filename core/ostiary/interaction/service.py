@@ -33,7 +33,8 @@ from ..models.sessions import SSOSession
 from ..protocol import single_logout
 from ..settings import cookies_secure
 
-AUTHORIZE_PATHS = ("/connect/authorize", "/connect/authorize/callback")
+#: The routes a return URL may lead to: the authorize endpoint, nothing else.
+AUTHORIZE_ROUTES = ("authorize", "authorize_callback")
 #: Return-URL parameters that keep what the authorize endpoint took out of
 #: the request when it sent the browser to sign in (``prompt=login``,
 #: ``max_age``), so that coming back does not loop, while pages still learn
@@ -97,11 +98,11 @@ class InteractionService:
         parts = urlsplit(return_url)
         if parts.scheme or parts.netloc or parts.fragment:
             return False
-        return parts.path in AUTHORIZE_PATHS
+        return parts.path in {self.request.route_path(name) for name in AUTHORIZE_ROUTES}
 
     def return_url_for(self, params: dict) -> str:
         """The return URL that resumes the authorization request ``params``."""
-        return "/connect/authorize/callback?" + urlencode(params)
+        return self.request.route_path("authorize_callback") + "?" + urlencode(params)
 
     def authorization_context(self, return_url: str | None) -> AuthorizationContext | None:
         """The validated authorization request behind ``return_url``, or None."""

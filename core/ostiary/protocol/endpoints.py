@@ -9,6 +9,7 @@ from ..hookspecs import Caller
 from ..models.clients import AUTH_METHODS, CONFIDENTIAL_METHODS
 from . import claims as claimlib
 from . import wellknown
+from .paths import endpoint_url
 from .server import json_response
 from .signing import InvalidJWT, published_jwks, verify
 
@@ -25,13 +26,13 @@ def discovery_document(issuer: str, ui_locales=("en",)) -> dict:
     """OpenID Connect Discovery 1.0 metadata: what this server supports, and nothing else."""
     return {
         "issuer": issuer,
-        "authorization_endpoint": issuer + "/connect/authorize",
-        "token_endpoint": issuer + "/connect/token",
-        "userinfo_endpoint": issuer + "/connect/userinfo",
-        "jwks_uri": issuer + "/.well-known/jwks.json",
-        "end_session_endpoint": issuer + "/connect/endsession",
-        "revocation_endpoint": issuer + "/connect/revocation",
-        "introspection_endpoint": issuer + "/connect/introspect",
+        "authorization_endpoint": endpoint_url(issuer, "authorize"),
+        "token_endpoint": endpoint_url(issuer, "token"),
+        "userinfo_endpoint": endpoint_url(issuer, "userinfo"),
+        "jwks_uri": endpoint_url(issuer, "jwks"),
+        "end_session_endpoint": endpoint_url(issuer, "end_session"),
+        "revocation_endpoint": endpoint_url(issuer, "revocation"),
+        "introspection_endpoint": endpoint_url(issuer, "introspection"),
         "scopes_supported": ["openid", "profile", "email", "address", "phone", "offline_access"],
         "response_types_supported": ["code"],
         "response_modes_supported": ["query", "form_post"],
