@@ -25,27 +25,39 @@ def _context_or_error(request):
     return request.interaction.context_or_error(request.params.get("returnUrl"))
 
 
+def values(request, *, username="", error=None, return_url="", client_name=None, links=(), fields=(),
+           providers=(), local_login=True) -> dict:
+    """What ``login.pt`` receives (docs/themes.md), built here for the view
+    and for the gallery's samples alike, so the two cannot disagree."""
+    return {
+        "page_title": translate(request, _("Sign in")),
+        "username": username,
+        "error": translate(request, error),
+        "return_url": return_url,
+        "client_name": client_name,
+        "csrf_token": get_csrf_token(request),
+        "links": list(links),
+        "fields": list(fields),
+        "providers": list(providers),
+        "local_login": local_login,
+    }
+
+
 def _render(request, context, username="", error=None, values_in=None):
     plugins = request.plugins
     fields = plugins.login_fields(context)
     for field in fields:
         field.setdefault("value", (values_in or {}).get(field["name"], ""))
         field.setdefault("required", False)
-    values = {
-        "page_title": translate(request, _("Sign in")),
-        "username": username,
-        "error": translate(request, error),
-        "return_url": request.params.get("returnUrl", ""),
-        "client_name": context.client.name if context else None,
-        "csrf_token": get_csrf_token(request),
-        "links": plugins.login_links(context),
-        "fields": fields,
-        "providers": plugins.login_providers(context),
-        "local_login": context is None or context.client.accepts_idp(LOCAL_IDP),
-    }
+    page = values(
+        request, username=username, error=error, return_url=request.params.get("returnUrl", ""),
+        client_name=context.client.name if context else None, links=plugins.login_links(context),
+        fields=fields, providers=plugins.login_providers(context),
+        local_login=context is None or context.client.accepts_idp(LOCAL_IDP),
+    )
     if context is not None:
         allow_form_redirect(request, context.params["redirect_uri"])
-    return render_page(request, "login.pt", values)
+    return render_page(request, "login.pt", page)
 
 
 def login_form(request):
