@@ -25,8 +25,16 @@ def gallery_pages(request) -> dict[str, tuple[str, dict]]:
     """``name -> (template, values)`` of the core's and the plugins' samples."""
     pages = dict(((name, (spec, values)) for name, spec, values in sample.core_pages(request)))
     for name, spec, values in request.plugins.gallery_pages():
-        pages[name] = (spec, values)
+        pages[name] = (spec, _plugin_defaults(request, values))
     return pages
+
+
+def _plugin_defaults(request, values: dict) -> dict:
+    """A plugin's sample values, with what the account plugins' pages always
+    get (a CSRF token, a title). The core's samples need nothing added: they
+    come from the views' own ``values`` builders."""
+    return {"csrf_token": get_csrf_token(request), "page_title": request.registry.ostiary_brand.product_name,
+            **values}
 
 
 def _set_language(request) -> str | None:
@@ -61,9 +69,6 @@ def gallery_page(request):
     if found is None:
         raise HTTPNotFound()
     spec, values = found
-    values = dict(values)
-    values.setdefault("csrf_token", get_csrf_token(request))
-    values.setdefault("page_title", request.registry.ostiary_brand.product_name)
     response = render_to_response(spec, values, request=request)
     response.headers["Cache-Control"] = "no-store"
     # The samples' forms and scripts must not leave the gallery.

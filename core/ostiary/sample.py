@@ -1,15 +1,17 @@
 """Sample data for the gallery: each core page in the states a designer
-must see. The values have the shape the views pass (see the views in
-:mod:`ostiary.interaction` and ``docs/themes.md``)."""
+must see. The values are built by the same function as the view's (each
+page module's ``values``), from sample data instead of a flow, so the
+template gets the same keys from both (``docs/themes.md`` lists them)."""
 
 from __future__ import annotations
 
 from types import SimpleNamespace
 
-from .i18n import _, translate, translate_text
-from .interaction.errors import error_message
+from .i18n import _, translate_text
+from .interaction import consent, errors, grants, home, login, logout
 from .interaction.login import GENERIC_FAILURE
 from .interaction.pages import template
+from .protocol.authorize import form_post_values
 
 CLIENT = SimpleNamespace(client_id="sample-app", name="Sample Application")
 
@@ -18,16 +20,6 @@ def _scope(request, name, display_name, description="", kind="identity", require
     return SimpleNamespace(name=name, display_name=translate_text(request, display_name),
                            description=translate_text(request, description), required=required,
                            emphasize=False, kind=kind)
-
-
-def _login(request, **values):
-    base = {
-        "page_title": translate(request, _("Sign in")), "username": "", "error": None,
-        "return_url": "", "client_name": None, "links": [], "fields": [], "providers": [],
-        "local_login": True,
-    }
-    base.update(values)
-    return base
 
 
 def _login_pages(request):
@@ -42,11 +34,11 @@ def _login_pages(request):
     ]
     otp = {"name": "otp", "label": "One-time code", "type": "text", "value": "", "required": True}
     return [
-        ("login", _login(request)),
-        ("login-error", _login(request, username="alice", error=translate(request, GENERIC_FAILURE))),
-        ("login-for-client", _login(request, client_name=CLIENT.name, providers=providers, links=links)),
-        ("login-extra-field", _login(request, client_name=CLIENT.name, fields=[otp], links=links[:1])),
-        ("login-external-only", _login(request, client_name=CLIENT.name, providers=providers, local_login=False)),
+        ("login", login.values(request)),
+        ("login-error", login.values(request, username="alice", error=GENERIC_FAILURE)),
+        ("login-for-client", login.values(request, client_name=CLIENT.name, providers=providers, links=links)),
+        ("login-extra-field", login.values(request, client_name=CLIENT.name, fields=[otp], links=links[:1])),
+        ("login-external-only", login.values(request, client_name=CLIENT.name, providers=providers, local_login=False)),
     ]
 
 
@@ -62,40 +54,25 @@ def _consent(request, error=None, checked=None, remember=True):
                "Stay signed in to the application when you are away", kind="offline"),
     ]
     names = [s.name for s in identity + api]
-    return {
-        "page_title": translate(request, _("Allow access")),
-        "client": CLIENT,
-        "scope_groups": [
-            {"legend": translate(request, _("Personal information")), "scopes": identity},
-            {"legend": translate(request, _("Application access")), "scopes": api},
-        ],
-        "checked": set(names if checked is None else checked),
-        "allow_remember": remember,
-        "return_url": "",
-        "error": error,
-    }
+    return consent.values(request, client=CLIENT, scopes=identity + api,
+                          checked=names if checked is None else checked, allow_remember=remember, error=error)
 
 
 def _error(request, error, error_id=None, description=None):
-    return {
-        "page_title": translate(request, _("Error")), "error": error, "error_id": error_id,
-        "message": translate(request, error_message(request.registry, error)[0]),
-        "description": description,
-    }
+    return errors.values(request, error, error_id, description)
 
 
 def _signed_out(request, frames=0, signed_out=True, client_name=CLIENT.name):
     frame = request.route_path("gallery_frame")
-    return {
-        "page_title": translate(request, _("Signed out")),
-        "post_logout_url": request.route_path("gallery") if signed_out else None,
-        "client_name": client_name, "signed_out": signed_out, "frames": [frame] * frames,
-        "automatic_redirect": False,  # the gallery shows the page; it must not leave it
-    }
+    return logout.signed_out_values(
+        request, post_logout_url=request.route_path("gallery") if signed_out else None, client_name=client_name,
+        signed_out=signed_out, frames=[frame] * frames,
+        automatic_redirect=False,  # the gallery shows the page; it must not leave it
+    )
 
 
-def _grants(request, grants, revoked=None):
-    return {"page_title": translate(request, _("Your applications")), "grants": grants, "revoked": revoked}
+def _grants(request, entries, revoked=None):
+    return grants.values(request, entries, revoked=revoked)
 
 
 def core_pages(request) -> list[tuple[str, str, dict]]:
@@ -110,8 +87,8 @@ def core_pages(request) -> list[tuple[str, str, dict]]:
     pages += [
         ("consent", "consent.pt", _consent(request)),
         ("consent-optional-unchecked-error", "consent.pt",
-         _consent(request, error=translate(request, _("Pick at least one permission.")), checked=(), remember=False)),
-        ("logout", "logout.pt", {"page_title": translate(request, _("Sign out")), "logout_id": "sample"}),
+         _consent(request, error=_("Pick at least one permission."), checked=(), remember=False)),
+        ("logout", "logout.pt", logout.confirm_values(request, "sample")),
         ("signed-out", "signed_out.pt", _signed_out(request, frames=2)),
         ("signed-out-unnamed-client", "signed_out.pt", _signed_out(request, frames=1, client_name=None)),
         ("signed-out-no-session", "signed_out.pt", _signed_out(request, signed_out=False)),
@@ -121,9 +98,8 @@ def core_pages(request) -> list[tuple[str, str, dict]]:
         ("grants", "grants.pt", _grants(request, [grant, other])),
         ("grants-revoked", "grants.pt", _grants(request, [other], revoked="sample-app")),
         ("grants-empty", "grants.pt", _grants(request, [])),
-        ("home-signed-in", "home.pt", {"user": user, "signed_in": True}),
-        ("home-signed-out", "home.pt", {"user": None, "signed_in": False}),
-        ("form-post", "form_post.pt", {"page_title": translate(request, _("Redirecting")), "action": "#",
-                                       "fields": [("code", "sample-code"), ("state", "xyz")]}),
+        ("home-signed-in", "home.pt", home.values(request, user, signed_in=True)),
+        ("home-signed-out", "home.pt", home.values(request, None, signed_in=False)),
+        ("form-post", "form_post.pt", form_post_values(request, "#", [("code", "sample-code"), ("state", "xyz")])),
     ]
     return [(name, template(name_of), values) for name, name_of, values in pages]

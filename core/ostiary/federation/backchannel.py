@@ -24,17 +24,18 @@ import logging
 
 from pyramid.response import Response
 
+from ..protocol.headers import NO_STORE
+
 from . import upstream
 from . import providers
 
 log = logging.getLogger(__name__)
 
-NO_STORE = (("Cache-Control", "no-store"), ("Pragma", "no-cache"))
-
 
 def backchannel_logout_url(request, name: str) -> str:
     """What to register at provider ``name`` as the ``backchannel_logout_uri``."""
-    return f"{request.registry.ostiary_settings.issuer}/account/external/{name}/backchannel-logout"
+    issuer = request.registry.ostiary_settings.issuer
+    return request.route_url("external_backchannel_logout", provider=name, _app_url=issuer)
 
 
 def _answer(status: int, body: dict | None = None) -> Response:

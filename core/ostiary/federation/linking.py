@@ -17,18 +17,17 @@ from ..events import declare, emit
 from ..facade import merged
 from ..models.federation import PendingLink
 from ..models.util import now
+from ..protocol.claims import STANDARD_CLAIMS
 
 #: Audit events of external login (see :mod:`ostiary.events`).
 EXTERNAL_LINKED = declare("external.linked", "An external identity was linked to a local account.")
 EXTERNAL_PROVISIONED = declare("external.provisioned", "An account was created for an external identity.")
 
 #: OpenID Connect Core 1.0, section 5.1: copied under the same name unless
-#: ``ostiary.provider.<name>.claims.<claim>`` says otherwise.
-STANDARD_CLAIMS = (
-    "name", "given_name", "family_name", "middle_name", "nickname", "preferred_username", "profile",
-    "picture", "website", "email", "email_verified", "gender", "birthdate", "zoneinfo", "locale",
-    "phone_number", "phone_number_verified", "address",
-)
+#: ``ostiary.provider.<name>.claims.<claim>`` says otherwise. Not ``sub``
+#: (the provider's ``subject_claim`` names the person) and not
+#: ``updated_at`` (when the upstream changed its record, not ours).
+COPIED_CLAIMS = tuple(name for name in STANDARD_CLAIMS if name not in ("sub", "updated_at"))
 
 
 class Refused(Exception):
@@ -59,7 +58,7 @@ def is_true(value) -> bool:
 
 def default_claims(provider, upstream: dict) -> dict:
     """The standard claims, renamed by the provider's claim mapping."""
-    mapping = {name: name for name in STANDARD_CLAIMS}
+    mapping = {name: name for name in COPIED_CLAIMS}
     mapping.update(provider.claims)
     mapped = {local: upstream[name] for local, name in mapping.items() if name and name in upstream}
     for flag in ("email_verified", "phone_number_verified"):

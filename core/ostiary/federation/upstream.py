@@ -28,6 +28,8 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
+from ..protocol.single_logout import BACKCHANNEL_EVENT
+
 #: Seconds to wait for an upstream before giving up.
 TIMEOUT = 10
 #: Seconds a discovery document or JWKS is kept.
@@ -377,8 +379,6 @@ def validate_id_token(cache: UpstreamCache, provider, metadata: Metadata, id_tok
     return claims
 
 
-#: The event a logout token carries (Back-Channel Logout 1.0, section 2.4).
-BACKCHANNEL_EVENT = "http://schemas.openid.net/event/backchannel-logout"
 #: How long a logout token without ``exp`` is good for after its ``iat``,
 #: in seconds (its ``jti`` is remembered that long, against replays).
 LOGOUT_TOKEN_MAX_AGE = 600

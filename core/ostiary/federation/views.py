@@ -49,7 +49,10 @@ def _ensure_browser_id(request) -> str:
 
 
 def callback_url(request, name: str) -> str:
-    return f"{request.registry.ostiary_settings.issuer}/account/external/{name}/callback"
+    """Where the upstream sends the browser back: on the configured issuer,
+    never on the request's Host header."""
+    issuer = request.registry.ostiary_settings.issuer
+    return request.route_url("external_callback", provider=name, _app_url=issuer)
 
 
 def challenge_url(request, name: str, return_url: str | None) -> str:
@@ -63,16 +66,6 @@ def _fail(request, error: str, detail: str, provider: str | None = None, client_
     return request.interaction.error_redirect(error, detail, client_id=client_id)
 
 
-def _context(request, return_url):
-    """(context, None) for a good return URL or none; (None, failure) otherwise."""
-    if not return_url:
-        return None, None
-    context = request.interaction.authorization_context(return_url)
-    if context is None:
-        return None, request.interaction.error_redirect("invalid_request", "The return URL is not valid.")
-    return context, None
-
-
 def challenge(request):
     """``GET /account/external/<name>``: off to the upstream provider."""
     name = request.matchdict["provider"]
@@ -80,7 +73,7 @@ def challenge(request):
     if provider is None:
         return request.interaction.error_redirect("external_unknown", f"no external login provider {name!r}")
     return_url = request.params.get("returnUrl") or None
-    context, failure = _context(request, return_url)
+    context, failure = request.interaction.context_or_error(return_url)
     if failure is not None:
         return failure
     client = context.client if context else None
@@ -158,7 +151,7 @@ def callback(request):
     if pending is None:
         return _fail(request, "external_state", problem, name)
     provider = providers.get(request, name)
-    context, failure = _context(request, pending.return_url)
+    context, failure = request.interaction.context_or_error(pending.return_url)
     if failure is not None:
         return failure
     client = context.client if context else None

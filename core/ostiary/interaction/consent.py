@@ -30,36 +30,49 @@ def _scope_items(request, context):
 
 
 def _load(request):
+    """The authorization request to answer, for a signed-in person: consent
+    means nothing without one, so a missing return URL is the error page too."""
     service = request.interaction
     return_url = request.params.get("returnUrl", "")
-    context = service.authorization_context(return_url)
-    if context is None:
-        return None, service.error_redirect("invalid_request", "The return URL is not valid.")
+    context, failure = service.context_or_error(return_url, required=True)
+    if failure is not None:
+        return None, failure
     if service.session is None:
         return None, HTTPSeeOther(request.route_path("login", _query={"returnUrl": return_url}))
     return context, None
 
 
-def _render(request, context, error=None, checked=None):
-    items = _scope_items(request, context)
-    checked = set(checked if checked is not None else context.scopes)
-    values = {
+def values(request, *, client, scopes, checked, allow_remember, return_url="", error=None) -> dict:
+    """What ``consent.pt`` receives (docs/themes.md), for the view and the
+    gallery's samples alike: ``scopes`` as :func:`_scope_items` makes them,
+    grouped here into personal information and application access."""
+    identity = [item for item in scopes if item.kind == "identity"]
+    access = [item for item in scopes if item.kind != "identity"]
+    groups = (
+        {"legend": translate(request, _("Personal information")), "scopes": identity},
+        {"legend": translate(request, _("Application access")), "scopes": access},
+    )
+    return {
         "page_title": translate(request, _("Allow access")),
-        "client": context.client,
-        "scope_groups": [
-            group for group in (
-                {"legend": translate(request, _("Personal information")), "scopes": [i for i in items if i.kind == "identity"]},
-                {"legend": translate(request, _("Application access")), "scopes": [i for i in items if i.kind != "identity"]},
-            ) if group["scopes"]
-        ],
-        "checked": checked,
-        "allow_remember": context.client.allow_remember_consent,
-        "return_url": request.params.get("returnUrl", ""),
+        "client": client,
+        "scope_groups": [group for group in groups if group["scopes"]],
+        "checked": set(checked),
+        "allow_remember": allow_remember,
+        "return_url": return_url,
         "error": translate(request, error),
         "csrf_token": get_csrf_token(request),
     }
+
+
+def _render(request, context, error=None, checked=None):
+    page = values(
+        request, client=context.client, scopes=_scope_items(request, context),
+        checked=checked if checked is not None else context.scopes,
+        allow_remember=context.client.allow_remember_consent, return_url=request.params.get("returnUrl", ""),
+        error=error,
+    )
     allow_form_redirect(request, context.params["redirect_uri"])
-    return render_page(request, "consent.pt", values)
+    return render_page(request, "consent.pt", page)
 
 
 def consent_form(request):

@@ -52,15 +52,20 @@ def error_message(registry, error: str) -> tuple:
 
 def _render_error(request, error, error_id, description=None, status=None):
     development = request.registry.ostiary_settings.development
-    message, default_status = error_message(request.registry, error)
-    values = {
+    page = values(request, error, error_id, description if development else None)
+    return render_page(request, "error.pt", page, status=status or error_message(request.registry, error)[1])
+
+
+def values(request, error, error_id=None, description=None) -> dict:
+    """What ``error.pt`` receives (docs/themes.md), for the view and the
+    gallery alike. ``description``: the detail, for development mode only."""
+    return {
         "page_title": translate(request, _("Error")),
         "error": error,
         "error_id": error_id,
-        "message": translate(request, message),
-        "description": description if development else None,
+        "message": translate(request, error_message(request.registry, error)[0]),
+        "description": description,
     }
-    return render_page(request, "error.pt", values, status=status or default_status)
 
 
 def error_page(request):

@@ -42,13 +42,19 @@ def grants_page(request):
     session = request.interaction.session
     if session is None:
         return HTTPSeeOther(request.route_path("login"))
-    values = {
+    page = values(request, _entries(request, session.subject), revoked=request.params.get("revoked"))
+    return render_page(request, "grants.pt", page)
+
+
+def values(request, grants, revoked=None) -> dict:
+    """What ``grants.pt`` receives (docs/themes.md), for the view and the
+    gallery's samples alike: ``grants`` as :func:`_entries` makes them."""
+    return {
         "page_title": translate(request, _("Your applications")),
-        "grants": _entries(request, session.subject),
+        "grants": list(grants),
         "csrf_token": get_csrf_token(request),
-        "revoked": request.params.get("revoked"),
+        "revoked": revoked,
     }
-    return render_page(request, "grants.pt", values)
 
 
 def grants_revoke(request):

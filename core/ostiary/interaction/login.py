@@ -20,16 +20,27 @@ LOCAL_NOT_ACCEPTED = _("This application does not accept signing in with a passw
 
 
 def _context_or_error(request):
-    """The authorization context behind ``returnUrl``; an error page when the
-    return URL is present but not ours; (None, None) when there is none."""
-    service = request.interaction
-    return_url = request.params.get("returnUrl") or None
-    if return_url is None:
-        return None, None
-    context = service.authorization_context(return_url)
-    if context is None:
-        return None, service.error_redirect("invalid_request", "The return URL is not valid.")
-    return context, None
+    """The authorization context behind ``returnUrl``: none is fine (the page
+    opened on its own), one that is not ours is the error page."""
+    return request.interaction.context_or_error(request.params.get("returnUrl"))
+
+
+def values(request, *, username="", error=None, return_url="", client_name=None, links=(), fields=(),
+           providers=(), local_login=True) -> dict:
+    """What ``login.pt`` receives (docs/themes.md), built here for the view
+    and for the gallery's samples alike, so the two cannot disagree."""
+    return {
+        "page_title": translate(request, _("Sign in")),
+        "username": username,
+        "error": translate(request, error),
+        "return_url": return_url,
+        "client_name": client_name,
+        "csrf_token": get_csrf_token(request),
+        "links": list(links),
+        "fields": list(fields),
+        "providers": list(providers),
+        "local_login": local_login,
+    }
 
 
 def _render(request, context, username="", error=None, values_in=None):
@@ -38,21 +49,15 @@ def _render(request, context, username="", error=None, values_in=None):
     for field in fields:
         field.setdefault("value", (values_in or {}).get(field["name"], ""))
         field.setdefault("required", False)
-    values = {
-        "page_title": translate(request, _("Sign in")),
-        "username": username,
-        "error": translate(request, error),
-        "return_url": request.params.get("returnUrl", ""),
-        "client_name": context.client.name if context else None,
-        "csrf_token": get_csrf_token(request),
-        "links": plugins.login_links(context),
-        "fields": fields,
-        "providers": plugins.login_providers(context),
-        "local_login": context is None or context.client.accepts_idp(LOCAL_IDP),
-    }
+    page = values(
+        request, username=username, error=error, return_url=request.params.get("returnUrl", ""),
+        client_name=context.client.name if context else None, links=plugins.login_links(context),
+        fields=fields, providers=plugins.login_providers(context),
+        local_login=context is None or context.client.accepts_idp(LOCAL_IDP),
+    )
     if context is not None:
         allow_form_redirect(request, context.params["redirect_uri"])
-    return render_page(request, "login.pt", values)
+    return render_page(request, "login.pt", page)
 
 
 def login_form(request):

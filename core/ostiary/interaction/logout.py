@@ -38,24 +38,36 @@ def signed_out_page(request, record, frames, signed_out=True):
         client = request.plugins.client(client_id=record.client_id)
     if frames:
         request.csp_frame_src = frame_sources(frames)
-    values = {
+    page = signed_out_values(request, post_logout_url=url, automatic_redirect=automatic,
+                             client_name=client.name if client else None, signed_out=signed_out, frames=frames)
+    return render_page(request, "signed_out.pt", page)
+
+
+def signed_out_values(request, *, post_logout_url=None, automatic_redirect=False, client_name=None,
+                      signed_out=True, frames=()) -> dict:
+    """What ``signed_out.pt`` receives (docs/themes.md), for the view and
+    the gallery's samples alike."""
+    return {
         "page_title": translate(request, _("Signed out")),
-        "post_logout_url": url,
-        "automatic_redirect": automatic,
-        "client_name": client.name if client else None,
+        "post_logout_url": post_logout_url,
+        "automatic_redirect": automatic_redirect,
+        "client_name": client_name,
         "signed_out": signed_out,
-        "frames": frames,
+        "frames": list(frames),
     }
-    return render_page(request, "signed_out.pt", values)
 
 
-def _confirm(request, logout_id):
-    values = {
+def confirm_values(request, logout_id) -> dict:
+    """What ``logout.pt`` (the confirmation) receives, for the view and the gallery."""
+    return {
         "page_title": translate(request, _("Sign out")),
         "logout_id": logout_id or "",
         "csrf_token": get_csrf_token(request),
     }
-    return render_page(request, "logout.pt", values)
+
+
+def _confirm(request, logout_id):
+    return render_page(request, "logout.pt", confirm_values(request, logout_id))
 
 
 def logout_form(request):

@@ -99,6 +99,28 @@ class InteractionService:
             fingerprint=request_fingerprint(params),
         )
 
+    def context_or_error(self, return_url: str | None, *, required: bool = False):
+        """``(context, failure)`` for a page that resumes ``return_url``.
+
+        The one answer every page gives (login, consent, the external login
+        and the account plugins' pages used to write it each):
+
+        * no return URL: ``(None, None)``, the page was opened on its own;
+          with ``required`` (a page that means nothing without an
+          authorization request, such as consent) that is a failure too;
+        * a return URL this service does not accept (not our authorize
+          endpoint, an unknown client, a redirect URI it did not register):
+          ``(None, failure)``, a redirect to the error page that the view
+          returns as it is;
+        * otherwise ``(context, None)``.
+        """
+        if not return_url and not required:
+            return None, None
+        context = self.authorization_context(return_url)
+        if context is None:
+            return None, self.error_redirect("invalid_request", "The return URL is not valid.")
+        return context, None
+
     # -- the SSO session -------------------------------------------------------
 
     @property
@@ -137,11 +159,7 @@ class InteractionService:
         logout after commit). Return the front-channel logout URLs the
         signed-out page must load in iframes (empty when nobody was signed in)."""
         session = self.session
-        urls = []
-        if session is not None:
-            self.request.ostiary_root.sessions.end(session)
-            urls = single_logout.session_ended(self.request, session)
-            emit(self.request, LOGOUT, subject=session.subject, sid=session.sid)
+        urls = self._end_session(session) if session is not None else []
         vars(self.request)["_ostiary_sso_session"] = None
         self._new_session_cookie("")
         self.request.add_response_callback(lambda req, resp: self._set_cookie(resp, "", 0))
@@ -154,13 +172,24 @@ class InteractionService:
         how many ended. For an upstream's back-channel logout, say."""
         ended = 0
         for session in sessions:
-            self.request.ostiary_root.sessions.end(session)
-            single_logout.session_ended(self.request, session)
-            emit(self.request, LOGOUT, subject=session.subject, sid=session.sid)
-            if self.session is session:
-                vars(self.request)["_ostiary_sso_session"] = None
+            self._end_session(session)
             ended += 1
         return ended
+
+    def _end_session(self, session: SSOSession) -> list[str]:
+        """End ``session``, the one way every sign-out does: out of the
+        sessions store, its clients told (back-channel after commit, refresh
+        tokens revoked where a client asked for that), the LOGOUT event, and
+        forgotten by this request if it was the current one. Return the
+        front-channel logout URLs (only a browser on the signed-out page can
+        load them). One method, so the ways of ending a session cannot drift
+        apart again (``revoke_user`` once emitted no LOGOUT)."""
+        self.request.ostiary_root.sessions.end(session)
+        urls = single_logout.session_ended(self.request, session)
+        emit(self.request, LOGOUT, subject=session.subject, sid=session.sid)
+        if vars(self.request).get("_ostiary_sso_session") is session:
+            vars(self.request)["_ostiary_sso_session"] = None
+        return urls
 
     def logout_context(self, logout_id: str | None):
         """The validated end-session request behind ``logout_id``, or None."""
@@ -183,11 +212,7 @@ class InteractionService:
         """End every SSO session and revoke every refresh token of ``subject``
         (after a password reset, for example); return how many went."""
         root = self.request.ostiary_root
-        ended = 0
-        for session in root.sessions.of_subject(subject):
-            root.sessions.end(session)
-            single_logout.session_ended(self.request, session)
-            ended += 1
+        ended = self.end_sessions(list(root.sessions.of_subject(subject)))
         if self.session is not None and self.session.subject == subject:
             vars(self.request)["_ostiary_sso_session"] = None
         return ended + root.grants.revoke_where(subject=subject)

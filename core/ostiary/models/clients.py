@@ -17,7 +17,14 @@ from persistent.list import PersistentList
 
 from .util import digest, now
 
-AUTH_METHODS = ("client_secret_basic", "client_secret_post", "private_key_jwt", "none")
+#: How a client authenticates at the token endpoint (RFC 7591, section
+#: 2), defined here once: registration checks them, the grants and the
+#: revocation and introspection endpoints accept them, discovery lists them.
+#: A shared secret goes in the Authorization header or in the form body.
+SECRET_METHODS = ("client_secret_basic", "client_secret_post")
+#: Those that prove who the client is (introspection takes no others).
+CONFIDENTIAL_METHODS = (*SECRET_METHODS, "private_key_jwt")
+AUTH_METHODS = (*CONFIDENTIAL_METHODS, "none")
 GRANT_TYPES = ("authorization_code", "refresh_token", "client_credentials")
 #: OpenID Connect Dynamic Client Registration 1.0, section 2: a web client
 #: runs on a server, a native client on the person's device.
@@ -262,9 +269,8 @@ class Client(Persistent):
         # A client with a shared secret may present it in the header or the
         # body (as Keycloak and Duende accept); key-based and public clients
         # use exactly the method they registered.
-        secret_methods = ("client_secret_basic", "client_secret_post")
-        if self.token_endpoint_auth_method in secret_methods:
-            return method in secret_methods
+        if self.token_endpoint_auth_method in SECRET_METHODS:
+            return method in SECRET_METHODS
         return method == self.token_endpoint_auth_method
 
     def check_response_type(self, response_type: str) -> bool:

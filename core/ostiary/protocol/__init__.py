@@ -6,21 +6,22 @@ authlib is imported only inside this package.
 from .endpoints import discovery, introspection, jwks, method_not_allowed, revocation, token, userinfo
 from .authorize import authorize
 from .end_session import end_session
+from .paths import PATHS
 from .server import get_oauth_server
 from .signing import KeyCache
 
-#: route name, path, view, methods (None: any), whether the view is CSRF-exempt API
-ROUTES = (
-    ("discovery", "/.well-known/openid-configuration", discovery, ("GET", "HEAD")),
-    ("jwks", "/.well-known/jwks.json", jwks, ("GET", "HEAD")),
-    ("authorize", "/connect/authorize", authorize, ("GET", "POST")),
-    ("authorize_callback", "/connect/authorize/callback", authorize, ("GET",)),
-    ("token", "/connect/token", token, ("POST",)),
-    ("revocation", "/connect/revocation", revocation, ("POST",)),
-    ("introspection", "/connect/introspect", introspection, ("POST",)),
-    ("userinfo", "/connect/userinfo", userinfo, ("GET", "POST")),
-    ("end_session", "/connect/endsession", end_session, ("GET", "POST")),
-)
+#: route name, path (from the one table in :mod:`.paths`), view, methods
+ROUTES = tuple((name, PATHS[name], view, methods) for name, view, methods in (
+    ("discovery", discovery, ("GET", "HEAD")),
+    ("jwks", jwks, ("GET", "HEAD")),
+    ("authorize", authorize, ("GET", "POST")),
+    ("authorize_callback", authorize, ("GET",)),
+    ("token", token, ("POST",)),
+    ("revocation", revocation, ("POST",)),
+    ("introspection", introspection, ("POST",)),
+    ("userinfo", userinfo, ("GET", "POST")),
+    ("end_session", end_session, ("GET", "POST")),
+))
 
 
 def includeme(config):

@@ -202,6 +202,12 @@ def _consented_scope(request, grant, principal, prompt, decision) -> str | None:
     return None
 
 
+def form_post_values(request, action: str, fields) -> dict:
+    """What ``form_post.pt`` receives: the client's URL and the response's
+    parameters as pairs (for the view and the gallery alike)."""
+    return {"page_title": translate(request, _("Redirecting")), "action": action, "fields": list(fields)}
+
+
 def _deliver(request, location: str, response_mode: str | None):
     """Send an authorization response, with ``iss``, in the requested mode."""
     issuer = request.registry.ostiary_settings.issuer
@@ -210,9 +216,8 @@ def _deliver(request, location: str, response_mode: str | None):
     params = [(k, v) for k, v in params if k != "iss"] + [("iss", issuer)]
     if response_mode == "form_post":
         target = parts._replace(query="").geturl()
-        response = render_to_response(
-            "ostiary_theme_default:templates/form_post.pt",
-            {"action": target, "fields": params, "page_title": translate(request, _("Redirecting"))}, request=request)
+        response = render_to_response("ostiary_theme_default:templates/form_post.pt",
+                                      form_post_values(request, target, params), request=request)
         response.headers["Cache-Control"] = "no-store"
         request.csp_form_action = target
         return response

@@ -3,6 +3,15 @@ each scope carries, the profile service supplies the values."""
 
 from __future__ import annotations
 
+#: The standard claims of OpenID Connect Core 1.0, section 5.1, in its
+#: order: discovery advertises them, external login copies them from an
+#: upstream provider. Defined once so that the two lists cannot differ.
+STANDARD_CLAIMS = (
+    "sub", "name", "given_name", "family_name", "middle_name", "nickname", "preferred_username",
+    "profile", "picture", "website", "email", "email_verified", "gender", "birthdate", "zoneinfo",
+    "locale", "phone_number", "phone_number_verified", "address", "updated_at",
+)
+
 
 def resources_by_name(request) -> dict:
     """All resources from the resource-store hooks; later plugins win on a name."""

@@ -10,6 +10,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
 from ..models.util import now
+from .paths import endpoint_url
 
 
 class PrivateKeyJWT(JWTBearerClientAssertion):
@@ -23,7 +24,7 @@ class PrivateKeyJWT(JWTBearerClientAssertion):
 
     def get_audiences(self):
         issuer = self.server.settings.issuer
-        return [issuer, issuer + "/connect/token"]
+        return [issuer, endpoint_url(issuer, "token")]
 
     def resolve_client_public_key(self, client):
         # authlib retries with another signature on a TypeError: any failure

@@ -6,19 +6,18 @@ from __future__ import annotations
 from pyramid.response import Response
 
 from ..hookspecs import Caller
+from ..models.clients import AUTH_METHODS, CONFIDENTIAL_METHODS
 from . import claims as claimlib
 from . import wellknown
+from .paths import endpoint_url
 from .server import json_response
 from .signing import InvalidJWT, published_jwks, verify
 
-AUTH_METHODS = ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"]
 SIGNING_ALGS = ["RS256", "ES256"]
 
-#: Claims of the standard scopes, advertised as supported.
-STANDARD_CLAIMS = [
-    "sub", "name", "family_name", "given_name", "middle_name", "nickname", "preferred_username",
-    "profile", "picture", "website", "gender", "birthdate", "zoneinfo", "locale", "updated_at",
-    "email", "email_verified", "address", "phone_number", "phone_number_verified",
+#: Claims advertised as supported: the standard ones, and those of our ID tokens.
+CLAIMS_SUPPORTED = [
+    *claimlib.STANDARD_CLAIMS,
     "iss", "aud", "exp", "iat", "auth_time", "nonce", "amr", "acr", "sid", "at_hash", "idp",
 ]
 
@@ -27,26 +26,26 @@ def discovery_document(issuer: str, ui_locales=("en",)) -> dict:
     """OpenID Connect Discovery 1.0 metadata: what this server supports, and nothing else."""
     return {
         "issuer": issuer,
-        "authorization_endpoint": issuer + "/connect/authorize",
-        "token_endpoint": issuer + "/connect/token",
-        "userinfo_endpoint": issuer + "/connect/userinfo",
-        "jwks_uri": issuer + "/.well-known/jwks.json",
-        "end_session_endpoint": issuer + "/connect/endsession",
-        "revocation_endpoint": issuer + "/connect/revocation",
-        "introspection_endpoint": issuer + "/connect/introspect",
+        "authorization_endpoint": endpoint_url(issuer, "authorize"),
+        "token_endpoint": endpoint_url(issuer, "token"),
+        "userinfo_endpoint": endpoint_url(issuer, "userinfo"),
+        "jwks_uri": endpoint_url(issuer, "jwks"),
+        "end_session_endpoint": endpoint_url(issuer, "end_session"),
+        "revocation_endpoint": endpoint_url(issuer, "revocation"),
+        "introspection_endpoint": endpoint_url(issuer, "introspection"),
         "scopes_supported": ["openid", "profile", "email", "address", "phone", "offline_access"],
         "response_types_supported": ["code"],
         "response_modes_supported": ["query", "form_post"],
         "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": SIGNING_ALGS,
-        "token_endpoint_auth_methods_supported": AUTH_METHODS,
+        "token_endpoint_auth_methods_supported": list(AUTH_METHODS),
         "token_endpoint_auth_signing_alg_values_supported": SIGNING_ALGS,
-        "revocation_endpoint_auth_methods_supported": AUTH_METHODS,
-        "introspection_endpoint_auth_methods_supported": AUTH_METHODS[:-1],
+        "revocation_endpoint_auth_methods_supported": list(AUTH_METHODS),
+        "introspection_endpoint_auth_methods_supported": list(CONFIDENTIAL_METHODS),
         "code_challenge_methods_supported": ["S256"],
         "prompt_values_supported": ["none", "login", "consent"],
-        "claims_supported": STANDARD_CLAIMS,
+        "claims_supported": CLAIMS_SUPPORTED,
         "claims_parameter_supported": False,
         "request_parameter_supported": False,
         "request_uri_parameter_supported": False,

@@ -19,12 +19,14 @@ from authlib.oauth2.rfc6749.grants import (
 
 from ..events import TOKEN_ISSUED, TOKEN_REVOKED, emit
 from ..hookspecs import Caller
+from ..models import clients
 from ..models.grants import AuthorizationCode
 from . import claims as claimlib
 from .tokens import Principal
 
-CONFIDENTIAL_METHODS = ["client_secret_basic", "client_secret_post", "private_key_jwt"]
-ALL_METHODS = CONFIDENTIAL_METHODS + ["none"]
+#: authlib's lists of the methods a grant or endpoint accepts (see models.clients).
+CONFIDENTIAL_METHODS = list(clients.CONFIDENTIAL_METHODS)
+ALL_METHODS = list(clients.AUTH_METHODS)
 
 
 class CodeGrant(AuthorizationCodeGrant):

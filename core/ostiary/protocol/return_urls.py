@@ -14,7 +14,10 @@ import hashlib
 import re
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
-AUTHORIZE_PATHS = ("/connect/authorize", "/connect/authorize/callback")
+from .paths import PATHS
+
+#: Where a return URL may lead: the authorize endpoint, nothing else.
+AUTHORIZE_PATHS = (PATHS["authorize"], PATHS["authorize_callback"])
 #: Return-URL parameters that keep what the authorize endpoint took out of
 #: the request when it sent the browser to sign in (``prompt=login``,
 #: ``max_age``), so that coming back does not loop, while pages still learn

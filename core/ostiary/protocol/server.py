@@ -28,12 +28,12 @@ from webob.multidict import MultiDict
 from ..models.util import now
 from . import grants, tokens
 from .client_auth import PrivateKeyJWT
+from .headers import NO_STORE
 from .introspection import Introspection
 from .oidc import IdTokenExtension
 from .pkce import StrictPKCE
 from .revocation import Revocation
 
-NO_STORE = [("Cache-Control", "no-store"), ("Pragma", "no-cache")]
 _SET_HERE = frozenset({"content-type", "content-length", "cache-control", "pragma"})
 _compact_json = json.JSONEncoder(separators=(",", ":")).encode
 

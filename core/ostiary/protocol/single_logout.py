@@ -24,6 +24,8 @@ from .signing import sign
 
 log = logging.getLogger(__name__)
 
+#: The event a logout token carries (Back-Channel Logout 1.0, section 2.4),
+#: ours and an upstream's alike.
 BACKCHANNEL_EVENT = "http://schemas.openid.net/event/backchannel-logout"
 TIMEOUT_SECONDS = 3
 ATTEMPTS = 2

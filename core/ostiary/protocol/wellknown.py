@@ -19,9 +19,10 @@ from __future__ import annotations
 import json
 
 from ..models.database import database
+from .paths import PATHS
 
-DISCOVERY_PATH = "/.well-known/openid-configuration"
-JWKS_PATH = "/.well-known/jwks.json"
+DISCOVERY_PATH = PATHS["discovery"]
+JWKS_PATH = PATHS["jwks"]
 
 #: Cache lifetimes the two views announce.
 DISCOVERY_MAX_AGE = 3600

@@ -40,17 +40,12 @@ def return_url(request):
     No parameter: ``("", None, None)``, the page was opened on its own. A
     parameter the interaction service does not accept (not our authorize
     endpoint, unknown client, ...): ``failure`` is a redirect to the error
-    page, as the login page does. Otherwise the URL and its authorization
+    page (``request.interaction.context_or_error``). Otherwise the URL and its authorization
     context.
     """
-    service = request.interaction
     url = request.params.get("returnUrl") or ""
-    if not url:
-        return "", None, None
-    context = service.authorization_context(url)
-    if context is None:
-        return url, None, service.error_redirect("invalid_request", "The return URL is not valid.")
-    return url, context, None
+    context, failure = request.interaction.context_or_error(url)
+    return url, context, failure
 
 
 def resume_url(request, url: str | None) -> str | None:
