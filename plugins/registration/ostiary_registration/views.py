@@ -161,7 +161,7 @@ def verify_submit(request):
     if not is_active(request, user.subject, context.client if context else None, Caller.LOGIN):
         return HTTPSeeOther(login_url(request, url))
     # amr "email": the person proved control of the address by the mailed link.
-    request.interaction.sign_in(user, amr=("email",))
+    request.interaction.sign_in(user, amr=("email",), context=context)
     return HTTPSeeOther(url or request.route_path("home"))
 
 
