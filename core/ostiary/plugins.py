@@ -82,6 +82,18 @@ def _check_names(settings, available, extra) -> None:
                                 f"(known: {', '.join(sorted(known_names))})")
 
 
+def housekeeping(registry):
+    """Every plugin's ``ostiary_housekeeping`` as one function of
+    ``(mapping, when)``, for core's pruning to call in its transaction;
+    the plugins' counts are summed. Not per request, so not on the facade."""
+    relay = registry.ostiary_plugins.hook
+
+    def run(mapping, when: int) -> int:
+        return sum(count or 0 for count in relay.ostiary_housekeeping(mapping=mapping, now=when))
+
+    return run
+
+
 def get_plugin_manager(registry) -> pluggy.PluginManager:
     """The application's plugin manager."""
     return registry.ostiary_plugins

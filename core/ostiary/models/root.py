@@ -10,12 +10,13 @@ brought up to date when it is opened, as long-lived ZODB applications
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
 
 from persistent import Persistent
 from pyramid_zodbconn import get_connection
 
 from .clients import ClientRegistry
-from .database import run_apart
+from .database import run_apart, run_apart_on_connection
 from .federation import FederationStore
 from .grants import GrantStore
 from .interactions import InteractionStore
@@ -173,10 +174,32 @@ def record_error_apart(db, record, error_id: str) -> bool:
         return False
 
 
-def prune_apart(db) -> int:
-    """Prune expired items in a transaction of its own; return how many went.
+#: The plugins' share of pruning: ``housekeeping(mapping, when)`` deletes
+#: what they keep under their own keys of the root mapping and returns how
+#: many objects went (see ``ostiary.plugins.housekeeping``).
+Housekeeping = Callable[[Mapping, int], int]
+
+
+def prune_connection(conn, housekeeping: Housekeeping | None = None) -> int:
+    """Prune core's expired items, then the plugins', in the connection's
+    current transaction; return how many went."""
+    when = now()
+    removed = open_root_from_connection(conn).prune(when)
+    if housekeeping is not None:
+        removed += housekeeping(conn.root(), when)
+    return removed
+
+
+def prune_request(request, housekeeping: Housekeeping | None = None) -> int:
+    """:func:`prune_connection` in the request's transaction (``ostiary prune``)."""
+    return prune_connection(get_connection(request), housekeeping)
+
+
+def prune_apart(db, housekeeping: Housekeeping | None = None) -> int:
+    """Prune expired items, core's and the plugins', in a transaction of its
+    own; return how many went.
 
     Several processes may prune at once: a conflict is retried, and the
     loser finds less to delete.
     """
-    return run_apart(db, lambda root: root.prune(), attempts=3)
+    return run_apart_on_connection(db, lambda conn: prune_connection(conn, housekeeping), attempts=3)

@@ -5,6 +5,9 @@ of the ZODB root mapping, beside Ostiary's own root (key ``"ostiary"``):
 tokens that were mailed, stored only as SHA-256 digests, each with an
 expiry and used at most once; and rate-limit counters. Both live in the
 database, not in process memory, so every process of a deployment agrees.
+What has expired goes with Ostiary's own pruning (the plugins'
+``ostiary_housekeeping`` hooks call :func:`prune_container`), not on the
+requests that write.
 """
 
 from __future__ import annotations
@@ -14,10 +17,6 @@ from persistent import Persistent
 from pyramid_zodbconn import get_connection
 
 from ostiary.models.util import digest, now, random_token
-
-#: How often (seconds) a container deletes what has expired.
-PRUNE_INTERVAL = 300
-
 
 class MailedToken(Persistent):
     """What a mailed token stands for; the token itself is not stored."""
@@ -109,15 +108,18 @@ class AccountData(Persistent):
     def __init__(self):
         self.tokens = TokenStore()
         self.limits = RateLimiter()
-        self.pruned_at = 0
 
     def prune(self, when: int | None = None) -> int:
-        """Delete expired tokens and counters, at most every PRUNE_INTERVAL seconds."""
+        """Delete expired tokens and counters; return how many went."""
         when = now() if when is None else when
-        if when - self.pruned_at < PRUNE_INTERVAL:
-            return 0
-        self.pruned_at = when
         return self.tokens.prune(when) + self.limits.prune(when)
+
+
+def prune_container(mapping, key: str, when: int) -> int:
+    """Prune the container under ``key`` of the root mapping ``mapping``, if
+    there is one (an ``ostiary_housekeeping`` implementation)."""
+    data = mapping.get(key)
+    return data.prune(when) if data is not None else 0
 
 
 def container(request, key: str, factory=AccountData, create: bool = False):

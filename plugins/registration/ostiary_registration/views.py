@@ -108,7 +108,6 @@ def register_submit(request):
         return failure
     settings = _settings(request)
     data = models.get(request, create=True)
-    data.prune()
     fields = {"username": request.POST.get("username", "").strip(), "email": request.POST.get("email", "").strip()}
     if not data.limits.hit(client_key(request), settings.rate_limit, settings.rate_window):
         return _form(request, url, context, fields, {"form": TOO_MANY}, status=429)
