@@ -94,6 +94,18 @@ def housekeeping(registry):
     return run
 
 
+def evolve_steps(registry) -> list[tuple[str, tuple]]:
+    """Every plugin's ``(name, steps)`` from ``ostiary_evolve_steps``, in
+    registration order; two plugins may not share a name."""
+    answers = [answer for answer in reversed(registry.ostiary_plugins.hook.ostiary_evolve_steps()) if answer]
+    seen: set[str] = set()
+    for name, steps in answers:
+        if name in seen:
+            raise SettingsError(f"two plugins keep evolve steps under the name {name!r}")
+        seen.add(name)
+    return [(name, tuple(steps)) for name, steps in answers]
+
+
 def get_plugin_manager(registry) -> pluggy.PluginManager:
     """The application's plugin manager."""
     return registry.ostiary_plugins

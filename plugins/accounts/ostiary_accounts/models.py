@@ -100,10 +100,10 @@ class RateLimiter(Persistent):
 
 
 class AccountData(Persistent):
-    """One plugin's container: its tokens and its rate-limit counters."""
+    """One plugin's container: its tokens and its rate-limit counters.
 
-    #: bump with an evolve step when the persistent shape changes
-    generation = 1
+    A change of its persistent shape adds a step to the plugins' evolve
+    steps (``ostiary_evolve_steps``, see :func:`first_step`)."""
 
     def __init__(self):
         self.tokens = TokenStore()
@@ -120,6 +120,22 @@ def prune_container(mapping, key: str, when: int) -> int:
     there is one (an ``ostiary_housekeeping`` implementation)."""
     data = mapping.get(key)
     return data.prune(when) if data is not None else 0
+
+
+def first_step(key: str, factory=AccountData):
+    """Evolve step 1 of a plugin's data under ``key``: create the container
+    (at start-up, before any request), and drop from one made by an older
+    release the time of its last prune, which pruning on submit kept."""
+
+    def create_container(mapping) -> None:
+        data = mapping.get(key)
+        if data is None:
+            mapping[key] = factory()
+        elif hasattr(data, "pruned_at"):  # (hasattr loads a ghost; vars would not)
+            del data.pruned_at
+
+    create_container.__doc__ = f"create {key}, or drop the pruned_at that pruning on submit kept"
+    return create_container
 
 
 def container(request, key: str, factory=AccountData, create: bool = False):

@@ -45,6 +45,11 @@ def ostiary_login_links(request, context):
 
 
 @hookimpl
+def ostiary_evolve_steps():
+    return models.KEY, models.EVOLVE_STEPS
+
+
+@hookimpl
 def ostiary_housekeeping(mapping, now):
     """Expired links and rate-limit counters go with Ostiary's own pruning."""
     return prune_container(mapping, models.KEY, now)

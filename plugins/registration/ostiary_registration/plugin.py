@@ -59,6 +59,11 @@ def ostiary_is_active(request, subject):
 
 
 @hookimpl
+def ostiary_evolve_steps():
+    return models.KEY, models.EVOLVE_STEPS
+
+
+@hookimpl
 def ostiary_housekeeping(mapping, now):
     """Expired links and rate-limit counters go with Ostiary's own pruning."""
     return prune_container(mapping, models.KEY, now)
