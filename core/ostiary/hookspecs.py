@@ -145,6 +145,8 @@ def ostiary_is_active(request, subject, client, caller):
     used, at userinfo, and when a client introspects a token issued for the
     user (:attr:`Caller.INTROSPECTION`: a ``False`` makes it inactive). Any
     ``False`` wins: the person must sign in again and no token is issued.
+    Only decide here: what a sign-in changes belongs in
+    :func:`ostiary_signed_in`, since a later check may still refuse it.
     """
 
 
@@ -251,7 +253,9 @@ def ostiary_check_login(request, user, params, context):
     to allow. ``params`` are the posted form values. The first message wins.
     A refusal counts as a failed sign-in of the client's address (see
     ``ostiary.login_throttle_failures``), so guessing a code is throttled
-    like guessing a password.
+    like guessing a password. Only decide here: another plugin's check may
+    refuse after yours, so what a sign-in changes belongs in
+    :func:`ostiary_signed_in`.
     """
 
 
