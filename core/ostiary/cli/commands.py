@@ -24,7 +24,8 @@ def register(sub) -> None:
     keys.register(sub)
     themes.register(sub)
     providers.register(sub)
-    prune = sub.add_parser("prune", help="delete expired codes, tokens, sessions, consents, retired keys and plugins' data")
+    prune = sub.add_parser("prune", help="delete expired codes, tokens, sessions, consents, retired keys "
+                                         "and plugins' data")
     prune.set_defaults(handler=cmd_prune)
     pack = sub.add_parser("pack", help="pack a FileStorage database: remove old object versions")
     pack.add_argument("--days", type=_days, metavar="N",
