@@ -47,8 +47,9 @@ def _make_app(settings):
     from .maintenance import start_pruner
     from .models.database import database
     from .models.root import initialise
+    from .plugins import evolve_steps
 
-    initialise(database(config.registry))
+    initialise(database(config.registry), evolve_steps(config.registry))
     start_pruner(config.registry)
     return app
 

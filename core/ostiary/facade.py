@@ -142,6 +142,12 @@ class Plugins:
         return self._relay.ostiary_logout_redirect(request=self._request, session=session, logout_id=logout_id,
                                                    frames=frames)
 
+    # -- after sign-in (a notification: every plugin, answers ignored) -----------
+
+    def signed_in(self, user, session, context) -> None:
+        """Tell every plugin that ``user`` signed in with ``session``."""
+        self._relay.ostiary_signed_in(request=self._request, user=user, session=session, context=context)
+
     # -- themes ------------------------------------------------------------------
 
     def gallery_pages(self) -> list[tuple[str, str, dict]]:

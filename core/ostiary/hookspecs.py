@@ -28,7 +28,7 @@ Objects that cross this contract:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import pluggy
@@ -187,6 +187,8 @@ def ostiary_is_active(request: Request, subject: str, client: Client | None, cal
     used, at userinfo, and when a client introspects a token issued for the
     user (:attr:`Caller.INTROSPECTION`: a ``False`` makes it inactive). Any
     ``False`` wins: the person must sign in again and no token is issued.
+    Only decide here: what a sign-in changes belongs in
+    :func:`ostiary_signed_in`, since a later check may still refuse it.
     """
 
 
@@ -293,7 +295,9 @@ def ostiary_check_login(request: Request, user: User, params: Mapping[str, str],
     to allow. ``params`` are the posted form values. The first message wins.
     A refusal counts as a failed sign-in of the client's address (see
     ``ostiary.login_throttle_failures``), so guessing a code is throttled
-    like guessing a password.
+    like guessing a password. Only decide here: another plugin's check may
+    refuse after yours, so what a sign-in changes belongs in
+    :func:`ostiary_signed_in`.
     """
 
 
@@ -374,4 +378,58 @@ def ostiary_gallery_pages(request: Request) -> Sequence[tuple[str, str, dict]] |
     Messages a view translates should be translated here too (with
     ``request.localizer``). ``csrf_token`` and ``page_title`` are filled in
     when missing. Every plugin's list is shown, built-in pages first.
+    """
+
+
+# -- lifecycle: after sign-in, housekeeping, evolving plugin data --------------
+
+
+@hookspec
+def ostiary_signed_in(request: Request, user: User, session: Any, context: Any) -> None:
+    """A notification: ``user`` has just signed in and ``session`` (the new
+    :class:`ostiary.models.sessions.SSOSession`, already stored and with
+    its cookie on the response) is theirs.
+
+    Called by ``request.interaction.sign_in`` after every sign-in that
+    succeeded: a password at the login page, an external provider, a
+    mailed link, a plugin's own page. Never after a refusal, so that this
+    is the place for what a sign-in changes (linking a pending external
+    identity, recording an account's security stamp), and the veto hooks
+    (:func:`ostiary_check_login`, :func:`ostiary_is_active`) only decide.
+    ``context`` is the :class:`ostiary.interaction.service.AuthorizationContext`
+    of the sign-in, or ``None``. Every plugin is called, in the request's
+    transaction (an exception fails the request, as in any other hook);
+    return values are ignored.
+    """
+
+
+@hookspec
+def ostiary_housekeeping(mapping: MutableMapping[str, Any], now: int) -> int | None:
+    """Delete this plugin's expired data; return how many objects went.
+
+    Called with core's own pruning, in the same transaction of its own: by
+    every server process's maintenance thread each ``ostiary.prune_interval``
+    seconds, and by ``ostiary prune``. ``mapping`` is the ZODB root mapping
+    of that transaction's connection, where a plugin keeps its data under
+    a key of its own (Ostiary's is ``"ostiary"``); ``now`` the time in
+    whole seconds since the epoch. Every plugin is called; the counts are
+    summed (``None`` counts 0). Several processes may prune at once: the
+    transaction is retried on a conflict.
+    """
+
+
+@hookspec
+def ostiary_evolve_steps() -> tuple[str, Sequence[Callable[..., Any]]] | None:
+    """Return ``(name, steps)``: the evolve steps of this plugin's
+    persistent data, or ``None`` when it keeps none.
+
+    ``name`` is unique to the plugin (its data key, say); ``steps`` a tuple
+    of callables, each taking the ZODB root mapping; step ``n`` (counting
+    from 1) brings the data to generation ``n``. Only ever append a step.
+    Core keeps each name's generation in the database and, when the
+    application starts (and so before every command), runs the steps a
+    database has not seen yet, in order, in one transaction with core's
+    own evolve steps, logging each; a new database runs them all, so the
+    first step usually creates the plugin's container. Every plugin is
+    called.
     """

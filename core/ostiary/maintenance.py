@@ -3,7 +3,8 @@
 Expired codes, refresh tokens, sessions, interaction records and retired
 keys are useless but would otherwise stay in the database until someone
 runs ``ostiary prune``; every ``ostiary.prune_interval`` seconds the
-maintenance thread removes them. With several processes each prunes, and
+maintenance thread removes them, and the plugins' expired data with them
+(``ostiary_housekeeping``, in the same transaction). With several processes each prunes, and
 the database's conflict resolution keeps that safe.
 
 Pruning keeps the number of live objects bounded, not the file: old object
@@ -21,9 +22,10 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
+from . import plugins
 from .models import packing
 from .models.database import database
-from .models.root import prune_apart
+from .models.root import Housekeeping, prune_apart
 
 log = logging.getLogger(__name__)
 
@@ -72,9 +74,9 @@ class Maintenance(threading.Thread):
         self.stopped.set()
 
 
-def prune_job(db, interval: float) -> Job:
+def prune_job(db, interval: float, housekeeping: Housekeeping | None = None) -> Job:
     def run() -> str | None:
-        removed = prune_apart(db)
+        removed = prune_apart(db, housekeeping)
         return f"pruned {removed} expired items" if removed else None
 
     return Job("pruning", interval, run)
@@ -91,15 +93,16 @@ def pack_job(db, interval: float, keep_days: float) -> Job:
 class Pruner(Maintenance):
     """The maintenance thread with only the pruning job."""
 
-    def __init__(self, db, interval: float):
-        super().__init__([prune_job(db, interval)])
+    def __init__(self, db, interval: float, housekeeping: Housekeeping | None = None):
+        super().__init__([prune_job(db, interval, housekeeping)])
 
 
-def maintenance_jobs(db, settings) -> list[Job]:
-    """The jobs the settings ask for, for this process's database."""
+def maintenance_jobs(db, settings, housekeeping: Housekeeping | None = None) -> list[Job]:
+    """The jobs the settings ask for, for this process's database;
+    ``housekeeping`` is the plugins' share of pruning."""
     jobs = []
     if settings.prune_interval:
-        jobs.append(prune_job(db, settings.prune_interval))
+        jobs.append(prune_job(db, settings.prune_interval, housekeeping))
     if settings.pack_interval:
         tool = packing.pack_tool(db)
         if tool is None:
@@ -111,7 +114,7 @@ def maintenance_jobs(db, settings) -> list[Job]:
 
 def start_pruner(registry) -> Maintenance | None:
     """Start this process's maintenance thread, unless no job is asked for."""
-    jobs = maintenance_jobs(database(registry), registry.ostiary_settings)
+    jobs = maintenance_jobs(database(registry), registry.ostiary_settings, plugins.housekeeping(registry))
     if not jobs:
         return None
     thread = registry.ostiary_pruner = Maintenance(jobs)

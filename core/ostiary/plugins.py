@@ -82,6 +82,30 @@ def _check_names(settings, available, extra) -> None:
                                 f"(known: {', '.join(sorted(known_names))})")
 
 
+def housekeeping(registry):
+    """Every plugin's ``ostiary_housekeeping`` as one function of
+    ``(mapping, when)``, for core's pruning to call in its transaction;
+    the plugins' counts are summed. Not per request, so not on the facade."""
+    relay = registry.ostiary_plugins.hook
+
+    def run(mapping, when: int) -> int:
+        return sum(count or 0 for count in relay.ostiary_housekeeping(mapping=mapping, now=when))
+
+    return run
+
+
+def evolve_steps(registry) -> list[tuple[str, tuple]]:
+    """Every plugin's ``(name, steps)`` from ``ostiary_evolve_steps``, in
+    registration order; two plugins may not share a name."""
+    answers = [answer for answer in reversed(registry.ostiary_plugins.hook.ostiary_evolve_steps()) if answer]
+    seen: set[str] = set()
+    for name, steps in answers:
+        if name in seen:
+            raise SettingsError(f"two plugins keep evolve steps under the name {name!r}")
+        seen.add(name)
+    return [(name, tuple(steps)) for name, steps in answers]
+
+
 def get_plugin_manager(registry) -> pluggy.PluginManager:
     """The application's plugin manager."""
     return registry.ostiary_plugins

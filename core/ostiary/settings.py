@@ -189,7 +189,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ostiary.login_throttle_window", "900", _positive_int, "Seconds over which failed sign-ins from one address are counted."),
     Setting("ostiary.login_throttle_seconds", "60", _positive_int, "How long an address that used up its failures is refused; doubled for each further block within a window of the last, up to an hour."),
     Setting("ostiary.automatic_redirect_after_sign_out", "true", _bool, "After RP-initiated sign-out with a registered post_logout_redirect_uri, return the browser there by itself (once the front-channel logout frames have loaded); false shows the signed-out page with a link."),
-    Setting("ostiary.prune_interval", "3600", _non_negative_int, "Seconds between automatic clean-ups of expired codes, tokens, sessions and keys in each server process (0: only `ostiary prune`)."),
+    Setting("ostiary.prune_interval", "3600", _non_negative_int, "Seconds between automatic clean-ups of expired codes, tokens, sessions and keys (and plugins' expired data) in each server process (0: only `ostiary prune`)."),
     Setting("ostiary.pack_interval", "86400", _non_negative_int, "Seconds between automatic packs of a FileStorage database in the server process (0: only `ostiary pack`). ZEO and RelStorage are packed with their own tools, zeopack and zodbpack."),
     Setting("ostiary.pack_keep_days", "7", _pack_days, "Days of history a pack keeps (`ostiary pack` and ostiary.pack_interval); older object versions are removed."),
     Setting("ostiary.languages", "en de", _languages, "Languages the pages are offered in, chosen by ui_locales, then Accept-Language, then pyramid.default_locale_name."),

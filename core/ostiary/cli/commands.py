@@ -7,6 +7,8 @@ import argparse
 
 from .. import loader
 from ..models import packing
+from ..models.root import prune_request
+from ..plugins import housekeeping
 from . import clients, keys, providers, users
 from . import themes
 from .app import CommandError
@@ -22,7 +24,8 @@ def register(sub) -> None:
     keys.register(sub)
     themes.register(sub)
     providers.register(sub)
-    prune = sub.add_parser("prune", help="delete expired codes, tokens, sessions, consents and retired keys")
+    prune = sub.add_parser("prune", help="delete expired codes, tokens, sessions, consents, retired keys "
+                                         "and plugins' data")
     prune.set_defaults(handler=cmd_prune)
     pack = sub.add_parser("pack", help="pack a FileStorage database: remove old object versions")
     pack.add_argument("--days", type=_days, metavar="N",
@@ -39,7 +42,8 @@ def cmd_init(app, args):
 
 
 def cmd_prune(app, args):
-    count = app.root.prune()
+    # Core's expired items and the plugins' (ostiary_housekeeping), as the server's pruner does.
+    count = prune_request(app.request, housekeeping(app.registry))
     print(f"pruned {count} expired item{'' if count == 1 else 's'}")
 
 

@@ -62,11 +62,14 @@ def ostiary_login_links(request, context):
              "label": f"Do not link your {provider.display_name} account"}]
 
 
-@hookimpl(trylast=True)
-def ostiary_check_login(request, user, context):
+@hookimpl
+def ostiary_signed_in(request, user, session, context):
+    # Only a password proves the local account here, as the person was asked
+    # for (``ask_to_link``); and only now, once every check let them in.
+    if session.idp != providers.LOCAL or "pwd" not in session.amr:
+        return
     return_url = request.params.get("returnUrl") if context else None
     linking.complete_pending_link(request, views.browser_id(request), user, return_url)
-    return None
 
 
 @hookimpl

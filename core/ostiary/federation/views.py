@@ -165,7 +165,7 @@ def callback(request):
         identity = _identity(request, provider, metadata, pending)
     except upstream.UpstreamError as exc:
         return _fail(request, exc.error, str(exc), name, client_id, exc.log_level)
-    return _sign_in(request, identity, pending.return_url, client)
+    return _sign_in(request, identity, pending.return_url, context)
 
 
 def _upstream_said_no(request, name, client_id):
@@ -178,9 +178,10 @@ def _upstream_said_no(request, name, client_id):
     return _fail(request, "external_denied", detail, name, client_id)
 
 
-def _sign_in(request, identity, return_url, client):
+def _sign_in(request, identity, return_url, context):
     """Find, link or create the local user and start the session. A refusal
     rolls back whatever was linked or created on the way."""
+    client = context.client if context else None
     client_id = client.client_id if client else None
     name = identity.provider.name
     savepoint = request.tm.savepoint(optimistic=True)
@@ -193,7 +194,8 @@ def _sign_in(request, identity, return_url, client):
     except linking.Refused as exc:
         _roll_back(request, savepoint)
         return _fail(request, exc.error, str(exc), name, client_id)
-    session = request.interaction.sign_in(user, amr=("external",), idp=name, auth_time=identity.auth_time)
+    session = request.interaction.sign_in(user, amr=("external",), idp=name, auth_time=identity.auth_time,
+                                          context=context)
     # Where the session came from: for signing out there too, and for the
     # upstream's back-channel logout tokens to find it.
     request.ostiary_root.sessions.record_upstream(session, name, sub=identity.id_subject, sid=identity.sid,

@@ -108,6 +108,6 @@ def login_submit(request):
     refusal = request.plugins.check_login(user=user, params=request.POST, context=context)
     if refusal:
         return _refuse(request, context, username, refusal, guessed=True)
-    service.sign_in(user, remember=request.POST.get("remember") == "yes")
+    service.sign_in(user, remember=request.POST.get("remember") == "yes", context=context)
     target = request.params.get("returnUrl") if context else request.route_path("home")
     return HTTPSeeOther(target)

@@ -136,10 +136,13 @@ class InteractionService:
             cache["_ostiary_sso_session"] = self.request.ostiary_root.sessions.from_cookie(cookie)
         return cache["_ostiary_sso_session"]
 
-    def sign_in(self, user, *, amr=("pwd",), idp="local", acr=None, remember=False, auth_time=None) -> SSOSession:
+    def sign_in(self, user, *, amr=("pwd",), idp="local", acr=None, remember=False, auth_time=None,
+                context: AuthorizationContext | None = None) -> SSOSession:
         """Start an SSO session for ``user`` and set its cookie on the response.
         ``auth_time``: when the person authenticated, if not now (an upstream
-        provider's ``auth_time`` after an external login)."""
+        provider's ``auth_time`` after an external login). ``context``: the
+        authorization request this sign-in serves, if any, passed on to the
+        plugins (``ostiary_signed_in``), which are told once the session exists."""
         store = self.request.ostiary_root.sessions
         if self.session is not None:
             store.end(self.session)
@@ -152,6 +155,7 @@ class InteractionService:
         max_age = lifetime if remember else None
         self.request.add_response_callback(lambda req, resp: self._set_cookie(resp, cookie, max_age))
         emit(self.request, LOGIN_SUCCEEDED, subject=user.subject, amr=" ".join(amr), idp=idp)
+        self.request.plugins.signed_in(user=user, session=session, context=context)
         return session
 
     def sign_out(self) -> list[str]:
@@ -208,12 +212,17 @@ class InteractionService:
             vars(self.request)["_ostiary_taken_logout"] = (logout_id, record)
         return record or self.logout_context(logout_id)
 
-    def revoke_user(self, subject: str) -> int:
+    def revoke_user(self, subject: str, *, keep: SSOSession | None = None) -> int:
         """End every SSO session and revoke every refresh token of ``subject``
-        (after a password reset, for example); return how many went."""
+        (after a password reset, for example); return how many went.
+        ``keep``: a session to spare, the one just started by a sign-in that
+        revokes what came before it (``ostiary_signed_in``)."""
         root = self.request.ostiary_root
-        ended = self.end_sessions(list(root.sessions.of_subject(subject)))
-        if self.session is not None and self.session.subject == subject:
+        # the sign-in that asked for this revocation keeps its own session
+        sessions = [session for session in root.sessions.of_subject(subject) if keep is None or session.sid != keep.sid]
+        ended = self.end_sessions(sessions)
+        current = self.session
+        if current is not None and current.subject == subject and (keep is None or current.sid != keep.sid):
             vars(self.request)["_ostiary_sso_session"] = None
         return ended + root.grants.revoke_where(subject=subject)
 

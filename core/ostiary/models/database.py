@@ -111,8 +111,15 @@ def run_apart(db, work: Callable[..., T], attempts: int = 1) -> T:
     again up to ``attempts`` times when it conflicts with another writer."""
     from .root import open_root_from_connection
 
+    return run_apart_on_connection(db, lambda conn: work(open_root_from_connection(conn)), attempts)
+
+
+def run_apart_on_connection(db, work: Callable[..., T], attempts: int = 1) -> T:
+    """Like :func:`run_apart`, but ``work(conn)`` gets the connection: for
+    work that reaches beyond the Ostiary root, to the data plugins keep
+    under keys of their own in ``conn.root()``."""
     with _connection_apart(db) as (manager, conn):
         for attempt in manager.attempts(attempts):
             with attempt:
-                result = work(open_root_from_connection(conn))
+                result = work(conn)
         return result

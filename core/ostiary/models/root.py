@@ -4,18 +4,22 @@ The application root lives under the key ``"ostiary"`` of the ZODB root
 mapping. It is created on first use; each later change of persistent
 classes adds a step to :data:`EVOLVE_STEPS` so that an older database is
 brought up to date when it is opened, as long-lived ZODB applications
-(Substance D, Kotti) do.
+(Substance D, Kotti) do. Plugins evolve the data they keep under keys of
+their own the same way (``ostiary_evolve_steps``): the root records each
+plugin's generation in :attr:`OstiaryRoot.plugin_generations`.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable, Mapping
 
+from BTrees.OOBTree import OOBTree
 from persistent import Persistent
 from pyramid_zodbconn import get_connection
 
 from .clients import ClientRegistry
-from .database import run_apart
+from .database import run_apart, run_apart_on_connection
 from .federation import FederationStore
 from .grants import GrantStore
 from .interactions import InteractionStore
@@ -35,6 +39,8 @@ class OstiaryRoot(Persistent):
     """Every container of an Ostiary database."""
 
     generation = 0
+    #: plugin data name -> the generation its evolve steps reached (generation 7)
+    plugin_generations = None
 
     def __init__(self):
         self.clients = ClientRegistry()
@@ -49,6 +55,7 @@ class OstiaryRoot(Persistent):
         self.keys.ensure()
         self.federation = FederationStore()
         self.login_throttle = LoginThrottle()
+        self.plugin_generations = OOBTree()
         self.generation = CURRENT_GENERATION
 
     def prune(self, when: int | None = None) -> int:
@@ -117,8 +124,14 @@ def _evolve_6(root: OstiaryRoot) -> None:
         root.login_throttle = LoginThrottle()
 
 
+def _evolve_7(root: OstiaryRoot) -> None:
+    """Generation 7 records how far each plugin's own evolve steps brought its data."""
+    if root.plugin_generations is None:
+        root.plugin_generations = OOBTree()
+
+
 #: Evolve steps in order; step ``n`` brings a database to generation ``n``.
-EVOLVE_STEPS = (_evolve_1, _evolve_2, _evolve_3, _evolve_4, _evolve_5, _evolve_6)
+EVOLVE_STEPS = (_evolve_1, _evolve_2, _evolve_3, _evolve_4, _evolve_5, _evolve_6, _evolve_7)
 CURRENT_GENERATION = len(EVOLVE_STEPS)
 
 
@@ -132,6 +145,30 @@ def evolve(root: OstiaryRoot) -> bool:
         root.generation += 1
         ran = True
     return ran
+
+
+#: A plugin's evolve steps: its data's name and the steps, each a callable
+#: of the ZODB root mapping (``ostiary_evolve_steps``).
+PluginSteps = tuple[str, tuple[Callable[[Mapping], None], ...]]
+
+
+def evolve_plugins(conn, plugin_steps: Iterable[PluginSteps]) -> None:
+    """Run, in the connection's transaction, every plugin evolve step the
+    database has not seen yet, and record how far each plugin got."""
+    root, mapping = open_root_from_connection(conn), conn.root()
+    for name, steps in plugin_steps:
+        done = root.plugin_generations.get(name, 0)
+        if done > len(steps):  # an older release of the plugin on a database a newer one evolved
+            log.warning("the data of plugin %s is at generation %d, which this version of it (%d) "
+                        "does not know", name, done, len(steps))
+        for number, step in enumerate(steps[done:], start=done + 1):
+            log.info("evolving the data of plugin %s to generation %d: %s", name, number, _first_line(step))
+            step(mapping)
+            root.plugin_generations[name] = number
+
+
+def _first_line(step) -> str:
+    return (step.__doc__ or step.__name__).strip().splitlines()[0]
 
 
 def open_root_from_connection(conn, create: bool = True) -> OstiaryRoot | None:
@@ -150,12 +187,17 @@ def get_root(request) -> OstiaryRoot:
     return open_root_from_connection(get_connection(request))
 
 
-def initialise(db) -> None:
-    """Create (or evolve) the root and the signing keys at start-up, in a
-    transaction of its own, so that the first requests do not race to do it.
-    Two processes starting at once on a shared database may conflict: the
-    loser tries again and finds the winner's root."""
-    run_apart(db, lambda root: root.keys.ensure(), attempts=5)
+def initialise(db, plugin_steps: Iterable[PluginSteps] = ()) -> None:
+    """Create (or evolve) the root and the signing keys at start-up, and
+    run the plugins' evolve steps, in a transaction of its own, so that the
+    first requests do not race to do it. Two processes starting at once on
+    a shared database may conflict: the loser tries again and finds the
+    winner's root."""
+    def work(conn):
+        open_root_from_connection(conn).keys.ensure()
+        evolve_plugins(conn, plugin_steps)
+
+    run_apart_on_connection(db, work, attempts=5)
 
 
 def record_error_apart(db, record, error_id: str) -> bool:
@@ -173,10 +215,32 @@ def record_error_apart(db, record, error_id: str) -> bool:
         return False
 
 
-def prune_apart(db) -> int:
-    """Prune expired items in a transaction of its own; return how many went.
+#: The plugins' share of pruning: ``housekeeping(mapping, when)`` deletes
+#: what they keep under their own keys of the root mapping and returns how
+#: many objects went (see ``ostiary.plugins.housekeeping``).
+Housekeeping = Callable[[Mapping, int], int]
+
+
+def prune_connection(conn, housekeeping: Housekeeping | None = None) -> int:
+    """Prune core's expired items, then the plugins', in the connection's
+    current transaction; return how many went."""
+    when = now()
+    removed = open_root_from_connection(conn).prune(when)
+    if housekeeping is not None:
+        removed += housekeeping(conn.root(), when)
+    return removed
+
+
+def prune_request(request, housekeeping: Housekeeping | None = None) -> int:
+    """:func:`prune_connection` in the request's transaction (``ostiary prune``)."""
+    return prune_connection(get_connection(request), housekeeping)
+
+
+def prune_apart(db, housekeeping: Housekeeping | None = None) -> int:
+    """Prune expired items, core's and the plugins', in a transaction of its
+    own; return how many went.
 
     Several processes may prune at once: a conflict is retried, and the
     loser finds less to delete.
     """
-    return run_apart(db, lambda root: root.prune(), attempts=3)
+    return run_apart_on_connection(db, lambda conn: prune_connection(conn, housekeeping), attempts=3)

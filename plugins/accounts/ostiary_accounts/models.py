@@ -5,6 +5,9 @@ of the ZODB root mapping, beside Ostiary's own root (key ``"ostiary"``):
 tokens that were mailed, stored only as SHA-256 digests, each with an
 expiry and used at most once; and rate-limit counters. Both live in the
 database, not in process memory, so every process of a deployment agrees.
+What has expired goes with Ostiary's own pruning (the plugins'
+``ostiary_housekeeping`` hooks call :func:`prune_container`), not on the
+requests that write.
 """
 
 from __future__ import annotations
@@ -14,10 +17,6 @@ from persistent import Persistent
 from pyramid_zodbconn import get_connection
 
 from ostiary.models.util import digest, now, random_token
-
-#: How often (seconds) a container deletes what has expired.
-PRUNE_INTERVAL = 300
-
 
 class MailedToken(Persistent):
     """What a mailed token stands for; the token itself is not stored."""
@@ -101,23 +100,42 @@ class RateLimiter(Persistent):
 
 
 class AccountData(Persistent):
-    """One plugin's container: its tokens and its rate-limit counters."""
+    """One plugin's container: its tokens and its rate-limit counters.
 
-    #: bump with an evolve step when the persistent shape changes
-    generation = 1
+    A change of its persistent shape adds a step to the plugins' evolve
+    steps (``ostiary_evolve_steps``, see :func:`first_step`)."""
 
     def __init__(self):
         self.tokens = TokenStore()
         self.limits = RateLimiter()
-        self.pruned_at = 0
 
     def prune(self, when: int | None = None) -> int:
-        """Delete expired tokens and counters, at most every PRUNE_INTERVAL seconds."""
+        """Delete expired tokens and counters; return how many went."""
         when = now() if when is None else when
-        if when - self.pruned_at < PRUNE_INTERVAL:
-            return 0
-        self.pruned_at = when
         return self.tokens.prune(when) + self.limits.prune(when)
+
+
+def prune_container(mapping, key: str, when: int) -> int:
+    """Prune the container under ``key`` of the root mapping ``mapping``, if
+    there is one (an ``ostiary_housekeeping`` implementation)."""
+    data = mapping.get(key)
+    return data.prune(when) if data is not None else 0
+
+
+def first_step(key: str, factory=AccountData):
+    """Evolve step 1 of a plugin's data under ``key``: create the container
+    (at start-up, before any request), and drop from one made by an older
+    release the time of its last prune, which pruning on submit kept."""
+
+    def create_container(mapping) -> None:
+        data = mapping.get(key)
+        if data is None:
+            mapping[key] = factory()
+        elif hasattr(data, "pruned_at"):  # (hasattr loads a ghost; vars would not)
+            del data.pruned_at
+
+    create_container.__doc__ = f"create {key}, or drop the pruned_at that pruning on submit kept"
+    return create_container
 
 
 def container(request, key: str, factory=AccountData, create: bool = False):

@@ -17,10 +17,10 @@ every setting.
 from .hooks import (
     ostiary_configure,
     ostiary_create_user,
-    ostiary_event,
     ostiary_is_active,
     ostiary_profile_claims,
     ostiary_set_password,
+    ostiary_signed_in,
     ostiary_update_claims,
     ostiary_user_by_subject,
     ostiary_user_by_username,
@@ -30,10 +30,10 @@ from .hooks import (
 __all__ = [
     "ostiary_configure",
     "ostiary_create_user",
-    "ostiary_event",
     "ostiary_is_active",
     "ostiary_profile_claims",
     "ostiary_set_password",
+    "ostiary_signed_in",
     "ostiary_update_claims",
     "ostiary_user_by_subject",
     "ostiary_user_by_username",

@@ -13,18 +13,19 @@ phone number changes, or when an administrator calls
 the stamp it saw at the user's last sign-in in the Identity database
 itself, as an ``AspNetUserTokens`` row (LoginProvider ``Ostiary``, Name
 ``SecurityStamp``), so every Ostiary process sees it and nothing lives in
-process memory. Then ``ostiary_is_active``:
+process memory. Then:
 
-* at a password sign-in (caller ``login``), if the stamp changed since the
-  last one, ends every SSO session and revokes every refresh token of the
-  user (``request.interaction.revoke_user``) and records the new stamp;
-* everywhere else (authorize with an existing session, code exchange,
-  refresh, userinfo) answers ``False`` while the stamp differs from the
-  recorded one, so nothing issued before the change works again: the
-  person must sign in anew, and that sign-in revokes what is left.
-
-A sign-in by another path records the stamp through the
-``login.succeeded`` event when none is recorded yet (a new user).
+* ``ostiary_is_active`` answers ``False`` while the stamp differs from the
+  recorded one (authorize with an existing session, code exchange,
+  refresh, userinfo), so nothing issued before the change works again:
+  the person must sign in anew. At sign-in itself (caller ``login``) it
+  only decides, and lets the person in: signing in is the remedy.
+* ``ostiary_signed_in``, after any sign-in that succeeded (a password, an
+  external provider, a mailed link), records the current stamp; when it
+  changed since the last one, it first ends every other SSO session and
+  revokes every refresh token of the user
+  (``request.interaction.revoke_user``). A sign-in that another plugin
+  refused after the password changes nothing.
 """
 
 from __future__ import annotations
@@ -32,8 +33,7 @@ from __future__ import annotations
 import logging
 
 import zope.sqlalchemy
-from ostiary.events import LOGIN_SUCCEEDED
-from ostiary.hookspecs import Caller, hookimpl
+from ostiary.plugin import Caller, hookimpl
 from sqlalchemy.orm import Session
 from zope.sqlalchemy.datamanager import STATUS_CHANGED
 
@@ -126,25 +126,24 @@ def ostiary_is_active(request, subject, caller):
     if user is None:
         # Not this store's user: active only if another store knows it.
         return None if request.plugins.user_by_subject(subject=subject) else False
-    current = user.security_stamp or ""
-    recorded = store.recorded_stamp(db, subject)
     if caller == Caller.LOGIN:
-        if recorded is not None and recorded != current:
-            log.info("security stamp of %s changed: ending its sessions and refresh tokens", subject)
-            request.interaction.revoke_user(subject)
-        if recorded != current:
-            store.record_stamp(db, subject, current)
-        return None
-    if recorded != current:
+        return None  # the sign-in records the new stamp (ostiary_signed_in)
+    if store.recorded_stamp(db, subject) != (user.security_stamp or ""):
         return False
     return None
 
 
 @hookimpl
-def ostiary_event(request, event):
-    if event.name != LOGIN_SUCCEEDED or not event.subject:
-        return
+def ostiary_signed_in(request, user, session):
     store, db = get_store(request), request.aspnet_identity_db
-    user = store.find(db, event.subject)
-    if user is not None and store.recorded_stamp(db, user.subject) is None:
-        store.record_stamp(db, user.subject, user.security_stamp)
+    found = store.find(db, user.subject)
+    if found is None:
+        return
+    current = found.security_stamp or ""
+    recorded = store.recorded_stamp(db, found.subject)
+    if recorded == current:
+        return
+    if recorded is not None:
+        log.info("security stamp of %s changed: ending its other sessions and refresh tokens", found.subject)
+        request.interaction.revoke_user(found.subject, keep=session)
+    store.record_stamp(db, found.subject, current)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from ostiary_accounts.models import AccountData, container
+from ostiary_accounts.models import AccountData, container, first_step
 
 KEY = "ostiary_password_reset"
+
+
+#: The evolve steps of this data (``ostiary_evolve_steps``); only ever append.
+EVOLVE_STEPS = (first_step(KEY),)
 
 
 def get(request, create: bool = False) -> AccountData | None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from pyramid.i18n import TranslationStringFactory
 
 from ostiary.hookspecs import hookimpl
+from ostiary_accounts.models import prune_container
 from ostiary_accounts.pages import translate
 from ostiary_accounts.settings import parse_plugin_settings, positive_int
 
-from . import pages, views
+from . import models, pages, views
 
 _ = TranslationStringFactory("ostiary_password_reset")
 
@@ -41,6 +42,17 @@ def ostiary_login_links(request, context):
     url = request.params.get("returnUrl") if context is not None else None
     href = request.route_path("password_forgot", _query={"returnUrl": url} if url else {})
     return [{"href": href, "label": translate(request, _("Forgot your password?"))}]
+
+
+@hookimpl
+def ostiary_evolve_steps():
+    return models.KEY, models.EVOLVE_STEPS
+
+
+@hookimpl
+def ostiary_housekeeping(mapping, now):
+    """Expired links and rate-limit counters go with Ostiary's own pruning."""
+    return prune_container(mapping, models.KEY, now)
 
 
 @hookimpl

@@ -72,7 +72,6 @@ def forgot_submit(request):
         return failure
     settings = _settings(request)
     data = models.get(request, create=True)
-    data.prune()
     email = request.POST.get("email", "").strip()
     if not data.limits.hit(client_key(request), settings.rate_limit, settings.rate_window):
         too_many = _("Too many requests from your network. Please try again later.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from BTrees.OOBTree import OOBTree
 
-from ostiary_accounts.models import AccountData, container
+from ostiary_accounts.models import AccountData, container, first_step
 
 KEY = "ostiary_registration"
 
@@ -15,6 +15,10 @@ class RegistrationData(AccountData):
     def __init__(self):
         super().__init__()
         self.unverified = OOBTree()  # subject -> email address awaiting confirmation
+
+
+#: The evolve steps of this data (``ostiary_evolve_steps``); only ever append.
+EVOLVE_STEPS = (first_step(KEY, RegistrationData),)
 
 
 def get(request, create: bool = False) -> RegistrationData | None:

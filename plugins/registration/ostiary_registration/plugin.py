@@ -5,6 +5,7 @@ from __future__ import annotations
 from pyramid.i18n import TranslationStringFactory
 
 from ostiary.hookspecs import hookimpl
+from ostiary_accounts.models import prune_container
 from ostiary_accounts.pages import translate
 from ostiary_accounts.settings import parse_plugin_settings, positive_int
 
@@ -55,6 +56,17 @@ def ostiary_is_active(request, subject):
     if user is not None and user.claims.get("email_verified") is True:
         return None
     return False
+
+
+@hookimpl
+def ostiary_evolve_steps():
+    return models.KEY, models.EVOLVE_STEPS
+
+
+@hookimpl
+def ostiary_housekeeping(mapping, now):
+    """Expired links and rate-limit counters go with Ostiary's own pruning."""
+    return prune_container(mapping, models.KEY, now)
 
 
 @hookimpl

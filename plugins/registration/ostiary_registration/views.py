@@ -108,7 +108,6 @@ def register_submit(request):
         return failure
     settings = _settings(request)
     data = models.get(request, create=True)
-    data.prune()
     fields = {"username": request.POST.get("username", "").strip(), "email": request.POST.get("email", "").strip()}
     if not data.limits.hit(client_key(request), settings.rate_limit, settings.rate_window):
         return _form(request, url, context, fields, {"form": TOO_MANY}, status=429)
@@ -161,7 +160,7 @@ def verify_submit(request):
     if not is_active(request, user.subject, context.client if context else None, Caller.LOGIN):
         return HTTPSeeOther(login_url(request, url))
     # amr "email": the person proved control of the address by the mailed link.
-    request.interaction.sign_in(user, amr=("email",))
+    request.interaction.sign_in(user, amr=("email",), context=context)
     return HTTPSeeOther(url or request.route_path("home"))
 
 

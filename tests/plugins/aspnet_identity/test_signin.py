@@ -7,6 +7,7 @@ import contextlib
 import pytest
 from ostiary import SettingsError, main
 from ostiary.hookspecs import Caller
+from ostiary.plugin import hookimpl
 from ostiary.protocol.claims import is_active
 from ostiary.testing import DEMO, CodeFlow, load_data
 from pyramid.scripting import prepare
@@ -251,3 +252,43 @@ def test_the_url_is_required(ostiary_settings):
     with pytest.raises(SettingsError, match="aspnet_identity.url"):
         main({}, **settings)
 
+
+
+# -- the stamp is recorded after the sign-in, not inside a veto hook -------------------
+
+
+class TermsLast:
+    """A check after every other (trylast) that refuses while ``refuse`` is set."""
+
+    refuse = False
+
+    @hookimpl(trylast=True)
+    def ostiary_check_login(self):
+        return "Accept the terms first." if self.refuse else None
+
+
+TERMS = TermsLast()
+
+
+def recorded_stamp(aspnet_db, user_id):
+    return aspnet_db.execute('SELECT "Value" FROM "AspNetUserTokens" WHERE "UserId" = :u', u=user_id).scalar()
+
+
+@pytest.mark.parametrize("ostiary_plugins", [[("terms", TERMS)]])
+def test_a_refused_sign_in_records_no_stamp_and_the_next_one_keeps_its_session(app, aspnet_db, alice):
+    old = sign_in(app)
+    before = recorded_stamp(aspnet_db, alice)
+    aspnet_db.set(alice, SecurityStamp="CHANGED-BY-THE-DOTNET-APP")
+    TERMS.refuse = True
+    try:
+        flow = CodeFlow(app)
+        refused = flow.login(flow.authorize(scope=SCOPE), password=VECTOR_PASSWORD)
+        assert "Accept the terms first." in refused.text
+        assert recorded_stamp(aspnet_db, alice) == before  # nothing recorded for a sign-in that did not happen
+    finally:
+        TERMS.refuse = False
+    sign_in(app)
+    assert recorded_stamp(aspnet_db, alice) == "CHANGED-BY-THE-DOTNET-APP"
+    assert refresh(app, old["refresh_token"]).json["error"] == "invalid_grant"
+    # The sign-in that revoked what came before kept its own session.
+    assert "/account/login" not in CodeFlow(app).authorize(scope=SCOPE).location
