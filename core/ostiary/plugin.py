@@ -14,6 +14,13 @@ contract, documented in ``docs/plugins.md``:
 - :func:`render_page` renders a template by asset specification through the
   theme (so a theme can restyle a plugin's page), :func:`translate` a
   translation string in the request's language.
+- :class:`Setting` rows for the ``ostiary_settings`` hook, with the parsers
+  of core's own table (:func:`boolean`, :func:`whole_number`,
+  :func:`positive_int`, :func:`choice`, :func:`optional_text`, ...), and
+  :func:`plugin_settings` for the parsed values (a library included by
+  plugins parses its own table with :func:`parse_settings_table`); :class:`SettingsError`
+  for a plugin's own checks at start-up.
+- :class:`CommandError` for ``ostiary_commands`` handlers.
 """
 
 from __future__ import annotations
@@ -36,7 +43,42 @@ from .hookspecs import Caller, hookimpl
 from .i18n import translate
 from .interaction.pages import render_page
 
+# -- settings and commands (issue 11) ------------------------------------------
+from .cli.app import CommandError
+from .settings import Setting, SettingsError
+from .settings import parse_table as parse_settings_table
+from .settings import _bool as boolean
+from .settings import _choice as choice
+from .settings import _names as names
+from .settings import _non_negative_int as non_negative_int
+from .settings import _positive_int as positive_int
+from .settings import _text as optional_text
+from .settings import _whole_number as whole_number
+
+
+def whole_number_between(minimum: int, maximum: int = 2**31 - 1):
+    """A parser of whole numbers from ``minimum`` to ``maximum``."""
+    def parse(value: str) -> int:
+        number = whole_number(value)
+        if not minimum <= number <= maximum:
+            raise ValueError(f"expected a whole number from {minimum} to {maximum}")
+        return number
+
+    return parse
+
+
+def plugin_settings(registry, name: str):
+    """The parsed settings of plugin ``name`` (from its ``ostiary_settings``
+    rows): one attribute per row, the name without the prefix. ``registry``
+    may be a request's (``request.registry``) or a configurator's."""
+    return registry.ostiary_plugin_settings[name]
+
+
 __all__ = [
+    "Setting", "SettingsError", "plugin_settings", "CommandError",
+    "boolean", "choice", "names", "whole_number", "whole_number_between", "positive_int", "non_negative_int",
+    "optional_text", "parse_settings_table",
+
     "hookimpl", "Plugins", "Caller",
     "declare", "emit", "Event", "EventType",
     "LOGIN_SUCCEEDED", "LOGIN_FAILED", "TOKEN_ISSUED", "TOKEN_REVOKED", "CONSENT_GRANTED", "CONSENT_DENIED", "LOGOUT",
