@@ -7,7 +7,7 @@ import argparse
 
 from .. import loader
 from ..models import packing
-from . import clients, keys, providers, users
+from . import clients, keys, plugin_list, providers, users
 from . import themes
 from .app import CommandError
 from .output import size
@@ -22,6 +22,7 @@ def register(sub) -> None:
     keys.register(sub)
     themes.register(sub)
     providers.register(sub)
+    plugin_list.register(sub)
     prune = sub.add_parser("prune", help="delete expired codes, tokens, sessions, consents and retired keys")
     prune.set_defaults(handler=cmd_prune)
     pack = sub.add_parser("pack", help="pack a FileStorage database: remove old object versions")
