@@ -45,26 +45,19 @@ from .interaction.pages import render_page
 
 # -- settings and commands (issue 11) ------------------------------------------
 from .cli.app import CommandError
-from .settings import Setting, SettingsError
+from .settings import (
+    Setting,
+    SettingsError,
+    boolean,
+    choice,
+    names,
+    non_negative_int,
+    optional_text,
+    positive_int,
+    whole_number,
+    whole_number_between,
+)
 from .settings import parse_table as parse_settings_table
-from .settings import _bool as boolean
-from .settings import _choice as choice
-from .settings import _names as names
-from .settings import _non_negative_int as non_negative_int
-from .settings import _positive_int as positive_int
-from .settings import _text as optional_text
-from .settings import _whole_number as whole_number
-
-
-def whole_number_between(minimum: int, maximum: int = 2**31 - 1):
-    """A parser of whole numbers from ``minimum`` to ``maximum``."""
-    def parse(value: str) -> int:
-        number = whole_number(value)
-        if not minimum <= number <= maximum:
-            raise ValueError(f"expected a whole number from {minimum} to {maximum}")
-        return number
-
-    return parse
 
 
 def plugin_settings(registry, name: str):
@@ -78,7 +71,6 @@ __all__ = [
     "Setting", "SettingsError", "plugin_settings", "CommandError",
     "boolean", "choice", "names", "whole_number", "whole_number_between", "positive_int", "non_negative_int",
     "optional_text", "parse_settings_table",
-
     "hookimpl", "Plugins", "Caller",
     "declare", "emit", "Event", "EventType",
     "LOGIN_SUCCEEDED", "LOGIN_FAILED", "TOKEN_ISSUED", "TOKEN_REVOKED", "CONSENT_GRANTED", "CONSENT_DENIED", "LOGOUT",

@@ -124,7 +124,7 @@ def plugin_setting_rows(pm: pluggy.PluginManager) -> dict[str, tuple]:
     """
     rows: dict[str, tuple] = {}
     owners: dict[str, str] = {}
-    for impl in reversed(pm.hook.ostiary_settings.get_hookimpls()):
+    for impl in pm.hook.ostiary_settings.get_hookimpls():  # registration order
         plugin, declared = impl.plugin_name, tuple(impl.function() or ())
         prefixes = {_prefix(plugin, row) for row in declared}
         if len(prefixes) > 1:
@@ -140,5 +140,12 @@ def parse_plugin_settings(rows: dict[str, tuple], raw) -> dict[str, types.Simple
     """Every plugin's parsed settings, by plugin name: one attribute per row,
     the name without the prefix (``token_lifetime``). A key under a plugin's
     prefix that names no row is refused, as an unknown ``ostiary.*`` key is."""
-    return {plugin: parse_table(raw, declared, _prefix(plugin, declared[0]) if declared else "\0")
+    return {plugin: parse_table(raw, declared, _prefix(plugin, declared[0])) if declared else types.SimpleNamespace()
             for plugin, declared in rows.items()}
+
+
+def add_plugin_commands(pm: pluggy.PluginManager, subparsers) -> None:
+    """Let every plugin add its sub-commands (``ostiary_commands``), when the
+    command line builds its parser; start-up hooks are called here, not
+    through the per-request facade."""
+    pm.hook.ostiary_commands(subparsers=subparsers)

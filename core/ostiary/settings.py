@@ -111,6 +111,17 @@ def _choice(*allowed: str) -> Callable[[str], str]:
     return parse
 
 
+def whole_number_between(minimum: int, maximum: int = 2**31 - 1) -> Callable[[str], int]:
+    """A parser of whole numbers from ``minimum`` to ``maximum``."""
+    def parse(value: str) -> int:
+        number = _whole_number(value)
+        if not minimum <= number <= maximum:
+            raise ValueError(f"expected a whole number from {minimum} to {maximum}")
+        return number
+
+    return parse
+
+
 def _tristate(value: str) -> bool | None:
     return None if value.strip().lower() == "auto" else _bool(value)
 
@@ -176,8 +187,9 @@ class Setting:
 
 
 def parse_rows(raw: dict[str, Any], rows, prefix: str = "") -> dict[str, Any]:
-    """Parse the settings ``rows`` from ``raw``, where each row's key is
-    ``prefix`` and its name; return ``{row.name: value}``.
+    """Parse the settings ``rows`` from ``raw`` (keyed by row name); return
+    ``{row.name: value}``. Errors name the key with ``prefix`` before it
+    (a provider's rows are read without their ``ostiary.provider.NAME.``).
 
     The one parser of every settings table, core's, the providers' and the
     plugins', so that all read the same words and fail with the same one
@@ -186,7 +198,7 @@ def parse_rows(raw: dict[str, Any], rows, prefix: str = "") -> dict[str, Any]:
     values = {}
     for row in rows:
         key = prefix + row.name
-        text = raw.get(key, row.default)
+        text = raw.get(row.name, row.default)
         if text is None:
             raise SettingsError(f"{key}: required setting is missing")
         if not isinstance(text, str):  # already parsed (tests pass Python values)
@@ -243,6 +255,18 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 
+#: The parsers of this table that plugins use for their rows, under public
+#: names (``ostiary.plugin`` exports them), so that ``true``/``yes``/``on``
+#: or a whole number read the same in every plugin as in core.
+boolean = _bool
+choice = _choice
+names = _names
+whole_number = _whole_number
+positive_int = _positive_int
+non_negative_int = _non_negative_int
+optional_text = _text
+
+
 def refuse_unknown(raw: dict[str, Any], prefix: str, known, where: str) -> None:
     """Refuse a key under ``prefix`` that is not in ``known``: a misspelt
     setting silently ignored is worse than a start-up error."""
@@ -255,8 +279,8 @@ def parse_table(raw: dict[str, Any], rows, prefix: str) -> types.SimpleNamespace
     """A plugin's (or library's) table: ``rows`` named with ``prefix``
     (``accounts.mailer``), parsed; unknown keys under ``prefix`` refused.
     Attribute names drop the prefix, dots become ``_``."""
-    names = {row.name for row in rows}
-    refuse_unknown(raw, prefix, names, "known: " + ", ".join(sorted(names)))
+    known = {row.name for row in rows}
+    refuse_unknown(raw, prefix, known, "known: " + ", ".join(sorted(known)))
     values = parse_rows(raw, rows)
     return types.SimpleNamespace(**{row.key(prefix): values[row.name] for row in rows})
 
@@ -430,8 +454,7 @@ def parse_provider(name: str, raw: dict[str, Any], *, source: str = "ini", prefi
             claims[key.removeprefix("claims.")] = str(value).strip()
         elif key not in known:
             raise SettingsError(f"{prefix}{key}: unknown provider setting (see the configuration table in the README)")
-    # Keyed with the prefix for the error messages, as parse_rows names keys.
-    parsed = parse_rows({prefix + k: v for k, v in raw.items()}, PROVIDER_SETTINGS, prefix)
+    parsed = parse_rows(raw, PROVIDER_SETTINGS, prefix)
     values = {s.attribute: parsed[s.name] for s in PROVIDER_SETTINGS}
     kind = "oidc" if values["issuer"] else "oauth2"
     if kind == "oauth2" and not (values["authorization_endpoint"] and values["token_endpoint"]

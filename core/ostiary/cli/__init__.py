@@ -35,7 +35,9 @@ def build_parser(plugin_manager=None) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.register(sub)
     if plugin_manager is not None:
-        plugin_manager.hook.ostiary_commands(subparsers=sub)
+        from ..plugins import add_plugin_commands
+
+        add_plugin_commands(plugin_manager, sub)
     return parser
 
 
