@@ -79,7 +79,7 @@ def includeme(config):
     from .facade import get_plugins
     from .models.root import get_root
     from .passwords import Passwords
-    from .plugins import build_plugin_manager, hooks
+    from .plugins import build_plugin_manager, hooks, parse_plugin_settings, plugin_setting_rows
 
     registry = config.registry
     settings = registry.ostiary_settings = parse_settings(registry.settings)
@@ -94,6 +94,9 @@ def includeme(config):
     config.include("pyramid_chameleon")
     extra = registry.settings.get("ostiary_testing_plugins", ())
     registry.ostiary_plugins = build_plugin_manager(settings, extra)
+    # Before any ostiary_configure, so that a plugin finds its settings parsed.
+    registry.ostiary_plugin_setting_rows = plugin_setting_rows(registry.ostiary_plugins)
+    registry.ostiary_plugin_settings = parse_plugin_settings(registry.ostiary_plugin_setting_rows, registry.settings)
     registry.ostiary_passwords = Passwords.from_settings(settings)
     config.add_request_method(hooks, "hooks", reify=True)
     config.add_request_method(get_plugins, "plugins", reify=True)

@@ -153,7 +153,24 @@ class Plugins:
     def gallery_pages(self) -> list[tuple[str, str, dict]]:
         return concatenated(self._relay.ostiary_gallery_pages(request=self._request))
 
+    # -- listing and disabling users (first answer wins) --------------------------
+
+    def implements(self, hook: str) -> bool:
+        """Whether any enabled plugin implements ``ostiary_<hook>``: tells "no
+        store can do this" from "no store knows this user" (the commands)."""
+        caller = getattr(self._relay, f"ostiary_{hook}", None)
+        return bool(caller is not None and caller.get_hookimpls())
+
+    def list_users(self, offset: int = 0, limit: int | None = None, search: str | None = None):
+        """The user store's users by username, or ``None`` when no store lists them."""
+        return self._relay.ostiary_list_users(request=self._request, offset=offset, limit=limit, search=search)
+
+    def set_active(self, subject: str, active: bool) -> bool:
+        """Whether a store held ``subject`` and disabled or enabled it."""
+        return bool(self._relay.ostiary_set_active(request=self._request, subject=subject, active=active))
+
 
 def get_plugins(request) -> Plugins:
     """Request method ``request.plugins``."""
     return Plugins(request)
+

@@ -34,6 +34,8 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 import pluggy
 
 if TYPE_CHECKING:  # only for the annotations: these layers sit above the contract
+    import argparse
+
     from pyramid.config import Configurator
     from pyramid.request import Request
 
@@ -432,4 +434,69 @@ def ostiary_evolve_steps() -> tuple[str, Sequence[Callable[..., Any]]] | None:
     own evolve steps, logging each; a new database runs them all, so the
     first step usually creates the plugin's container. Every plugin is
     called.
+    """
+
+
+# -- plugin settings, commands, listing and disabling users (issue 11) --------
+
+
+@hookspec
+def ostiary_settings() -> Sequence[Any] | None:
+    """Return the plugin's settings: a list of
+    :class:`ostiary.plugin.Setting` rows, each named with the plugin's own
+    prefix (``registration.token_lifetime``; never ``ostiary.``).
+
+    Called once per plugin when the plugin manager is built, before
+    :func:`ostiary_configure`. Every plugin's rows are parsed from the ini
+    by the parser of core's own table: a malformed value or a key under the
+    prefix that names no row stops start-up with one line naming the key.
+    The parsed values are ``ostiary.plugin.plugin_settings(registry, NAME)``,
+    one attribute per row (the name without the prefix, dots as ``_``), and
+    ``ostiary CONFIG plugins`` lists them (rows marked ``secret`` masked).
+    A row may be declared by one plugin only.
+    """
+
+
+@hookspec
+def ostiary_commands(subparsers: argparse._SubParsersAction) -> None:
+    """Add sub-commands to the ``ostiary`` command line: call
+    ``subparsers.add_parser(NAME, ...)`` (argparse) and set its ``handler``
+    with ``parser.set_defaults(handler=function)``.
+
+    Called when ``ostiary CONFIG ...`` builds its parser, with the plugins
+    the ini enables. The handler is called as ``handler(app, args)`` inside
+    one transaction, like the built-in commands: ``app.request`` (with
+    ``app.request.plugins``), ``app.registry``, ``app.root`` and
+    ``app.settings``. Raise ``ostiary.plugin.CommandError`` for a mistake
+    the user can fix: it is printed as one line, with exit status 2. A
+    name that is already taken stops the command (argparse refuses it).
+    Every plugin is called.
+    """
+
+
+@hookspec(firstresult=True)
+def ostiary_list_users(
+    request: Request, offset: int, limit: int | None, search: str | None
+) -> Sequence[User] | None:
+    """Return a list of this store's users sorted by username, or ``None``
+    when this plugin is not a user store.
+
+    ``offset`` users are skipped and at most ``limit`` returned (``None``:
+    all); ``search``, when not ``None``, keeps the users whose username or
+    email contains it, ignoring case. A user may have ``locked_until``, a
+    POSIX time until which sign-ins are refused (0 or ``None``: not locked).
+    Used by ``ostiary user list``. The first non-``None`` result wins: with
+    two user stores, the one registered later is listed.
+    """
+
+
+@hookspec(firstresult=True)
+def ostiary_set_active(request: Request, subject: str, active: bool) -> bool | None:
+    """Disable (``active`` is ``False``) or enable ``subject``; return
+    ``True`` if this store holds the user, ``None`` otherwise.
+
+    A disabled user is refused at sign-in and by :func:`ostiary_is_active`
+    until enabled again; enabling also ends a lockout after failed
+    sign-ins. Used by ``ostiary user disable|enable``. The first
+    non-``None`` result wins.
     """

@@ -15,6 +15,13 @@ contract, documented in ``docs/plugins.md``:
 - :func:`render_page` renders a template by asset specification through the
   theme (so a theme can restyle a plugin's page), :func:`translate` a
   translation string in the request's language.
+- :class:`Setting` rows for the ``ostiary_settings`` hook, with the parsers
+  of core's own table (:func:`boolean`, :func:`whole_number`,
+  :func:`positive_int`, :func:`choice`, :func:`optional_text`, ...), and
+  :func:`plugin_settings` for the parsed values (a library included by
+  plugins parses its own table with :func:`parse_settings_table`); :class:`SettingsError`
+  for a plugin's own checks at start-up.
+- :class:`CommandError` for ``ostiary_commands`` handlers.
 """
 
 from __future__ import annotations
@@ -37,7 +44,34 @@ from .hookspecs import Caller, Client, Resource, User, hookimpl
 from .i18n import translate
 from .interaction.pages import render_page
 
+# -- settings and commands (issue 11) ------------------------------------------
+from .cli.app import CommandError
+from .settings import (
+    Setting,
+    SettingsError,
+    boolean,
+    choice,
+    names,
+    non_negative_int,
+    optional_text,
+    positive_int,
+    whole_number,
+    whole_number_between,
+)
+from .settings import parse_table as parse_settings_table
+
+
+def plugin_settings(registry, name: str):
+    """The parsed settings of plugin ``name`` (from its ``ostiary_settings``
+    rows): one attribute per row, the name without the prefix. ``registry``
+    may be a request's (``request.registry``) or a configurator's."""
+    return registry.ostiary_plugin_settings[name]
+
+
 __all__ = [
+    "Setting", "SettingsError", "plugin_settings", "CommandError",
+    "boolean", "choice", "names", "whole_number", "whole_number_between", "positive_int", "non_negative_int",
+    "optional_text", "parse_settings_table",
     "hookimpl", "Plugins", "Caller", "User", "Client", "Resource",
     "declare", "emit", "Event", "EventType",
     "LOGIN_SUCCEEDED", "LOGIN_FAILED", "TOKEN_ISSUED", "TOKEN_REVOKED", "CONSENT_GRANTED", "CONSENT_DENIED", "LOGOUT",

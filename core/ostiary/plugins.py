@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import importlib
 import logging
+import types
 import warnings
 from importlib.metadata import entry_points
 
 import pluggy
 
 from . import hookspecs
-from .settings import SettingsError
+from .settings import SettingsError, parse_table
 
 log = logging.getLogger(__name__)
 
@@ -118,3 +119,57 @@ def hooks(request):
     warnings.warn("request.hooks is deprecated and will be removed: use request.plugins, which applies each "
                   "hook's combine rule", DeprecationWarning, stacklevel=2)
     return request.registry.ostiary_plugins.hook
+
+
+# -- plugin settings: rows of core's table under each plugin's prefix -----------
+#
+# A plugin returns its rows from ``ostiary_settings()``; they are parsed by
+# the parser of core's own table (:func:`ostiary.settings.parse_rows`) when
+# the plugin manager is built, before any ``ostiary_configure``.
+
+
+def _prefix(plugin: str, row) -> str:
+    """``registration.`` for ``registration.token_lifetime``; core's is refused."""
+    prefix, dot, rest = row.name.partition(".")
+    if not dot or not prefix or not rest:
+        raise SettingsError(f"{row.name}: a setting of plugin {plugin!r} needs a prefix, e.g. {plugin}.{row.name}")
+    if prefix == "ostiary":
+        raise SettingsError(f"{row.name}: plugin {plugin!r} cannot declare a setting under ostiary., which is core's")
+    return prefix + "."
+
+
+def plugin_setting_rows(pm: pluggy.PluginManager) -> dict[str, tuple]:
+    """Each plugin's declared rows, by plugin name, in registration order.
+
+    Each implementation is called on its own (the hook takes no arguments)
+    because the rows must stay attributed to their plugin. A plugin's rows
+    share one prefix, and no other plugin may use it: the prefix is how an
+    unknown key is told from another plugin's.
+    """
+    rows: dict[str, tuple] = {}
+    owners: dict[str, str] = {}
+    for impl in pm.hook.ostiary_settings.get_hookimpls():  # registration order
+        plugin, declared = impl.plugin_name, tuple(impl.function() or ())
+        prefixes = {_prefix(plugin, row) for row in declared}
+        if len(prefixes) > 1:
+            raise SettingsError(f"plugin {plugin!r}: its settings must share one prefix, not {', '.join(sorted(prefixes))}")
+        for prefix in prefixes:
+            if owners.setdefault(prefix, plugin) != plugin:
+                raise SettingsError(f"{prefix}*: settings declared by both {owners[prefix]!r} and {plugin!r}")
+        rows[plugin] = declared
+    return rows
+
+
+def parse_plugin_settings(rows: dict[str, tuple], raw) -> dict[str, types.SimpleNamespace]:
+    """Every plugin's parsed settings, by plugin name: one attribute per row,
+    the name without the prefix (``token_lifetime``). A key under a plugin's
+    prefix that names no row is refused, as an unknown ``ostiary.*`` key is."""
+    return {plugin: parse_table(raw, declared, _prefix(plugin, declared[0])) if declared else types.SimpleNamespace()
+            for plugin, declared in rows.items()}
+
+
+def add_plugin_commands(pm: pluggy.PluginManager, subparsers) -> None:
+    """Let every plugin add its sub-commands (``ostiary_commands``), when the
+    command line builds its parser; start-up hooks are called here, not
+    through the per-request facade."""
+    pm.hook.ostiary_commands(subparsers=subparsers)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import types
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
@@ -110,6 +111,17 @@ def _choice(*allowed: str) -> Callable[[str], str]:
     return parse
 
 
+def whole_number_between(minimum: int, maximum: int = 2**31 - 1) -> Callable[[str], int]:
+    """A parser of whole numbers from ``minimum`` to ``maximum``."""
+    def parse(value: str) -> int:
+        number = _whole_number(value)
+        if not minimum <= number <= maximum:
+            raise ValueError(f"expected a whole number from {minimum} to {maximum}")
+        return number
+
+    return parse
+
+
 def _tristate(value: str) -> bool | None:
     return None if value.strip().lower() == "auto" else _bool(value)
 
@@ -153,16 +165,51 @@ def _languages(value: str) -> tuple[str, ...]:
 
 @dataclasses.dataclass(frozen=True)
 class Setting:
-    """One row of the settings table."""
+    """One row of a settings table: core's, a provider's or a plugin's.
+
+    ``secret`` marks a value never to be printed (``ostiary plugins`` shows
+    it masked): a client secret, a database URL with a password.
+    """
 
     name: str
     default: str | None
     parse: Callable[[str], Any]
     doc: str
+    secret: bool = False
 
     @property
     def attribute(self) -> str:
         return self.name.removeprefix("ostiary.").replace(".", "_")
+
+    def key(self, prefix: str) -> str:
+        """The attribute name of this row within a table under ``prefix``."""
+        return self.name.removeprefix(prefix).replace(".", "_")
+
+
+def parse_rows(raw: dict[str, Any], rows, prefix: str = "") -> dict[str, Any]:
+    """Parse the settings ``rows`` from ``raw`` (keyed by row name); return
+    ``{row.name: value}``. Errors name the key with ``prefix`` before it
+    (a provider's rows are read without their ``ostiary.provider.NAME.``).
+
+    The one parser of every settings table, core's, the providers' and the
+    plugins', so that all read the same words and fail with the same one
+    line naming the key.
+    """
+    values = {}
+    for row in rows:
+        key = prefix + row.name
+        text = raw.get(row.name, row.default)
+        if text is None:
+            raise SettingsError(f"{key}: required setting is missing")
+        if not isinstance(text, str):  # already parsed (tests pass Python values)
+            values[row.name] = text
+            continue
+        try:
+            values[row.name] = row.parse(text)
+        except ValueError as exc:
+            shown = "(secret)" if row.secret else repr(text)
+            raise SettingsError(f"{key} = {shown}: {exc}") from None
+    return values
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -208,6 +255,36 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 
+#: The parsers of this table that plugins use for their rows, under public
+#: names (``ostiary.plugin`` exports them), so that ``true``/``yes``/``on``
+#: or a whole number read the same in every plugin as in core.
+boolean = _bool
+choice = _choice
+names = _names
+whole_number = _whole_number
+positive_int = _positive_int
+non_negative_int = _non_negative_int
+optional_text = _text
+
+
+def refuse_unknown(raw: dict[str, Any], prefix: str, known, where: str) -> None:
+    """Refuse a key under ``prefix`` that is not in ``known``: a misspelt
+    setting silently ignored is worse than a start-up error."""
+    for key in raw:
+        if key.startswith(prefix) and key not in known:
+            raise SettingsError(f"{key}: unknown setting ({where})")
+
+
+def parse_table(raw: dict[str, Any], rows, prefix: str) -> types.SimpleNamespace:
+    """A plugin's (or library's) table: ``rows`` named with ``prefix``
+    (``accounts.mailer``), parsed; unknown keys under ``prefix`` refused.
+    Attribute names drop the prefix, dots become ``_``."""
+    known = {row.name for row in rows}
+    refuse_unknown(raw, prefix, known, "known: " + ", ".join(sorted(known)))
+    values = parse_rows(raw, rows)
+    return types.SimpleNamespace(**{row.key(prefix): values[row.name] for row in rows})
+
+
 def _make_settings_class() -> type:
     fields = [(s.attribute, Any) for s in SETTINGS]
     return dataclasses.make_dataclass("Settings", fields, frozen=True)
@@ -227,18 +304,8 @@ def parse_settings(raw: dict[str, Any]) -> Any:
     for key in raw:
         if key.startswith("ostiary.") and key not in known and not key.startswith(PROVIDER_PREFIX):
             raise SettingsError(f"{key}: unknown setting (see the configuration table in the README)")
-    values = {}
-    for setting in SETTINGS:
-        text = raw.get(setting.name, setting.default)
-        if text is None:
-            raise SettingsError(f"{setting.name}: required setting is missing")
-        if not isinstance(text, str):  # already parsed (tests pass Python values)
-            values[setting.attribute] = text
-            continue
-        try:
-            values[setting.attribute] = setting.parse(text)
-        except ValueError as exc:
-            raise SettingsError(f"{setting.name} = {text!r}: {exc}") from None
+    parsed = parse_rows(raw, SETTINGS)
+    values = {s.attribute: parsed[s.name] for s in SETTINGS}
     if values["login_throttle_failures"] >= values["max_failed_logins"]:
         raise SettingsError("ostiary.login_throttle_failures: must be less than ostiary.max_failed_logins, "
                             "or failures from one address could lock an account")
@@ -322,7 +389,7 @@ PROVIDER_SETTINGS: tuple[Setting, ...] = (
     Setting("userinfo_endpoint", "", _optional_url, "Plain OAuth 2.0: where the user's claims come from, with the access token (required without an issuer)."),
     Setting("end_session_endpoint", "", _optional_url, "The upstream's end-session endpoint (overrides the discovered one)."),
     Setting("client_id", None, _required_text, "The client id Ostiary is registered with at the provider."),
-    Setting("client_secret", "", lambda v: v.strip() or None, "The client secret (empty for a public client, which PKCE protects)."),
+    Setting("client_secret", "", lambda v: v.strip() or None, "The client secret (empty for a public client, which PKCE protects).", secret=True),
     Setting("token_endpoint_auth_method", "client_secret_basic", _choice("client_secret_basic", "client_secret_post", "none"), "How Ostiary authenticates at the upstream token endpoint."),
     Setting("scopes", "", _names, "Scopes to ask for (default: openid profile email with an issuer, none otherwise)."),
     Setting("display_name", "", lambda v: v.strip() or None, "The button text on the login page (default: the name)."),
@@ -387,18 +454,8 @@ def parse_provider(name: str, raw: dict[str, Any], *, source: str = "ini", prefi
             claims[key.removeprefix("claims.")] = str(value).strip()
         elif key not in known:
             raise SettingsError(f"{prefix}{key}: unknown provider setting (see the configuration table in the README)")
-    values = {}
-    for setting in PROVIDER_SETTINGS:
-        text = raw.get(setting.name, setting.default)
-        if text is None:
-            raise SettingsError(f"{prefix}{setting.name}: required setting is missing")
-        if not isinstance(text, str):
-            values[setting.attribute] = text
-            continue
-        try:
-            values[setting.attribute] = setting.parse(text)
-        except ValueError as exc:
-            raise SettingsError(f"{prefix}{setting.name} = {text!r}: {exc}") from None
+    parsed = parse_rows(raw, PROVIDER_SETTINGS, prefix)
+    values = {s.attribute: parsed[s.name] for s in PROVIDER_SETTINGS}
     kind = "oidc" if values["issuer"] else "oauth2"
     if kind == "oauth2" and not (values["authorization_endpoint"] and values["token_endpoint"]
                                  and values["userinfo_endpoint"]):

@@ -60,3 +60,33 @@ def test_every_hook_is_typed_and_documented_in_its_spec(name):
     assert all(parameter.annotation is not inspect.Parameter.empty for parameter in signature.parameters.values())
     assert signature.return_annotation is not inspect.Signature.empty
     assert len(inspect.getdoc(spec) or "") > 80, "say what it receives, when it is called and how results combine"
+
+
+# -- plugin settings (the ostiary_settings rows of the bundled plugins) ------------
+
+
+def plugin_setting_rows() -> list[tuple[str, str]]:
+    """``(plugin, setting name)`` of every row a bundled plugin declares, and
+    of the ``ostiary_accounts`` library, which parses its own table."""
+    from importlib.metadata import entry_points
+
+    import ostiary_accounts
+
+    rows = [("ostiary_accounts", row.name) for row in ostiary_accounts.SETTINGS]
+    for entry_point in entry_points(group="ostiary.plugins"):
+        plugin = entry_point.load()
+        if (TOP / "plugins").resolve() in pathlib.Path(plugin.__file__).resolve().parents:
+            declared = getattr(plugin, "ostiary_settings", lambda: ())()
+            rows += [(entry_point.name, row.name) for row in declared]
+    return rows
+
+
+def test_the_bundled_plugins_declare_settings():
+    plugins = {plugin for plugin, _ in plugin_setting_rows()}
+    assert {"registration", "password_reset", "aspnet_identity", "profile_example", "ostiary_accounts"} <= plugins
+
+
+@pytest.mark.parametrize(("plugin", "name"), plugin_setting_rows())
+def test_every_plugin_setting_is_in_the_plugin_docs_or_the_readme(plugin, name):
+    pages = [TOP / "README.md", *(TOP / "docs" / "plugins").glob("*.md")]
+    assert any(f"`{name}`" in page.read_text() for page in pages), f"{plugin}: {name} is not documented"

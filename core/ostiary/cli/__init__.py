@@ -3,8 +3,9 @@
 ``ostiary theme new NAME`` needs no ini file: it writes a theme package.
 
 Commands: ``init``, ``user add|list|set-password|disable|enable``,
-``client add|list|show|remove``, ``keys list|rotate``, ``prune``, ``pack``
-and ``load FILE``. A mistake the user can fix ends as one line on standard
+``client add|list|show|remove``, ``keys list|rotate``, ``prune``, ``pack``,
+``load FILE`` and ``plugins``, and those the enabled plugins add
+(``ostiary_commands``). A mistake the user can fix ends as one line on standard
 error and exit status 2, never as a traceback.
 
 Each command opens the application from the ini file, works in one
@@ -15,22 +16,51 @@ time: stop the server first, or use ZEO or RelStorage.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from ..loader import LoadError
 from ..models.clients import ClientError
 from ..models.users import UserError
+from ..settings import SettingsError
 from . import commands
 from .app import CommandError, open_app
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of every command (see :mod:`ostiary.cli.commands`)."""
+def build_parser(plugin_manager=None) -> argparse.ArgumentParser:
+    """The argument parser of every command (see :mod:`ostiary.cli.commands`),
+    with the commands of the plugins ``plugin_manager`` holds."""
     parser = argparse.ArgumentParser(prog="ostiary", description="Manage an Ostiary server.")
     parser.add_argument("config", help="the ini file, e.g. etc/development.ini")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.register(sub)
+    if plugin_manager is not None:
+        from ..plugins import add_plugin_commands
+
+        add_plugin_commands(plugin_manager, sub)
     return parser
+
+
+def plugins_of(argv) -> object | None:
+    """The plugin manager of the ini file ``argv`` names first, so that the
+    parser knows the enabled plugins' commands before it reads the rest.
+
+    ``None`` without a readable ini: opening the application then says
+    what is wrong. A bad ``ostiary.*`` setting raises :class:`SettingsError`.
+    """
+    from pyramid.paster import get_appsettings
+
+    from ..plugins import build_plugin_manager
+    from ..settings import parse_settings
+
+    config = argv[0] if argv and not argv[0].startswith("-") else None
+    if config is None or not os.path.exists(config.split("#")[0]):
+        return None
+    try:
+        raw = get_appsettings(config)
+    except Exception:  # a malformed ini: open_app reports it in one line
+        return None
+    return build_plugin_manager(parse_settings(raw))
 
 
 def main(argv=None) -> int:
@@ -40,7 +70,11 @@ def main(argv=None) -> int:
         from . import themes
 
         return themes.main(argv)
-    parser = build_parser()
+    try:
+        parser = build_parser(plugins_of(argv))
+    except SettingsError as exc:
+        print(f"ostiary: {exc}", file=sys.stderr)
+        return 2
     args = parser.parse_args(argv)
     if not getattr(args, "needs_app", True):
         return _without_app(args)

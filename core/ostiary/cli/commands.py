@@ -9,7 +9,7 @@ from .. import loader
 from ..models import packing
 from ..models.root import prune_request
 from ..plugins import housekeeping
-from . import clients, keys, providers, users
+from . import clients, keys, plugin_list, providers, users
 from . import themes
 from .app import CommandError
 from .output import size
@@ -24,6 +24,7 @@ def register(sub) -> None:
     keys.register(sub)
     themes.register(sub)
     providers.register(sub)
+    plugin_list.register(sub)
     prune = sub.add_parser("prune", help="delete expired codes, tokens, sessions, consents, retired keys "
                                          "and plugins' data")
     prune.set_defaults(handler=cmd_prune)

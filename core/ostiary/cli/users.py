@@ -1,4 +1,9 @@
-"""``ostiary CONFIG user ...``: the people of the built-in (ZODB) user store.
+"""``ostiary CONFIG user ...``: the people of whichever user store is enabled.
+
+Every action goes through the user-store hooks (``request.plugins``), so it
+manages the built-in ZODB store, the ASP.NET Identity store or a third
+party's alike; when no enabled plugin implements an action's hook, the
+command says so in one line instead of writing to a store nobody reads.
 
 Passwords come from a terminal prompt or from standard input, so that they
 stay out of the shell history and the process list; ``--password`` exists
@@ -12,7 +17,7 @@ import getpass
 import json
 import sys
 
-from ..models.users import User, UserError
+from ..models.util import now
 from .app import CommandError
 from .output import table, when
 
@@ -30,7 +35,10 @@ def register(sub) -> None:
     _password_options(add)
     add.set_defaults(handler=cmd_add)
 
-    commands.add_parser("list", help="list users").set_defaults(handler=cmd_list)
+    listing = commands.add_parser("list", help="list users")
+    listing.add_argument("--search", metavar="TEXT", help="only users whose username or email contains TEXT")
+    listing.add_argument("--limit", type=int, metavar="N", help="at most N users")
+    listing.set_defaults(handler=cmd_list)
 
     set_password = commands.add_parser("set-password", help="set a user's password and unlock the account")
     set_password.add_argument("username")
@@ -83,57 +91,81 @@ def read_password(args) -> str:
     return password
 
 
-def find_user(app, username: str) -> User:
+#: What each action needs of the store, for the one line when it cannot.
+ACTIONS = {"create_user": "add users", "list_users": "list users", "set_password": "set passwords",
+           "set_active": "disable or enable users"}
+
+
+def require(app, hook: str) -> None:
+    """A :class:`CommandError` when no enabled plugin implements ``ostiary_<hook>``."""
+    if not app.request.plugins.implements(hook):
+        raise CommandError(f"the enabled user store cannot {ACTIONS[hook]} "
+                           f"(no enabled plugin implements ostiary_{hook})")
+
+
+def find_user(app, username: str):
     """The user with this username (or email), or a :class:`CommandError`."""
-    user = app.root.users.by_login(username)
+    user = app.request.plugins.user_by_username(username)
     if user is None:
         raise CommandError(f"no user {username!r}")
     return user
 
 
 def cmd_add(app, args):
+    require(app, "create_user")
+    password = read_password(args)
     try:
-        user = app.root.users.add(User(args.username, args.email, dict(args.claim)))
-    except UserError as exc:
+        user = app.request.plugins.create_user(args.username, args.email, password, dict(args.claim))
+    except ValueError as exc:  # the store's refusal, safe to show
         raise CommandError(str(exc)) from None
-    user.password_hash = app.registry.ostiary_passwords.hash(read_password(args))
+    if user is None:
+        raise CommandError(f"no enabled user store took {args.username!r}")
     print(f"added user {user.username} (subject {user.subject})")
 
 
 def state(user) -> str:
     """``active``, ``disabled`` and/or ``locked until ...``."""
-    words = ["active" if user.active else "disabled"]
-    if user.is_locked():
-        words.append(f"locked until {when(user.locked_until)}")
+    words = ["active" if getattr(user, "active", True) else "disabled"]
+    locked_until = getattr(user, "locked_until", None)
+    if locked_until and locked_until > now():
+        words.append(f"locked until {when(locked_until)}")
     return ", ".join(words)
 
 
 def cmd_list(app, args):
-    users = sorted(app.root.users, key=lambda u: u.username.casefold())
+    require(app, "list_users")
+    users = app.request.plugins.list_users(limit=args.limit, search=args.search) or []
     rows = [(u.subject, u.username, u.email or "-", state(u)) for u in users]
     print(table(("subject", "username", "email", "state"), rows))
 
 
 def cmd_set_password(app, args):
+    require(app, "set_password")
     user = find_user(app, args.username)
-    user.password_hash = app.registry.ostiary_passwords.hash(read_password(args))
-    # A new password is the usual answer to a locked account.
-    user.failed_logins = 0
-    user.locked_until = 0
+    try:
+        # A new password is also the usual answer to a locked account: the
+        # stores forget the failed sign-ins.
+        changed = app.request.plugins.set_password(user.subject, read_password(args))
+    except ValueError as exc:  # a password policy's refusal
+        raise CommandError(str(exc)) from None
+    if not changed:
+        raise CommandError(f"the store of {user.username!r} cannot set its password")
     print(f"password of {user.username} changed")
 
 
+def _set_active(app, username: str, active: bool) -> str:
+    require(app, "set_active")
+    user = find_user(app, username)
+    if not app.request.plugins.set_active(user.subject, active):
+        raise CommandError(f"the store of {user.username!r} cannot disable or enable it")
+    return user.username
+
+
 def cmd_disable(app, args):
-    user = find_user(app, args.username)
-    # Only a flag: the is_active hook refuses the user at sign-in, at the
-    # token endpoint and at userinfo, and `user enable` undoes it.
-    user.active = False
-    print(f"disabled {user.username}")
+    # The store refuses the user at sign-in and ostiary_is_active everywhere
+    # else, until `user enable` undoes it.
+    print(f"disabled {_set_active(app, args.username, False)}")
 
 
 def cmd_enable(app, args):
-    user = find_user(app, args.username)
-    user.active = True
-    user.failed_logins = 0
-    user.locked_until = 0
-    print(f"enabled {user.username}")
+    print(f"enabled {_set_active(app, args.username, True)}")

@@ -78,3 +78,26 @@ def ostiary_update_claims(request, subject, claims):
         return None
     user.claims.update(claims)
     return True
+
+
+@hookimpl(trylast=True)
+def ostiary_list_users(request, offset, limit, search):
+    users = sorted(request.ostiary_root.users, key=lambda u: u.username.casefold())
+    if search:
+        needle = search.casefold()
+        users = [u for u in users if needle in u.username.casefold() or needle in (u.email or "").casefold()]
+    return users[offset:None if limit is None else offset + limit]
+
+
+@hookimpl(trylast=True)
+def ostiary_set_active(request, subject, active):
+    user = request.ostiary_root.users.get(subject)
+    if user is None:
+        return None
+    # Only a flag: ostiary_is_active refuses a disabled user at sign-in, at
+    # the token endpoint and at userinfo. Enabling also ends a lockout.
+    user.active = active
+    if active:
+        user.failed_logins = 0
+        user.locked_until = 0
+    return True

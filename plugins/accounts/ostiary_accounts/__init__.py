@@ -24,11 +24,13 @@ asked. It reads these settings (never ``ostiary.*``, which core owns):
 
 from __future__ import annotations
 
-from .settings import parse_plugin_settings, positive_int
+from ostiary.plugin import Setting, parse_settings_table, positive_int
 
+#: A library has no ``ostiary_settings`` of its own: it parses its rows with
+#: core's parser when a plugin includes it (docs/plugins/registration-and-password-reset.md).
 SETTINGS = (
-    ("accounts.password_min_length", "10", positive_int),
-    ("accounts.mailer", "smtp", str.strip),
+    Setting("accounts.password_min_length", "10", positive_int, "The shortest password the policy accepts."),
+    Setting("accounts.mailer", "smtp", str.strip, "smtp, file or testing: where mail goes."),
 )
 
 
@@ -39,7 +41,7 @@ def includeme(config):
     from .policy import PasswordPolicy
 
     registry = config.registry
-    settings = parse_plugin_settings(registry.settings, "accounts.", SETTINGS)
+    settings = parse_settings_table(registry.settings, SETTINGS, "accounts.")
     registry.ostiary_accounts_settings = settings
     registry.ostiary_password_policy = PasswordPolicy(min_length=settings.password_min_length)
     config.include(".mail")

@@ -21,7 +21,7 @@ from pyramid_mailer.interfaces import IMailer
 from pyramid_mailer.mailer import DebugMailer
 from pyramid_mailer.message import Attachment, Message
 
-from ostiary.settings import SettingsError
+from ostiary.plugin import SettingsError
 
 from .delivery import Delivery, get_delivery
 

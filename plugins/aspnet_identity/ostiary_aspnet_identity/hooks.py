@@ -33,12 +33,12 @@ from __future__ import annotations
 import logging
 
 import zope.sqlalchemy
-from ostiary.plugin import Caller, hookimpl
+from ostiary.plugin import Caller, hookimpl, plugin_settings
 from sqlalchemy.orm import Session
 from zope.sqlalchemy.datamanager import STATUS_CHANGED
 
 from .claims import user_claims
-from .config import parse_options
+from .config import SETTINGS, Options
 from .store import IdentityStore, SignIn
 
 log = logging.getLogger(__name__)
@@ -58,9 +58,15 @@ def _request_session(request) -> Session:
 
 
 @hookimpl
+def ostiary_settings():
+    return SETTINGS
+
+
+@hookimpl
 def ostiary_configure(config):
     registry = config.registry
-    registry.aspnet_identity = IdentityStore(parse_options(registry.settings))
+    options = Options(**vars(plugin_settings(registry, "aspnet_identity")))
+    registry.aspnet_identity = IdentityStore(options)
     config.add_request_method(_request_session, "aspnet_identity_db", reify=True)
 
 
@@ -105,6 +111,16 @@ def ostiary_set_password(request, subject, password):
 @hookimpl
 def ostiary_update_claims(request, subject, claims):
     return get_store(request).update_claims(request.aspnet_identity_db, subject, claims) or None
+
+
+@hookimpl
+def ostiary_list_users(request, offset, limit, search):
+    return get_store(request).list(request.aspnet_identity_db, offset, limit, search)
+
+
+@hookimpl
+def ostiary_set_active(request, subject, active):
+    return get_store(request).set_active(request.aspnet_identity_db, subject, active) or None
 
 
 # -- profile service ---------------------------------------------------------------

@@ -15,14 +15,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import create_engine, delete, insert, select, update
+from sqlalchemy import create_engine, delete, insert, or_, select, update
 
 from . import claims as claimlib
 from . import policy
 from .hasher import PasswordHasher, Result
 from .normalize import normalize
 from .schema import build_tables
-from .users import AspNetUser, SignIn, new_guid, new_security_stamp, utcnow
+from .users import DISABLED_UNTIL, AspNetUser, SignIn, new_guid, new_security_stamp, utcnow
 
 __all__ = ["STAMP_TOKEN", "AspNetUser", "IdentityStore", "SignIn"]
 
@@ -71,6 +71,19 @@ class IdentityStore:
         user_id = db.execute(select(logins.c.UserId).where(logins.c.LoginProvider == provider,
                                                            logins.c.ProviderKey == key)).scalar()
         return self.find(db, user_id) if user_id else None
+
+    def list(self, db, offset: int = 0, limit: int | None = None, search: str | None = None) -> list[AspNetUser]:
+        """Users by ``NormalizedUserName``; ``search`` in the user name or
+        email, ignoring case (it is matched against the normalized columns)."""
+        users = self.tables.users
+        query = select(users).order_by(users.c.NormalizedUserName).offset(offset)
+        if search:
+            pattern = "%" + normalize(search).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            query = query.where(or_(users.c.NormalizedUserName.like(pattern, escape="\\"),
+                                    users.c.NormalizedEmail.like(pattern, escape="\\")))
+        if limit is not None:
+            query = query.limit(limit)
+        return [AspNetUser.from_row(row) for row in db.execute(query).mappings()]
 
     def with_claims(self, db, user: AspNetUser | None) -> AspNetUser | None:
         """``user`` with ``claims`` filled in (see :mod:`.claims`)."""
@@ -190,6 +203,20 @@ class IdentityStore:
         policy.check_password(self.options, password)
         self._update(db, subject, PasswordHash=self.hasher.hash(password), SecurityStamp=new_security_stamp(),
                      AccessFailedCount=0)
+        return True
+
+    def set_active(self, db, subject: str, active: bool) -> bool:
+        """Disable a user as ASP.NET administration tools do: lockout enabled
+        and ``LockoutEnd`` at ``DateTimeOffset.MaxValue``, with a new security
+        stamp so that its sessions and tokens end. Enabling clears
+        ``LockoutEnd`` and the failed attempts (any lockout ends)."""
+        if self.find(db, subject) is None:
+            return False
+        if active:
+            self._update(db, subject, LockoutEnd=None, AccessFailedCount=0)
+        else:
+            self._update(db, subject, LockoutEnabled=True, LockoutEnd=DISABLED_UNTIL,
+                         SecurityStamp=new_security_stamp())
         return True
 
     def update_security_stamp(self, db, subject: str) -> str:

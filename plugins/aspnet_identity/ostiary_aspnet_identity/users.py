@@ -22,6 +22,12 @@ class SignIn(enum.Enum):
     UNKNOWN = "unknown"
 
 
+#: ``LockoutEnd`` of a disabled user: ``DateTimeOffset.MaxValue``, what
+#: ASP.NET administration tools write to lock an account for good. A
+#: lockout after failed sign-ins ends much sooner.
+DISABLED_UNTIL = datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone.utc)
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -64,7 +70,17 @@ class AspNetUser:
             two_factor_enabled=bool(row["TwoFactorEnabled"]), security_stamp=row["SecurityStamp"],
             lockout_enabled=bool(row["LockoutEnabled"]), lockout_end=row["LockoutEnd"],
             access_failed_count=row["AccessFailedCount"] or 0, password_hash=row["PasswordHash"],
+            active=not (row["LockoutEnabled"] and row["LockoutEnd"] is not None
+                        and row["LockoutEnd"].year == DISABLED_UNTIL.year),
         )
+
+    @property
+    def locked_until(self) -> int | None:
+        """The end of a lockout after failed sign-ins as a POSIX time (the
+        user-store contract), ``None`` when not locked or disabled."""
+        if not self.active or not self.is_locked_out():
+            return None
+        return int(self.lockout_end.timestamp())
 
     def is_locked_out(self, when: datetime | None = None) -> bool:
         """``UserManager.IsLockedOutAsync``: lockout enabled and LockoutEnd >= now."""

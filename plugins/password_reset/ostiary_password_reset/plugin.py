@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from pyramid.i18n import TranslationStringFactory
 
-from ostiary.hookspecs import hookimpl
+from ostiary.plugin import Setting, hookimpl, plugin_settings, positive_int
 from ostiary_accounts.models import prune_container
 from ostiary_accounts.pages import translate
-from ostiary_accounts.settings import parse_plugin_settings, positive_int
 
 from . import models, pages, views
 
 _ = TranslationStringFactory("ostiary_password_reset")
 
 SETTINGS = (
-    ("password_reset.token_lifetime", "3600", positive_int),
-    ("password_reset.rate_limit", "10", positive_int),
-    ("password_reset.rate_window", "3600", positive_int),
-    ("password_reset.mails_per_address", "3", positive_int),
+    Setting("password_reset.token_lifetime", "3600", positive_int, "Seconds a reset link works."),
+    Setting("password_reset.rate_limit", "10", positive_int, "Reset requests per client address per window."),
+    Setting("password_reset.rate_window", "3600", positive_int, "The window of password_reset.rate_limit and password_reset.mails_per_address, in seconds."),
+    Setting("password_reset.mails_per_address", "3", positive_int, "Reset mails to one address per window."),
 )
 
 PAGES = (
@@ -27,10 +26,15 @@ PAGES = (
 
 
 @hookimpl
+def ostiary_settings():
+    return SETTINGS
+
+
+@hookimpl
 def ostiary_configure(config):
     config.include("ostiary_accounts")
     registry = config.registry
-    registry.ostiary_password_reset_settings = parse_plugin_settings(registry.settings, "password_reset.", SETTINGS)
+    registry.ostiary_password_reset_settings = plugin_settings(registry, "password_reset")
     for name, path, show, submit in PAGES:
         config.add_route(name, path)
         config.add_view(show, route_name=name, request_method=("GET", "HEAD"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ostiary.hookspecs import Caller, hookimpl
 from ostiary.models.resources import Resource
-from ostiary.settings import SettingsError
+from ostiary.plugin import Setting, SettingsError, plugin_settings
 
 from .source import ClaimsFile
 
@@ -16,10 +16,21 @@ SCOPE = Resource("department", "identity", "Your department",
 NOT_CLAIMS = frozenset({"active"})
 
 
+#: This plugin's one setting: core parses it and refuses a misspelt key.
+SETTINGS = (
+    Setting("profile_example.path", None, str.strip, "The JSON file of claims: subject or username to claims."),
+)
+
+
+@hookimpl
+def ostiary_settings():
+    return SETTINGS
+
+
 @hookimpl
 def ostiary_configure(config):
-    """At start-up: read and check the setting."""
-    path = config.registry.settings.get("profile_example.path", "").strip()
+    """At start-up: open the file the setting names."""
+    path = plugin_settings(config.registry, "profile_example").path
     if not path:
         raise SettingsError("profile_example.path: required setting is missing (a JSON file of claims)")
     try:

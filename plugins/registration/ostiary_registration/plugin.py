@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from pyramid.i18n import TranslationStringFactory
 
-from ostiary.hookspecs import hookimpl
+from ostiary.plugin import Setting, hookimpl, plugin_settings, positive_int
 from ostiary_accounts.models import prune_container
 from ostiary_accounts.pages import translate
-from ostiary_accounts.settings import parse_plugin_settings, positive_int
 
 from . import models, pages, views
 
 _ = TranslationStringFactory("ostiary_registration")
 
 SETTINGS = (
-    ("registration.token_lifetime", "86400", positive_int),
-    ("registration.rate_limit", "10", positive_int),
-    ("registration.rate_window", "3600", positive_int),
-    ("registration.mails_per_address", "3", positive_int),
+    Setting("registration.token_lifetime", "86400", positive_int, "Seconds a confirmation link works."),
+    Setting("registration.rate_limit", "10", positive_int, "Registrations and resend requests per client address per window."),
+    Setting("registration.rate_window", "3600", positive_int, "The window of registration.rate_limit and registration.mails_per_address, in seconds."),
+    Setting("registration.mails_per_address", "3", positive_int, "Mails per window to the owner of an address someone tried to register with."),
 )
 
 PAGES = (
@@ -28,10 +27,15 @@ PAGES = (
 
 
 @hookimpl
+def ostiary_settings():
+    return SETTINGS
+
+
+@hookimpl
 def ostiary_configure(config):
     config.include("ostiary_accounts")
     registry = config.registry
-    registry.ostiary_registration_settings = parse_plugin_settings(registry.settings, "registration.", SETTINGS)
+    registry.ostiary_registration_settings = plugin_settings(registry, "registration")
     for name, path, show, submit in PAGES:
         config.add_route(name, path)
         config.add_view(show, route_name=name, request_method=("GET", "HEAD"))

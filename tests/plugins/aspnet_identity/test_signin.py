@@ -292,3 +292,18 @@ def test_a_refused_sign_in_records_no_stamp_and_the_next_one_keeps_its_session(a
     assert refresh(app, old["refresh_token"]).json["error"] == "invalid_grant"
     # The sign-in that revoked what came before kept its own session.
     assert "/account/login" not in CodeFlow(app).authorize(scope=SCOPE).location
+
+
+def test_a_user_disabled_through_the_hook_loses_refresh_and_sign_in_until_enabled(app, aspnet_db, alice):
+    tokens = sign_in(app)
+    with hook_request(app) as request:
+        assert request.plugins.set_active(alice, False)
+    assert refresh(app, tokens["refresh_token"]).status_int == 400
+    assert userinfo(app, tokens["access_token"]).status_int == 401
+    flow = CodeFlow(app)
+    page = flow.login(flow.authorize(scope=SCOPE), password=VECTOR_PASSWORD)
+    assert "Invalid username or password." in page.text
+    with hook_request(app) as request:
+        assert request.plugins.set_active(alice, True)
+        assert [user.username for user in request.plugins.list_users(search="ALICE")] == ["alice"]
+    assert sign_in(app)["access_token"]

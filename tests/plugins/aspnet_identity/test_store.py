@@ -363,3 +363,29 @@ def test_the_recorded_security_stamp_lives_in_aspnet_user_tokens(identity, store
     rows = identity.execute('SELECT "LoginProvider", "Name", "Value" FROM "AspNetUserTokens" WHERE "UserId" = :u',
                             u=user_id).all()
     assert [tuple(row) for row in rows] == [("Ostiary", "SecurityStamp", "SECOND")]
+
+
+# -- listing, disabling and enabling (ostiary user ...) --------------------------------
+
+
+def test_a_disabled_user_is_refused_as_locked_out_until_enabled(store, identity):
+    user_id = identity.add_user("alice", V2_SHA1_1000, lockout_enabled=False)
+    with tx(store) as db:
+        assert store.set_active(db, user_id, False)
+    assert lockout_end(identity, user_id).year == 9999
+    outcome, user = sign_in(store, "alice")
+    assert outcome is SignIn.LOCKED_OUT and user.active is False and user.locked_until is None
+    with tx(store) as db:
+        assert store.set_active(db, user_id, True)
+        assert not store.set_active(db, "no-such-id", True)
+    assert sign_in(store, "alice")[0] is SignIn.SUCCESS
+
+
+def test_list_sorts_by_normalized_name_and_searches_names_and_emails(store, identity):
+    for name, email in (("carol", None), ("Alice", "alice@example.org"), ("bob", "b_b@example.org")):
+        identity.add_user(name, V2_SHA1_1000, email)
+    with tx(store) as db:
+        assert [u.username for u in store.list(db)] == ["Alice", "bob", "carol"]
+        assert [u.username for u in store.list(db, offset=1, limit=1)] == ["bob"]
+        assert [u.username for u in store.list(db, search="EXAMPLE")] == ["Alice", "bob"]
+        assert [u.username for u in store.list(db, search="_")] == ["bob"]  # a literal _, not a wildcard
