@@ -8,10 +8,16 @@ contract, documented in ``docs/plugins.md``:
   :mod:`ostiary.hookspecs`.
 - :class:`Plugins` is ``request.plugins``, the one way to ask the other
   plugins (a user store, the profile service, ...) from a plugin's code.
-- :class:`Caller` says who asks the profile service; :class:`User`,
-  :class:`Client` and :class:`Resource` type what crosses the contract.
+- :class:`Caller` says who asks the profile service.
 - :func:`declare` and :func:`emit` for audit events, :class:`Event` and
   :class:`EventType` for those who receive them.
+- :class:`Resource` makes a scope (an identity resource or an API scope)
+  for ``ostiary_resources``; :class:`User` and :class:`Client` type what a
+  user store and the client store answer.
+- :func:`digest`, :func:`random_token` and :func:`now` for single-use links
+  and their expiry; :func:`get_passwords` hashes and checks passwords with
+  the server's argon2 parameters; :func:`package_locale_dir` finds a
+  plugin's translations.
 - :func:`render_page` renders a template by asset specification through the
   theme (so a theme can restyle a plugin's page), :func:`translate` a
   translation string in the request's language.
@@ -40,9 +46,13 @@ from .events import (
     emit,
 )
 from .facade import Plugins
-from .hookspecs import Caller, Client, Resource, User, hookimpl
+from .hookspecs import Caller, Client, User, hookimpl
+from .i18n import package_locale_dir
 from .i18n import translate
 from .interaction.pages import render_page
+from .models.resources import Resource
+from .models.util import digest, now, random_token
+from .passwords import get_passwords
 
 # -- settings and commands (issue 11) ------------------------------------------
 from .cli.app import CommandError
@@ -73,6 +83,7 @@ __all__ = [
     "boolean", "choice", "names", "whole_number", "whole_number_between", "positive_int", "non_negative_int",
     "optional_text", "parse_settings_table",
     "hookimpl", "Plugins", "Caller", "User", "Client", "Resource",
+    "digest", "now", "random_token", "get_passwords", "package_locale_dir",
     "declare", "emit", "Event", "EventType",
     "LOGIN_SUCCEEDED", "LOGIN_FAILED", "TOKEN_ISSUED", "TOKEN_REVOKED", "CONSENT_GRANTED", "CONSENT_DENIED", "LOGOUT",
     "render_page", "translate",

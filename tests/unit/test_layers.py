@@ -135,3 +135,17 @@ def test_only_models_database_reads_pyramid_zodbconns_private_registry_attribute
     readers = {path.relative_to(CORE).as_posix() for path in (CORE / "ostiary").rglob("*.py")
                if "_zodb_databases" in path.read_text()}
     assert readers == {"ostiary/models/database.py"}
+
+
+def test_bundled_plugins_import_only_the_public_plugin_api():
+    """A third-party plugin needs nothing a bundled one does not have: the
+    bundled plugins import Ostiary through ``ostiary.plugin`` alone."""
+    plugins = CORE.parent / "plugins"
+    offenders = set()
+    for path in plugins.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else []
+            offenders.update(f"{path.relative_to(plugins)}: {name}" for name in names
+                             if name.startswith("ostiary.") and name != "ostiary.plugin" or name == "ostiary")
+    assert not offenders, sorted(offenders)

@@ -36,7 +36,7 @@ SETTINGS = (
 
 def includeme(config):
     """Parse the ``accounts.*`` settings, build the password policy, set up mail."""
-    from ostiary.i18n import package_locale_dir
+    from ostiary.plugin import package_locale_dir
 
     from .policy import PasswordPolicy
 

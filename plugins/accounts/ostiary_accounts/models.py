@@ -16,7 +16,7 @@ from BTrees.OOBTree import OOBTree
 from persistent import Persistent
 from pyramid_zodbconn import get_connection
 
-from ostiary.models.util import digest, now, random_token
+from ostiary.plugin import digest, now, random_token
 
 class MailedToken(Persistent):
     """What a mailed token stands for; the token itself is not stored."""

@@ -10,8 +10,7 @@
 
 from __future__ import annotations
 
-from ostiary.events import emit
-from ostiary.models.util import digest, random_token
+from ostiary.plugin import digest, emit, random_token
 from ostiary_accounts import mail
 from ostiary_accounts.pages import (client_key, duration, fold, public_url, render_page, resume_url, return_url,
                                     valid_email)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from ostiary.hookspecs import Caller, hookimpl
-from ostiary.models.resources import Resource
-from ostiary.plugin import Setting, SettingsError, plugin_settings
+from ostiary.plugin import Caller, Resource, Setting, SettingsError, hookimpl, plugin_settings
 
 from .source import ClaimsFile
 

@@ -17,11 +17,7 @@ import re
 
 from pyramid.httpexceptions import HTTPSeeOther
 
-from ostiary.events import emit
-from ostiary.hookspecs import Caller
-from ostiary.models.util import digest
-from ostiary.passwords import get_passwords
-from ostiary.protocol.claims import is_active
+from ostiary.plugin import Caller, digest, emit, get_passwords
 from ostiary_accounts import mail
 from ostiary_accounts.pages import (client_key, duration, fold, login_url, public_url, render_page,
                                     resume_url, return_url, valid_email)
@@ -157,7 +153,7 @@ def verify_submit(request):
     emit(request, events.EMAIL_VERIFIED, subject=user.subject)
     url = resume_url(request, record.data.get("return_url"))
     context = request.interaction.authorization_context(url) if url else None
-    if not is_active(request, user.subject, context.client if context else None, Caller.LOGIN):
+    if not request.plugins.is_active(user.subject, context.client if context else None, Caller.LOGIN):
         return HTTPSeeOther(login_url(request, url))
     # amr "email": the person proved control of the address by the mailed link.
     request.interaction.sign_in(user, amr=("email",), context=context)
