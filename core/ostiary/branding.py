@@ -52,7 +52,7 @@ def contrast(a: str, b: str) -> float:
 
 
 def _mix(colour: str, towards: str, share: float) -> str:
-    mixed = (round((c + (t - c) * share) * 255) for c, t in zip(_channels(colour), _channels(towards)))
+    mixed = (round((c + (t - c) * share) * 255) for c, t in zip(_channels(colour), _channels(towards), strict=True))
     return "#" + "".join(f"{c:02x}" for c in mixed)
 
 

@@ -19,7 +19,7 @@ class Passwords:
         self._dummy = self.hasher.hash(_DUMMY_PASSWORD)
 
     @classmethod
-    def from_settings(cls, settings) -> "Passwords":
+    def from_settings(cls, settings) -> Passwords:
         return cls(settings.argon2_time_cost, settings.argon2_memory_cost, settings.argon2_parallelism)
 
     def hash(self, password: str) -> str:

@@ -32,6 +32,8 @@ contract, documented in ``docs/plugins.md``:
 
 from __future__ import annotations
 
+# -- settings and commands (issue 11) ------------------------------------------
+from .cli.app import CommandError
 from .events import (
     CONSENT_DENIED,
     CONSENT_GRANTED,
@@ -47,15 +49,11 @@ from .events import (
 )
 from .facade import Plugins
 from .hookspecs import Caller, Client, User, hookimpl
-from .i18n import package_locale_dir
-from .i18n import translate
+from .i18n import package_locale_dir, translate
 from .interaction.pages import render_page
 from .models.resources import Resource
 from .models.util import digest, now, random_token
 from .passwords import get_passwords
-
-# -- settings and commands (issue 11) ------------------------------------------
-from .cli.app import CommandError
 from .settings import (
     Setting,
     SettingsError,

@@ -100,7 +100,7 @@ def evolve_steps(registry) -> list[tuple[str, tuple]]:
     registration order; two plugins may not share a name."""
     answers = [answer for answer in reversed(registry.ostiary_plugins.hook.ostiary_evolve_steps()) if answer]
     seen: set[str] = set()
-    for name, steps in answers:
+    for name, _steps in answers:
         if name in seen:
             raise SettingsError(f"two plugins keep evolve steps under the name {name!r}")
         seen.add(name)

@@ -28,10 +28,10 @@ import base64
 import contextlib
 import copy
 import hashlib
+import http.server
 import os
 import re
 import secrets
-import http.server
 import shutil
 import tempfile
 import threading

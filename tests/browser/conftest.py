@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 import pytest
 from browser_env import ARTIFACTS, AXE_JS, CHROMIUM, CHROMIUM_ARGS, REPO, unavailable

@@ -40,7 +40,7 @@ class LiveServer:
         self._server = None
         self._thread = None
 
-    def start(self) -> "LiveServer":
+    def start(self) -> LiveServer:
         late = _LateApp()
         self._server = TcpWSGIServer(late, host=HOST, port=0, threads=self.threads, expose_tracebacks=False)
         port = self._server.effective_port
@@ -73,7 +73,7 @@ class LiveServer:
         for db in self.app.registry._zodb_databases.values():
             db.close()
 
-    def __enter__(self) -> "LiveServer":
+    def __enter__(self) -> LiveServer:
         return self.start()
 
     def __exit__(self, *exc) -> None:

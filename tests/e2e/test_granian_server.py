@@ -20,9 +20,9 @@ import pytest
 import requests
 from joserfc import jwt
 from joserfc.jwk import KeySet
+from storage_servers import BIN, REPO, free_port, ostiary_command, spawn, stop, wait_for
 
 from ostiary.testing import form_value, pkce_pair
-from storage_servers import BIN, REPO, free_port, ostiary_command, spawn, stop, wait_for
 
 pytestmark = [pytest.mark.servers]
 

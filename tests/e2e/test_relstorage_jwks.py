@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import pytest
 import webtest
+from storage_servers import REPO, postgresql  # noqa: F401
 
 from ostiary import main
 from ostiary.loader import read
 from ostiary.protocol import signing
 from ostiary.testing import base_settings, load_data, transaction_root
-from storage_servers import REPO, postgresql  # noqa: F401
 
 pytestmark = [pytest.mark.servers, pytest.mark.postgres]
 

@@ -8,7 +8,6 @@ import socket
 
 import pytest
 import requests
-
 from storage_servers import BIN, REPO, free_port, ostiary_command, spawn, stop, wait_for
 from test_granian_server import DEMO_TOML, write_ini
 

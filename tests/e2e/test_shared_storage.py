@@ -25,9 +25,9 @@ import pytest
 import requests
 from joserfc import jwt
 from joserfc.jwk import KeySet
+from storage_servers import BIN, REPO, ostiary_command, ostiary_processes, postgresql, zeo_server  # noqa: F401
 
 from ostiary.testing import REDIRECT_URI, form_value, pkce_pair
-from storage_servers import BIN, REPO, ostiary_command, ostiary_processes, postgresql, zeo_server  # noqa: F401
 
 pytestmark = [pytest.mark.servers, pytest.mark.slow]
 

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import json
 import secrets
-import uuid
 import threading
 import time
+import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -189,7 +189,7 @@ class FakeUpstream:
 
         return Handler
 
-    def start(self) -> "FakeUpstream":
+    def start(self) -> FakeUpstream:
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
         return self
@@ -201,7 +201,7 @@ class FakeUpstream:
             self._thread = None
         self._server.server_close()
 
-    def __enter__(self) -> "FakeUpstream":
+    def __enter__(self) -> FakeUpstream:
         return self.start()
 
     def __exit__(self, *exc) -> None:

@@ -15,8 +15,8 @@ from urllib.parse import urljoin
 import pytest
 import requests
 import webtest
-from federation_harness import DOWNSTREAM, UPSTREAM_DATA, Browser, provider_settings, served
 from fake_upstream import FakeUpstream
+from federation_harness import DOWNSTREAM, UPSTREAM_DATA, Browser, provider_settings, served
 from joserfc import jwt
 from joserfc.jwk import KeySet
 

@@ -7,8 +7,8 @@ import io
 import sys
 
 import pytest
-from federation_harness import DOWNSTREAM, Browser, database, provider_settings
 from fake_upstream import FakeUpstream
+from federation_harness import DOWNSTREAM, Browser, database, provider_settings
 
 from ostiary import SettingsError, main
 from ostiary.hookspecs import hookimpl

@@ -9,8 +9,8 @@ import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from federation_harness import DOWNSTREAM, Browser, database, error_shown, provider_settings
 from fake_upstream import FakeUpstream
+from federation_harness import DOWNSTREAM, Browser, database, error_shown, provider_settings
 
 from ostiary.federation import MESSAGES
 from ostiary.testing import transaction_root

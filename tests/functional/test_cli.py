@@ -228,7 +228,9 @@ def test_user_list_shows_subject_username_email_and_state(ostiary_cli, database)
 def test_user_list_searches_usernames_and_emails_and_limits(ostiary_cli):
     for name, email in (("carol", "c@example.org"), ("alice", "a@corp.example"), ("bob", "bob@corp.example")):
         ostiary_cli("user", "add", name, "--email", email, "--password", "pw")
-    names = lambda *args: [line.split()[1] for line in ostiary_cli("user", "list", *args).out.splitlines()[1:]]
+    def names(*args):
+        return [line.split()[1] for line in ostiary_cli("user", "list", *args).out.splitlines()[1:]]
+
     assert names() == ["alice", "bob", "carol"]
     assert names("--search", "CORP") == ["alice", "bob"]
     assert names("--search", "corp", "--limit", "1") == ["alice"]

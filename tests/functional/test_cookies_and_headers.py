@@ -3,7 +3,7 @@
 import webtest
 
 from ostiary import main
-from ostiary.testing import CodeFlow, DEMO, load_data
+from ostiary.testing import DEMO, CodeFlow, load_data
 
 
 def test_csrf_cookie_is_httponly_and_samesite(app, flow):

@@ -19,7 +19,8 @@ from urllib.parse import quote_from_bytes
 
 import pytest
 import webtest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pyramid.interfaces import IRoutesMapper
 
 from ostiary import main

@@ -11,9 +11,7 @@ from BTrees.OOBTree import OOBTree
 from ostiary import main
 from ostiary.models.root import CURRENT_GENERATION
 from ostiary.models.sharded import ShardedTree
-from ostiary.testing import client_post, DEMO, CodeFlow, base_settings, form_value, load_data, transaction_root
-
-
+from ostiary.testing import DEMO, CodeFlow, base_settings, client_post, form_value, load_data, transaction_root
 
 
 def _refresh(app, refresh_token):

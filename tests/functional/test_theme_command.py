@@ -7,9 +7,9 @@ import textwrap
 import tomllib
 
 import pytest
+from theme_kit import install_theme, unique
 
 from ostiary.cli import main as cli
-from theme_kit import install_theme, unique
 
 
 def test_it_writes_an_installable_package(tmp_path, capsys):

@@ -7,11 +7,11 @@ from importlib.metadata import entry_points
 
 import pytest
 import webtest
+from theme_kit import PAGE, install_package, install_theme, normalise, unique
 
 from ostiary import SettingsError, main
 from ostiary.testing import DEMO, load_data
 from ostiary.themes import installed_themes
-from theme_kit import PAGE, install_package, install_theme, normalise, unique
 
 DEFAULT_STATIC = "ostiary_theme_default/static"
 

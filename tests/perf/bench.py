@@ -186,7 +186,7 @@ class SetUp:
             self.listeners.append(sock)
         self.url = f"http://127.0.0.1:{port}"
 
-    def __enter__(self) -> "SetUp":
+    def __enter__(self) -> SetUp:
         try:
             uri = self._storage_uri()
             ini = self.dir / "bench.ini"
@@ -250,7 +250,7 @@ class SetUp:
                 break
             except OSError:
                 if time.monotonic() > deadline:
-                    raise SystemExit("the ZEO server did not start")
+                    raise SystemExit("the ZEO server did not start") from None
                 time.sleep(0.1)
         return f"zeo://127.0.0.1:{port}?connection_cache_size=20000"
 
@@ -537,7 +537,7 @@ def measure(url: str, args, pids=(), worker_pids=()) -> list[dict]:
         if pids and outcome["count"]:
             # The server's own CPU per request (or flow): steadier than req/s on a shared machine.
             outcome["server_cpu_ms"] = round((cpu_seconds(pids) - cpu_before) * 1000 / outcome["count"], 3)
-            spent = [cpu_seconds([pid]) - before for pid, before in zip(worker_pids, workers_before)]
+            spent = [cpu_seconds([pid]) - before for pid, before in zip(worker_pids, workers_before, strict=True)]
             if len(spent) > 1 and sum(spent):
                 outcome["worker_cpu_split"] = [round(100 * x / sum(spent)) for x in spent]
         print(format_row(outcome), flush=True)

@@ -10,7 +10,6 @@ from ..models.clients import APPLICATION_TYPES, GRANT_TYPES, Client, ClientError
 from .app import CommandError
 from .output import table
 
-
 #: The option of ``client add`` that sets each client field, for errors.
 OPTIONS = {"redirect_uris": "--redirect-uri", "post_logout_redirect_uris": "--post-logout-redirect-uri",
            "application_type": "--application-type", "grant_types": "--grant-type", "scopes": "--scope",

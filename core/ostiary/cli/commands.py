@@ -9,8 +9,7 @@ from .. import loader
 from ..models import packing
 from ..models.root import prune_request
 from ..plugins import housekeeping
-from . import clients, keys, plugin_list, providers, users
-from . import themes
+from . import clients, keys, plugin_list, providers, themes, users
 from .app import CommandError
 from .output import size
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 
 def when(timestamp: int | None) -> str:
     """A timestamp as UTC ISO 8601 to the second, or ``-`` for none."""
     if not timestamp:
         return "-"
-    return datetime.fromtimestamp(timestamp, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def duration(seconds: int) -> str:
@@ -38,4 +38,4 @@ def table(headers: tuple[str, ...], rows: list[tuple]) -> str:
     """
     lines = [tuple(h.upper() for h in headers)] + [tuple(str(v) for v in row) for row in rows]
     widths = [max(len(line[i]) for line in lines) for i in range(len(headers))]
-    return "\n".join("  ".join(v.ljust(w) for v, w in zip(line, widths)).rstrip() for line in lines)
+    return "\n".join("  ".join(v.ljust(w) for v, w in zip(line, widths, strict=True)).rstrip() for line in lines)

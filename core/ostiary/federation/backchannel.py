@@ -25,9 +25,7 @@ import logging
 from pyramid.response import Response
 
 from ..protocol.headers import NO_STORE
-
-from . import upstream
-from . import providers
+from . import providers, upstream
 
 log = logging.getLogger(__name__)
 

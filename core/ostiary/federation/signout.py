@@ -15,8 +15,7 @@ from __future__ import annotations
 import logging
 
 from ..models.federation import PendingSignOut
-from . import upstream
-from . import providers
+from . import providers, upstream
 
 log = logging.getLogger(__name__)
 

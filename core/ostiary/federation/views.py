@@ -22,10 +22,8 @@ from ..events import LOGIN_FAILED, emit
 from ..hookspecs import Caller
 from ..models.federation import PendingSignIn
 from ..models.util import digest, random_token
-from ..protocol.claims import is_active
 from ..settings import cookies_secure
-from . import upstream
-from . import linking, providers
+from . import linking, providers, upstream
 
 log = logging.getLogger(__name__)
 
@@ -189,7 +187,7 @@ def _sign_in(request, identity, return_url, context):
         user = linking.find_user(request, identity) or _new_user(request, identity, return_url, client)
         if user is None:  # asked to sign in locally to link
             return HTTPSeeOther(request.route_path("login", _query={"returnUrl": return_url} if return_url else {}))
-        if not is_active(request, user.subject, client, Caller.LOGIN):
+        if not request.plugins.is_active(user.subject, client, Caller.LOGIN):
             raise linking.Refused("external_refused", "the local user may not sign in")
     except linking.Refused as exc:
         _roll_back(request, savepoint)

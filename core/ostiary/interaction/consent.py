@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from pyramid.httpexceptions import HTTPSeeOther
-
-from ..protocol.claims import resources_by_name
 from pyramid.csrf import get_csrf_token
+from pyramid.httpexceptions import HTTPSeeOther
 
 from ..i18n import _, translate, translate_text
 from .pages import render_page
@@ -15,7 +13,7 @@ from .security import allow_form_redirect
 
 
 def _scope_items(request, context):
-    resources = resources_by_name(request)
+    resources = request.plugins.resources()
     items = []
     for name in context.scopes:
         resource = resources.get(name)

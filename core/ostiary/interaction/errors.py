@@ -6,10 +6,10 @@ from __future__ import annotations
 import logging
 import secrets
 
+from ..i18n import _, translate
 from ..models.database import database
 from ..models.interactions import ErrorRecord
 from ..models.root import record_error_apart
-from ..i18n import _, translate
 from ..protocol.server import json_response
 from .pages import render_page
 

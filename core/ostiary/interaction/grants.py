@@ -11,18 +11,17 @@ from pyramid.httpexceptions import HTTPSeeOther
 
 from ..events import TOKEN_REVOKED, emit
 from ..i18n import _, translate, translate_text
-from ..protocol.claims import resources_by_name
 from .pages import render_page
 
 
 def _date(timestamp) -> str | None:
     if timestamp is None:
         return None
-    return datetime.datetime.fromtimestamp(timestamp, datetime.timezone.utc).strftime("%Y-%m-%d")
+    return datetime.datetime.fromtimestamp(timestamp, datetime.UTC).strftime("%Y-%m-%d")
 
 
 def _entries(request, subject):
-    resources = resources_by_name(request)
+    resources = request.plugins.resources()
     entries = []
     for consent in request.ostiary_root.grants.consents_of(subject):
         client = request.plugins.client(client_id=consent.client_id)

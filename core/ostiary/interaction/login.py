@@ -10,9 +10,8 @@ from ..events import LOGIN_FAILED, emit
 from ..hookspecs import Caller
 from ..i18n import _, translate
 from ..models.clients import LOCAL_IDP
-from ..protocol.claims import is_active
-from .pages import render_page
 from . import throttle
+from .pages import render_page
 from .security import allow_form_redirect
 
 GENERIC_FAILURE = _("Invalid username or password.")
@@ -102,7 +101,7 @@ def login_submit(request):
         return _refuse(request, context, username, GENERIC_FAILURE, throttled=True)
     user = request.plugins.verify_credentials(username=username, password=password)
     client = context.client if context else None
-    if not user or not is_active(request, user.subject, client, Caller.LOGIN):
+    if not user or not request.plugins.is_active(user.subject, client, Caller.LOGIN):
         return _refuse(request, context, username, GENERIC_FAILURE, guessed=True)
     # Further checks (a one-time code, say) guard guessable secrets too: the same budget.
     refusal = request.plugins.check_login(user=user, params=request.POST, context=context)

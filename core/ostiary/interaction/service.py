@@ -33,7 +33,6 @@ from ..protocol.return_urls import SUPPRESSED_MAX_AGE, SUPPRESSED_PROMPT, reques
 from ..settings import cookies_secure
 
 
-
 @dataclasses.dataclass
 class AuthorizationContext:
     """What a page may know about the authorization request behind a return URL."""

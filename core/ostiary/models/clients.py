@@ -100,7 +100,7 @@ def _web_uri_problem(uri: str, parts) -> str | None:
     if not parts.hostname:
         return f"{uri!r} has no host"
     try:
-        parts.port
+        _ = parts.port  # urllib raises ValueError for a port that is not a number
     except ValueError:
         return f"{uri!r} has an invalid port"
     if parts.scheme.lower() == "http" and not is_loopback(parts.hostname):

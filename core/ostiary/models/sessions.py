@@ -17,7 +17,7 @@ from persistent import Persistent
 from persistent.list import PersistentList
 
 from .sharded import ShardedTree
-from .util import digest, now, prune_expired, random_token
+from .util import digest, now, random_token
 
 
 class SSOSession(Persistent):

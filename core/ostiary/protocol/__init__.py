@@ -3,9 +3,9 @@
 authlib is imported only inside this package.
 """
 
-from .endpoints import discovery, introspection, jwks, method_not_allowed, revocation, token, userinfo
 from .authorize import authorize
 from .end_session import end_session
+from .endpoints import discovery, introspection, jwks, method_not_allowed, revocation, token, userinfo
 from .paths import PATHS
 from .server import get_oauth_server
 from .signing import KeyCache

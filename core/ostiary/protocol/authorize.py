@@ -27,7 +27,6 @@ from ..hookspecs import Caller
 from ..i18n import _, translate
 from ..models.grants import Consent
 from ..models.util import now
-from . import claims as claimlib
 from .return_urls import SUPPRESSED_MAX_AGE, SUPPRESSED_PROMPT, request_fingerprint, return_url_for
 from .server import check_single_parameters, quotable
 from .tokens import Principal
@@ -120,7 +119,7 @@ def _current_principal(request) -> Principal | None:
         return None
     client_id = request.params.get("client_id")
     client = request.plugins.client(client_id)
-    if not claimlib.is_active(request, session.subject, client, Caller.AUTHORIZE):
+    if not request.plugins.is_active(session.subject, client, Caller.AUTHORIZE):
         return None
     return Principal(session.subject, session.auth_time, session.amr, session.acr, session.sid, session.idp)
 
@@ -182,7 +181,7 @@ def _consented_scope(request, grant, principal, prompt, decision) -> str | None:
     requested = grant.request.scope.split()
     store = request.ostiary_root.grants
     if decision is not None:
-        resources = claimlib.resources_by_name(request)
+        resources = request.plugins.resources()
         required = {s for s in requested if s in resources and resources[s].required}
         if not required <= set(decision.scopes):
             raise OAuth2Error(error="access_denied", description="A required scope was not granted.")

@@ -13,18 +13,13 @@ STANDARD_CLAIMS = (
 )
 
 
-def resources_by_name(request) -> dict:
-    """All resources from the resource-store hooks; later plugins win on a name."""
-    return request.plugins.resources()
-
-
 def split_scope(scope: str | None) -> list[str]:
     return (scope or "").split()
 
 
 def requested_claim_types(request, scope: str | None, kinds: tuple[str, ...]) -> set[str]:
     """The claim types carried by the resources of ``kinds`` named in ``scope``."""
-    resources = resources_by_name(request)
+    resources = request.plugins.resources()
     wanted: set[str] = set()
     for name in split_scope(scope):
         resource = resources.get(name)
@@ -36,20 +31,10 @@ def requested_claim_types(request, scope: str | None, kinds: tuple[str, ...]) ->
 
 def audiences(request, scope: str | None) -> list[str]:
     """The ``aud`` values of the API scopes in ``scope``."""
-    resources = resources_by_name(request)
+    resources = request.plugins.resources()
     found = {
         resources[name].audience
         for name in split_scope(scope)
         if name in resources and resources[name].kind == "api" and resources[name].audience
     }
     return sorted(found)
-
-
-def profile_claims(request, subject: str, client, requested: set[str], caller: str) -> dict:
-    """Ask every profile-service plugin; merge with later plugins winning."""
-    return request.plugins.profile_claims(subject, client, requested, caller)
-
-
-def is_active(request, subject: str, client, caller: str) -> bool:
-    """Whether every plugin lets ``subject`` act now."""
-    return request.plugins.is_active(subject, client, caller)

@@ -136,9 +136,9 @@ def userinfo(request):
         return _bearer_error(403, "insufficient_scope", "The access token lacks the openid scope.")
     client = request.plugins.client(client_id=claims.get("client_id"))
     subject = claims["sub"]
-    if client is None or not claimlib.is_active(request, subject, client, Caller.USERINFO):
+    if client is None or not request.plugins.is_active(subject, client, Caller.USERINFO):
         return _bearer_error(401, "invalid_token", "The access token is no longer valid.")
     requested = claimlib.requested_claim_types(request, scope, ("identity",))
-    body = claimlib.profile_claims(request, subject, client, requested, Caller.USERINFO)
+    body = request.plugins.profile_claims(subject, client, requested, Caller.USERINFO)
     body["sub"] = subject
     return json_response(200, body)

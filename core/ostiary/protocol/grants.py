@@ -21,7 +21,6 @@ from ..events import TOKEN_ISSUED, TOKEN_REVOKED, emit
 from ..hookspecs import Caller
 from ..models import clients
 from ..models.grants import AuthorizationCode
-from . import claims as claimlib
 from .tokens import Principal
 
 #: authlib's lists of the methods a grant or endpoint accepts (see models.clients).
@@ -68,7 +67,7 @@ class CodeGrant(AuthorizationCodeGrant):
         authorization_code.used = True
 
     def authenticate_user(self, authorization_code):
-        if not claimlib.is_active(self.server.request, authorization_code.subject, self.request.client, Caller.TOKEN):
+        if not self.server.request.plugins.is_active(authorization_code.subject, self.request.client, Caller.TOKEN):
             return None
         return Principal.of(authorization_code)
 
@@ -103,7 +102,7 @@ class RefreshGrant(RefreshTokenGrant):
         return item
 
     def authenticate_user(self, refresh_token):
-        if not claimlib.is_active(self.server.request, refresh_token.subject, self.request.client, Caller.REFRESH):
+        if not self.server.request.plugins.is_active(refresh_token.subject, self.request.client, Caller.REFRESH):
             # authlib would answer invalid_request for a missing user; the
             # grant is what is no longer valid (RFC 6749, section 5.2).
             raise InvalidGrantError("The user is no longer active.")
@@ -126,7 +125,7 @@ class ClientCredentials(ClientCredentialsGrant):
     def validate_token_request(self):
         super().validate_token_request()
         client = self.request.client
-        resources = claimlib.resources_by_name(self.server.request)
+        resources = self.server.request.plugins.resources()
         requested = self.request.payload.scope
         if requested:
             allowed = client.get_allowed_scope(requested)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 
 from ..hookspecs import Caller
-from . import claims as claimlib
 from .grants import CONFIDENTIAL_METHODS
 from .token_lookup import find_token
 
@@ -50,4 +49,4 @@ def _subject_is_active(server, token) -> bool:
         return True
     request = server.request
     client = request.plugins.client(client_id=token.client_id)
-    return client is not None and claimlib.is_active(request, subject, client, Caller.INTROSPECTION)
+    return client is not None and request.plugins.is_active(subject, client, Caller.INTROSPECTION)

@@ -17,9 +17,9 @@ from functools import cached_property, lru_cache
 from urllib.parse import parse_qsl, urlsplit
 
 from authlib.oauth2 import AuthorizationServer, OAuth2Error
+from authlib.oauth2.base import invalid_error_characters
 from authlib.oauth2.rfc6749 import InvalidClientError, InvalidRequestError, OAuth2Payload, OAuth2Request
 from authlib.oauth2.rfc6749.authenticate_client import authenticate_client_secret_basic
-from authlib.oauth2.base import invalid_error_characters
 from authlib.oauth2.rfc6749.util import extract_basic_authorization
 from pyramid.response import Response
 from webob.headers import EnvironHeaders

@@ -29,7 +29,6 @@ from joserfc.jwk import KeySet, import_key
 from ..models.database import database, learns_every_commit
 from ..models.util import now
 
-
 #: Seconds a process on RelStorage serves the JWKS it read before reading the
 #: key ring again (see :meth:`KeyCache.unchanged_jwks`).
 POLLED_JWKS_RECHECK = 1.0

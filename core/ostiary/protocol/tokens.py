@@ -35,7 +35,7 @@ class Principal:
         return self.subject
 
     @classmethod
-    def of(cls, item) -> "Principal":
+    def of(cls, item) -> Principal:
         """From an authorization code or a refresh token."""
         return cls(item.subject, item.auth_time, tuple(item.amr), item.acr, item.sid, item.idp)
 
@@ -78,7 +78,7 @@ class AccessTokenIssuer:
         if user is not None:
             claims.update(user.session_claims())
             requested = claimlib.requested_claim_types(request, scope, ("api",))
-            extra = claimlib.profile_claims(request, user.subject, client, requested, Caller.ACCESS_TOKEN)
+            extra = request.plugins.profile_claims(user.subject, client, requested, Caller.ACCESS_TOKEN)
             claims = {**extra, **claims}
         token = {
             "token_type": "Bearer",
@@ -141,7 +141,7 @@ def issue_id_token(server, client, principal: Principal, scope: str, *, access_t
     else:
         # Section 5.4: with an access token issued, scope claims come from userinfo.
         requested = set()
-    claims.update(claimlib.profile_claims(request, principal.subject, client, requested, Caller.ID_TOKEN))
+    claims.update(request.plugins.profile_claims(principal.subject, client, requested, Caller.ID_TOKEN))
     claims.update({
         "iss": settings.issuer,
         "sub": principal.subject,

@@ -18,6 +18,7 @@ from pyramid_zodbconn import get_connection
 
 from ostiary.plugin import digest, now, random_token
 
+
 class MailedToken(Persistent):
     """What a mailed token stands for; the token itself is not stored."""
 

@@ -33,9 +33,10 @@ from __future__ import annotations
 import logging
 
 import zope.sqlalchemy
-from ostiary.plugin import Caller, hookimpl, plugin_settings
 from sqlalchemy.orm import Session
 from zope.sqlalchemy.datamanager import STATUS_CHANGED
+
+from ostiary.plugin import Caller, hookimpl, plugin_settings
 
 from .claims import user_claims
 from .config import SETTINGS, Options

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import types
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, MetaData, String, Table, Text
 from sqlalchemy.types import TypeDecorator
@@ -30,14 +30,14 @@ def parse_datetimeoffset(text: str) -> datetime:
     offset = "+00:00" if offset in (None, "Z") else offset
     value = datetime.fromisoformat(f"{day}T{time}.{fraction}{offset}")
     try:
-        return value.astimezone(timezone.utc)
+        return value.astimezone(UTC)
     except OverflowError:  # DateTimeOffset.MaxValue with an offset
-        return datetime.max.replace(tzinfo=timezone.utc)
+        return datetime.max.replace(tzinfo=UTC)
 
 
 def format_datetimeoffset(value: datetime) -> str:
     """The text EF Core writes for a UTC ``DateTimeOffset`` in SQLite."""
-    text = value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f").rstrip("0").rstrip(".")
+    text = value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f").rstrip("0").rstrip(".")
     return text + "+00:00"
 
 
@@ -60,7 +60,7 @@ class DateTimeOffset(TypeDecorator):
             return None
         if dialect.name == "sqlite":
             return format_datetimeoffset(value)
-        return value.astimezone(timezone.utc)
+        return value.astimezone(UTC)
 
     def process_result_value(self, value, dialect):
         if value is None:
@@ -68,8 +68,8 @@ class DateTimeOffset(TypeDecorator):
         if isinstance(value, str):
             return parse_datetimeoffset(value)
         if value.tzinfo is None:  # a driver that drops the offset: the value is UTC
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
 
 
 def build_tables(schema: str | None = None) -> types.SimpleNamespace:

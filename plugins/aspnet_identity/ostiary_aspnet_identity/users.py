@@ -8,7 +8,7 @@ import dataclasses
 import enum
 import os
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 
 class SignIn(enum.Enum):
@@ -25,11 +25,11 @@ class SignIn(enum.Enum):
 #: ``LockoutEnd`` of a disabled user: ``DateTimeOffset.MaxValue``, what
 #: ASP.NET administration tools write to lock an account for good. A
 #: lockout after failed sign-ins ends much sooner.
-DISABLED_UNTIL = datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone.utc)
+DISABLED_UNTIL = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def new_security_stamp() -> str:
@@ -62,7 +62,7 @@ class AspNetUser:
     active: bool = True
 
     @classmethod
-    def from_row(cls, row) -> "AspNetUser":
+    def from_row(cls, row) -> AspNetUser:
         return cls(
             subject=row["Id"], username=row["UserName"] or "", email=row["Email"],
             email_confirmed=bool(row["EmailConfirmed"]), phone_number=row["PhoneNumber"],

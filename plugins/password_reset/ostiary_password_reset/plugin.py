@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from ostiary_accounts.models import prune_container
+from ostiary_accounts.pages import translate
 from pyramid.i18n import TranslationStringFactory
 
 from ostiary.plugin import Setting, hookimpl, plugin_settings, positive_int
-from ostiary_accounts.models import prune_container
-from ostiary_accounts.pages import translate
 
 from . import models, pages, views
 

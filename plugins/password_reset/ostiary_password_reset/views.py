@@ -10,11 +10,20 @@
 
 from __future__ import annotations
 
-from ostiary.plugin import digest, emit, random_token
 from ostiary_accounts import mail
-from ostiary_accounts.pages import (client_key, duration, fold, public_url, render_page, resume_url, return_url,
-                                    valid_email)
+from ostiary_accounts.pages import (
+    client_key,
+    duration,
+    fold,
+    public_url,
+    render_page,
+    resume_url,
+    return_url,
+    valid_email,
+)
 from ostiary_accounts.policy import get_policy
+
+from ostiary.plugin import digest, emit, random_token
 
 from . import events, models, pages
 from .pages import TEMPLATES, _

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from BTrees.OOBTree import OOBTree
-
 from ostiary_accounts.models import AccountData, container, first_step
 
 KEY = "ostiary_registration"

@@ -3,10 +3,9 @@ that the views and the theme gallery (``ostiary_gallery_pages``) agree."""
 
 from __future__ import annotations
 
-from pyramid.i18n import TranslationStringFactory
-
 from ostiary_accounts.pages import login_url, translate
 from ostiary_accounts.policy import get_policy
+from pyramid.i18n import TranslationStringFactory
 
 _ = TranslationStringFactory("ostiary_registration")
 TEMPLATES = "ostiary_registration:templates/"

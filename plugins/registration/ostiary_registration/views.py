@@ -15,13 +15,22 @@ from __future__ import annotations
 
 import re
 
+from ostiary_accounts import mail
+from ostiary_accounts.pages import (
+    client_key,
+    duration,
+    fold,
+    login_url,
+    public_url,
+    render_page,
+    resume_url,
+    return_url,
+    valid_email,
+)
+from ostiary_accounts.policy import get_policy
 from pyramid.httpexceptions import HTTPSeeOther
 
 from ostiary.plugin import Caller, digest, emit, get_passwords
-from ostiary_accounts import mail
-from ostiary_accounts.pages import (client_key, duration, fold, login_url, public_url, render_page,
-                                    resume_url, return_url, valid_email)
-from ostiary_accounts.policy import get_policy
 
 from . import events, models, pages
 from .pages import TEMPLATES, _

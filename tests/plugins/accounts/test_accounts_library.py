@@ -5,14 +5,14 @@ import hashlib
 
 import pytest
 import webtest
+from ostiary_accounts.models import RateLimiter, TokenStore
+from ostiary_accounts.policy import PasswordPolicy, common_passwords
 from pyramid_mailer.interfaces import IMailer
 from pyramid_mailer.mailer import DummyMailer
 
 from ostiary import main
 from ostiary.settings import SettingsError
-from ostiary.testing import load_data, DEMO
-from ostiary_accounts.models import RateLimiter, TokenStore
-from ostiary_accounts.policy import PasswordPolicy, common_passwords
+from ostiary.testing import DEMO, load_data
 
 
 def test_the_shipped_list_holds_thousands_of_common_passwords():

@@ -4,12 +4,12 @@ import threading
 
 import pytest
 import transaction
+from ostiary_accounts.delivery import Delivery
 from pyramid_mailer.interfaces import IMailer
 from pyramid_mailer.mailer import DummyMailer
 from pyramid_mailer.message import Message
 
 from ostiary.testing import form_value
-from ostiary_accounts.delivery import Delivery
 
 
 class SlowMailServer(DummyMailer):

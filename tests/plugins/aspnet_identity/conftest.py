@@ -26,7 +26,7 @@ def sqlite_identity(tmp_path):
 
 
 @pytest.fixture
-def postgresql_identity(postgresql):
+def postgresql_identity(postgresql):  # noqa: F811  (the fixture imported above)
     cluster = postgresql
     name = cluster.create_database()
     url = f"postgresql+psycopg2://{cluster.user}:{cluster.password}@{cluster.host}:{cluster.port}/{name}"

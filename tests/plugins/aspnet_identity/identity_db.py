@@ -8,7 +8,7 @@ from __future__ import annotations
 import base64
 import os
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -51,7 +51,7 @@ class IdentityDatabase:
         if value is None or self.dialect != "sqlite":
             return value
         # EF Core: "yyyy-MM-dd HH:mm:ss.FFFFFFFzzz" (up to 7 fraction digits, trailing zeros cut)
-        text = value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f") + "0"
+        text = value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f") + "0"
         return text.rstrip("0").rstrip(".") + "+00:00"
 
     def execute(self, sql: str, **params):

@@ -5,12 +5,12 @@ endpoints, users only in the ASP.NET database."""
 import contextlib
 
 import pytest
+from pyramid.scripting import prepare
+
 from ostiary import SettingsError, main
 from ostiary.hookspecs import Caller
 from ostiary.plugin import hookimpl
-from ostiary.protocol.claims import is_active
 from ostiary.testing import DEMO, CodeFlow, load_data
-from pyramid.scripting import prepare
 
 from .identity_db import V2_SHA1_1000, VECTOR_PASSWORD
 
@@ -192,10 +192,10 @@ def test_a_sign_in_by_another_page_records_the_stamp(app, aspnet_db, alice):
     """A page that starts a session without the password form (a confirmation
     link, say): the login.succeeded event records the stamp."""
     with hook_request(app) as request:
-        assert is_active(request, alice, None, Caller.AUTHORIZE) is False  # nothing recorded yet
+        assert request.plugins.is_active(alice, None, Caller.AUTHORIZE) is False  # nothing recorded yet
         request.interaction.sign_in(request.plugins.user_by_subject(subject=alice))
     with hook_request(app) as request:
-        assert is_active(request, alice, None, Caller.AUTHORIZE) is True
+        assert request.plugins.is_active(alice, None, Caller.AUTHORIZE) is True
     stamp = aspnet_db.execute('SELECT "Value" FROM "AspNetUserTokens" WHERE "UserId" = :u', u=alice).scalar()
     assert stamp == aspnet_db.user(alice)["SecurityStamp"]
 

@@ -4,7 +4,7 @@ registration or password-reset page makes through the user-store hooks."""
 
 import contextlib
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from ostiary_aspnet_identity.config import options
@@ -147,24 +147,24 @@ def test_five_failures_lock_the_account_for_five_minutes_and_reset_the_count(ide
     for count in range(1, 5):
         assert sign_in(store, "alice", "wrong")[0] is SignIn.FAILED
         assert identity.user(user_id)["AccessFailedCount"] == count
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     assert sign_in(store, "alice", "wrong")[0] is SignIn.LOCKED_OUT
     row = identity.user(user_id)
     assert row["AccessFailedCount"] == 0
     end = lockout_end(identity, user_id)
     five_minutes = timedelta(minutes=5)
-    assert started + five_minutes - timedelta(seconds=1) <= end <= datetime.now(timezone.utc) + five_minutes
+    assert started + five_minutes - timedelta(seconds=1) <= end <= datetime.now(UTC) + five_minutes
 
 
 def test_a_locked_account_refuses_the_right_password_without_counting(identity, store):
-    user_id = identity.add_user("alice", lockout_end=datetime.now(timezone.utc) + timedelta(minutes=3))
+    user_id = identity.add_user("alice", lockout_end=datetime.now(UTC) + timedelta(minutes=3))
     assert sign_in(store, "alice")[0] is SignIn.LOCKED_OUT
     assert sign_in(store, "alice", "wrong")[0] is SignIn.LOCKED_OUT
     assert identity.user(user_id)["AccessFailedCount"] == 0
 
 
 def test_an_expired_lockout_lets_the_user_in(identity, store):
-    identity.add_user("alice", lockout_end=datetime.now(timezone.utc) - timedelta(seconds=1))
+    identity.add_user("alice", lockout_end=datetime.now(UTC) - timedelta(seconds=1))
     assert sign_in(store, "alice")[0] is SignIn.SUCCESS
 
 
@@ -174,7 +174,7 @@ def test_lockout_end_at_datetimeoffset_max_value_locks_for_good(identity, store)
         identity.execute('UPDATE "AspNetUsers" SET "LockoutEnd" = \'9999-12-31 23:59:59.9999999+00:00\''
                          ' WHERE "Id" = :id', id=user_id)
     else:
-        identity.set(user_id, LockoutEnd=datetime.max.replace(tzinfo=timezone.utc))
+        identity.set(user_id, LockoutEnd=datetime.max.replace(tzinfo=UTC))
     assert sign_in(store, "alice")[0] is SignIn.LOCKED_OUT
 
 
@@ -200,7 +200,7 @@ def test_lockout_settings_are_honoured(identity):
     store = make_store(identity, max_failed_access_attempts="2", lockout_seconds="60")
     sign_in(store, "alice", "wrong")
     assert sign_in(store, "alice", "wrong")[0] is SignIn.LOCKED_OUT
-    assert lockout_end(identity, user_id) <= datetime.now(timezone.utc) + timedelta(seconds=60)
+    assert lockout_end(identity, user_id) <= datetime.now(UTC) + timedelta(seconds=60)
 
 
 def test_unconfirmed_email_is_not_allowed_when_confirmation_is_required(identity):
