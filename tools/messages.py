@@ -65,8 +65,24 @@ def sources(directories) -> list[str]:
 def extract(domain: str, locale_dir: pathlib.Path, files: list[str]) -> pathlib.Path:
     pot = locale_dir / f"{domain}.pot"
     locale_dir.mkdir(parents=True, exist_ok=True)
-    subprocess.run([str(BIN / "pot-create"), "-d", domain, "-k", "N_", "-s", "--no-linenumbers",
-                    "--package-name", domain, "-o", str(pot), *files], cwd=ROOT, check=True)
+    subprocess.run(
+        [
+            str(BIN / "pot-create"),
+            "-d",
+            domain,
+            "-k",
+            "N_",
+            "-s",
+            "--no-linenumbers",
+            "--package-name",
+            domain,
+            "-o",
+            str(pot),
+            *files,
+        ],
+        cwd=ROOT,
+        check=True,
+    )
     return pot
 
 
@@ -77,8 +93,11 @@ def merge_and_compile(domain: str, locale_dir: pathlib.Path, pot_path: pathlib.P
         po_path.parent.mkdir(parents=True, exist_ok=True)
         po = polib.pofile(str(po_path)) if po_path.exists() else polib.POFile()
         if not po_path.exists():
-            po.metadata = {"Content-Type": "text/plain; charset=UTF-8", "Language": lang,
-                           "Plural-Forms": "nplurals=2; plural=(n != 1);"}
+            po.metadata = {
+                "Content-Type": "text/plain; charset=UTF-8",
+                "Language": lang,
+                "Plural-Forms": "nplurals=2; plural=(n != 1);",
+            }
         po.merge(pot)
         for entry in po.obsolete_entries():
             po.remove(entry)

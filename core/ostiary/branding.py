@@ -34,13 +34,15 @@ MAX_AGE = 365 * 24 * 3600
 
 
 def _channels(colour: str) -> tuple[float, float, float]:
-    return tuple(int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5))
+    return tuple(int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
 
 
 def luminance(colour: str) -> float:
     """WCAG 2 relative luminance of ``#rrggbb``."""
+
     def linear(c):
         return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
     r, g, b = (linear(c) for c in _channels(colour))
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
@@ -105,15 +107,17 @@ def stylesheet(light: str | None, dark: str | None) -> str | None:
         return None
     light = _accent(light or dark, LIGHT_BACKGROUND, "ostiary.accent_colour")
     dark = _accent(dark or light, DARK_BACKGROUND, "ostiary.accent_colour_dark")
-    return "\n".join((
-        "/* Generated from ostiary.accent_colour. */",
-        f":root {{ --brand-accent-light: {light}; --brand-accent-dark: {dark};",
-        f"  --accent: {light}; --accent-fg: {text_on(light)}; }}",
-        "@media (prefers-color-scheme: dark) {",
-        f"  :root {{ --accent: {dark}; --accent-fg: {text_on(dark)}; }}",
-        "}",
-        "",
-    ))
+    return "\n".join(
+        (
+            "/* Generated from ostiary.accent_colour. */",
+            f":root {{ --brand-accent-light: {light}; --brand-accent-dark: {dark};",
+            f"  --accent: {light}; --accent-fg: {text_on(light)}; }}",
+            "@media (prefers-color-scheme: dark) {",
+            f"  :root {{ --accent: {dark}; --accent-fg: {text_on(dark)}; }}",
+            "}",
+            "",
+        )
+    )
 
 
 def brand_from_settings(settings) -> Brand:

@@ -21,10 +21,31 @@ from typing import Any
 from .hookspecs import Caller
 
 #: Claims that belong to the protocol, never to a profile service.
-PROTOCOL_CLAIMS = frozenset({
-    "at_hash", "aud", "acr", "amr", "auth_time", "azp", "c_hash", "client_id", "cnf", "exp",
-    "iat", "idp", "iss", "jti", "nbf", "nonce", "scope", "sid", "sub", "typ", "events",
-})
+PROTOCOL_CLAIMS = frozenset(
+    {
+        "at_hash",
+        "aud",
+        "acr",
+        "amr",
+        "auth_time",
+        "azp",
+        "c_hash",
+        "client_id",
+        "cnf",
+        "exp",
+        "iat",
+        "idp",
+        "iss",
+        "jti",
+        "nbf",
+        "nonce",
+        "scope",
+        "sid",
+        "sub",
+        "typ",
+        "events",
+    }
+)
 
 
 def merged(results: Iterable[Mapping | None]) -> dict:
@@ -73,8 +94,9 @@ class Plugins:
         return self._relay.ostiary_verify_credentials(request=self._request, username=username, password=password)
 
     def create_user(self, username: str, email: str | None, password: str | None, claims: Mapping):
-        return self._relay.ostiary_create_user(request=self._request, username=username, email=email,
-                                               password=password, claims=claims)
+        return self._relay.ostiary_create_user(
+            request=self._request, username=username, email=email, password=password, claims=claims
+        )
 
     def set_password(self, subject: str, password: str) -> bool:
         return bool(self._relay.ostiary_set_password(request=self._request, subject=subject, password=password))
@@ -89,19 +111,22 @@ class Plugins:
         requested = frozenset(requested)
         if not requested and caller != Caller.ID_TOKEN:
             return {}
-        results = self._relay.ostiary_profile_claims(request=self._request, subject=subject, client=client,
-                                                     requested_claims=requested, caller=caller)
+        results = self._relay.ostiary_profile_claims(
+            request=self._request, subject=subject, client=client, requested_claims=requested, caller=caller
+        )
         return {name: value for name, value in merged(results).items() if name not in PROTOCOL_CLAIMS}
 
     def is_active(self, subject: str, client, caller: str) -> bool:
         """Whether every plugin lets ``subject`` act now."""
-        return not vetoed(self._relay.ostiary_is_active(request=self._request, subject=subject, client=client,
-                                                         caller=caller))
+        return not vetoed(
+            self._relay.ostiary_is_active(request=self._request, subject=subject, client=client, caller=caller)
+        )
 
     def session_fits(self, idp: str | None, client, params: Mapping) -> bool:
         """Whether no plugin refuses a session signed in through ``idp`` for this request."""
-        return not vetoed(self._relay.ostiary_session_fits(request=self._request, idp=idp, client=client,
-                                                            params=params))
+        return not vetoed(
+            self._relay.ostiary_session_fits(request=self._request, idp=idp, client=client, params=params)
+        )
 
     # -- clients and resources (memoised) -------------------------------------
 
@@ -139,8 +164,9 @@ class Plugins:
         return self._relay.ostiary_login_redirect(request=self._request, context=context)
 
     def logout_redirect(self, session, logout_id: str | None, frames: list[str]) -> str | None:
-        return self._relay.ostiary_logout_redirect(request=self._request, session=session, logout_id=logout_id,
-                                                   frames=frames)
+        return self._relay.ostiary_logout_redirect(
+            request=self._request, session=session, logout_id=logout_id, frames=frames
+        )
 
     # -- after sign-in (a notification: every plugin, answers ignored) -----------
 
@@ -173,4 +199,3 @@ class Plugins:
 def get_plugins(request) -> Plugins:
     """Request method ``request.plugins``."""
     return Plugins(request)
-

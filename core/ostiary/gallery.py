@@ -17,8 +17,10 @@ from pyramid.response import Response
 from . import sample
 from .interaction.pages import template
 
-GALLERY_CSP = ("default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self' data:; "
-               "frame-src 'self'; form-action 'none'; base-uri 'self'; frame-ancestors 'self'")
+GALLERY_CSP = (
+    "default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self' data:; "
+    "frame-src 'self'; form-action 'none'; base-uri 'self'; frame-ancestors 'self'"
+)
 
 
 def gallery_pages(request) -> dict[str, tuple[str, dict]]:
@@ -33,8 +35,7 @@ def _plugin_defaults(request, values: dict) -> dict:
     """A plugin's sample values, with what the account plugins' pages always
     get (a CSRF token, a title). The core's samples need nothing added: they
     come from the views' own ``values`` builders."""
-    return {"csrf_token": get_csrf_token(request), "page_title": request.registry.ostiary_brand.product_name,
-            **values}
+    return {"csrf_token": get_csrf_token(request), "page_title": request.registry.ostiary_brand.product_name, **values}
 
 
 def _set_language(request) -> str | None:

@@ -262,8 +262,11 @@ def ostiary_configure(config: Configurator) -> None:
     """
 
 
-@hookspec(warn_on_impl=DeprecationWarning(
-    "ostiary_add_pages is deprecated and will be removed in the next release: rename it ostiary_configure"))
+@hookspec(
+    warn_on_impl=DeprecationWarning(
+        "ostiary_add_pages is deprecated and will be removed in the next release: rename it ostiary_configure"
+    )
+)
 def ostiary_add_pages(config: Configurator) -> None:
     """Deprecated name of :func:`ostiary_configure`, still called after it
     for one release."""
@@ -475,9 +478,7 @@ def ostiary_commands(subparsers: argparse._SubParsersAction) -> None:
 
 
 @hookspec(firstresult=True)
-def ostiary_list_users(
-    request: Request, offset: int, limit: int | None, search: str | None
-) -> Sequence[User] | None:
+def ostiary_list_users(request: Request, offset: int, limit: int | None, search: str | None) -> Sequence[User] | None:
     """Return a list of this store's users sorted by username, or ``None``
     when this plugin is not a user store.
 

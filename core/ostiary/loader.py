@@ -96,8 +96,11 @@ def _load_user(root, passwords, spec):
     password = spec.pop("password", None)
     user = root.users.by_login(spec["username"])
     if user is None:
-        user = root.users.add(User(spec.pop("username"), spec.pop("email", None), spec.pop("claims", {}),
-                                   subject=spec.pop("subject", None)))
+        user = root.users.add(
+            User(
+                spec.pop("username"), spec.pop("email", None), spec.pop("claims", {}), subject=spec.pop("subject", None)
+            )
+        )
     else:
         spec.pop("username")
         spec.pop("subject", None)

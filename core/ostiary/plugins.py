@@ -79,8 +79,9 @@ def _check_names(settings, available, extra) -> None:
     known_names = {name for name, _ in DEFAULT_PLUGINS} | set(available) | {name for name, _ in extra}
     for name in settings.plugins_disabled:
         if name not in known_names:
-            raise SettingsError(f"ostiary.plugins.disabled: no plugin named {name!r} "
-                                f"(known: {', '.join(sorted(known_names))})")
+            raise SettingsError(
+                f"ostiary.plugins.disabled: no plugin named {name!r} (known: {', '.join(sorted(known_names))})"
+            )
 
 
 def housekeeping(registry):
@@ -116,8 +117,11 @@ def hooks(request):
     """Request method ``request.hooks``, deprecated: the raw hook relay, which
     leaves combining the plugins' answers to the caller. Use
     ``request.plugins`` (:class:`ostiary.facade.Plugins`)."""
-    warnings.warn("request.hooks is deprecated and will be removed: use request.plugins, which applies each "
-                  "hook's combine rule", DeprecationWarning, stacklevel=2)
+    warnings.warn(
+        "request.hooks is deprecated and will be removed: use request.plugins, which applies each hook's combine rule",
+        DeprecationWarning,
+        stacklevel=2,
+    )
     return request.registry.ostiary_plugins.hook
 
 
@@ -152,7 +156,9 @@ def plugin_setting_rows(pm: pluggy.PluginManager) -> dict[str, tuple]:
         plugin, declared = impl.plugin_name, tuple(impl.function() or ())
         prefixes = {_prefix(plugin, row) for row in declared}
         if len(prefixes) > 1:
-            raise SettingsError(f"plugin {plugin!r}: its settings must share one prefix, not {', '.join(sorted(prefixes))}")
+            raise SettingsError(
+                f"plugin {plugin!r}: its settings must share one prefix, not {', '.join(sorted(prefixes))}"
+            )
         for prefix in prefixes:
             if owners.setdefault(prefix, plugin) != plugin:
                 raise SettingsError(f"{prefix}*: settings declared by both {owners[prefix]!r} and {plugin!r}")
@@ -164,8 +170,10 @@ def parse_plugin_settings(rows: dict[str, tuple], raw) -> dict[str, types.Simple
     """Every plugin's parsed settings, by plugin name: one attribute per row,
     the name without the prefix (``token_lifetime``). A key under a plugin's
     prefix that names no row is refused, as an unknown ``ostiary.*`` key is."""
-    return {plugin: parse_table(raw, declared, _prefix(plugin, declared[0])) if declared else types.SimpleNamespace()
-            for plugin, declared in rows.items()}
+    return {
+        plugin: parse_table(raw, declared, _prefix(plugin, declared[0])) if declared else types.SimpleNamespace()
+        for plugin, declared in rows.items()
+    }
 
 
 def add_plugin_commands(pm: pluggy.PluginManager, subparsers) -> None:

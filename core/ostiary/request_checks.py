@@ -52,7 +52,7 @@ _MULTIPART = "multipart/form-data"
 # printable ASCII, the last not a space, at most 201; and neither of the two
 # characters that would need escaping in a quoted parameter. RFC 2046
 # (section 5.1.1) is stricter, clients are not (WebTest's boundary ends in "$").
-_BOUNDARY = re.compile(r'[ !#-\[\]-~]{0,200}[!#-\[\]-~]')
+_BOUNDARY = re.compile(r"[ !#-\[\]-~]{0,200}[!#-\[\]-~]")
 
 
 class InputRefused(Exception):

@@ -30,7 +30,7 @@ def backoff(attempt: int, rng=random) -> float:
     """Seconds to wait before running attempt ``attempt + 1`` (``attempt``
     counts from 0): uniform between 0 and ``FIRST_WAIT * 2**attempt``,
     capped at ``LONGEST_WAIT``."""
-    return rng.uniform(0, min(LONGEST_WAIT, FIRST_WAIT * 2 ** attempt))
+    return rng.uniform(0, min(LONGEST_WAIT, FIRST_WAIT * 2**attempt))
 
 
 def wait_before_retry(event) -> None:
@@ -38,8 +38,15 @@ def wait_before_retry(event) -> None:
     request = event.request
     attempt = request.environ.get("retry.attempt", 0)
     delay = backoff(attempt)
-    log.info("conflict on %s %s (attempt %d of %s, %s); next attempt in %.1f ms", request.method, request.path,
-             attempt + 1, request.environ.get("retry.attempts", "?"), type(event.exception).__name__, delay * 1000)
+    log.info(
+        "conflict on %s %s (attempt %d of %s, %s); next attempt in %.1f ms",
+        request.method,
+        request.path,
+        attempt + 1,
+        request.environ.get("retry.attempts", "?"),
+        type(event.exception).__name__,
+        delay * 1000,
+    )
     time.sleep(delay)
 
 

@@ -17,9 +17,14 @@ CLIENT = SimpleNamespace(client_id="sample-app", name="Sample Application")
 
 
 def _scope(request, name, display_name, description="", kind="identity", required=False):
-    return SimpleNamespace(name=name, display_name=translate_text(request, display_name),
-                           description=translate_text(request, description), required=required,
-                           emphasize=False, kind=kind)
+    return SimpleNamespace(
+        name=name,
+        display_name=translate_text(request, display_name),
+        description=translate_text(request, description),
+        required=required,
+        emphasize=False,
+        kind=kind,
+    )
 
 
 def _login_pages(request):
@@ -50,12 +55,23 @@ def _consent(request, error=None, checked=None, remember=True):
     ]
     api = [
         _scope(request, "api", "Sample API", "Read and write your data in the sample API", kind="api"),
-        _scope(request, "offline_access", "Offline access",
-               "Stay signed in to the application when you are away", kind="offline"),
+        _scope(
+            request,
+            "offline_access",
+            "Offline access",
+            "Stay signed in to the application when you are away",
+            kind="offline",
+        ),
     ]
     names = [s.name for s in identity + api]
-    return consent.values(request, client=CLIENT, scopes=identity + api,
-                          checked=names if checked is None else checked, allow_remember=remember, error=error)
+    return consent.values(
+        request,
+        client=CLIENT,
+        scopes=identity + api,
+        checked=names if checked is None else checked,
+        allow_remember=remember,
+        error=error,
+    )
 
 
 def _error(request, error, error_id=None, description=None):
@@ -65,8 +81,11 @@ def _error(request, error, error_id=None, description=None):
 def _signed_out(request, frames=0, signed_out=True, client_name=CLIENT.name):
     frame = request.route_path("gallery_frame")
     return logout.signed_out_values(
-        request, post_logout_url=request.route_path("gallery") if signed_out else None, client_name=client_name,
-        signed_out=signed_out, frames=[frame] * frames,
+        request,
+        post_logout_url=request.route_path("gallery") if signed_out else None,
+        client_name=client_name,
+        signed_out=signed_out,
+        frames=[frame] * frames,
         automatic_redirect=False,  # the gallery shows the page; it must not leave it
     )
 
@@ -77,24 +96,42 @@ def _grants(request, entries, revoked=None):
 
 def core_pages(request) -> list[tuple[str, str, dict]]:
     """``(name, template, values)`` for every state of every core page."""
-    grant = SimpleNamespace(client_id=CLIENT.client_id, client_name=CLIENT.name, created="2026-01-15",
-                            expires=None, scopes=[translate_text(request, "Your profile (name, nickname, picture, ...)"),
-                                                  translate_text(request, "Your email address")])
-    other = SimpleNamespace(client_id="wiki", client_name="Team Wiki", created="2025-11-02", expires="2026-11-02",
-                            scopes=[translate_text(request, "Your user identifier")])
+    grant = SimpleNamespace(
+        client_id=CLIENT.client_id,
+        client_name=CLIENT.name,
+        created="2026-01-15",
+        expires=None,
+        scopes=[
+            translate_text(request, "Your profile (name, nickname, picture, ...)"),
+            translate_text(request, "Your email address"),
+        ],
+    )
+    other = SimpleNamespace(
+        client_id="wiki",
+        client_name="Team Wiki",
+        created="2025-11-02",
+        expires="2026-11-02",
+        scopes=[translate_text(request, "Your user identifier")],
+    )
     user = SimpleNamespace(username="alice")
     pages = [(name, "login.pt", values) for name, values in _login_pages(request)]
     pages += [
         ("consent", "consent.pt", _consent(request)),
-        ("consent-optional-unchecked-error", "consent.pt",
-         _consent(request, error=_("Pick at least one permission."), checked=(), remember=False)),
+        (
+            "consent-optional-unchecked-error",
+            "consent.pt",
+            _consent(request, error=_("Pick at least one permission."), checked=(), remember=False),
+        ),
         ("logout", "logout.pt", logout.confirm_values(request, "sample")),
         ("signed-out", "signed_out.pt", _signed_out(request, frames=2)),
         ("signed-out-unnamed-client", "signed_out.pt", _signed_out(request, frames=1, client_name=None)),
         ("signed-out-no-session", "signed_out.pt", _signed_out(request, signed_out=False)),
         ("error", "error.pt", _error(request, "not_found")),
-        ("error-with-detail", "error.pt", _error(request, "server_error", "k3J9xQ2mPz1w",
-                                                  "KeyError: 'sample' (shown in development mode only)")),
+        (
+            "error-with-detail",
+            "error.pt",
+            _error(request, "server_error", "k3J9xQ2mPz1w", "KeyError: 'sample' (shown in development mode only)"),
+        ),
         ("grants", "grants.pt", _grants(request, [grant, other])),
         ("grants-revoked", "grants.pt", _grants(request, [other], revoked="sample-app")),
         ("grants-empty", "grants.pt", _grants(request, [])),

@@ -46,9 +46,20 @@ log = logging.getLogger(__name__)
 __all__ = ["granian_server_factory", "ServerSettingsError"]
 
 _KNOWN = {
-    "listen", "host", "port", "workers", "threads", "backlog", "log_level", "access_log", "max_header_size",
-    "trusted_proxy", "trusted_proxy_headers", "trusted_proxy_count",
-    "clear_untrusted_proxy_headers", "app",
+    "listen",
+    "host",
+    "port",
+    "workers",
+    "threads",
+    "backlog",
+    "log_level",
+    "access_log",
+    "max_header_size",
+    "trusted_proxy",
+    "trusted_proxy_headers",
+    "trusted_proxy_count",
+    "clear_untrusted_proxy_headers",
+    "app",
 }
 _LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
 
@@ -134,11 +145,11 @@ def _check_storage(app, workers: int) -> None:
     if workers > 1 and uri.startswith("file:"):
         raise ServerSettingsError(
             f"[server] workers = {workers} needs a database several processes can share (zeo:// or "
-            "RelStorage); zodbconn.uri is a FileStorage, which one process at a time may open")
+            "RelStorage); zodbconn.uri is a FileStorage, which one process at a time may open"
+        )
 
 
-def _run_granian(config_file, host, port, loader, *, workers, threads, backlog, log_level, access_log,
-                 max_header_size):
+def _run_granian(config_file, host, port, loader, *, workers, threads, backlog, log_level, access_log, max_header_size):
     from granian.constants import Interfaces
     from granian.http import HTTP1Settings, HTTP2Settings
     from granian.log import LogLevels
@@ -146,8 +157,10 @@ def _run_granian(config_file, host, port, loader, *, workers, threads, backlog, 
 
     limits = {}
     if max_header_size is not None:
-        limits = {"http1_settings": HTTP1Settings(max_buffer_size=max_header_size),
-                  "http2_settings": HTTP2Settings(max_headers_size=max_header_size)}
+        limits = {
+            "http1_settings": HTTP1Settings(max_buffer_size=max_header_size),
+            "http2_settings": HTTP2Settings(max_headers_size=max_header_size),
+        }
     server = Server(
         config_file,
         address=host,

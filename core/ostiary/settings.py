@@ -114,6 +114,7 @@ def _choice(*allowed: str) -> Callable[[str], str]:
 
 def whole_number_between(minimum: int, maximum: int = 2**31 - 1) -> Callable[[str], int]:
     """A parser of whole numbers from ``minimum`` to ``maximum``."""
+
     def parse(value: str) -> int:
         number = _whole_number(value)
         if not minimum <= number <= maximum:
@@ -215,7 +216,12 @@ def parse_rows(raw: dict[str, Any], rows, prefix: str = "") -> dict[str, Any]:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("ostiary.issuer", None, _issuer, "The issuer identifier: the public base URL of this server."),
-    Setting("ostiary.development", "false", _bool, "Development mode: error details on the error page, no Secure cookies over http."),
+    Setting(
+        "ostiary.development",
+        "false",
+        _bool,
+        "Development mode: error details on the error page, no Secure cookies over http.",
+    ),
     Setting("ostiary.theme", "default", str.strip, "Name of the theme (entry point in group ostiary.themes)."),
     Setting("ostiary.plugins", "", _names, "Installed plugins (entry points in group ostiary.plugins) to enable."),
     Setting("ostiary.plugins.disabled", "", _names, "Plugins to block by name, built-in ones included."),
@@ -223,36 +229,142 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ostiary.code_lifetime", "300", _positive_int, "Seconds an authorization code stays valid."),
     Setting("ostiary.access_token_lifetime", "3600", _positive_int, "Default access-token lifetime in seconds."),
     Setting("ostiary.id_token_lifetime", "300", _positive_int, "Default ID-token lifetime in seconds."),
-    Setting("ostiary.refresh_token_lifetime", "2592000", _positive_int, "Default absolute refresh-token lifetime in seconds."),
+    Setting(
+        "ostiary.refresh_token_lifetime",
+        "2592000",
+        _positive_int,
+        "Default absolute refresh-token lifetime in seconds.",
+    ),
     Setting("ostiary.session_cookie", "ostiary_session", str.strip, "Name of the SSO session cookie."),
     Setting("ostiary.session_lifetime", "36000", _positive_int, "Seconds an SSO session lasts without 'remember me'."),
-    Setting("ostiary.remember_lifetime", "2592000", _positive_int, "Seconds a remembered (persistent) SSO session lasts."),
-    Setting("ostiary.secure_cookies", "auto", _tristate, "Secure flag on cookies: auto means whenever the issuer is https."),
-    Setting("ostiary.argon2_time_cost", "2", _positive_int, "argon2id iterations for user passwords (OWASP minimum: 2)."),
-    Setting("ostiary.argon2_memory_cost", "19456", _positive_int, "argon2id memory in KiB (OWASP minimum: 19456, i.e. 19 MiB)."),
+    Setting(
+        "ostiary.remember_lifetime", "2592000", _positive_int, "Seconds a remembered (persistent) SSO session lasts."
+    ),
+    Setting(
+        "ostiary.secure_cookies", "auto", _tristate, "Secure flag on cookies: auto means whenever the issuer is https."
+    ),
+    Setting(
+        "ostiary.argon2_time_cost", "2", _positive_int, "argon2id iterations for user passwords (OWASP minimum: 2)."
+    ),
+    Setting(
+        "ostiary.argon2_memory_cost",
+        "19456",
+        _positive_int,
+        "argon2id memory in KiB (OWASP minimum: 19456, i.e. 19 MiB).",
+    ),
     Setting("ostiary.argon2_parallelism", "1", _positive_int, "argon2id lanes (OWASP minimum: 1)."),
     Setting("ostiary.max_failed_logins", "5", _positive_int, "Failed sign-ins before an account is locked."),
     Setting("ostiary.lockout_seconds", "300", _positive_int, "How long a locked account stays locked."),
-    Setting("ostiary.login_throttle_failures", "3", _positive_int, "Failed sign-ins from one client address (IPv6: one /64) within ostiary.login_throttle_window before that address is refused for a while; fewer than ostiary.max_failed_logins, so one address cannot lock an account."),
-    Setting("ostiary.login_throttle_window", "900", _positive_int, "Seconds over which failed sign-ins from one address are counted."),
-    Setting("ostiary.login_throttle_seconds", "60", _positive_int, "How long an address that used up its failures is refused; doubled for each further block within a window of the last, up to an hour."),
-    Setting("ostiary.automatic_redirect_after_sign_out", "true", _bool, "After RP-initiated sign-out with a registered post_logout_redirect_uri, return the browser there by itself (once the front-channel logout frames have loaded); false shows the signed-out page with a link."),
-    Setting("ostiary.prune_interval", "3600", _non_negative_int, "Seconds between automatic clean-ups of expired codes, tokens, sessions and keys (and plugins' expired data) in each server process (0: only `ostiary prune`)."),
-    Setting("ostiary.pack_interval", "86400", _non_negative_int, "Seconds between automatic packs of a FileStorage database in the server process (0: only `ostiary pack`). ZEO and RelStorage are packed with their own tools, zeopack and zodbpack."),
-    Setting("ostiary.pack_keep_days", "7", _pack_days, "Days of history a pack keeps (`ostiary pack` and ostiary.pack_interval); older object versions are removed."),
-    Setting("ostiary.languages", "en de", _languages, "Languages the pages are offered in, chosen by ui_locales, then Accept-Language, then pyramid.default_locale_name."),
+    Setting(
+        "ostiary.login_throttle_failures",
+        "3",
+        _positive_int,
+        "Failed sign-ins from one client address (IPv6: one /64) within ostiary.login_throttle_window before that address is refused for a while; fewer than ostiary.max_failed_logins, so one address cannot lock an account.",
+    ),
+    Setting(
+        "ostiary.login_throttle_window",
+        "900",
+        _positive_int,
+        "Seconds over which failed sign-ins from one address are counted.",
+    ),
+    Setting(
+        "ostiary.login_throttle_seconds",
+        "60",
+        _positive_int,
+        "How long an address that used up its failures is refused; doubled for each further block within a window of the last, up to an hour.",
+    ),
+    Setting(
+        "ostiary.automatic_redirect_after_sign_out",
+        "true",
+        _bool,
+        "After RP-initiated sign-out with a registered post_logout_redirect_uri, return the browser there by itself (once the front-channel logout frames have loaded); false shows the signed-out page with a link.",
+    ),
+    Setting(
+        "ostiary.prune_interval",
+        "3600",
+        _non_negative_int,
+        "Seconds between automatic clean-ups of expired codes, tokens, sessions and keys (and plugins' expired data) in each server process (0: only `ostiary prune`).",
+    ),
+    Setting(
+        "ostiary.pack_interval",
+        "86400",
+        _non_negative_int,
+        "Seconds between automatic packs of a FileStorage database in the server process (0: only `ostiary pack`). ZEO and RelStorage are packed with their own tools, zeopack and zodbpack.",
+    ),
+    Setting(
+        "ostiary.pack_keep_days",
+        "7",
+        _pack_days,
+        "Days of history a pack keeps (`ostiary pack` and ostiary.pack_interval); older object versions are removed.",
+    ),
+    Setting(
+        "ostiary.languages",
+        "en de",
+        _languages,
+        "Languages the pages are offered in, chosen by ui_locales, then Accept-Language, then pyramid.default_locale_name.",
+    ),
     Setting("ostiary.product_name", "Ostiary", str.strip, "Name shown in the header and the page titles."),
-    Setting("ostiary.logo_url", "", _link, "Logo shown beside the product name: a path on this server or an absolute URL (its origin is added to the CSP's img-src)."),
-    Setting("ostiary.accent_colour", "", _hex_colour, "Accent colour of buttons, links and focus rings, as #rrggbb (adjusted for contrast where needed)."),
-    Setting("ostiary.accent_colour_dark", "", _hex_colour, "Accent colour in dark mode; derived from ostiary.accent_colour when empty."),
-    Setting("ostiary.footer_link_url", "", _link, "A link in every page's footer (imprint, privacy, help); set with footer_link_text."),
+    Setting(
+        "ostiary.logo_url",
+        "",
+        _link,
+        "Logo shown beside the product name: a path on this server or an absolute URL (its origin is added to the CSP's img-src).",
+    ),
+    Setting(
+        "ostiary.accent_colour",
+        "",
+        _hex_colour,
+        "Accent colour of buttons, links and focus rings, as #rrggbb (adjusted for contrast where needed).",
+    ),
+    Setting(
+        "ostiary.accent_colour_dark",
+        "",
+        _hex_colour,
+        "Accent colour in dark mode; derived from ostiary.accent_colour when empty.",
+    ),
+    Setting(
+        "ostiary.footer_link_url",
+        "",
+        _link,
+        "A link in every page's footer (imprint, privacy, help); set with footer_link_text.",
+    ),
     Setting("ostiary.footer_link_text", "", _text, "Text of the footer link."),
-    Setting("ostiary.key_lifetime", "7776000", _positive_int, "Seconds a signing key is used before `ostiary keys rotate` is due (reported by `keys list`)."),
-    Setting("ostiary.key_announcement", "86400", parse_key_announcement, "Seconds between `ostiary keys rotate` publishing new signing keys in the JWKS and signing with them, so that relying parties with a cached JWKS learn them first (0: sign at once)."),
-    Setting("ostiary.client_assertion_max_lifetime", "300", _positive_int, "Longest validity, in seconds from its iat, of a private_key_jwt client assertion (RFC 7523); a longer one is invalid_client."),
-    Setting("ostiary.max_query_length", "8192", _positive_int, "Longest query string a request may carry, in bytes; a longer one is answered 414."),
-    Setting("ostiary.max_body_size", "65536", _positive_int, "Largest request body, in bytes; a larger one is answered 413 before it is read."),
-    Setting("ostiary.providers", "", _names, "External login providers, by name; each is set up with ostiary.provider.NAME.* (see PROVIDER_SETTINGS)."),
+    Setting(
+        "ostiary.key_lifetime",
+        "7776000",
+        _positive_int,
+        "Seconds a signing key is used before `ostiary keys rotate` is due (reported by `keys list`).",
+    ),
+    Setting(
+        "ostiary.key_announcement",
+        "86400",
+        parse_key_announcement,
+        "Seconds between `ostiary keys rotate` publishing new signing keys in the JWKS and signing with them, so that relying parties with a cached JWKS learn them first (0: sign at once).",
+    ),
+    Setting(
+        "ostiary.client_assertion_max_lifetime",
+        "300",
+        _positive_int,
+        "Longest validity, in seconds from its iat, of a private_key_jwt client assertion (RFC 7523); a longer one is invalid_client.",
+    ),
+    Setting(
+        "ostiary.max_query_length",
+        "8192",
+        _positive_int,
+        "Longest query string a request may carry, in bytes; a longer one is answered 414.",
+    ),
+    Setting(
+        "ostiary.max_body_size",
+        "65536",
+        _positive_int,
+        "Largest request body, in bytes; a larger one is answered 413 before it is read.",
+    ),
+    Setting(
+        "ostiary.providers",
+        "",
+        _names,
+        "External login providers, by name; each is set up with ostiary.provider.NAME.* (see PROVIDER_SETTINGS).",
+    ),
 )
 
 
@@ -308,8 +420,10 @@ def parse_settings(raw: dict[str, Any]) -> Any:
     parsed = parse_rows(raw, SETTINGS)
     values = {s.attribute: parsed[s.name] for s in SETTINGS}
     if values["login_throttle_failures"] >= values["max_failed_logins"]:
-        raise SettingsError("ostiary.login_throttle_failures: must be less than ostiary.max_failed_logins, "
-                            "or failures from one address could lock an account")
+        raise SettingsError(
+            "ostiary.login_throttle_failures: must be less than ostiary.max_failed_logins, "
+            "or failures from one address could lock an account"
+        )
     if bool(values["footer_link_url"]) != bool(values["footer_link_text"]):
         raise SettingsError("ostiary.footer_link_url and ostiary.footer_link_text: set both or neither")
     values["providers"] = _parse_providers(raw, values["providers"])
@@ -324,8 +438,10 @@ def check_database_uri(raw: dict[str, Any]) -> str:
     """
     uri = str(raw.get("zodbconn.uri") or "").strip()
     if not uri:
-        raise SettingsError("zodbconn.uri: required setting is missing (e.g. file://%(here)s/../var/Data.fs, "
-                            "zeo://HOST:PORT or a RelStorage URI)")
+        raise SettingsError(
+            "zodbconn.uri: required setting is missing (e.g. file://%(here)s/../var/Data.fs, "
+            "zeo://HOST:PORT or a RelStorage URI)"
+        )
     return uri
 
 
@@ -384,23 +500,81 @@ def _required_text(value: str) -> str:
 
 
 PROVIDER_SETTINGS: tuple[Setting, ...] = (
-    Setting("issuer", "", _optional_issuer, "OpenID Connect issuer; its endpoints and keys are discovered from its /.well-known/openid-configuration."),
-    Setting("authorization_endpoint", "", _optional_url, "Plain OAuth 2.0 (no issuer): the authorization endpoint. With an issuer, overrides the discovered one."),
+    Setting(
+        "issuer",
+        "",
+        _optional_issuer,
+        "OpenID Connect issuer; its endpoints and keys are discovered from its /.well-known/openid-configuration.",
+    ),
+    Setting(
+        "authorization_endpoint",
+        "",
+        _optional_url,
+        "Plain OAuth 2.0 (no issuer): the authorization endpoint. With an issuer, overrides the discovered one.",
+    ),
     Setting("token_endpoint", "", _optional_url, "Plain OAuth 2.0: the token endpoint (overrides the discovered one)."),
-    Setting("userinfo_endpoint", "", _optional_url, "Plain OAuth 2.0: where the user's claims come from, with the access token (required without an issuer)."),
-    Setting("end_session_endpoint", "", _optional_url, "The upstream's end-session endpoint (overrides the discovered one)."),
+    Setting(
+        "userinfo_endpoint",
+        "",
+        _optional_url,
+        "Plain OAuth 2.0: where the user's claims come from, with the access token (required without an issuer).",
+    ),
+    Setting(
+        "end_session_endpoint", "", _optional_url, "The upstream's end-session endpoint (overrides the discovered one)."
+    ),
     Setting("client_id", None, _required_text, "The client id Ostiary is registered with at the provider."),
-    Setting("client_secret", "", lambda v: v.strip() or None, "The client secret (empty for a public client, which PKCE protects).", secret=True),
-    Setting("token_endpoint_auth_method", "client_secret_basic", _choice("client_secret_basic", "client_secret_post", "none"), "How Ostiary authenticates at the upstream token endpoint."),
+    Setting(
+        "client_secret",
+        "",
+        lambda v: v.strip() or None,
+        "The client secret (empty for a public client, which PKCE protects).",
+        secret=True,
+    ),
+    Setting(
+        "token_endpoint_auth_method",
+        "client_secret_basic",
+        _choice("client_secret_basic", "client_secret_post", "none"),
+        "How Ostiary authenticates at the upstream token endpoint.",
+    ),
     Setting("scopes", "", _names, "Scopes to ask for (default: openid profile email with an issuer, none otherwise)."),
     Setting("display_name", "", lambda v: v.strip() or None, "The button text on the login page (default: the name)."),
     Setting("icon", "", _icon, "An icon for the button: a path on this server or an absolute URL."),
-    Setting("subject_claim", "sub", _required_text, "The upstream claim that identifies the person (plain OAuth 2.0 providers: e.g. id)."),
-    Setting("provisioning", "create", _choice("create", "link", "off"), "An unknown upstream identity: create a local user, ask the person to sign in locally once to link, or refuse."),
-    Setting("link_by_verified_email", "false", _bool, "Link to the local user with the same email when the upstream says it is verified."),
-    Setting("end_upstream_session", "false", _bool, "Signing out also signs out at the upstream, when it has an end-session endpoint."),
-    Setting("forward_prompt", "true", _bool, "OpenID Connect: pass a client's prompt=login and max_age on to the provider, and check the auth_time it answers with."),
-    Setting("backchannel_logout", "true", _bool, "OpenID Connect: accept the provider's back-channel logout tokens at /account/external/NAME/backchannel-logout and end the sessions they name."),
+    Setting(
+        "subject_claim",
+        "sub",
+        _required_text,
+        "The upstream claim that identifies the person (plain OAuth 2.0 providers: e.g. id).",
+    ),
+    Setting(
+        "provisioning",
+        "create",
+        _choice("create", "link", "off"),
+        "An unknown upstream identity: create a local user, ask the person to sign in locally once to link, or refuse.",
+    ),
+    Setting(
+        "link_by_verified_email",
+        "false",
+        _bool,
+        "Link to the local user with the same email when the upstream says it is verified.",
+    ),
+    Setting(
+        "end_upstream_session",
+        "false",
+        _bool,
+        "Signing out also signs out at the upstream, when it has an end-session endpoint.",
+    ),
+    Setting(
+        "forward_prompt",
+        "true",
+        _bool,
+        "OpenID Connect: pass a client's prompt=login and max_age on to the provider, and check the auth_time it answers with.",
+    ),
+    Setting(
+        "backchannel_logout",
+        "true",
+        _bool,
+        "OpenID Connect: accept the provider's back-channel logout tokens at /account/external/NAME/backchannel-logout and end the sessions they name.",
+    ),
 )
 
 
@@ -437,12 +611,16 @@ class ProviderSettings:
 def check_provider_name(name: str) -> str:
     """``name`` if it can name a provider (in URLs and ``idp:NAME`` hints)."""
     if not PROVIDER_NAME.fullmatch(name) or name in RESERVED_PROVIDER_NAMES:
-        raise SettingsError(f"{name!r} cannot name a provider: use lower-case letters, digits, - and _ "
-                            f"(at most 40), and not {', '.join(sorted(RESERVED_PROVIDER_NAMES))}")
+        raise SettingsError(
+            f"{name!r} cannot name a provider: use lower-case letters, digits, - and _ "
+            f"(at most 40), and not {', '.join(sorted(RESERVED_PROVIDER_NAMES))}"
+        )
     return name
 
 
-def parse_provider(name: str, raw: dict[str, Any], *, source: str = "ini", prefix: str | None = None) -> ProviderSettings:
+def parse_provider(
+    name: str, raw: dict[str, Any], *, source: str = "ini", prefix: str | None = None
+) -> ProviderSettings:
     """Parse one provider's settings, keyed without their prefix (``issuer``,
     ``claims.email``, ...). Errors name the key with ``prefix``, by default
     ``ostiary.provider.<name>.``."""
@@ -458,10 +636,13 @@ def parse_provider(name: str, raw: dict[str, Any], *, source: str = "ini", prefi
     parsed = parse_rows(raw, PROVIDER_SETTINGS, prefix)
     values = {s.attribute: parsed[s.name] for s in PROVIDER_SETTINGS}
     kind = "oidc" if values["issuer"] else "oauth2"
-    if kind == "oauth2" and not (values["authorization_endpoint"] and values["token_endpoint"]
-                                 and values["userinfo_endpoint"]):
-        raise SettingsError(f"{prefix}issuer: set an issuer (OpenID Connect) or authorization_endpoint, "
-                            "token_endpoint and userinfo_endpoint (plain OAuth 2.0)")
+    if kind == "oauth2" and not (
+        values["authorization_endpoint"] and values["token_endpoint"] and values["userinfo_endpoint"]
+    ):
+        raise SettingsError(
+            f"{prefix}issuer: set an issuer (OpenID Connect) or authorization_endpoint, "
+            "token_endpoint and userinfo_endpoint (plain OAuth 2.0)"
+        )
     if values["token_endpoint_auth_method"] != "none" and not values["client_secret"]:
         raise SettingsError(f"{prefix}client_secret: required unless token_endpoint_auth_method = none")
     if not values["scopes"] and kind == "oidc":

@@ -54,19 +54,37 @@ REDIRECT_URI = "http://127.0.0.1:9999/cb"
 #: The demo data of ``etc/demo.toml``, for tests (issuer-independent).
 DEMO = {
     "resources": [
-        {"name": "api", "kind": "api", "display_name": "Demo API",
-         "description": "Read and write your data in the demo API", "audience": "http://localhost/resources/api"},
+        {
+            "name": "api",
+            "kind": "api",
+            "display_name": "Demo API",
+            "description": "Read and write your data in the demo API",
+            "audience": "http://localhost/resources/api",
+        },
     ],
     "clients": [
-        {"client_id": "demo-rp", "name": "Demo application", "secret": "demo-secret",
-         "redirect_uris": [REDIRECT_URI], "post_logout_redirect_uris": ["http://127.0.0.1:9999/logged-out"],
-         "grant_types": ["authorization_code", "refresh_token", "client_credentials"],
-         "scopes": ["openid", "profile", "email", "offline_access", "api"]},
+        {
+            "client_id": "demo-rp",
+            "name": "Demo application",
+            "secret": "demo-secret",
+            "redirect_uris": [REDIRECT_URI],
+            "post_logout_redirect_uris": ["http://127.0.0.1:9999/logged-out"],
+            "grant_types": ["authorization_code", "refresh_token", "client_credentials"],
+            "scopes": ["openid", "profile", "email", "offline_access", "api"],
+        },
     ],
     "users": [
-        {"username": "alice", "password": "alice-password", "email": "alice@example.org",
-         "claims": {"name": "Alice Liddell", "given_name": "Alice", "family_name": "Liddell",
-                    "email_verified": True}},
+        {
+            "username": "alice",
+            "password": "alice-password",
+            "email": "alice@example.org",
+            "claims": {
+                "name": "Alice Liddell",
+                "given_name": "Alice",
+                "family_name": "Liddell",
+                "email_verified": True,
+            },
+        },
     ],
 }
 
@@ -153,9 +171,13 @@ class CodeFlow:
 
     def params(self, **extra) -> dict:
         params = {
-            "client_id": self.client_id, "response_type": "code", "redirect_uri": self.redirect_uri,
-            "scope": "openid profile email", "state": "state-" + secrets.token_hex(4),
-            "nonce": "nonce-" + secrets.token_hex(4), "code_challenge": self.challenge,
+            "client_id": self.client_id,
+            "response_type": "code",
+            "redirect_uri": self.redirect_uri,
+            "scope": "openid profile email",
+            "state": "state-" + secrets.token_hex(4),
+            "nonce": "nonce-" + secrets.token_hex(4),
+            "code_challenge": self.challenge,
             "code_challenge_method": "S256",
         }
         params.update(extra)
@@ -168,8 +190,13 @@ class CodeFlow:
     def login(self, response, username="alice", password="alice-password", remember=False):
         """From a redirect to the login page, sign in; return the POST response."""
         page = self.app.get(response.location) if response.status_int in (302, 303) else response
-        form = {"csrf_token": form_value(page.text, "csrf_token"), "returnUrl": form_value(page.text, "returnUrl"),
-                "username": username, "password": password, "action": "login"}
+        form = {
+            "csrf_token": form_value(page.text, "csrf_token"),
+            "returnUrl": form_value(page.text, "returnUrl"),
+            "username": username,
+            "password": password,
+            "action": "login",
+        }
         if remember:
             form["remember"] = "yes"
         return self.app.post("/account/login", form)
@@ -177,8 +204,11 @@ class CodeFlow:
     def consent(self, response, scopes=None, remember=True, action="allow"):
         """From a redirect to the consent page, answer it; return the POST response."""
         page = self.app.get(response.location) if response.status_int in (302, 303) else response
-        form = [("csrf_token", form_value(page.text, "csrf_token")),
-                ("returnUrl", form_value(page.text, "returnUrl")), ("action", action)]
+        form = [
+            ("csrf_token", form_value(page.text, "csrf_token")),
+            ("returnUrl", form_value(page.text, "returnUrl")),
+            ("action", action),
+        ]
         for scope in scopes if scopes is not None else re.findall(r'name="scope" value="([^"]+)"', page.text):
             form.append(("scope", scope))
         if remember:
@@ -208,8 +238,12 @@ class CodeFlow:
 
     def exchange(self, code, secret="demo-secret", **extra):
         """Exchange ``code`` at the token endpoint with client_secret_basic."""
-        form = {"grant_type": "authorization_code", "code": code, "redirect_uri": self.redirect_uri,
-                "code_verifier": self.verifier}
+        form = {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": self.redirect_uri,
+            "code_verifier": self.verifier,
+        }
         form.update(extra)
         self.app.authorization = ("Basic", (self.client_id, secret))
         try:

@@ -13,8 +13,15 @@ REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts" / "browser"
 CHROMIUM = os.environ.get("OSTIARY_CHROMIUM", "/usr/bin/chromium")
 # As root, in a closed network: no sandbox, nothing that phones home.
-CHROMIUM_ARGS = ["--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
 AXE_JS = os.environ.get("OSTIARY_AXE_JS") or str(REPO / "var" / "npm" / "node_modules" / "axe-core" / "axe.min.js")
 
 

@@ -36,8 +36,9 @@ def browser():
     except ImportError:
         unavailable("Playwright for Python is not installed (pip install -e '.[test]')")
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, chromium_sandbox=False,
-                                              args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, chromium_sandbox=False, args=CHROMIUM_ARGS
+        )
         yield chromium
         chromium.close()
 
@@ -75,4 +76,3 @@ def relying_party(ostiary) -> RelyingParty:
     load_data(ostiary.app, {"clients": [rp.client()]})
     with served:
         yield rp
-

@@ -46,9 +46,13 @@ class RelyingParty:
     def client(self) -> dict:
         """The client as ``ostiary.testing.load_data`` takes it."""
         return {
-            "client_id": self.client_id, "name": "Browser test application", "secret": self.secret,
-            "redirect_uris": [self.url + "/cb"], "post_logout_redirect_uris": [self.url + "/logged-out"],
-            "frontchannel_logout_uri": self.url + "/fc", "grant_types": ["authorization_code"],
+            "client_id": self.client_id,
+            "name": "Browser test application",
+            "secret": self.secret,
+            "redirect_uris": [self.url + "/cb"],
+            "post_logout_redirect_uris": [self.url + "/logged-out"],
+            "frontchannel_logout_uri": self.url + "/fc",
+            "grant_types": ["authorization_code"],
             "scopes": SCOPE.split(),
         }
 
@@ -63,8 +67,9 @@ class RelyingParty:
         return self._metadata
 
     def _oauth(self) -> OAuth2Session:
-        return OAuth2Session(self.client_id, self.secret, scope=SCOPE, redirect_uri=self.url + "/cb",
-                             code_challenge_method="S256")
+        return OAuth2Session(
+            self.client_id, self.secret, scope=SCOPE, redirect_uri=self.url + "/cb", code_challenge_method="S256"
+        )
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "/")
@@ -85,16 +90,21 @@ class RelyingParty:
     def home(self, environ, query, sid):
         session = self.sessions.get(sid) or {}
         if "claims" in session:
-            return "200 OK", [], f'<h1 id="hello">Hello {html.escape(session["userinfo"]["name"])}</h1>' \
-                                 '<p><a id="logout" href="/logout">Sign out</a></p>'
+            return (
+                "200 OK",
+                [],
+                f'<h1 id="hello">Hello {html.escape(session["userinfo"]["name"])}</h1>'
+                '<p><a id="logout" href="/logout">Sign out</a></p>',
+            )
         return "200 OK", [], '<h1 id="anonymous">Not signed in</h1><p><a id="login" href="/login">Sign in</a></p>'
 
     def login(self, environ, query, sid):
         sid = secrets.token_urlsafe(16)
         verifier, nonce = secrets.token_urlsafe(48), secrets.token_urlsafe(16)
         with self._oauth() as oauth:
-            url, state = oauth.create_authorization_url(self.metadata["authorization_endpoint"], nonce=nonce,
-                                                        code_verifier=verifier)
+            url, state = oauth.create_authorization_url(
+                self.metadata["authorization_endpoint"], nonce=nonce, code_verifier=verifier
+            )
         with self._lock:
             self.sessions[sid] = {"state": state, "verifier": verifier, "nonce": nonce}
         cookie = f"{COOKIE}={sid}; Path=/; HttpOnly; SameSite=Lax"
@@ -106,13 +116,20 @@ class RelyingParty:
             return "400 Bad Request", [], '<h1 id="rp-error">Unexpected callback</h1>'
         response_url = self.url + "/cb?" + environ["QUERY_STRING"]
         with self._oauth() as oauth:
-            token = oauth.fetch_token(self.metadata["token_endpoint"], authorization_response=response_url,
-                                      state=session["state"], code_verifier=session["verifier"])
+            token = oauth.fetch_token(
+                self.metadata["token_endpoint"],
+                authorization_response=response_url,
+                state=session["state"],
+                code_verifier=session["verifier"],
+            )
         keys = KeySet.import_key_set(requests.get(self.metadata["jwks_uri"], timeout=10).json())
         claims = jwt.decode(token["id_token"], keys).claims
-        jwt.JWTClaimsRegistry(leeway=5, iss={"essential": True, "value": self.issuer},
-                              aud={"essential": True, "value": self.client_id},
-                              nonce={"essential": True, "value": session["nonce"]}).validate(claims)
+        jwt.JWTClaimsRegistry(
+            leeway=5,
+            iss={"essential": True, "value": self.issuer},
+            aud={"essential": True, "value": self.client_id},
+            nonce={"essential": True, "value": session["nonce"]},
+        ).validate(claims)
         with self._oauth() as oauth:
             oauth.token = token
             userinfo = oauth.get(self.metadata["userinfo_endpoint"], timeout=10).json()
@@ -140,13 +157,21 @@ class RelyingParty:
         state = html.escape(query.get("state", ""))
         return "200 OK", [], f'<h1 id="logged-out">You have left the application</h1><p id="state">{state}</p>'
 
-    routes = {"/": home, "/login": login, "/cb": callback, "/logout": logout, "/fc": frontchannel,
-              "/logged-out": logged_out}
+    routes = {
+        "/": home,
+        "/login": login,
+        "/cb": callback,
+        "/logout": logout,
+        "/fc": frontchannel,
+        "/logged-out": logged_out,
+    }
 
 
 def page(body: str) -> str:
-    return f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Relying party</title></head>' \
-           f'<body><main>{body}</main></body></html>'
+    return (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Relying party</title></head>'
+        f"<body><main>{body}</main></body></html>"
+    )
 
 
 class Served:

@@ -31,8 +31,9 @@ VIEWPORT = {"width": 1024, "height": 900}  # tall enough for most states: a chea
 def gallery(request, tmp_path_factory):
     """(theme, Ostiary in development mode with that theme)."""
     theme = request.param
-    with LiveServer(tmp_path_factory.mktemp("gallery-" + theme), **{
-            "ostiary.development": "true", "ostiary.theme": theme}) as live:
+    with LiveServer(
+        tmp_path_factory.mktemp("gallery-" + theme), **{"ostiary.development": "true", "ostiary.theme": theme}
+    ) as live:
         yield theme, live
 
 

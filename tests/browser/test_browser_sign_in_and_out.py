@@ -58,8 +58,9 @@ def _sign_in(page, shot, seen, ostiary, relying_party):
     page.wait_for_url(lambda url: "/consent?" in url or url == relying_party.url + "/")
     if "/consent?" in page.url:  # asked once; remembered for a second walk
         seen.consent_text = page.inner_text("main")
-        seen.consent_scopes = page.eval_on_selector_all("input[type=checkbox][name=scope]",
-                                                        "els => els.map(e => e.value)")
+        seen.consent_scopes = page.eval_on_selector_all(
+            "input[type=checkbox][name=scope]", "els => els.map(e => e.value)"
+        )
         shot("02-consent")
         page.click("button[value=allow]")
     page.wait_for_url(relying_party.url + "/")
@@ -134,8 +135,9 @@ def journey(browser, ostiary, relying_party, artifacts) -> Journey:
 @pytest.fixture(scope="module")
 def journey_without_script(journey, browser, ostiary, relying_party, artifacts) -> Journey:
     """A second walk, after ``journey``, in a browser with JavaScript off."""
-    return _walk(browser, ostiary, relying_party, artifacts / "without-script", _sign_out_by_the_link,
-                 java_script_enabled=False)
+    return _walk(
+        browser, ostiary, relying_party, artifacts / "without-script", _sign_out_by_the_link, java_script_enabled=False
+    )
 
 
 def test_relying_party_sends_the_browser_to_the_login_page_naming_it(journey):

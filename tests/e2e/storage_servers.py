@@ -94,8 +94,14 @@ def spawn(args, log: Path, **kwargs) -> subprocess.Popen:
     """Start a server process that writes to ``log`` and dies with the test run."""
     preexec = _die_with_parent if sys.platform.startswith("linux") else None
     with open(log, "ab") as stream:
-        return subprocess.Popen([str(a) for a in args], stdout=stream, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, preexec_fn=preexec, **kwargs)
+        return subprocess.Popen(
+            [str(a) for a in args],
+            stdout=stream,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            preexec_fn=preexec,
+            **kwargs,
+        )
 
 
 def unavailable(reason: str):
@@ -114,8 +120,9 @@ def find_postgres_bindir() -> Path | None:
     if os.environ.get("OSTIARY_PG_BINDIR"):
         candidates.append(os.environ["OSTIARY_PG_BINDIR"])
     with contextlib.suppress(OSError, subprocess.CalledProcessError):
-        candidates.append(subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True,
-                                         check=True).stdout.strip())
+        candidates.append(
+            subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True, check=True).stdout.strip()
+        )
     if shutil.which("initdb"):
         candidates.append(str(Path(shutil.which("initdb")).resolve().parent))
     candidates += sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(p.split("/")[-2]), reverse=True)
@@ -159,9 +166,24 @@ class PostgresCluster:
         if self.account is not None:
             os.chown(pwfile, self.account.pw_uid, self.account.pw_gid)
         result = subprocess.run(
-            [str(self.bindir / "initdb"), "-D", str(self.data), "-U", self.user, f"--pwfile={pwfile}",
-             "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--no-locale", "--no-sync"],
-            capture_output=True, text=True, **self._as_owner())
+            [
+                str(self.bindir / "initdb"),
+                "-D",
+                str(self.data),
+                "-U",
+                self.user,
+                f"--pwfile={pwfile}",
+                "--auth-local=trust",
+                "--auth-host=scram-sha-256",
+                "-E",
+                "UTF8",
+                "--no-locale",
+                "--no-sync",
+            ],
+            capture_output=True,
+            text=True,
+            **self._as_owner(),
+        )
         pwfile.unlink()
         if result.returncode:
             raise RuntimeError(f"initdb failed:\n{result.stdout}{result.stderr}")
@@ -174,13 +196,18 @@ class PostgresCluster:
         self.initdb()
         settings = self.TEST_SETTINGS if settings is None else settings
         options = []
-        for name, value in {**settings, "listen_addresses": self.host, "unix_socket_directories": self.base,
-                            "max_connections": 50}.items():
+        for name, value in {
+            **settings,
+            "listen_addresses": self.host,
+            "unix_socket_directories": self.base,
+            "max_connections": 50,
+        }.items():
             options += ["-c", f"{name}={value}"]
         for attempt in range(3):  # a free port may be taken before the server binds it
             self.port = free_port()
-            self.process = spawn([self.bindir / "postgres", "-D", self.data, "-p", self.port, *options],
-                                 self.log, **self._as_owner())
+            self.process = spawn(
+                [self.bindir / "postgres", "-D", self.data, "-p", self.port, *options], self.log, **self._as_owner()
+            )
             try:
                 wait_for(self.accepting, 30, "PostgreSQL", self.process, self.log)
                 return
@@ -249,14 +276,17 @@ def postgresql():
     """A throwaway PostgreSQL cluster for the whole run (see the module doc)."""
     bindir = find_postgres_bindir()
     if bindir is None:
-        unavailable("PostgreSQL not found: no initdb/postgres in OSTIARY_PG_BINDIR, `pg_config --bindir`,"
-                    " PATH or /usr/lib/postgresql/*/bin (apt-get install postgresql-15)")
+        unavailable(
+            "PostgreSQL not found: no initdb/postgres in OSTIARY_PG_BINDIR, `pg_config --bindir`,"
+            " PATH or /usr/lib/postgresql/*/bin (apt-get install postgresql-15)"
+        )
     if os.geteuid() == 0:
         try:
             pwd.getpwnam(PG_USER)
         except KeyError:
-            unavailable(f"running as root and there is no {PG_USER!r} user to run PostgreSQL as"
-                        f" (useradd --system {PG_USER})")
+            unavailable(
+                f"running as root and there is no {PG_USER!r} user to run PostgreSQL as (useradd --system {PG_USER})"
+            )
     remove_stale_clusters()
     cluster = PostgresCluster(bindir)
     try:
@@ -281,8 +311,9 @@ class ZEOServer:
 
     def start(self) -> None:
         self.port = free_port()
-        self.process = spawn([BIN / "runzeo", "-a", f"127.0.0.1:{self.port}", "-f", self.directory / "Data.fs"],
-                             self.log)
+        self.process = spawn(
+            [BIN / "runzeo", "-a", f"127.0.0.1:{self.port}", "-f", self.directory / "Data.fs"], self.log
+        )
 
         def accepting():
             with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
@@ -360,7 +391,8 @@ def ostiary_processes(ini: Path, *names: str):
 
 def ostiary_command(ini: Path, *args: str) -> str:
     """Run the ``ostiary`` command line on ``ini``; return its output."""
-    result = subprocess.run([str(BIN / "ostiary"), str(ini), *args], capture_output=True, text=True,
-                            cwd=REPO, timeout=60)
+    result = subprocess.run(
+        [str(BIN / "ostiary"), str(ini), *args], capture_output=True, text=True, cwd=REPO, timeout=60
+    )
     assert result.returncode == 0, f"ostiary {' '.join(args)} failed:\n{result.stdout}{result.stderr}"
     return result.stdout

@@ -35,11 +35,17 @@ REDIRECT_URI = "http://127.0.0.1:9999/cb"
 def write_ini(directory: Path, port: int, development: bool = False, **server: str) -> Path:
     ini = directory / "granian.ini"
     lines = [
-        "[app:main]", "use = egg:ostiary", f"ostiary.issuer = {ISSUER}",
+        "[app:main]",
+        "use = egg:ostiary",
+        f"ostiary.issuer = {ISSUER}",
         f"ostiary.development = {'true' if development else 'false'}",
-        "ostiary.argon2_time_cost = 1", "ostiary.argon2_memory_cost = 1024",
-        f"zodbconn.uri = file://{directory}/Data.fs", "",
-        "[server:main]", "use = egg:ostiary#granian", f"listen = 127.0.0.1:{port}",
+        "ostiary.argon2_time_cost = 1",
+        "ostiary.argon2_memory_cost = 1024",
+        f"zodbconn.uri = file://{directory}/Data.fs",
+        "",
+        "[server:main]",
+        "use = egg:ostiary#granian",
+        f"listen = 127.0.0.1:{port}",
         *(f"{name} = {value}" for name, value in server.items()),
     ]
     ini.write_text("\n".join(lines) + "\n")
@@ -57,8 +63,13 @@ class Served:
         assert "database ready" in ostiary_command(self.ini, "init")
         assert "loaded" in ostiary_command(self.ini, "load", str(DEMO_TOML))
         self.process = spawn([BIN / "pserve", self.ini], self.log, cwd=REPO)
-        wait_for(lambda: requests.get(self.url + "/.well-known/openid-configuration", timeout=2).ok,
-                 30, "pserve with granian", self.process, self.log)
+        wait_for(
+            lambda: requests.get(self.url + "/.well-known/openid-configuration", timeout=2).ok,
+            30,
+            "pserve with granian",
+            self.process,
+            self.log,
+        )
 
     def log_text(self) -> str:
         return self.log.read_text(errors="replace")
@@ -72,16 +83,21 @@ def served(tmp_path):
 
 
 def test_granian_serves_ostiary_from_a_filestorage_and_stops_on_ctrl_c(served):
-    token = requests.post(served.url + "/connect/token", data={"grant_type": "client_credentials", "scope": "api"},
-                          auth=CLIENT, timeout=10)
+    token = requests.post(
+        served.url + "/connect/token",
+        data={"grant_type": "client_credentials", "scope": "api"},
+        auth=CLIENT,
+        timeout=10,
+    )
     assert token.status_code == 200, token.text
     assert token.headers["Cache-Control"] == "no-store"
     jwks = KeySet.import_key_set(requests.get(served.url + "/.well-known/jwks.json", timeout=10).json())
     claims = jwt.decode(token.json()["access_token"], jwks).claims
     assert claims["client_id"] == "demo-rp" and claims["iss"] == ISSUER
     # Errors keep their status and JSON body through granian.
-    refused = requests.post(served.url + "/connect/token", data={"grant_type": "client_credentials"},
-                            auth=("demo-rp", "wrong"), timeout=10)
+    refused = requests.post(
+        served.url + "/connect/token", data={"grant_type": "client_credentials"}, auth=("demo-rp", "wrong"), timeout=10
+    )
     assert refused.status_code == 401 and refused.json()["error"] == "invalid_client"
     assert refused.headers["WWW-Authenticate"].startswith("Basic")
 
@@ -103,10 +119,18 @@ def test_granian_serves_ostiary_from_a_filestorage_and_stops_on_ctrl_c(served):
 def sign_in_page(session: requests.Session, url: str, headers: dict) -> tuple[str, str]:
     """Start an authorization request; return the login page's URL path and HTML."""
     verifier, challenge = pkce_pair()
-    params = {"client_id": "demo-rp", "response_type": "code", "redirect_uri": REDIRECT_URI,
-              "scope": "openid", "state": "s", "code_challenge": challenge, "code_challenge_method": "S256"}
-    response = session.get(url + "/connect/authorize", params=params, headers=headers, allow_redirects=False,
-                           timeout=10)
+    params = {
+        "client_id": "demo-rp",
+        "response_type": "code",
+        "redirect_uri": REDIRECT_URI,
+        "scope": "openid",
+        "state": "s",
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
+    }
+    response = session.get(
+        url + "/connect/authorize", params=params, headers=headers, allow_redirects=False, timeout=10
+    )
     assert response.status_code in (302, 303), response.text[:500]
     location = urlsplit(response.headers["Location"])
     page = session.get(url + location.path + "?" + location.query, headers=headers, timeout=10)
@@ -115,8 +139,13 @@ def sign_in_page(session: requests.Session, url: str, headers: dict) -> tuple[st
 
 
 def post_login(session, url, path, page, headers):
-    form = {"csrf_token": form_value(page, "csrf_token"), "returnUrl": form_value(page, "returnUrl"),
-            "username": "alice", "password": "alice-password", "action": "login"}
+    form = {
+        "csrf_token": form_value(page, "csrf_token"),
+        "returnUrl": form_value(page, "returnUrl"),
+        "username": "alice",
+        "password": "alice-password",
+        "action": "login",
+    }
     return session.post(url + path, data=form, headers=headers, allow_redirects=False, timeout=10)
 
 
@@ -124,11 +153,18 @@ def test_forwarded_https_from_the_trusted_proxy_turns_on_the_csrf_origin_check(t
     """Pyramid checks a form's Origin only on https requests. Behind the
     trusted proxy, X-Forwarded-Proto makes the request https, so a post from
     another origin is refused and one from the public origin accepted."""
-    server = Served(tmp_path, development=True, trusted_proxy="127.0.0.1",
-                    trusted_proxy_headers="x-forwarded-proto x-forwarded-host x-forwarded-for")
+    server = Served(
+        tmp_path,
+        development=True,
+        trusted_proxy="127.0.0.1",
+        trusted_proxy_headers="x-forwarded-proto x-forwarded-host x-forwarded-for",
+    )
     try:
-        forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "id.example.org",
-                     "X-Forwarded-For": "203.0.113.7"}
+        forwarded = {
+            "X-Forwarded-Proto": "https",
+            "X-Forwarded-Host": "id.example.org",
+            "X-Forwarded-For": "203.0.113.7",
+        }
         for origin, accepted in (("https://evil.example", False), ("https://id.example.org", True)):
             session = requests.Session()
             path, page = sign_in_page(session, server.url, forwarded)
@@ -165,21 +201,30 @@ def test_several_workers_on_a_filestorage_are_refused_before_starting(tmp_path):
     assert "[server] workers = 2 needs a database several processes can share" in result.stderr, result.stderr
 
 
-@pytest.mark.parametrize("setting, message", [
-    ("workers = 0", "[server] workers must be 1 or more"),
-    ("threads = many", "[server] threads must be a whole number, not 'many'"),
-    ("listen = 127.0.0.1", "[server] listen must be HOST:PORT, not '127.0.0.1'"),
-    ("trusted_proxy_headers = x-forwarded-proto",
-     "[server] trusted_proxy_headers has no meaning without setting trusted_proxy"),
-    ("trusted_proxy = 127.0.0.1\ntrusted_proxy_headers = x-bogus",
-     "[server] Received unknown trusted_proxy_headers value (x-bogus)"),
-    ("trusted_proxy = 127.0.0.1", "[server] trusted_proxy needs trusted_proxy_headers"),
-    ("thread = 4", "[server] unknown setting 'thread'"),
-    ("max_header_size = 4096", "[server] max_header_size must be at least 8192"),
-])
+@pytest.mark.parametrize(
+    "setting, message",
+    [
+        ("workers = 0", "[server] workers must be 1 or more"),
+        ("threads = many", "[server] threads must be a whole number, not 'many'"),
+        ("listen = 127.0.0.1", "[server] listen must be HOST:PORT, not '127.0.0.1'"),
+        (
+            "trusted_proxy_headers = x-forwarded-proto",
+            "[server] trusted_proxy_headers has no meaning without setting trusted_proxy",
+        ),
+        (
+            "trusted_proxy = 127.0.0.1\ntrusted_proxy_headers = x-bogus",
+            "[server] Received unknown trusted_proxy_headers value (x-bogus)",
+        ),
+        ("trusted_proxy = 127.0.0.1", "[server] trusted_proxy needs trusted_proxy_headers"),
+        ("thread = 4", "[server] unknown setting 'thread'"),
+        ("max_header_size = 4096", "[server] max_header_size must be at least 8192"),
+    ],
+)
 def test_a_bad_server_setting_stops_pserve_naming_it(tmp_path, setting, message):
     ini = write_ini(tmp_path, free_port())
-    text = re.sub(r"^listen = .*$", "", ini.read_text(), flags=re.M) if setting.startswith("listen") else ini.read_text()
+    text = (
+        re.sub(r"^listen = .*$", "", ini.read_text(), flags=re.M) if setting.startswith("listen") else ini.read_text()
+    )
     ini.write_text(text + setting + "\n")
     result = subprocess.run([str(BIN / "pserve"), str(ini)], capture_output=True, text=True, timeout=60, cwd=REPO)
     assert result.returncode != 0

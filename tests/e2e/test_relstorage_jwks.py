@@ -25,8 +25,9 @@ pytestmark = [pytest.mark.servers, pytest.mark.postgres]
 def relstorage_app(postgresql, tmp_path):  # noqa: F811
     c = postgresql
     settings = base_settings(tmp_path)
-    settings["zodbconn.uri"] = (f"postgres://{c.user}:{c.password}@{c.host}:{c.port}/{c.create_database()}"
-                                "?keep_history=false")
+    settings["zodbconn.uri"] = (
+        f"postgres://{c.user}:{c.password}@{c.host}:{c.port}/{c.create_database()}?keep_history=false"
+    )
     app = main({}, **settings)
     load_data(app, read(REPO / "etc" / "demo.toml"))
     yield app

@@ -28,8 +28,13 @@ def url(tmp_path_factory):
     log = directory / "pserve.log"
     process = spawn([BIN / "pserve", ini], log, cwd=REPO)
     base = f"http://127.0.0.1:{port}"
-    wait_for(lambda: requests.get(base + "/.well-known/openid-configuration", timeout=2).ok,
-             30, "pserve with granian", process, log)
+    wait_for(
+        lambda: requests.get(base + "/.well-known/openid-configuration", timeout=2).ok,
+        30,
+        "pserve with granian",
+        process,
+        log,
+    )
     yield base
     stop(process)
     assert "Traceback" not in log.read_text(errors="replace")
@@ -37,16 +42,22 @@ def url(tmp_path_factory):
 
 def test_a_chunked_body_above_the_limit_gets_413_json(url):
     chunks = (b"x" * 100_000 for _ in range(50))
-    response = requests.post(url + "/connect/token", data=chunks, timeout=30,
-                             headers={"Content-Type": "application/x-www-form-urlencoded"})
+    response = requests.post(
+        url + "/connect/token", data=chunks, timeout=30, headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
     assert response.status_code == 413
     assert str(MAX_BODY) in response.json()["error_description"]
 
 
 def test_a_chunked_token_request_below_the_limit_is_answered(url):
     chunks = iter([b"grant_type=client_credentials", b"&scope=api"])
-    response = requests.post(url + "/connect/token", data=chunks, auth=("demo-rp", "demo-secret"), timeout=10,
-                             headers={"Content-Type": "application/x-www-form-urlencoded; charset=ISO-8859-1"})
+    response = requests.post(
+        url + "/connect/token",
+        data=chunks,
+        auth=("demo-rp", "demo-secret"),
+        timeout=10,
+        headers={"Content-Type": "application/x-www-form-urlencoded; charset=ISO-8859-1"},
+    )
     assert response.status_code == 200 and "access_token" in response.json()
 
 

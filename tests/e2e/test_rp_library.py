@@ -38,12 +38,22 @@ def _data_for(issuer: str) -> dict:
     data = copy.deepcopy(DEMO)
     data["resources"][0]["audience"] = issuer + "/resources/api"
     data["clients"] += [
-        {"client_id": "key-client", "name": "Key client", "token_endpoint_auth_method": "private_key_jwt",
-         "jwks": {"keys": [CLIENT_KEY.as_dict(private=False)]}, "grant_types": ["client_credentials"],
-         "scopes": ["api"]},
-        {"client_id": "public-rp", "name": "Public application", "token_endpoint_auth_method": "none",
-         "redirect_uris": [REDIRECT_URI], "grant_types": ["authorization_code"],
-         "scopes": ["openid", "profile", "email"]},
+        {
+            "client_id": "key-client",
+            "name": "Key client",
+            "token_endpoint_auth_method": "private_key_jwt",
+            "jwks": {"keys": [CLIENT_KEY.as_dict(private=False)]},
+            "grant_types": ["client_credentials"],
+            "scopes": ["api"],
+        },
+        {
+            "client_id": "public-rp",
+            "name": "Public application",
+            "token_endpoint_auth_method": "none",
+            "redirect_uris": [REDIRECT_URI],
+            "grant_types": ["authorization_code"],
+            "scopes": ["openid", "profile", "email"],
+        },
     ]
     return data
 
@@ -70,8 +80,9 @@ def jwks(metadata) -> KeySet:
 
 
 def _relying_party(client_id="demo-rp", secret="demo-secret", scope=SCOPE, **kwargs) -> OAuth2Session:
-    return OAuth2Session(client_id, secret, scope=scope, redirect_uri=REDIRECT_URI,
-                         code_challenge_method="S256", **kwargs)
+    return OAuth2Session(
+        client_id, secret, scope=scope, redirect_uri=REDIRECT_URI, code_challenge_method="S256", **kwargs
+    )
 
 
 def _browse_to_code(rp: OAuth2Session, url: str, limit: int = 8) -> str:
@@ -89,8 +100,7 @@ def _browse_to_code(rp: OAuth2Session, url: str, limit: int = 8) -> str:
             response = page
             continue
         path = urlsplit(location).path
-        form = [("csrf_token", form_value(page.text, "csrf_token")),
-                ("returnUrl", form_value(page.text, "returnUrl"))]
+        form = [("csrf_token", form_value(page.text, "csrf_token")), ("returnUrl", form_value(page.text, "returnUrl"))]
         if path == "/account/login":
             form += [("username", "alice"), ("password", "alice-password"), ("action", "login")]
         elif path == "/consent":
@@ -98,8 +108,7 @@ def _browse_to_code(rp: OAuth2Session, url: str, limit: int = 8) -> str:
             form += [("remember", "yes"), ("action", "allow")]
         else:
             raise AssertionError(f"unexpected page {location}")
-        response = rp.post(urljoin(location, path), data=form, allow_redirects=False, timeout=10,
-                           withhold_token=True)
+        response = rp.post(urljoin(location, path), data=form, allow_redirects=False, timeout=10, withhold_token=True)
     raise AssertionError("the flow did not reach the client")
 
 
@@ -107,15 +116,15 @@ def _code_flow(rp: OAuth2Session, metadata: dict) -> tuple[dict, str]:
     """Run the code flow with PKCE and a nonce; return the token and the nonce."""
     verifier = secrets.token_urlsafe(48)
     nonce = secrets.token_urlsafe(16)
-    url, state = rp.create_authorization_url(metadata["authorization_endpoint"], nonce=nonce,
-                                             code_verifier=verifier)
+    url, state = rp.create_authorization_url(metadata["authorization_endpoint"], nonce=nonce, code_verifier=verifier)
     assert "code_challenge=" in url and "code_challenge_method=S256" in url
     callback = _browse_to_code(rp, url)
     params = parse_qs(urlsplit(callback).query)
     assert params["state"] == [state]
     assert params["iss"] == [metadata["issuer"]]
-    token = rp.fetch_token(metadata["token_endpoint"], authorization_response=callback, state=state,
-                           code_verifier=verifier)
+    token = rp.fetch_token(
+        metadata["token_endpoint"], authorization_response=callback, state=state, code_verifier=verifier
+    )
     return token, nonce
 
 
@@ -134,14 +143,12 @@ def _half_hash(value: str) -> str:
 
 
 def _userinfo(metadata, access_token) -> requests.Response:
-    return requests.get(metadata["userinfo_endpoint"], headers={"Authorization": "Bearer " + access_token},
-                        timeout=10)
+    return requests.get(metadata["userinfo_endpoint"], headers={"Authorization": "Bearer " + access_token}, timeout=10)
 
 
 def test_discovery_names_the_live_issuer_and_its_endpoints(server, metadata):
     assert metadata["issuer"] == server.url
-    for name in ("authorization_endpoint", "token_endpoint", "userinfo_endpoint", "jwks_uri",
-                 "revocation_endpoint"):
+    for name in ("authorization_endpoint", "token_endpoint", "userinfo_endpoint", "jwks_uri", "revocation_endpoint"):
         assert metadata[name].startswith(server.url + "/")
     assert metadata["code_challenge_methods_supported"] == ["S256"]
 
@@ -198,8 +205,12 @@ def test_refresh_rotates_the_refresh_token_and_refuses_the_old_one(signed_in, me
     assert fresh["refresh_token"] != old_refresh
     assert fresh["access_token"] != token["access_token"]
     assert _userinfo(metadata, fresh["access_token"]).status_code == 200
-    replay = requests.post(metadata["token_endpoint"], auth=("demo-rp", "demo-secret"), timeout=10,
-                           data={"grant_type": "refresh_token", "refresh_token": old_refresh})
+    replay = requests.post(
+        metadata["token_endpoint"],
+        auth=("demo-rp", "demo-secret"),
+        timeout=10,
+        data={"grant_type": "refresh_token", "refresh_token": old_refresh},
+    )
     assert replay.status_code == 400
     assert replay.json()["error"] == "invalid_grant"
 
@@ -207,8 +218,9 @@ def test_refresh_rotates_the_refresh_token_and_refuses_the_old_one(signed_in, me
 def test_revoked_access_token_is_refused_by_userinfo(signed_in, metadata):
     rp, token, _ = signed_in
     assert _userinfo(metadata, token["access_token"]).status_code == 200
-    rp.revoke_token(metadata["revocation_endpoint"], token["access_token"],
-                    token_type_hint="access_token").raise_for_status()
+    rp.revoke_token(
+        metadata["revocation_endpoint"], token["access_token"], token_type_hint="access_token"
+    ).raise_for_status()
     response = _userinfo(metadata, token["access_token"])
     assert response.status_code == 401
     assert response.headers["WWW-Authenticate"].startswith("Bearer ")

@@ -112,9 +112,17 @@ class Browser:
         """Run an authorization request to the end; return the parameters the
         client receives and the PKCE verifier."""
         verifier, challenge = pkce_pair()
-        params = {"client_id": CLIENT[0], "response_type": "code", "redirect_uri": REDIRECT_URI,
-                  "scope": SCOPE, "state": secrets.token_hex(8), "nonce": secrets.token_hex(8),
-                  "code_challenge": challenge, "code_challenge_method": "S256", **extra}
+        params = {
+            "client_id": CLIENT[0],
+            "response_type": "code",
+            "redirect_uri": REDIRECT_URI,
+            "scope": SCOPE,
+            "state": secrets.token_hex(8),
+            "nonce": secrets.token_hex(8),
+            "code_challenge": challenge,
+            "code_challenge_method": "S256",
+            **extra,
+        }
         response = self.request("GET", "/connect/authorize", params=params)
         for _ in range(8):
             assert response.status_code in (302, 303), f"{response.status_code}: {response.text[:2000]}"
@@ -126,8 +134,9 @@ class Browser:
             parts = urlsplit(location)
             page = self.request("GET", urlunsplit(("", "", parts.path, parts.query, "")))
             if parts.path == "/account/login":
-                response = self.submit(page, "/account/login", [("username", "alice"),
-                                       ("password", "alice-password"), ("action", "login")])
+                response = self.submit(
+                    page, "/account/login", [("username", "alice"), ("password", "alice-password"), ("action", "login")]
+                )
             elif parts.path == "/consent":
                 scopes = [("scope", s) for s in re.findall(r'name="scope" value="([^"]+)"', page.text)]
                 response = self.submit(page, "/consent", scopes + [("remember", "yes"), ("action", "allow")])
@@ -146,13 +155,15 @@ def token_request(server, **form) -> requests.Response:
 
 
 def redeem(server, code: str, verifier: str) -> requests.Response:
-    return token_request(server, grant_type="authorization_code", code=code, redirect_uri=REDIRECT_URI,
-                         code_verifier=verifier)
+    return token_request(
+        server, grant_type="authorization_code", code=code, redirect_uri=REDIRECT_URI, code_verifier=verifier
+    )
 
 
 def userinfo(server, access_token: str) -> requests.Response:
-    return requests.get(server.url + "/connect/userinfo", timeout=10,
-                        headers={"Authorization": "Bearer " + access_token})
+    return requests.get(
+        server.url + "/connect/userinfo", timeout=10, headers={"Authorization": "Bearer " + access_token}
+    )
 
 
 def test_a_code_issued_by_one_process_is_redeemed_at_the_other(processes):
@@ -218,6 +229,7 @@ def test_a_sign_in_whose_pages_alternate_between_processes_succeeds(processes):
 def test_a_key_rotation_by_the_command_line_reaches_both_processes_jwks(processes, shared_ini):
     """Each process serves the JWKS from memory while nothing changes; a
     rotation committed by a third process must still show up at both."""
+
     def kids(server) -> set:
         response = requests.get(server.url + "/.well-known/jwks.json", timeout=10)
         return {key["kid"] for key in response.json()["keys"]}
@@ -236,8 +248,9 @@ def test_a_key_rotation_by_the_command_line_reaches_both_processes_jwks(processe
 
 
 def test_pack_names_the_tool_that_packs_a_shared_storage(shared_ini):
-    result = subprocess.run([str(BIN / "ostiary"), str(shared_ini), "pack"], capture_output=True, text=True,
-                            cwd=REPO, timeout=60)
+    result = subprocess.run(
+        [str(BIN / "ostiary"), str(shared_ini), "pack"], capture_output=True, text=True, cwd=REPO, timeout=60
+    )
     assert result.returncode == 2
     lines = result.stderr.splitlines()
     assert len(lines) == 1, result.stderr

@@ -35,19 +35,22 @@ class FakeUpstream:
         self.defect = defect
         self.style = style  # github: plain OAuth 2.0, a numeric "id" and "login" at userinfo
         self.client_id = client_id
-        self.published = RSAKey.generate_key(2048, parameters={"kid": "k1", "use": "sig", "alg": "RS256"},
-                                             private=True)
+        self.published = RSAKey.generate_key(2048, parameters={"kid": "k1", "use": "sig", "alg": "RS256"}, private=True)
         # Same kid, other key material: only the signature can tell them apart.
-        self.rogue = RSAKey.generate_key(2048, parameters={"kid": "k1", "use": "sig", "alg": "RS256"},
-                                         private=True)
+        self.rogue = RSAKey.generate_key(2048, parameters={"kid": "k1", "use": "sig", "alg": "RS256"}, private=True)
         self.discovery_issuer = None  # set to make discovery name another issuer
         self.codes: dict[str, dict] = {}
         self.requests: list[str] = []
         self.authorize_queries: list[dict] = []  # the parameters of each authorization request
         # Seconds between the person's sign-in and the ID token; None: no auth_time claim.
         self.auth_age: int | None = None
-        self.user = {"sub": "fake-user-1", "email": "fake@example.org", "email_verified": True,
-                     "name": "Fake Person", "preferred_username": "fakeperson"}
+        self.user = {
+            "sub": "fake-user-1",
+            "email": "fake@example.org",
+            "email_verified": True,
+            "name": "Fake Person",
+            "preferred_username": "fakeperson",
+        }
         self.sid: str | None = None  # the upstream session id the ID tokens carry, if any
         # (status, JSON body or text) the token endpoint answers instead of a token, if set.
         self.token_refusal: tuple[int, dict | str] | None = None
@@ -61,24 +64,39 @@ class FakeUpstream:
     # -- what it serves -------------------------------------------------------------
 
     def discovery(self) -> dict:
-        return {"issuer": self.discovery_issuer or self.url, "authorization_endpoint": self.url + "/authorize",
-                "token_endpoint": self.url + "/token", "jwks_uri": self.url + "/jwks",
-                "userinfo_endpoint": self.url + "/userinfo", "response_types_supported": ["code"],
-                "id_token_signing_alg_values_supported": ["RS256"]}
+        return {
+            "issuer": self.discovery_issuer or self.url,
+            "authorization_endpoint": self.url + "/authorize",
+            "token_endpoint": self.url + "/token",
+            "jwks_uri": self.url + "/jwks",
+            "userinfo_endpoint": self.url + "/userinfo",
+            "response_types_supported": ["code"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+        }
 
     def authorize(self, query: dict) -> str:
         self.authorize_queries.append(dict(query))
         if self.authorize_error:
-            return query["redirect_uri"] + "?" + urlencode({"error": self.authorize_error,
-                                                            "state": query.get("state", "")})
+            return (
+                query["redirect_uri"]
+                + "?"
+                + urlencode({"error": self.authorize_error, "state": query.get("state", "")})
+            )
         code = secrets.token_urlsafe(16)
         self.codes[code] = {"nonce": query.get("nonce"), "challenge": query.get("code_challenge")}
         return query["redirect_uri"] + "?" + urlencode({"code": code, "state": query.get("state", "")})
 
     def id_token(self, nonce: str | None) -> str:
         issued = int(time.time())
-        claims = {"iss": self.url, "aud": self.client_id, "sub": self.user["sub"], "iat": issued,
-                  "exp": issued + 300, "nonce": nonce, **{k: v for k, v in self.user.items() if k != "sub"}}
+        claims = {
+            "iss": self.url,
+            "aud": self.client_id,
+            "sub": self.user["sub"],
+            "iat": issued,
+            "exp": issued + 300,
+            "nonce": nonce,
+            **{k: v for k, v in self.user.items() if k != "sub"},
+        }
         if self.auth_age is not None:
             claims["auth_time"] = issued - self.auth_age
         if self.sid is not None:
@@ -99,9 +117,15 @@ class FakeUpstream:
         test changes ``claims`` (None deletes one), ``drop``s some, or signs
         with another ``key``."""
         issued = int(time.time())
-        payload = {"iss": self.url, "aud": self.client_id, "iat": issued, "exp": issued + 120,
-                   "jti": uuid.uuid4().hex, "sub": self.user["sub"],
-                   "events": {"http://schemas.openid.net/event/backchannel-logout": {}}}
+        payload = {
+            "iss": self.url,
+            "aud": self.client_id,
+            "iat": issued,
+            "exp": issued + 120,
+            "jti": uuid.uuid4().hex,
+            "sub": self.user["sub"],
+            "events": {"http://schemas.openid.net/event/backchannel-logout": {}},
+        }
         if self.sid is not None:
             payload["sid"] = self.sid
         payload.update(claims)
@@ -134,8 +158,12 @@ class FakeUpstream:
             return 400, {"error": "invalid_grant"}
         if not form.get("code_verifier"):
             return 400, {"error": "invalid_request", "error_description": "PKCE expected"}
-        return 200, {"access_token": secrets.token_urlsafe(16), "token_type": "Bearer", "expires_in": 300,
-                     "id_token": self.id_token(grant["nonce"])}
+        return 200, {
+            "access_token": secrets.token_urlsafe(16),
+            "token_type": "Bearer",
+            "expires_in": 300,
+            "id_token": self.id_token(grant["nonce"]),
+        }
 
     # -- plumbing -----------------------------------------------------------------------
 

@@ -30,18 +30,36 @@ SIGNED_OUT = DOWNSTREAM + "/account/external/upstream/signed-out"
 
 UPSTREAM_DATA = {
     "clients": [
-        {"client_id": "downstream", "name": "Downstream Ostiary", "secret": "downstream-secret",
-         "redirect_uris": [CALLBACK], "post_logout_redirect_uris": [SIGNED_OUT],
-         "grant_types": ["authorization_code"], "scopes": ["openid", "profile", "email"],
-         "first_party": True},
+        {
+            "client_id": "downstream",
+            "name": "Downstream Ostiary",
+            "secret": "downstream-secret",
+            "redirect_uris": [CALLBACK],
+            "post_logout_redirect_uris": [SIGNED_OUT],
+            "grant_types": ["authorization_code"],
+            "scopes": ["openid", "profile", "email"],
+            "first_party": True,
+        },
     ],
     "users": [
-        {"username": "alice", "password": "alice-password", "email": "alice@example.org",
-         "claims": {"name": "Alice Upstream", "email_verified": True}},
-        {"username": "dora", "password": "dora-password", "email": "dora@example.org",
-         "claims": {"name": "Dora Explorer", "given_name": "Dora", "email_verified": True}},
-        {"username": "carol", "password": "carol-password", "email": "carol@example.org",
-         "claims": {"name": "Carol Unverified", "email_verified": False}},
+        {
+            "username": "alice",
+            "password": "alice-password",
+            "email": "alice@example.org",
+            "claims": {"name": "Alice Upstream", "email_verified": True},
+        },
+        {
+            "username": "dora",
+            "password": "dora-password",
+            "email": "dora@example.org",
+            "claims": {"name": "Dora Explorer", "given_name": "Dora", "email_verified": True},
+        },
+        {
+            "username": "carol",
+            "password": "carol-password",
+            "email": "carol@example.org",
+            "claims": {"name": "Carol Unverified", "email_verified": False},
+        },
     ],
 }
 
@@ -124,8 +142,13 @@ class Browser:
 
     def upstream_login(self, url, html, user, action="login"):
         """Post the upstream login form; return where it sends the browser."""
-        form = {"csrf_token": form_value(html, "csrf_token"), "returnUrl": form_value(html, "returnUrl"),
-                "username": user[0], "password": user[1], "action": action}
+        form = {
+            "csrf_token": form_value(html, "csrf_token"),
+            "returnUrl": form_value(html, "returnUrl"),
+            "username": user[0],
+            "password": user[1],
+            "action": action,
+        }
         response = self.up.post(urljoin(url, "/account/login"), data=form, allow_redirects=False, timeout=10)
         self.visited.append(("up", response.status_code, "/account/login"))
         assert response.status_code == 303, response.text[:500]
@@ -133,8 +156,13 @@ class Browser:
 
     def local_login(self, page, username="alice", password="alice-password"):
         """Post the downstream login form on ``page``; return where it leads."""
-        form = {"csrf_token": form_value(page.text, "csrf_token"), "returnUrl": form_value(page.text, "returnUrl"),
-                "username": username, "password": password, "action": "login"}
+        form = {
+            "csrf_token": form_value(page.text, "csrf_token"),
+            "returnUrl": form_value(page.text, "returnUrl"),
+            "username": username,
+            "password": password,
+            "action": "login",
+        }
         response = self.down.post("/account/login", form, expect_errors=True)
         self.visited.append(("down", response.status_int, "/account/login"))
         return response
@@ -142,8 +170,11 @@ class Browser:
     # -- the usual journeys ------------------------------------------------------------
 
     def authorize_url(self, **extra):
-        return DOWNSTREAM + "/connect/authorize?" + "&".join(
-            f"{k}={requests.utils.quote(v, safe='')}" for k, v in self.flow.params(**extra).items())
+        return (
+            DOWNSTREAM
+            + "/connect/authorize?"
+            + "&".join(f"{k}={requests.utils.quote(v, safe='')}" for k, v in self.flow.params(**extra).items())
+        )
 
     def login_page(self, **extra):
         """From a fresh authorization request to the downstream login page."""

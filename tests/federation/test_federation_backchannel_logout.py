@@ -69,12 +69,16 @@ def _wait_until(condition, timeout=10):
 
 
 def test_signing_out_at_the_upstream_signs_out_here_and_tells_our_clients(make_downstream, upstream, receiver):
-    app = make_downstream(data=_demo_with_backchannel(receiver.url),
-                          **provider_settings(upstream.url, client_id="downstream-bcl"))
+    app = make_downstream(
+        data=_demo_with_backchannel(receiver.url), **provider_settings(upstream.url, client_id="downstream-bcl")
+    )
     with served(app) as downstream_url:
         # The downstream registered at the upstream with its back-channel logout URI.
-        client = dict(copy.deepcopy(UPSTREAM_DATA["clients"][0]), client_id="downstream-bcl",
-                      backchannel_logout_uri=downstream_url + ENDPOINT.format("upstream"))
+        client = dict(
+            copy.deepcopy(UPSTREAM_DATA["clients"][0]),
+            client_id="downstream-bcl",
+            backchannel_logout_uri=downstream_url + ENDPOINT.format("upstream"),
+        )
         load_data(upstream.app, {"clients": [client]})
         browser = Browser(app, upstream.url)
         token = browser.tokens(browser.sign_in_upstream(user=DORA))
@@ -142,19 +146,24 @@ def _refused(response):
 DEFECTS = {
     "with a nonce": (lambda fake: fake.logout_token(nonce="n-0S6_WzA2Mj"), "has a nonce"),
     "without events": (lambda fake: fake.logout_token(drop=("events",)), "lacks the back-channel logout event"),
-    "with events lacking the logout event": (lambda fake: fake.logout_token(events={"urn:other": {}}),
-                                             "lacks the back-channel logout event"),
-    "with an event that is no object": (lambda fake: fake.logout_token(events={BACKCHANNEL_EVENT: "yes"}),
-                                        "lacks the back-channel logout event"),
+    "with events lacking the logout event": (
+        lambda fake: fake.logout_token(events={"urn:other": {}}),
+        "lacks the back-channel logout event",
+    ),
+    "with an event that is no object": (
+        lambda fake: fake.logout_token(events={BACKCHANNEL_EVENT: "yes"}),
+        "lacks the back-channel logout event",
+    ),
     "for another audience": (lambda fake: fake.logout_token(aud="someone-else"), "'aud'"),
     "from another issuer": (lambda fake: fake.logout_token(iss="http://127.0.0.1:1"), "'iss'"),
     "signed by an unknown key": (lambda fake: fake.logout_token(key=fake.rogue), "signature does not verify"),
-    "expired": (lambda fake: fake.logout_token(iat=int(time.time()) - 4000, exp=int(time.time()) - 3600),
-                "expired"),
+    "expired": (lambda fake: fake.logout_token(iat=int(time.time()) - 4000, exp=int(time.time()) - 3600), "expired"),
     "with neither sid nor sub": (lambda fake: fake.logout_token(drop=("sid", "sub")), "neither a sid nor a sub"),
     "without iat": (lambda fake: fake.logout_token(drop=("iat",)), "'iat'"),
-    "without exp and long ago": (lambda fake: fake.logout_token(iat=int(time.time()) - 4000, exp=None),
-                                 "no exp and was issued too long ago"),
+    "without exp and long ago": (
+        lambda fake: fake.logout_token(iat=int(time.time()) - 4000, exp=None),
+        "no exp and was issued too long ago",
+    ),
     "without jti": (lambda fake: fake.logout_token(drop=("jti",)), "'jti'"),
     "of another type": (lambda fake: fake.logout_token(typ="at+jwt"), "typ 'at+jwt'"),
     "that is no JWT": (lambda fake: "not.a.jwt", "signature does not verify"),
@@ -210,9 +219,15 @@ def test_a_replayed_logout_token_is_refused(make_downstream, upstream, fake):
 
 
 def test_a_logout_token_by_sub_ends_that_persons_sessions_from_that_provider_only(
-        make_downstream, upstream, fake, receiver):
-    app = _fake_downstream(make_downstream, fake, data=_demo_with_backchannel(receiver.url),
-                           providers="fake other", settings={"other": {"link_by_verified_email": "true"}})
+    make_downstream, upstream, fake, receiver
+):
+    app = _fake_downstream(
+        make_downstream,
+        fake,
+        data=_demo_with_backchannel(receiver.url),
+        providers="fake other",
+        settings={"other": {"link_by_verified_email": "true"}},
+    )
     mine = [_sign_in(app, upstream, fake, sid="up-sid-1"), _sign_in(app, upstream, fake, sid="up-sid-2")]
     same_person_elsewhere = _sign_in(app, upstream, fake, sid="up-sid-3", provider="other")
     someone_else = _sign_in(app, upstream, fake, sid="up-sid-4", sub="fake-user-2")
@@ -220,7 +235,10 @@ def test_a_logout_token_by_sub_ends_that_persons_sessions_from_that_provider_onl
     local.tokens(local.walk(urljoin(DOWNSTREAM, local.local_login(local.login_page()).location)))
     with transaction_root(app) as root:  # the upstream sessions are indexed, not searched for
         assert set(root.sessions.by_upstream_sub.keys()) == {
-            "fake\x00fake-user-1", "other\x00fake-user-1", "fake\x00fake-user-2"}
+            "fake\x00fake-user-1",
+            "other\x00fake-user-1",
+            "fake\x00fake-user-2",
+        }
 
     token = fake.logout_token(sub="fake-user-1", drop=("sid",))
     assert _post(app, token).status_int == 200
@@ -248,7 +266,7 @@ def test_expired_sessions_leave_the_upstream_index_when_pruned(make_downstream, 
     _sign_in(app, upstream, fake, sid="up-sid-1")
     with transaction_root(app) as root:
         assert len(root.sessions.by_upstream_sid) == len(root.sessions.by_upstream_sub) == 1
-        root.prune(int(time.time()) + 10 ** 7)
+        root.prune(int(time.time()) + 10**7)
         assert len(root.sessions.by_upstream_sid) == len(root.sessions.by_upstream_sub) == 0
 
 
@@ -273,14 +291,21 @@ def test_forged_logout_tokens_at_once_fetch_the_jwks_again_only_once(make_downst
     fake.jwks_delay = 0.5  # a slow upstream: the posts overlap its download
     tokens = [_forged(fake) for _ in range(20)]
     with served(app) as url, ThreadPoolExecutor(20) as pool:
-        answers = list(pool.map(lambda token: requests.post(
-            url + ENDPOINT.format("fake"), data={"logout_token": token}, timeout=30).status_code, tokens))
+        answers = list(
+            pool.map(
+                lambda token: (
+                    requests.post(url + ENDPOINT.format("fake"), data={"logout_token": token}, timeout=30).status_code
+                ),
+                tokens,
+            )
+        )
     assert answers == [400] * 20
     assert fake.requests.count("/jwks") == 2
 
 
 def test_rotated_keys_are_fetched_again_once_the_interval_after_a_forged_token_has_passed(
-        make_downstream, upstream, fake):
+    make_downstream, upstream, fake
+):
     app = _fake_downstream(make_downstream, fake)
     app.registry.ostiary_upstreams.refetch_interval = 1.0  # JWKS_REFETCH_SECONDS, shortened for the test
     browser = _sign_in(app, upstream, fake, sid="up-sid-1")
@@ -300,9 +325,12 @@ def test_rotated_keys_are_fetched_again_once_the_interval_after_a_forged_token_h
 
 
 def test_with_backchannel_logout_off_the_endpoint_is_not_there(make_downstream, upstream, fake):
-    app = _fake_downstream(make_downstream, fake, providers="fake other",
-                           settings={"fake": {"backchannel_logout": "false"},
-                                     "other": {"link_by_verified_email": "true"}})
+    app = _fake_downstream(
+        make_downstream,
+        fake,
+        providers="fake other",
+        settings={"fake": {"backchannel_logout": "false"}, "other": {"link_by_verified_email": "true"}},
+    )
     off = _sign_in(app, upstream, fake, sid="up-sid-1")
     on = _sign_in(app, upstream, fake, sid="up-sid-1", provider="other")
     response = _post(app, fake.logout_token())
@@ -347,8 +375,7 @@ def test_requests_is_what_the_upstream_would_use(make_downstream, upstream, fake
     app = _fake_downstream(make_downstream, fake)
     browser = _sign_in(app, upstream, fake, sid="up-sid-1")
     with served(app) as url:
-        response = requests.post(url + ENDPOINT.format("fake"), data={"logout_token": fake.logout_token()},
-                                 timeout=10)
+        response = requests.post(url + ENDPOINT.format("fake"), data={"logout_token": fake.logout_token()}, timeout=10)
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
     assert "text/html" not in response.headers.get("Content-Type", "")
     assert not _alive(app, browser.cookie)

@@ -18,9 +18,13 @@ from ostiary.testing import base_settings, transaction_root
 
 # -- settings ---------------------------------------------------------------------
 
-BASE = {"ostiary.issuer": "http://localhost", "ostiary.providers": "corp",
-        "ostiary.provider.corp.issuer": "https://id.example.org",
-        "ostiary.provider.corp.client_id": "ostiary", "ostiary.provider.corp.client_secret": "s3cret"}
+BASE = {
+    "ostiary.issuer": "http://localhost",
+    "ostiary.providers": "corp",
+    "ostiary.provider.corp.issuer": "https://id.example.org",
+    "ostiary.provider.corp.client_id": "ostiary",
+    "ostiary.provider.corp.client_secret": "s3cret",
+}
 
 
 def test_a_provider_is_parsed_with_its_defaults():
@@ -28,7 +32,10 @@ def test_a_provider_is_parsed_with_its_defaults():
     assert (provider.name, provider.kind, provider.display_name) == ("corp", "oidc", "corp")
     assert provider.scopes == ("openid", "profile", "email")
     assert (provider.provisioning, provider.link_by_verified_email, provider.end_upstream_session) == (
-        "create", False, False)
+        "create",
+        False,
+        False,
+    )
     assert provider.forward_prompt is True
     assert provider.backchannel_logout is True
 
@@ -48,22 +55,25 @@ def test_claim_mappings_are_parsed():
     assert parse_settings(settings).providers[0].claims == {"email": "mail", "name": ""}
 
 
-@pytest.mark.parametrize("changes, fragment", [
-    ({"ostiary.provider.corp.colour": "blue"}, "ostiary.provider.corp.colour: unknown provider setting"),
-    ({"ostiary.provider.other.issuer": "https://x"}, "provider 'other' is not listed in ostiary.providers"),
-    ({"ostiary.provider.corp.client_id": None}, "ostiary.provider.corp.client_id: required"),
-    ({"ostiary.provider.corp.issuer": "ftp://x"}, "ostiary.provider.corp.issuer = 'ftp://x'"),
-    ({"ostiary.provider.corp.issuer": None}, "authorization_endpoint, token_endpoint and userinfo_endpoint"),
-    ({"ostiary.provider.corp.provisioning": "maybe"}, "expected one of create, link, off"),
-    ({"ostiary.provider.corp.link_by_verified_email": "perhaps"}, "link_by_verified_email"),
-    ({"ostiary.provider.corp.forward_prompt": "sometimes"}, "ostiary.provider.corp.forward_prompt = 'sometimes'"),
-    ({"ostiary.provider.corp.backchannel_logout": "rarely"}, "ostiary.provider.corp.backchannel_logout = 'rarely'"),
-    ({"ostiary.provider.corp.client_secret": None}, "client_secret: required unless"),
-    ({"ostiary.provider.corp.scopes": "profile"}, "needs the openid scope"),
-    ({"ostiary.providers": "Corp"}, "cannot name a provider"),
-    ({"ostiary.providers": "local"}, "cannot name a provider"),
-    ({"ostiary.provider.corp": "x"}, "expected ostiary.provider.<name>.<setting>"),
-])
+@pytest.mark.parametrize(
+    "changes, fragment",
+    [
+        ({"ostiary.provider.corp.colour": "blue"}, "ostiary.provider.corp.colour: unknown provider setting"),
+        ({"ostiary.provider.other.issuer": "https://x"}, "provider 'other' is not listed in ostiary.providers"),
+        ({"ostiary.provider.corp.client_id": None}, "ostiary.provider.corp.client_id: required"),
+        ({"ostiary.provider.corp.issuer": "ftp://x"}, "ostiary.provider.corp.issuer = 'ftp://x'"),
+        ({"ostiary.provider.corp.issuer": None}, "authorization_endpoint, token_endpoint and userinfo_endpoint"),
+        ({"ostiary.provider.corp.provisioning": "maybe"}, "expected one of create, link, off"),
+        ({"ostiary.provider.corp.link_by_verified_email": "perhaps"}, "link_by_verified_email"),
+        ({"ostiary.provider.corp.forward_prompt": "sometimes"}, "ostiary.provider.corp.forward_prompt = 'sometimes'"),
+        ({"ostiary.provider.corp.backchannel_logout": "rarely"}, "ostiary.provider.corp.backchannel_logout = 'rarely'"),
+        ({"ostiary.provider.corp.client_secret": None}, "client_secret: required unless"),
+        ({"ostiary.provider.corp.scopes": "profile"}, "needs the openid scope"),
+        ({"ostiary.providers": "Corp"}, "cannot name a provider"),
+        ({"ostiary.providers": "local"}, "cannot name a provider"),
+        ({"ostiary.provider.corp": "x"}, "expected ostiary.provider.<name>.<setting>"),
+    ],
+)
 def test_bad_provider_settings_stop_start_up_with_a_named_key(changes, fragment):
     settings = dict(BASE)
     for key, value in changes.items():
@@ -77,12 +87,16 @@ def test_bad_provider_settings_stop_start_up_with_a_named_key(changes, fragment)
 
 
 def test_a_plain_oauth2_provider_needs_no_issuer():
-    settings = {"ostiary.issuer": "http://localhost", "ostiary.providers": "gh",
-                "ostiary.provider.gh.authorization_endpoint": "https://gh.example/authorize",
-                "ostiary.provider.gh.token_endpoint": "https://gh.example/token",
-                "ostiary.provider.gh.userinfo_endpoint": "https://api.gh.example/user",
-                "ostiary.provider.gh.client_id": "c", "ostiary.provider.gh.client_secret": "s",
-                "ostiary.provider.gh.subject_claim": "id"}
+    settings = {
+        "ostiary.issuer": "http://localhost",
+        "ostiary.providers": "gh",
+        "ostiary.provider.gh.authorization_endpoint": "https://gh.example/authorize",
+        "ostiary.provider.gh.token_endpoint": "https://gh.example/token",
+        "ostiary.provider.gh.userinfo_endpoint": "https://api.gh.example/user",
+        "ostiary.provider.gh.client_id": "c",
+        "ostiary.provider.gh.client_secret": "s",
+        "ostiary.provider.gh.subject_claim": "id",
+    }
     (provider,) = parse_settings(settings).providers
     assert (provider.kind, provider.scopes, provider.subject_claim) == ("oauth2", (), "id")
 
@@ -92,12 +106,16 @@ def test_a_plain_oauth2_provider_needs_no_issuer():
 
 def test_a_plain_oauth2_provider_signs_in_with_its_userinfo(make_downstream, upstream):
     with FakeUpstream(style="github") as fake:
-        settings = {"ostiary.provider.gh.authorization_endpoint": fake.url + "/authorize",
-                    "ostiary.provider.gh.token_endpoint": fake.url + "/token",
-                    "ostiary.provider.gh.userinfo_endpoint": fake.url + "/userinfo",
-                    "ostiary.provider.gh.client_id": "downstream", "ostiary.provider.gh.client_secret": "x",
-                    "ostiary.provider.gh.subject_claim": "id", "ostiary.provider.gh.scopes": "read:user",
-                    "ostiary.provider.gh.claims.preferred_username": "login"}
+        settings = {
+            "ostiary.provider.gh.authorization_endpoint": fake.url + "/authorize",
+            "ostiary.provider.gh.token_endpoint": fake.url + "/token",
+            "ostiary.provider.gh.userinfo_endpoint": fake.url + "/userinfo",
+            "ostiary.provider.gh.client_id": "downstream",
+            "ostiary.provider.gh.client_secret": "x",
+            "ostiary.provider.gh.subject_claim": "id",
+            "ostiary.provider.gh.scopes": "read:user",
+            "ostiary.provider.gh.claims.preferred_username": "login",
+        }
         app = make_downstream(providers="gh", **settings)
         browser = Browser(app, upstream.url)
         page = browser.login_page()
@@ -113,8 +131,7 @@ def test_a_plain_oauth2_provider_signs_in_with_its_userinfo(make_downstream, ups
 
 
 def test_a_claim_mapping_renames_upstream_claims(make_downstream, upstream):
-    app = make_downstream(**provider_settings(upstream.url, **{"claims.nickname": "given_name",
-                                                               "claims.name": ""}))
+    app = make_downstream(**provider_settings(upstream.url, **{"claims.nickname": "given_name", "claims.name": ""}))
     browser = Browser(app, upstream.url)
     browser.tokens(browser.sign_in_upstream(user=("dora", "dora-password")))
     with transaction_root(app) as root:
@@ -195,9 +212,23 @@ def ini(tmp_path):
 
 
 def test_the_command_line_adds_lists_and_removes_providers(ini):
-    code, out, err = _run(ini, "provider", "add", "corp", "--issuer", "https://corp.example.org",
-                          "--client-id", "ostiary", "--client-secret-stdin", "--display-name", "Corp SSO",
-                          "--claim", "email=mail", "--link-by-verified-email", stdin="s3cret\n")
+    code, out, err = _run(
+        ini,
+        "provider",
+        "add",
+        "corp",
+        "--issuer",
+        "https://corp.example.org",
+        "--client-id",
+        "ostiary",
+        "--client-secret-stdin",
+        "--display-name",
+        "Corp SSO",
+        "--claim",
+        "email=mail",
+        "--link-by-verified-email",
+        stdin="s3cret\n",
+    )
     assert (code, err) == (0, "") and "added OpenID Connect provider corp" in out
     code, out, _ = _run(ini, "provider", "list")
     assert code == 0
@@ -235,15 +266,22 @@ def test_the_command_line_turns_back_channel_logout_off_with_a_flag():
     assert "backchannel_logout" not in raw_settings(parser.parse_args(common))  # the default: true
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["add", "inifile", "--issuer", "https://x.example", "--client-id", "c", "--client-secret", "s"],
-     "set in the ini file"),
-    (["add", "bad", "--client-id", "c", "--client-secret", "s"], "set an issuer"),
-    (["add", "Bad", "--issuer", "https://x.example", "--client-id", "c", "--client-secret", "s"],
-     "cannot name a provider"),
-    (["remove", "inifile"], "remove it there"),
-    (["remove", "nosuch"], "no provider 'nosuch'"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (
+            ["add", "inifile", "--issuer", "https://x.example", "--client-id", "c", "--client-secret", "s"],
+            "set in the ini file",
+        ),
+        (["add", "bad", "--client-id", "c", "--client-secret", "s"], "set an issuer"),
+        (
+            ["add", "Bad", "--issuer", "https://x.example", "--client-id", "c", "--client-secret", "s"],
+            "cannot name a provider",
+        ),
+        (["remove", "inifile"], "remove it there"),
+        (["remove", "nosuch"], "no provider 'nosuch'"),
+    ],
+)
 def test_the_command_line_refuses_mistakes_in_one_line(ini, argv, message):
     code, _, err = _run(ini, "provider", *argv)
     assert code == 2 and message in err and err.count("\n") == 1
@@ -252,8 +290,12 @@ def test_the_command_line_refuses_mistakes_in_one_line(ini, argv, message):
 def test_providers_from_the_database_appear_on_the_login_page(make_downstream, upstream):
     app = make_downstream(providers="")
     with transaction_root(app) as root:
-        root.federation.providers["dbcorp"] = {"issuer": upstream.url, "client_id": "downstream",
-                                               "client_secret": "downstream-secret", "display_name": "DB Corp"}
+        root.federation.providers["dbcorp"] = {
+            "issuer": upstream.url,
+            "client_id": "downstream",
+            "client_secret": "downstream-secret",
+            "display_name": "DB Corp",
+        }
     browser = Browser(app, upstream.url)
     page = browser.login_page()
     assert browser.provider_href(page, "dbcorp") and "DB Corp" in page.text
@@ -262,8 +304,12 @@ def test_providers_from_the_database_appear_on_the_login_page(make_downstream, u
 def test_the_ini_file_wins_over_the_database_for_the_same_name(make_downstream, upstream):
     app = make_downstream()
     with transaction_root(app) as root:
-        root.federation.providers["upstream"] = {"issuer": "https://elsewhere.example", "client_id": "x",
-                                                 "client_secret": "y", "display_name": "Impostor"}
+        root.federation.providers["upstream"] = {
+            "issuer": "https://elsewhere.example",
+            "client_id": "x",
+            "client_secret": "y",
+            "display_name": "Impostor",
+        }
     page = Browser(app, upstream.url).login_page()
     assert "Upstream Corp" in page.text and "Impostor" not in page.text
 

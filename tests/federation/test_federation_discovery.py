@@ -37,8 +37,9 @@ def test_the_local_idp_hint_shows_the_login_page(browser):
 def test_an_idp_hint_asks_for_a_new_sign_in_over_a_local_session(browser):
     page = browser.login_page()
     browser.tokens(browser.walk(urljoin(DOWNSTREAM, browser.local_login(page).location)))
-    token = browser.tokens(browser.walk(browser.authorize_url(acr_values="idp:upstream"),
-                                        user=("dora", "dora-password")))
+    token = browser.tokens(
+        browser.walk(browser.authorize_url(acr_values="idp:upstream"), user=("dora", "dora-password"))
+    )
     assert token["id_claims"]["idp"] == "upstream"
 
 
@@ -56,9 +57,11 @@ def _restricted(*allowed, extra_client=False):
 def two_providers(make_downstream, upstream):
     def build(*allowed, extra_client=False):
         settings = {**provider_settings(upstream.url), **provider_settings(upstream.url, "other")}
-        app = make_downstream(providers="upstream other", data=_restricted(*allowed, extra_client=extra_client),
-                              **settings)
+        app = make_downstream(
+            providers="upstream other", data=_restricted(*allowed, extra_client=extra_client), **settings
+        )
         return Browser(app, upstream.url)
+
     return build
 
 
@@ -126,7 +129,18 @@ def test_the_client_command_restricts_identity_providers():
     from ostiary.cli import build_parser
     from ostiary.cli.clients import client_fields
 
-    args = build_parser().parse_args(["x.ini", "client", "add", "c", "--redirect-uri", "http://a/cb",
-                                      "--identity-provider", "corp", "--identity-provider", "local"])
+    args = build_parser().parse_args(
+        [
+            "x.ini",
+            "client",
+            "add",
+            "c",
+            "--redirect-uri",
+            "http://a/cb",
+            "--identity-provider",
+            "corp",
+            "--identity-provider",
+            "local",
+        ]
+    )
     assert client_fields(args)["identity_providers"] == ["corp", "local"]
-

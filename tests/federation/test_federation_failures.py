@@ -84,8 +84,9 @@ def test_a_callback_in_another_browser_leaves_the_sign_in_to_the_right_browser(b
 
 
 def test_a_callback_for_another_provider_is_refused(make_downstream, upstream):
-    app = make_downstream(providers="upstream other", **provider_settings(upstream.url),
-                          **provider_settings(upstream.url, "other"))
+    app = make_downstream(
+        providers="upstream other", **provider_settings(upstream.url), **provider_settings(upstream.url, "other")
+    )
     browser = Browser(app, upstream.url)
     callback = _callback_url(browser)
     result = browser.walk(callback.replace("/upstream/callback", "/other/callback"))
@@ -206,8 +207,9 @@ def test_a_user_refused_after_linking_by_email_leaves_no_link(make_downstream, u
         def ostiary_is_active(self, caller):
             return False if caller == self.Caller.LOGIN else None
 
-    app = make_downstream(ostiary_testing_plugins=[("locked", Locked())],
-                          **provider_settings(upstream.url, link_by_verified_email="true"))
+    app = make_downstream(
+        ostiary_testing_plugins=[("locked", Locked())], **provider_settings(upstream.url, link_by_verified_email="true")
+    )
     browser = Browser(app, upstream.url)
     assert error_shown(browser.sign_in_upstream()) == "external_refused"
     _nothing_created(app)
@@ -239,8 +241,11 @@ REFUSAL = {"error": "invalid_client", "error_description": "client authenticatio
 
 
 def _federation_warnings(caplog) -> str:
-    return "\n".join(r.getMessage() for r in caplog.records
-                     if r.levelno >= logging.WARNING and r.name.startswith("ostiary.federation"))
+    return "\n".join(
+        r.getMessage()
+        for r in caplog.records
+        if r.levelno >= logging.WARNING and r.name.startswith("ostiary.federation")
+    )
 
 
 def _sign_in_at_fake(make_downstream, upstream, fake):
@@ -296,7 +301,8 @@ def test_a_code_the_provider_refuses_is_still_an_untrusted_answer(make_downstrea
 
 
 def test_a_provider_that_will_not_serve_us_at_authorization_says_it_refused_our_registration(
-        make_downstream, upstream, caplog):
+    make_downstream, upstream, caplog
+):
     caplog.set_level(logging.INFO, logger="ostiary")
     with FakeUpstream() as fake:
         fake.authorize_error = "unauthorized_client"

@@ -106,11 +106,14 @@ def fake():
         yield server
 
 
-@pytest.mark.parametrize("extra, sent", [
-    ({"prompt": "login"}, {"prompt": "login"}),
-    ({"max_age": "300"}, {"max_age": "300"}),
-    ({"prompt": "login consent", "max_age": "0"}, {"prompt": "login", "max_age": "0"}),
-])
+@pytest.mark.parametrize(
+    "extra, sent",
+    [
+        ({"prompt": "login"}, {"prompt": "login"}),
+        ({"max_age": "300"}, {"max_age": "300"}),
+        ({"prompt": "login consent", "max_age": "0"}, {"prompt": "login", "max_age": "0"}),
+    ],
+)
 def test_the_demand_is_sent_and_a_fresh_auth_time_signs_in(make_downstream, upstream, fake, extra, sent):
     fake.auth_age = 0
     app, browser, result = _fake_sign_in(make_downstream, upstream, fake, **extra)
@@ -121,12 +124,15 @@ def test_the_demand_is_sent_and_a_fresh_auth_time_signs_in(make_downstream, upst
     assert ("fake", "fake-user-1") in database(app)[1]
 
 
-@pytest.mark.parametrize("extra, auth_age", [
-    ({"prompt": "login"}, None),  # no auth_time at all
-    ({"max_age": "300"}, None),
-    ({"max_age": "300"}, 1000),  # older than max_age, and than the leeway
-    ({"prompt": "login"}, 600),  # signed in upstream long before the redirect
-])
+@pytest.mark.parametrize(
+    "extra, auth_age",
+    [
+        ({"prompt": "login"}, None),  # no auth_time at all
+        ({"max_age": "300"}, None),
+        ({"max_age": "300"}, 1000),  # older than max_age, and than the leeway
+        ({"prompt": "login"}, 600),  # signed in upstream long before the redirect
+    ],
+)
 def test_a_missing_or_stale_auth_time_is_refused(make_downstream, upstream, fake, extra, auth_age):
     fake.auth_age = auth_age
     app, browser, result = _fake_sign_in(make_downstream, upstream, fake, **extra)
@@ -145,8 +151,9 @@ def test_without_a_demand_nothing_is_sent_and_no_auth_time_is_needed(make_downst
 
 
 def test_forward_prompt_false_sends_nothing_and_checks_nothing(make_downstream, upstream, fake):
-    app, browser, result = _fake_sign_in(make_downstream, upstream, fake, {"forward_prompt": "false"},
-                                         prompt="login", max_age="300")
+    app, browser, result = _fake_sign_in(
+        make_downstream, upstream, fake, {"forward_prompt": "false"}, prompt="login", max_age="300"
+    )
     (query,) = fake.authorize_queries
     assert "prompt" not in query and "max_age" not in query
     assert browser.tokens(result)["id_claims"]["idp"] == "fake"  # no auth_time, and still signed in
@@ -154,11 +161,14 @@ def test_forward_prompt_false_sends_nothing_and_checks_nothing(make_downstream, 
 
 def test_a_plain_oauth2_provider_gets_neither(make_downstream, upstream):
     with FakeUpstream(style="github") as fake:
-        settings = {"ostiary.provider.gh.authorization_endpoint": fake.url + "/authorize",
-                    "ostiary.provider.gh.token_endpoint": fake.url + "/token",
-                    "ostiary.provider.gh.userinfo_endpoint": fake.url + "/userinfo",
-                    "ostiary.provider.gh.client_id": "downstream", "ostiary.provider.gh.client_secret": "x",
-                    "ostiary.provider.gh.subject_claim": "id"}
+        settings = {
+            "ostiary.provider.gh.authorization_endpoint": fake.url + "/authorize",
+            "ostiary.provider.gh.token_endpoint": fake.url + "/token",
+            "ostiary.provider.gh.userinfo_endpoint": fake.url + "/userinfo",
+            "ostiary.provider.gh.client_id": "downstream",
+            "ostiary.provider.gh.client_secret": "x",
+            "ostiary.provider.gh.subject_claim": "id",
+        }
         app = make_downstream(providers="gh", **settings)
         browser = Browser(app, upstream.url)
         page = browser.login_page(prompt="login", max_age="300")

@@ -13,8 +13,14 @@ from ostiary.testing import DEMO
 
 def _with_local_carol():
     data = copy.deepcopy(DEMO)
-    data["users"].append({"username": "carol", "password": "carol-local", "email": "carol@example.org",
-                          "claims": {"email_verified": True}})
+    data["users"].append(
+        {
+            "username": "carol",
+            "password": "carol-local",
+            "email": "carol@example.org",
+            "claims": {"email_verified": True},
+        }
+    )
     return data
 
 

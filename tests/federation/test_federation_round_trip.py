@@ -71,11 +71,13 @@ def test_the_upstream_session_is_single_sign_on_for_a_second_authorization(brows
 
 
 def test_a_refreshed_id_token_still_names_the_upstream(browser):
-    token = browser.tokens(browser.sign_in_upstream(user=("dora", "dora-password"),
-                                                    scope="openid profile offline_access"))
+    token = browser.tokens(
+        browser.sign_in_upstream(user=("dora", "dora-password"), scope="openid profile offline_access")
+    )
     browser.down.authorization = ("Basic", ("demo-rp", "demo-secret"))
-    refreshed = browser.down.post("/connect/token", {"grant_type": "refresh_token",
-                                                     "refresh_token": token["refresh_token"]}).json
+    refreshed = browser.down.post(
+        "/connect/token", {"grant_type": "refresh_token", "refresh_token": token["refresh_token"]}
+    ).json
     browser.down.authorization = None
     keys = KeySet.import_key_set(browser.down.get("/.well-known/jwks.json").json)
     assert jwt.decode(refreshed["id_token"], keys).claims["idp"] == "upstream"

@@ -68,8 +68,7 @@ def test_the_confirmed_sign_out_takes_the_same_detour(make_downstream, upstream)
     browser = Browser(_downstream(make_downstream, upstream, "true"), upstream.url)
     browser.tokens(browser.sign_in_upstream(user=("dora", "dora-password")))
     page = browser.down.get("/account/logout")  # no hint: the page asks first
-    form = {"csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1),
-            "logoutId": ""}
+    form = {"csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1), "logoutId": ""}
     posted = browser.down.post("/account/logout", form)
     assert posted.status_int == 303 and posted.location.startswith(upstream.url + "/connect/endsession")
 

@@ -22,10 +22,17 @@ def test_unknown_client_gets_the_error_page_not_a_redirect(app, flow):
     assert REDIRECT_URI not in page.text
 
 
-@pytest.mark.parametrize("redirect_uri", [
-    "http://127.0.0.1:9999/cb/", "http://127.0.0.1:9999/cb?x=1", "http://evil.example/cb",
-    "HTTP://127.0.0.1:9999/cb", "http://127.0.0.1:9999/CB", None,
-])
+@pytest.mark.parametrize(
+    "redirect_uri",
+    [
+        "http://127.0.0.1:9999/cb/",
+        "http://127.0.0.1:9999/cb?x=1",
+        "http://evil.example/cb",
+        "HTTP://127.0.0.1:9999/cb",
+        "http://127.0.0.1:9999/CB",
+        None,
+    ],
+)
 def test_redirect_uri_must_match_exactly(app, flow, redirect_uri):
     response = app.get("/connect/authorize", params=flow.params(redirect_uri=redirect_uri))
     assert response.status_int == 303

@@ -10,13 +10,15 @@ from ostiary.branding import contrast, stylesheet
 
 @pytest.fixture
 def branded(ostiary_settings):
-    ostiary_settings.update({
-        "ostiary.product_name": "Acme ID",
-        "ostiary.logo_url": "https://static.acme.example/logo.svg",
-        "ostiary.accent_colour": "#0b7a3e",
-        "ostiary.footer_link_url": "https://acme.example/privacy",
-        "ostiary.footer_link_text": "Privacy",
-    })
+    ostiary_settings.update(
+        {
+            "ostiary.product_name": "Acme ID",
+            "ostiary.logo_url": "https://static.acme.example/logo.svg",
+            "ostiary.accent_colour": "#0b7a3e",
+            "ostiary.footer_link_url": "https://acme.example/privacy",
+            "ostiary.footer_link_text": "Privacy",
+        }
+    )
 
 
 def test_the_product_name_is_in_the_header_and_the_title(branded, app):
@@ -57,13 +59,16 @@ def test_a_pale_accent_colour_is_darkened_until_text_is_readable():
     assert contrast(dark, "#1f2228") >= 4.5
 
 
-@pytest.mark.parametrize("key, value, fragment", [
-    ("ostiary.accent_colour", "green", "CSS hex colour"),
-    ("ostiary.accent_colour", "#12345", "CSS hex colour"),
-    ("ostiary.logo_url", "javascript:alert(1)", "ostiary.logo_url"),
-    ("ostiary.footer_link_url", "https://acme.example/imprint", "set both or neither"),
-    ("ostiary.languages", "en german", "ostiary.languages"),
-])
+@pytest.mark.parametrize(
+    "key, value, fragment",
+    [
+        ("ostiary.accent_colour", "green", "CSS hex colour"),
+        ("ostiary.accent_colour", "#12345", "CSS hex colour"),
+        ("ostiary.logo_url", "javascript:alert(1)", "ostiary.logo_url"),
+        ("ostiary.footer_link_url", "https://acme.example/imprint", "set both or neither"),
+        ("ostiary.languages", "en german", "ostiary.languages"),
+    ],
+)
 def test_bad_branding_settings_stop_start_up(ostiary_settings, key, value, fragment):
     with pytest.raises(SettingsError, match=fragment):
         main({}, **dict(ostiary_settings, **{key: value}))

@@ -149,8 +149,7 @@ def test_an_unknown_command_is_a_usage_error(ini, capsys):
 
 
 def test_user_add_stores_an_argon2_hash_of_the_password_from_stdin(ostiary_cli, database):
-    result = ostiary_cli("user", "add", "bob", "--email", "bob@example.org", "--password-stdin",
-                         stdin="bob-password\n")
+    result = ostiary_cli("user", "add", "bob", "--email", "bob@example.org", "--password-stdin", stdin="bob-password\n")
     assert result.code == 0
     with database() as (root, registry):
         bob = root.users.by_login("bob")
@@ -163,18 +162,35 @@ def test_user_add_stores_an_argon2_hash_of_the_password_from_stdin(ostiary_cli, 
 
 
 def test_user_add_stores_claims_with_json_booleans_and_objects(ostiary_cli, database):
-    ostiary_cli("user", "add", "bob", "--password", "pw", "--claim", "name=Bob Builder",
-                "--claim", "email_verified=true", "--claim", 'address={"country": "NL"}',
-                "--claim", "postal_code=0123")
+    ostiary_cli(
+        "user",
+        "add",
+        "bob",
+        "--password",
+        "pw",
+        "--claim",
+        "name=Bob Builder",
+        "--claim",
+        "email_verified=true",
+        "--claim",
+        'address={"country": "NL"}',
+        "--claim",
+        "postal_code=0123",
+    )
     with database() as (root, _):
         assert dict(root.users.by_login("bob").claims) == {
-            "name": "Bob Builder", "email_verified": True, "address": {"country": "NL"}, "postal_code": "0123"}
+            "name": "Bob Builder",
+            "email_verified": True,
+            "address": {"country": "NL"},
+            "postal_code": "0123",
+        }
 
 
 def test_user_add_refuses_a_taken_username(ostiary_cli):
     ostiary_cli("user", "add", "bob", "--password-stdin", stdin="pw\n")
     assert one_line(ostiary_cli("user", "add", "BOB", "--password-stdin", stdin="pw\n")) == (
-        "ostiary: username 'BOB' is taken")
+        "ostiary: username 'BOB' is taken"
+    )
 
 
 def test_user_add_without_a_password_source_stores_nothing(ostiary_cli, database):
@@ -228,6 +244,7 @@ def test_user_list_shows_subject_username_email_and_state(ostiary_cli, database)
 def test_user_list_searches_usernames_and_emails_and_limits(ostiary_cli):
     for name, email in (("carol", "c@example.org"), ("alice", "a@corp.example"), ("bob", "bob@corp.example")):
         ostiary_cli("user", "add", name, "--email", email, "--password", "pw")
+
     def names(*args):
         return [line.split()[1] for line in ostiary_cli("user", "list", *args).out.splitlines()[1:]]
 
@@ -251,7 +268,8 @@ def test_user_set_password_replaces_the_password_and_unlocks(ostiary_cli, databa
 
 def test_user_set_password_of_an_unknown_user_is_one_line(ostiary_cli):
     assert one_line(ostiary_cli("user", "set-password", "nobody", "--password-stdin", stdin="x\n")) == (
-        "ostiary: no user 'nobody'")
+        "ostiary: no user 'nobody'"
+    )
 
 
 def test_user_disable_and_enable(ostiary_cli, database):
@@ -273,9 +291,23 @@ def test_user_disable_of_an_unknown_user_is_one_line(ostiary_cli):
 
 
 def test_client_add_generates_a_secret_prints_it_once_and_stores_its_digest(ostiary_cli, database):
-    result = ostiary_cli("client", "add", "web", "--name", "Web app", "--redirect-uri", "https://rp.example/cb",
-                         "--grant-type", "authorization_code", "--grant-type", "refresh_token",
-                         "--scope", "openid profile", "--scope", "offline_access")
+    result = ostiary_cli(
+        "client",
+        "add",
+        "web",
+        "--name",
+        "Web app",
+        "--redirect-uri",
+        "https://rp.example/cb",
+        "--grant-type",
+        "authorization_code",
+        "--grant-type",
+        "refresh_token",
+        "--scope",
+        "openid profile",
+        "--scope",
+        "offline_access",
+    )
     assert result.code == 0
     secret = result.out.splitlines()[-1].rsplit(" ", 1)[1]
     assert len(secret) >= 43  # 32 random bytes, base64url
@@ -284,7 +316,10 @@ def test_client_add_generates_a_secret_prints_it_once_and_stores_its_digest(osti
         assert web.check_client_secret(secret)
         assert secret not in list(web.secret_digests)
         assert (web.name, web.redirect_uris, web.scopes) == (
-            "Web app", ("https://rp.example/cb",), ("openid", "profile", "offline_access"))
+            "Web app",
+            ("https://rp.example/cb",),
+            ("openid", "profile", "offline_access"),
+        )
         assert web.grant_types == ("authorization_code", "refresh_token")
         stored_digest = web.secret_digests[0]
     shown = ostiary_cli("client", "show", "web").out
@@ -308,12 +343,14 @@ def test_client_add_public_without_consent(ostiary_cli, database):
 
 def test_client_add_refuses_a_public_client_with_a_secret(ostiary_cli):
     assert "public client has no secret" in one_line(
-        ostiary_cli("client", "add", "spa", "--public", "--secret", "x", "--redirect-uri", "https://spa.example/cb"))
+        ostiary_cli("client", "add", "spa", "--public", "--secret", "x", "--redirect-uri", "https://spa.example/cb")
+    )
 
 
 def test_client_add_refuses_an_invalid_client_and_stores_nothing(ostiary_cli, database):
     assert one_line(ostiary_cli("client", "add", "web")) == (
-        "ostiary: client 'web': --redirect-uri: authorization_code needs at least one redirect URI")
+        "ostiary: client 'web': --redirect-uri: authorization_code needs at least one redirect URI"
+    )
     with database() as (root, _):
         assert root.clients.get("web") is None
 
@@ -321,21 +358,35 @@ def test_client_add_refuses_an_invalid_client_and_stores_nothing(ostiary_cli, da
 def test_client_add_refuses_a_taken_client_id(ostiary_cli):
     ostiary_cli("client", "add", "svc", "--grant-type", "client_credentials")
     assert one_line(ostiary_cli("client", "add", "svc", "--grant-type", "client_credentials")) == (
-        "ostiary: client 'svc' exists already")
+        "ostiary: client 'svc' exists already"
+    )
 
 
 def test_client_list(ostiary_cli):
-    ostiary_cli("client", "add", "svc", "--name", "Back office", "--grant-type", "client_credentials",
-                "--scope", "api")
+    ostiary_cli("client", "add", "svc", "--name", "Back office", "--grant-type", "client_credentials", "--scope", "api")
     lines = ostiary_cli("client", "list").out.splitlines()
     assert lines[0].split("  ")[0] == "CLIENT ID"
     assert [cell for cell in lines[1].split("  ") if cell] == [
-        "svc", "Back office", "confidential", "client_credentials", "api"]
+        "svc",
+        "Back office",
+        "confidential",
+        "client_credentials",
+        "api",
+    ]
 
 
 def test_client_show_prints_json_without_secrets(ostiary_cli):
-    ostiary_cli("client", "add", "svc", "--grant-type", "client_credentials", "--secret", "s3cret-value",
-                "--access-token-lifetime", "600")
+    ostiary_cli(
+        "client",
+        "add",
+        "svc",
+        "--grant-type",
+        "client_credentials",
+        "--secret",
+        "s3cret-value",
+        "--access-token-lifetime",
+        "600",
+    )
     result = ostiary_cli("client", "show", "svc")
     data = json.loads(result.out)
     assert data["client_id"] == "svc"
@@ -356,7 +407,8 @@ def test_client_remove_revokes_its_refresh_tokens_and_consents(ostiary_cli, data
         root.grants.remember_consent(Consent("some-subject", "demo-rp", ["openid"]))
         family_id = family.family_id
     assert ostiary_cli("client", "remove", "demo-rp").out == (
-        "removed client demo-rp; revoked 1 refresh-token family\n")
+        "removed client demo-rp; revoked 1 refresh-token family\n"
+    )
     with database() as (root, _):
         assert root.clients.get("demo-rp") is None
         assert root.grants.family(family_id).revoked
@@ -391,8 +443,10 @@ def test_keys_list_notes_an_active_key_older_than_the_key_lifetime(ostiary_cli, 
         old = root.keys.active("RS256")
         old.created_at = now() - 91 * 86400  # the default key_lifetime is 90 days
     note = ostiary_cli("keys", "list").out.splitlines()[-1]
-    assert note == (f"note: the active RS256 key {old.kid} is older than ostiary.key_lifetime (90 days): "
-                    "run `ostiary CONFIG keys rotate`")
+    assert note == (
+        f"note: the active RS256 key {old.kid} is older than ostiary.key_lifetime (90 days): "
+        "run `ostiary CONFIG keys rotate`"
+    )
 
 
 def test_keys_list_does_not_ask_for_a_rotation_once_a_successor_is_announced(ostiary_cli, database):
@@ -431,16 +485,18 @@ def test_keys_rotate_announces_the_new_keys_for_a_day_by_default(ostiary_cli, da
         assert {k.kid for k in root.keys.published()} == {k.kid for k in root.keys.keys}
     lines = result.out.splitlines()
     assert [line for line in lines if line.startswith("new ")] == [
-        f"new {k.alg} key {k.kid}: published now, signs from {when(activation)}" for k in fresh]
+        f"new {k.alg} key {k.kid}: published now, signs from {when(activation)}" for k in fresh
+    ]
     assert [line for line in lines if line.startswith(("RS256 ", "ES256 "))] == [
         f"{k.alg} key {k.kid}: signs until {when(activation)}, published until {when(k.publish_until)}"
-        for k in retiring]
+        for k in retiring
+    ]
     assert "announced for 1 day" in result.out
     listing = ostiary_cli("keys", "list")
     assert [row[3] for row in key_rows(listing)] == ["retiring", "retiring", "announced", "announced"]
     assert key_notes(listing) == [
-        f"note: the retiring {k.alg} key {k.kid} signs until {when(activation)}" for k in retiring] + [
-        f"note: the announced {k.alg} key {k.kid} signs from {when(activation)}" for k in fresh]
+        f"note: the retiring {k.alg} key {k.kid} signs until {when(activation)}" for k in retiring
+    ] + [f"note: the announced {k.alg} key {k.kid} signs from {when(activation)}" for k in fresh]
 
 
 def test_keys_rotate_announce_overrides_the_setting(ostiary_cli, database, configure):
@@ -469,7 +525,8 @@ def test_keys_rotate_now_signs_with_the_new_keys_at_once(ostiary_cli, database):
     result = ostiary_cli("keys", "rotate", "--now")
     assert result.code == 0
     assert [line.split(": ", 1)[1] for line in result.out.splitlines() if line.startswith("new ")] == [
-        "published now, signs from now on"] * 2
+        "published now, signs from now on"
+    ] * 2
     assert "announced for" not in result.out
     with database() as (root, _):
         fresh = {root.keys.active(alg).kid for alg in ("RS256", "ES256")}
@@ -490,12 +547,15 @@ def test_keys_rotate_now_replaces_announced_keys_before_they_sign(ostiary_cli, d
     assert key_notes(listing) == []
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--announce", "soon"], "ostiary: --announce 'soon': expected a whole number of seconds"),
-    (["--announce=-60"], "ostiary: --announce '-60': expected 0 to 31536000 seconds (365 days)"),
-    (["--announce", "31536001"], "ostiary: --announce '31536001': expected 0 to 31536000 seconds (365 days)"),
-    (["--now", "--announce", "60"], "ostiary: --now and --announce exclude each other"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--announce", "soon"], "ostiary: --announce 'soon': expected a whole number of seconds"),
+        (["--announce=-60"], "ostiary: --announce '-60': expected 0 to 31536000 seconds (365 days)"),
+        (["--announce", "31536001"], "ostiary: --announce '31536001': expected 0 to 31536000 seconds (365 days)"),
+        (["--now", "--announce", "60"], "ostiary: --now and --announce exclude each other"),
+    ],
+)
 def test_keys_rotate_with_bad_arguments_is_one_line(ostiary_cli, database, args, message):
     with database() as (root, _):
         version = root.keys.version
@@ -564,21 +624,25 @@ def test_load_reads_the_demo_file(ostiary_cli, database):
 
 def test_load_of_a_missing_file_is_one_line(ostiary_cli, tmp_path):
     assert one_line(ostiary_cli("load", str(tmp_path / "none.toml"))) == (
-        f"ostiary: {tmp_path / 'none.toml'}: No such file or directory")
+        f"ostiary: {tmp_path / 'none.toml'}: No such file or directory"
+    )
 
 
 # -- what the command line refuses, in one line ----------------------------------
 
 
-@pytest.mark.parametrize("uri, reason", [
-    ("notaurl", "'notaurl' is not an absolute URI"),
-    ("/relative/cb", "'/relative/cb' is not an absolute URI"),
-    ("javascript:alert(1)", "the javascript: scheme cannot be a redirect target"),
-    ("http://rp.example/cb", "must use https"),
-    ("https://rp.example/cb#top", "has a fragment"),
-    ("https://*.rp.example/cb", "has a wildcard"),
-    ("com.example.app:/cb", "a private-use scheme needs application_type native"),
-])
+@pytest.mark.parametrize(
+    "uri, reason",
+    [
+        ("notaurl", "'notaurl' is not an absolute URI"),
+        ("/relative/cb", "'/relative/cb' is not an absolute URI"),
+        ("javascript:alert(1)", "the javascript: scheme cannot be a redirect target"),
+        ("http://rp.example/cb", "must use https"),
+        ("https://rp.example/cb#top", "has a fragment"),
+        ("https://*.rp.example/cb", "has a wildcard"),
+        ("com.example.app:/cb", "a private-use scheme needs application_type native"),
+    ],
+)
 def test_client_add_refuses_a_bad_redirect_uri_in_one_line_naming_the_option(ostiary_cli, database, uri, reason):
     line = one_line(ostiary_cli("client", "add", "web", "--redirect-uri", uri))
     assert line.startswith("ostiary: client 'web': --redirect-uri: ")
@@ -588,10 +652,14 @@ def test_client_add_refuses_a_bad_redirect_uri_in_one_line_naming_the_option(ost
 
 
 def test_client_add_refuses_a_bad_post_logout_redirect_uri_naming_the_option(ostiary_cli):
-    line = one_line(ostiary_cli("client", "add", "web", "--redirect-uri", "https://rp.example/cb",
-                                "--post-logout-redirect-uri", "/bye"))
-    assert line == ("ostiary: client 'web': --post-logout-redirect-uri: '/bye' is not an absolute URI "
-                    "(e.g. https://rp.example/cb)")
+    line = one_line(
+        ostiary_cli(
+            "client", "add", "web", "--redirect-uri", "https://rp.example/cb", "--post-logout-redirect-uri", "/bye"
+        )
+    )
+    assert line == (
+        "ostiary: client 'web': --post-logout-redirect-uri: '/bye' is not an absolute URI (e.g. https://rp.example/cb)"
+    )
 
 
 @pytest.mark.parametrize("uri", ["http://127.0.0.1:9999/cb", "http://[::1]/cb", "http://localhost:8080/cb"])
@@ -602,8 +670,16 @@ def test_client_add_accepts_plain_http_to_loopback(ostiary_cli, database, uri):
 
 
 def test_client_add_accepts_a_private_use_scheme_for_a_native_client(ostiary_cli, database):
-    result = ostiary_cli("client", "add", "app", "--public", "--application-type", "native",
-                         "--redirect-uri", "com.example.app:/oauth2redirect")
+    result = ostiary_cli(
+        "client",
+        "add",
+        "app",
+        "--public",
+        "--application-type",
+        "native",
+        "--redirect-uri",
+        "com.example.app:/oauth2redirect",
+    )
     assert result.code == 0, result.err
     with database() as (root, _):
         client = root.clients.get("app")
@@ -611,15 +687,19 @@ def test_client_add_accepts_a_private_use_scheme_for_a_native_client(ostiary_cli
 
 
 def test_client_add_refuses_javascript_even_for_a_native_client(ostiary_cli):
-    line = one_line(ostiary_cli("client", "add", "app", "--public", "--application-type", "native",
-                                "--redirect-uri", "javascript:alert(1)"))
+    line = one_line(
+        ostiary_cli(
+            "client", "add", "app", "--public", "--application-type", "native", "--redirect-uri", "javascript:alert(1)"
+        )
+    )
     assert line.startswith("ostiary: client 'app': --redirect-uri: ")
 
 
 @pytest.mark.parametrize("name", ["", "   "])
 def test_user_add_refuses_an_empty_username_and_stores_nothing(ostiary_cli, database, name):
     assert one_line(ostiary_cli("user", "add", name, "--password-stdin", stdin="pw\n")) == (
-        "ostiary: the username must not be empty")
+        "ostiary: the username must not be empty"
+    )
     with database() as (root, _):
         assert list(root.users) == []
 
@@ -706,14 +786,23 @@ def test_pack_refuses_a_negative_number_of_days(ostiary_cli, capsys):
 def test_pack_while_a_server_holds_the_database_is_one_line(ostiary_cli, tmp_path):
     ostiary_cli("init")
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys; from ZODB.FileStorage import FileStorage; "
-         "s = FileStorage(sys.argv[1]); print('open', flush=True); sys.stdin.read()", str(tmp_path / "Data.fs")],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-c",
+            "import sys; from ZODB.FileStorage import FileStorage; "
+            "s = FileStorage(sys.argv[1]); print('open', flush=True); sys.stdin.read()",
+            str(tmp_path / "Data.fs"),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline() == "open\n"
         assert one_line(ostiary_cli("pack")) == (
             "ostiary: the database is in use by another process (a running server?): stop it first, "
-            "or let the server pack it itself (ostiary.pack_interval)")
+            "or let the server pack it itself (ostiary.pack_interval)"
+        )
     finally:
         holder.stdin.close()
         holder.wait(10)

@@ -29,7 +29,7 @@ zodbconn.uri = file://{tmp}/Data.fs
 """
 
 #: A plugin with a command of its own and two settings, one of them secret.
-GREETING = '''
+GREETING = """
 from ostiary.plugin import CommandError, Setting, hookimpl, plugin_settings, positive_int
 
 @hookimpl
@@ -50,10 +50,10 @@ def greet_user(app, args):
         raise CommandError(f"nobody called {args.username!r} to greet")
     settings = plugin_settings(app.registry, "greeting")
     print(" ".join([settings.word] * settings.times), user.username, user.subject)
-'''
+"""
 
 #: A read-only user store: it finds and lists users, nothing more.
-DIRECTORY = '''
+DIRECTORY = """
 from types import SimpleNamespace
 from ostiary.plugin import hookimpl
 
@@ -67,10 +67,10 @@ def ostiary_user_by_username(request, username):
 @hookimpl
 def ostiary_list_users(request, offset, limit, search):
     return PEOPLE[offset:]
-'''
+"""
 
 #: A store that can only be disabled and enabled; it records the calls.
-SWITCH = '''
+SWITCH = """
 from types import SimpleNamespace
 from ostiary.plugin import hookimpl
 
@@ -85,7 +85,7 @@ def ostiary_user_by_username(request, username):
 def ostiary_set_active(request, subject, active):
     CALLS.append((subject, active))
     return True if subject == CAROL.subject else None
-'''
+"""
 
 
 @pytest.fixture
@@ -159,12 +159,17 @@ def test_a_malformed_plugin_setting_is_one_line_naming_it(install, ostiary_cli):
 
 
 def test_a_plugin_cannot_declare_a_setting_under_ostiary(install, ostiary_cli):
-    install("greedy", "from ostiary.plugin import Setting, hookimpl\n"
-                      "@hookimpl\ndef ostiary_settings():\n"
-                      "    return [Setting('ostiary.greedy', '', str, 'Not its own.')]\n")
+    install(
+        "greedy",
+        "from ostiary.plugin import Setting, hookimpl\n"
+        "@hookimpl\ndef ostiary_settings():\n"
+        "    return [Setting('ostiary.greedy', '', str, 'Not its own.')]\n",
+    )
     code, _, err = ostiary_cli("init", **{"ostiary.plugins": "greedy"})
-    assert (code, err) == (2, "ostiary: ostiary.greedy: plugin 'greedy' cannot declare a setting under ostiary., "
-                              "which is core's\n")
+    assert (code, err) == (
+        2,
+        "ostiary: ostiary.greedy: plugin 'greedy' cannot declare a setting under ostiary., which is core's\n",
+    )
 
 
 # -- ostiary user on a store that cannot do everything ----------------------------------
@@ -175,14 +180,20 @@ def test_user_commands_say_in_one_line_what_the_enabled_store_cannot_do(install,
     store = {"ostiary.plugins": "directory", "ostiary.plugins.disabled": "zodb_users"}
     code, out, _ = ostiary_cli("user", "list", **store)
     assert code == 0
-    assert [line.split() for line in out.splitlines()[1:]] == [["s-alice", "alice", "-", "active"],
-                                                               ["s-bob", "bob", "-", "active"]]
-    for args, action, hook in ((("disable", "alice"), "disable or enable users", "ostiary_set_active"),
-                               (("add", "carol", "--password", "pw"), "add users", "ostiary_create_user"),
-                               (("set-password", "alice", "--password", "pw"), "set passwords",
-                                "ostiary_set_password")):
+    assert [line.split() for line in out.splitlines()[1:]] == [
+        ["s-alice", "alice", "-", "active"],
+        ["s-bob", "bob", "-", "active"],
+    ]
+    for args, action, hook in (
+        (("disable", "alice"), "disable or enable users", "ostiary_set_active"),
+        (("add", "carol", "--password", "pw"), "add users", "ostiary_create_user"),
+        (("set-password", "alice", "--password", "pw"), "set passwords", "ostiary_set_password"),
+    ):
         assert ostiary_cli("user", *args, **store) == (
-            2, "", f"ostiary: the enabled user store cannot {action} (no enabled plugin implements {hook})\n")
+            2,
+            "",
+            f"ostiary: the enabled user store cannot {action} (no enabled plugin implements {hook})\n",
+        )
 
 
 def test_user_disable_and_enable_go_through_ostiary_set_active(install, ostiary_cli):
@@ -192,7 +203,8 @@ def test_user_disable_and_enable_go_through_ostiary_set_active(install, ostiary_
     assert ostiary_cli("user", "enable", "carol", **store) == (0, "enabled carol\n", "")
     assert sys.modules["ostiary_test_cli_switch"].CALLS == [("s-carol", False), ("s-carol", True)]
     assert ostiary_cli("user", "list", **store)[2] == (
-        "ostiary: the enabled user store cannot list users (no enabled plugin implements ostiary_list_users)\n")
+        "ostiary: the enabled user store cannot list users (no enabled plugin implements ostiary_list_users)\n"
+    )
 
 
 # -- ostiary plugins ---------------------------------------------------------------------
@@ -200,13 +212,24 @@ def test_user_disable_and_enable_go_through_ostiary_set_active(install, ostiary_
 
 def test_plugins_lists_names_versions_hooks_and_settings_without_secrets(install, ostiary_cli):
     install("greeting", GREETING, "1.2.3")
-    code, out, err = ostiary_cli("plugins", **{"ostiary.plugins": "greeting", "ostiary.plugins.disabled": "audit_log",
-                                               "greeting.word": "hi", "greeting.token": "s3cret-token"})
+    code, out, err = ostiary_cli(
+        "plugins",
+        **{
+            "ostiary.plugins": "greeting",
+            "ostiary.plugins.disabled": "audit_log",
+            "greeting.word": "hi",
+            "greeting.token": "s3cret-token",
+        },
+    )
     assert (code, err) == (0, "")
     lines = out.splitlines()
     assert lines[:2] == [f"zodb_clients  ostiary {version('ostiary')} (built-in)", "  hooks: ostiary_client"]
     assert not any(line.startswith("audit_log") for line in lines)
     start = lines.index("greeting  ostiary-test-greeting 1.2.3")
-    assert lines[start + 1:] == ["  hooks: ostiary_commands, ostiary_settings",
-                                 "  greeting.word = hi", "  greeting.times = 1", "  greeting.token = ********"]
+    assert lines[start + 1 :] == [
+        "  hooks: ostiary_commands, ostiary_settings",
+        "  greeting.word = hi",
+        "  greeting.times = 1",
+        "  greeting.token = ********",
+    ]
     assert "s3cret" not in out

@@ -69,6 +69,12 @@ def test_consent_page_needs_a_session(app, flow):
 
 def test_unknown_action_is_an_invalid_selection(app, flow):
     page = _consent_page(app, flow)
-    response = app.post("/consent", {"csrf_token": form_value(page.text, "csrf_token"),
-                                     "returnUrl": form_value(page.text, "returnUrl"), "action": "maybe"})
+    response = app.post(
+        "/consent",
+        {
+            "csrf_token": form_value(page.text, "csrf_token"),
+            "returnUrl": form_value(page.text, "returnUrl"),
+            "action": "maybe",
+        },
+    )
     assert "Invalid selection." in response.text

@@ -52,9 +52,14 @@ def test_a_page_that_requires_one_sends_its_absence_to_the_error_page(app):
     assert "The request was not valid." in page.text
 
 
-@pytest.mark.parametrize("bad", ["https://evil.example/connect/authorize?client_id=demo-rp",
-                                 "/connect/authorize?client_id=nobody&redirect_uri=https://x.example/cb",
-                                 "/account/grants"])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "https://evil.example/connect/authorize?client_id=demo-rp",
+        "/connect/authorize?client_id=nobody&redirect_uri=https://x.example/cb",
+        "/account/grants",
+    ],
+)
 def test_a_return_url_that_is_not_ours_is_the_error_page(app, bad):
     _error_of(app, app.get("/account/resume-example", params={"returnUrl": bad}))
 

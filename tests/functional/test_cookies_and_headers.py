@@ -16,8 +16,14 @@ def test_cookies_are_secure_with_an_https_issuer(ostiary_settings):
     settings = dict(ostiary_settings, **{"ostiary.issuer": "https://id.example.org"})
     wsgi = main({}, **settings)
     load_data(wsgi, DEMO)
-    testapp = webtest.TestApp(wsgi, extra_environ={"HTTP_HOST": "id.example.org", "wsgi.url_scheme": "https",
-                                                 "HTTP_ORIGIN": "https://id.example.org"})
+    testapp = webtest.TestApp(
+        wsgi,
+        extra_environ={
+            "HTTP_HOST": "id.example.org",
+            "wsgi.url_scheme": "https",
+            "HTTP_ORIGIN": "https://id.example.org",
+        },
+    )
     flow = CodeFlow(testapp)
     response = flow.login(flow.authorize())
     cookies = [v for k, v in response.headerlist if k == "Set-Cookie"]

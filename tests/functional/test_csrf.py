@@ -15,8 +15,7 @@ def _login_form(flow):
 
 
 def _post_login(app, form, password="alice-password", status=None):
-    return app.post("/account/login", dict(form, username="alice", password=password, action="login"),
-                    status=status)
+    return app.post("/account/login", dict(form, username="alice", password=password, action="login"), status=status)
 
 
 def test_a_token_from_before_signing_in_is_refused_after_it(app, flow):
@@ -34,8 +33,13 @@ def test_a_token_from_after_signing_in_works(app, flow):
 def test_a_token_from_before_signing_out_is_refused_after_it(app, flow):
     id_token = flow.exchange(flow.code()["code"]).json["id_token"]
     signed_in = _login_form(flow)
-    response = app.get("/connect/endsession", params={  # a valid hint signs out at once
-        "id_token_hint": id_token, "post_logout_redirect_uri": "http://127.0.0.1:9999/logged-out"})
+    response = app.get(
+        "/connect/endsession",
+        params={  # a valid hint signs out at once
+            "id_token_hint": id_token,
+            "post_logout_redirect_uri": "http://127.0.0.1:9999/logged-out",
+        },
+    )
     app.get(response.location)
     assert "You are signed in" not in app.get("/").text
     _post_login(app, signed_in, status=400)

@@ -30,8 +30,13 @@ def test_moving_the_port_moves_the_server_and_the_issuer(moved_ini):
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
 def test_the_make_run_banner_shows_the_port_of_the_ini(moved_ini):
-    result = subprocess.run(["make", "-s", "-C", str(REPO), "banner", f"DEV_INI={moved_ini}"],
-                            capture_output=True, text=True, timeout=60, check=True)
+    result = subprocess.run(
+        ["make", "-s", "-C", str(REPO), "banner", f"DEV_INI={moved_ini}"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     assert "Ostiary demo on http://127.0.0.1:7001\n" in result.stdout
     assert "issuer         http://127.0.0.1:7001\n" in result.stdout
     assert "6543" not in result.stdout

@@ -15,7 +15,11 @@ def test_discovery_advertises_the_endpoints_and_what_is_supported(app):
     assert doc["response_types_supported"] == ["code"]
     assert doc["code_challenge_methods_supported"] == ["S256"]
     assert set(doc["token_endpoint_auth_methods_supported"]) == {
-        "client_secret_basic", "client_secret_post", "private_key_jwt", "none"}
+        "client_secret_basic",
+        "client_secret_post",
+        "private_key_jwt",
+        "none",
+    }
     assert doc["authorization_response_iss_parameter_supported"] is True
     assert "implicit" not in doc["grant_types_supported"]
     assert "password" not in doc["grant_types_supported"]

@@ -63,8 +63,10 @@ def test_without_hint_the_user_confirms_first(app, id_token):
     page = app.get(_end_session(app, client_id="demo-rp", post_logout_redirect_uri=LOGGED_OUT).location)
     assert "Do you want to sign out" in page.text
     assert _signed_in(app)
-    done = app.post("/account/logout", {"csrf_token": form_value(page.text, "csrf_token"),
-                                        "logoutId": form_value(page.text, "logoutId")})
+    done = app.post(
+        "/account/logout",
+        {"csrf_token": form_value(page.text, "csrf_token"), "logoutId": form_value(page.text, "logoutId")},
+    )
     assert done.status_int == 303 and done.location == LOGGED_OUT
     assert not _signed_in(app)
 
@@ -194,8 +196,9 @@ def test_a_stranger_without_session_or_hint_stores_nothing(app, ostiary_app):
 
 
 def test_a_too_long_state_is_refused_not_cut(app, id_token):
-    response = _end_session(app, id_token_hint=id_token, post_logout_redirect_uri=LOGGED_OUT,
-                            state="s" * (MAX_STATE + 1))
+    response = _end_session(
+        app, id_token_hint=id_token, post_logout_redirect_uri=LOGGED_OUT, state="s" * (MAX_STATE + 1)
+    )
     assert "/error?errorId=" in response.location
     assert _signed_in(app)
 
@@ -213,6 +216,9 @@ def test_a_huge_ui_locales_is_kept_short(app, flow, ostiary_app):
 def test_a_rejected_huge_request_barely_grows_the_database(app, ostiary_settings):
     data_fs = ostiary_settings["zodbconn.uri"].removeprefix("file://").split("?")[0]
     before = os.path.getsize(data_fs)
-    app.get("/connect/endsession", params={"client_id": "x" * 300_000, "post_logout_redirect_uri": "y" * 300_000},
-            status=414)
+    app.get(
+        "/connect/endsession",
+        params={"client_id": "x" * 300_000, "post_logout_redirect_uri": "y" * 300_000},
+        status=414,
+    )
     assert os.path.getsize(data_fs) - before < 20_000

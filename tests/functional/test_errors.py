@@ -138,8 +138,13 @@ def test_a_form_posted_over_https_from_another_origin_gets_the_error_page(app):
     https = {"wsgi.url_scheme": "https", "HTTP_HOST": "localhost:443"}
     page = app.get("/account/login", extra_environ=https)
     token = page.html.find("input", {"name": "csrf_token"})["value"]
-    response = app.post("/account/login", {"csrf_token": token, "username": "alice", "password": "x"},
-                        headers={"Origin": "https://evil.example"}, extra_environ=https, status=400)
+    response = app.post(
+        "/account/login",
+        {"csrf_token": token, "username": "alice", "password": "x"},
+        headers={"Origin": "https://evil.example"},
+        extra_environ=https,
+        status=400,
+    )
     assert "Sorry, there was an error" in response.text
     assert "evil.example" not in response.text
 
@@ -151,8 +156,9 @@ class TermsPlugin:
     def ostiary_configure(self, config):
         config.add_error_message("terms_refused", "You must accept the terms to continue.", status=403)
         config.add_route("terms_refuse", "/terms/refuse")
-        config.add_view(lambda request: request.interaction.error_redirect("terms_refused", "declined"),
-                        route_name="terms_refuse")
+        config.add_view(
+            lambda request: request.interaction.error_redirect("terms_refused", "declined"), route_name="terms_refuse"
+        )
 
 
 def test_a_plugin_registers_its_error_message_and_status(ostiary_settings):

@@ -70,7 +70,8 @@ def test_a_wrapper_implementation_wraps_each_delivery(registry, log):
 def test_hook_call_monitoring_sees_events(registry):
     seen = []
     undo = registry.ostiary_plugins.add_hookcall_monitoring(
-        lambda name, impls, kwargs: seen.append(name), lambda outcome, name, impls, kwargs: None)
+        lambda name, impls, kwargs: seen.append(name), lambda outcome, name, impls, kwargs: None
+    )
     try:
         emit(Request(registry), LOGIN_SUCCEEDED, subject="alice")
     finally:

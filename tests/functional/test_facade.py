@@ -76,9 +76,12 @@ def test_core_and_bundled_plugins_call_hooks_only_through_the_facade():
     # declares, with their combine rules, in linking.py.
     door = {"core/ostiary/facade.py", "core/ostiary/events.py", "core/ostiary/plugins.py", "core/ostiary/__init__.py"}
     raw = re.compile(r"\.hooks?\.ostiary_(?!external_)")
-    offenders = [path.relative_to(top).as_posix() for folder in ("core/ostiary", "plugins")
-                 for path in (top / folder).rglob("*.py")
-                 if path.relative_to(top).as_posix() not in door and raw.search(path.read_text())]
+    offenders = [
+        path.relative_to(top).as_posix()
+        for folder in ("core/ostiary", "plugins")
+        for path in (top / folder).rglob("*.py")
+        if path.relative_to(top).as_posix() not in door and raw.search(path.read_text())
+    ]
     assert offenders == []
 
 

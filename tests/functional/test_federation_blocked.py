@@ -9,13 +9,16 @@ from ostiary.testing import base_settings
 
 @pytest.fixture
 def ostiary_settings(tmp_path):
-    return dict(base_settings(tmp_path), **{
-        "ostiary.plugins.disabled": "federation",
-        "ostiary.providers": "corp",
-        "ostiary.provider.corp.issuer": "https://id.example.org",
-        "ostiary.provider.corp.client_id": "ostiary",
-        "ostiary.provider.corp.client_secret": "s3cret",
-    })
+    return dict(
+        base_settings(tmp_path),
+        **{
+            "ostiary.plugins.disabled": "federation",
+            "ostiary.providers": "corp",
+            "ostiary.provider.corp.issuer": "https://id.example.org",
+            "ostiary.provider.corp.client_id": "ostiary",
+            "ostiary.provider.corp.client_secret": "s3cret",
+        },
+    )
 
 
 def test_an_idp_hint_signs_in_locally_instead_of_looping(app, flow):

@@ -31,18 +31,74 @@ PROVIDER = "upstream"
 #: Small limits, so that values above them are cheap to generate.
 MAX_QUERY, MAX_BODY = 1024, 2048
 #: Names the views read, so that generated requests get past the first check.
-NAMES = ("client_id", "redirect_uri", "response_type", "scope", "state", "nonce", "prompt", "max_age",
-         "response_mode", "code_challenge", "code_challenge_method", "ui_locales", "id_token_hint",
-         "post_logout_redirect_uri", "returnUrl", "errorId", "logoutId", "grant_type", "code", "refresh_token",
-         "token", "token_type_hint", "access_token", "client_secret", "client_assertion", "username",
-         "password", "action", "csrf_token", "remember", "email", "logout_token", "request", "request_uri")
-VALUES = ("demo-rp", REDIRECT_URI, "code", "openid profile", "none", "login", "0", "form_post", "S256",
-          "client_credentials", "authorization_code", "refresh_token", "alice", "alice-password", "de")
-CONTENT_TYPES = ("", "application/x-www-form-urlencoded", "application/x-www-form-urlencoded; charset=latin-1",
-                 "application/x-www-form-urlencoded; charset=utf-8", "multipart/form-data",
-                 "multipart/form-data; boundary=", "multipart/form-data; boundary=b",
-                 'multipart/form-data; boundary="b"; charset=latin-1', "application/json", "text/plain",
-                 "application/jwt", "*/*;;", "multipart/form-data; boundary=\"")
+NAMES = (
+    "client_id",
+    "redirect_uri",
+    "response_type",
+    "scope",
+    "state",
+    "nonce",
+    "prompt",
+    "max_age",
+    "response_mode",
+    "code_challenge",
+    "code_challenge_method",
+    "ui_locales",
+    "id_token_hint",
+    "post_logout_redirect_uri",
+    "returnUrl",
+    "errorId",
+    "logoutId",
+    "grant_type",
+    "code",
+    "refresh_token",
+    "token",
+    "token_type_hint",
+    "access_token",
+    "client_secret",
+    "client_assertion",
+    "username",
+    "password",
+    "action",
+    "csrf_token",
+    "remember",
+    "email",
+    "logout_token",
+    "request",
+    "request_uri",
+)
+VALUES = (
+    "demo-rp",
+    REDIRECT_URI,
+    "code",
+    "openid profile",
+    "none",
+    "login",
+    "0",
+    "form_post",
+    "S256",
+    "client_credentials",
+    "authorization_code",
+    "refresh_token",
+    "alice",
+    "alice-password",
+    "de",
+)
+CONTENT_TYPES = (
+    "",
+    "application/x-www-form-urlencoded",
+    "application/x-www-form-urlencoded; charset=latin-1",
+    "application/x-www-form-urlencoded; charset=utf-8",
+    "multipart/form-data",
+    "multipart/form-data; boundary=",
+    "multipart/form-data; boundary=b",
+    'multipart/form-data; boundary="b"; charset=latin-1',
+    "application/json",
+    "text/plain",
+    "application/jwt",
+    "*/*;;",
+    'multipart/form-data; boundary="',
+)
 
 
 class NoCookies(CookieJar):
@@ -61,16 +117,21 @@ def fuzz_app(tmp_path_factory):
     """One app for every example: the account plugins and an external
     provider on, so that their routes are in the table too."""
     settings = base_settings(tmp_path_factory.mktemp("fuzz"))
-    settings.update({
-        "ostiary.development": "true",  # the page gallery's routes too
-        "ostiary.plugins": "registration password_reset", "accounts.mailer": "testing",
-        "ostiary.max_query_length": str(MAX_QUERY), "ostiary.max_body_size": str(MAX_BODY),
-        "ostiary.providers": PROVIDER,
-        f"ostiary.provider.{PROVIDER}.authorization_endpoint": "http://127.0.0.1:9/authorize",
-        f"ostiary.provider.{PROVIDER}.token_endpoint": "http://127.0.0.1:9/token",
-        f"ostiary.provider.{PROVIDER}.userinfo_endpoint": "http://127.0.0.1:9/userinfo",
-        f"ostiary.provider.{PROVIDER}.client_id": "ostiary", f"ostiary.provider.{PROVIDER}.client_secret": "s",
-    })
+    settings.update(
+        {
+            "ostiary.development": "true",  # the page gallery's routes too
+            "ostiary.plugins": "registration password_reset",
+            "accounts.mailer": "testing",
+            "ostiary.max_query_length": str(MAX_QUERY),
+            "ostiary.max_body_size": str(MAX_BODY),
+            "ostiary.providers": PROVIDER,
+            f"ostiary.provider.{PROVIDER}.authorization_endpoint": "http://127.0.0.1:9/authorize",
+            f"ostiary.provider.{PROVIDER}.token_endpoint": "http://127.0.0.1:9/token",
+            f"ostiary.provider.{PROVIDER}.userinfo_endpoint": "http://127.0.0.1:9/userinfo",
+            f"ostiary.provider.{PROVIDER}.client_id": "ostiary",
+            f"ostiary.provider.{PROVIDER}.client_secret": "s",
+        }
+    )
     app = main({}, **settings)
     load_data(app, DEMO)
     yield app
@@ -121,10 +182,20 @@ def multipart_body(draw) -> tuple[str, bytes]:
     parts = []
     for name, value in draw(st.lists(st.tuples(st.sampled_from(NAMES), raw_bytes), max_size=3)):
         disposition = draw(st.sampled_from((f'name="{name}"', f'name="{name}"; filename="f.txt"', "", "name=")))
-        part_type = draw(st.sampled_from(("", "\r\nContent-Type: text/plain; charset=nope",
-                                          "\r\nContent-Type: multipart/mixed; boundary=c", "\r\nContent-Length: x")))
-        parts.append(b"--%s\r\nContent-Disposition: form-data; %s%s\r\n\r\n%s\r\n"
-                     % (boundary.encode(), disposition.encode(), part_type.encode(), value))
+        part_type = draw(
+            st.sampled_from(
+                (
+                    "",
+                    "\r\nContent-Type: text/plain; charset=nope",
+                    "\r\nContent-Type: multipart/mixed; boundary=c",
+                    "\r\nContent-Length: x",
+                )
+            )
+        )
+        parts.append(
+            b"--%s\r\nContent-Disposition: form-data; %s%s\r\n\r\n%s\r\n"
+            % (boundary.encode(), disposition.encode(), part_type.encode(), value)
+        )
     body = b"".join(parts) + draw(st.sampled_from((b"--%s--\r\n" % boundary.encode(), b"", b"--")))
     return f'multipart/form-data; boundary="{boundary}"', body
 
@@ -167,16 +238,19 @@ def fuzzed_request(draw, patterns: list[str]) -> webtest.TestRequest:
     query = draw(encoded_form | st.text(st.characters(max_codepoint=255), max_size=30))
     content_type, body = draw(body_and_type())
     request = webtest.TestRequest.blank("/", method=method)
-    request.environ.update({"PATH_INFO": path, "QUERY_STRING": query, "wsgi.input": io.BytesIO(body),
-                            "CONTENT_LENGTH": str(len(body))})
+    request.environ.update(
+        {"PATH_INFO": path, "QUERY_STRING": query, "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body))}
+    )
     if content_type:
         request.environ["CONTENT_TYPE"] = content_type
-    headers = {"HTTP_AUTHORIZATION": authorization_header(draw),
-               "HTTP_COOKIE": draw(st.none() | latin1_header),
-               "HTTP_ACCEPT_LANGUAGE": draw(st.sampled_from((None, "de", "*", "xx;q=abc", "\xff\xfe"))),
-               "HTTP_HOST": draw(st.sampled_from(("localhost",) * 4 + ("\xff", "a:b", "[::1", ""))),
-               "HTTP_ORIGIN": draw(st.none() | st.just("http://localhost") | latin1_header),
-               "wsgi.url_scheme": draw(st.sampled_from(("http", "http", "https")))}
+    headers = {
+        "HTTP_AUTHORIZATION": authorization_header(draw),
+        "HTTP_COOKIE": draw(st.none() | latin1_header),
+        "HTTP_ACCEPT_LANGUAGE": draw(st.sampled_from((None, "de", "*", "xx;q=abc", "\xff\xfe"))),
+        "HTTP_HOST": draw(st.sampled_from(("localhost",) * 4 + ("\xff", "a:b", "[::1", ""))),
+        "HTTP_ORIGIN": draw(st.none() | st.just("http://localhost") | latin1_header),
+        "wsgi.url_scheme": draw(st.sampled_from(("http", "http", "https"))),
+    }
     request.environ.update({key: value for key, value in headers.items() if value is not None})
     return request
 
@@ -192,6 +266,7 @@ FIXED = (
     ("client_id=demo-rp&response_type=%22&redirect_uri=http://127.0.0.1:9999/cb%09", "", b""),
     ("x=" + "y" * MAX_QUERY, "application/x-www-form-urlencoded", b"a=" + b"b" * MAX_BODY),
 )
+
 
 @pytest.fixture(scope="module")
 def fuzz_client(fuzz_app):
@@ -210,18 +285,28 @@ def test_every_route_and_method_answers_fixed_bad_input_below_500(fuzz_client, p
         for method in METHODS:
             for query, content_type, body in FIXED:
                 request = webtest.TestRequest.blank(path, method=method)
-                request.environ.update({"QUERY_STRING": query, "wsgi.input": io.BytesIO(body),
-                                        "CONTENT_LENGTH": str(len(body)), "CONTENT_TYPE": content_type,
-                                        "HTTP_AUTHORIZATION": "Basic //46/w=="})
+                request.environ.update(
+                    {
+                        "QUERY_STRING": query,
+                        "wsgi.input": io.BytesIO(body),
+                        "CONTENT_LENGTH": str(len(body)),
+                        "CONTENT_TYPE": content_type,
+                        "HTTP_AUTHORIZATION": "Basic //46/w==",
+                    }
+                )
                 response = fuzz_client.do_request(request, status="*", expect_errors=True)
                 if response.status_int >= 500 or b"Traceback" in response.body:
                     failures.append(f"{method} {path}?{query[:40]} {content_type}: {response.status}")
     assert not failures, "\n".join(failures)
 
 
-@settings(derandomize=True, database=None, max_examples=1500, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                 HealthCheck.data_too_large])
+@settings(
+    derandomize=True,
+    database=None,
+    max_examples=1500,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(data=st.data())
 def test_no_generated_request_gets_a_5xx_or_a_traceback(fuzz_client, patterns, data):
     request = data.draw(fuzzed_request(patterns))

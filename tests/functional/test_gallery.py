@@ -6,17 +6,35 @@ import pytest
 
 from ostiary.hookspecs import hookimpl
 
-CORE_STATES = {"login", "login-error", "login-for-client", "login-extra-field", "consent",
-               "consent-optional-unchecked-error", "logout", "signed-out", "signed-out-no-session",
-               "error", "error-with-detail", "grants", "grants-empty", "home-signed-in", "form-post"}
+CORE_STATES = {
+    "login",
+    "login-error",
+    "login-for-client",
+    "login-extra-field",
+    "consent",
+    "consent-optional-unchecked-error",
+    "logout",
+    "signed-out",
+    "signed-out-no-session",
+    "error",
+    "error-with-detail",
+    "grants",
+    "grants-empty",
+    "home-signed-in",
+    "form-post",
+}
 
 
 class GalleryPlugin:
     @hookimpl
     def ostiary_gallery_pages(self, request):
-        return [("sample/notice", "ostiary_theme_default:templates/error.pt",
-                 {"error": "sample_error", "error_id": None, "message": "A plugin's sample state",
-                  "description": None})]
+        return [
+            (
+                "sample/notice",
+                "ostiary_theme_default:templates/error.pt",
+                {"error": "sample_error", "error_id": None, "message": "A plugin's sample state", "description": None},
+            )
+        ]
 
 
 @pytest.fixture

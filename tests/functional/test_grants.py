@@ -13,14 +13,14 @@ def test_grants_page_lists_the_consented_application(app, flow):
 def test_revoking_a_grant_removes_consent_and_refresh_tokens(app, flow):
     tokens = flow.exchange(flow.code(scope="openid offline_access")["code"]).json
     page = app.get("/account/grants")
-    response = app.post("/account/grants", {"csrf_token": form_value(page.text, "csrf_token"),
-                                            "client_id": "demo-rp"})
+    response = app.post("/account/grants", {"csrf_token": form_value(page.text, "csrf_token"), "client_id": "demo-rp"})
     assert "Access was revoked." in app.get(response.location).text
     assert "Demo application" not in app.get("/account/grants").text
     assert "/consent" in flow.authorize().location
     app.authorization = ("Basic", ("demo-rp", "demo-secret"))
-    refreshed = app.post("/connect/token", {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]},
-                         expect_errors=True)
+    refreshed = app.post(
+        "/connect/token", {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]}, expect_errors=True
+    )
     assert refreshed.json["error"] == "invalid_grant"
 
 

@@ -70,9 +70,16 @@ def test_discovery_lists_the_offered_languages(app):
 
 def test_a_refused_sign_in_is_explained_in_the_request_language(app, flow):
     page = login_page(app, flow, ui_locales="de")
-    response = app.post("/account/login", {
-        "csrf_token": form_value(page.text, "csrf_token"), "returnUrl": form_value(page.text, "returnUrl"),
-        "username": "alice", "password": "wrong", "action": "login"})
+    response = app.post(
+        "/account/login",
+        {
+            "csrf_token": form_value(page.text, "csrf_token"),
+            "returnUrl": form_value(page.text, "returnUrl"),
+            "username": "alice",
+            "password": "wrong",
+            "action": "login",
+        },
+    )
     assert "Benutzername oder Passwort ist falsch." in response.text
     assert 'aria-describedby="login-error"' in response.text and 'aria-invalid="true"' in response.text
 

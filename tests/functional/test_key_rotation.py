@@ -112,8 +112,7 @@ def test_an_announced_rotation_is_published_at_once_and_signs_later(app, flow, o
     assert verify_with_jwks(app, during["id_token"])["aud"] == "demo-rp"
 
 
-def test_an_announced_key_signs_once_its_activation_has_come_without_a_commit(app, flow, ostiary_app,
-                                                                               monkeypatch):
+def test_an_announced_key_signs_once_its_activation_has_come_without_a_commit(app, flow, ostiary_app, monkeypatch):
     """The process caches the parsed keys per key-ring version; nothing is
     committed at an activation, so the cache must end by itself then."""
     before = sign_in(flow)
@@ -139,8 +138,9 @@ def test_an_announced_key_signs_once_its_activation_has_come_without_a_commit(ap
 def run_command(ostiary_app, ostiary_settings, tmp_path, *args) -> int:
     """``ostiary INI ARGS`` against the running app's database."""
     ini = tmp_path / "ostiary.ini"
-    ini.write_text("[app:main]\nuse = egg:ostiary\n" + "".join(
-        f"{name} = {value}\n" for name, value in ostiary_settings.items()))
+    ini.write_text(
+        "[app:main]\nuse = egg:ostiary\n" + "".join(f"{name} = {value}\n" for name, value in ostiary_settings.items())
+    )
     # FileStorage admits one database object at a time: the server steps
     # aside while the command runs, as with `pserve` stopped.
     uri = ostiary_settings["zodbconn.uri"]
@@ -156,9 +156,9 @@ def new_kids(output: str) -> list[str]:
     return [line.split()[3].rstrip(":") for line in output.splitlines() if line.startswith("new ")]
 
 
-def test_an_announced_rotation_by_the_command_line_is_seen_by_the_running_app(app, flow, ostiary_app,
-                                                                               ostiary_settings, tmp_path,
-                                                                               capsys):
+def test_an_announced_rotation_by_the_command_line_is_seen_by_the_running_app(
+    app, flow, ostiary_app, ostiary_settings, tmp_path, capsys
+):
     before = sign_in(flow)
     assert run_command(ostiary_app, ostiary_settings, tmp_path, "keys", "rotate") == 0
     fresh = new_kids(capsys.readouterr().out)
@@ -169,9 +169,9 @@ def test_an_announced_rotation_by_the_command_line_is_seen_by_the_running_app(ap
     assert verify_with_jwks(app, after["access_token"])["exp"] > now()
 
 
-def test_an_immediate_rotation_by_the_command_line_is_seen_by_the_running_app(app, flow, ostiary_app,
-                                                                               ostiary_settings, tmp_path,
-                                                                               capsys):
+def test_an_immediate_rotation_by_the_command_line_is_seen_by_the_running_app(
+    app, flow, ostiary_app, ostiary_settings, tmp_path, capsys
+):
     before = sign_in(flow)
     assert run_command(ostiary_app, ostiary_settings, tmp_path, "keys", "rotate", "--now") == 0
     fresh = new_kids(capsys.readouterr().out)

@@ -20,14 +20,29 @@ def _client(**fields):
     return {"clients": [spec]}
 
 
-@pytest.mark.parametrize("field, value, message", [
-    ("redirect_uris", ["notaurl"], "clients[0]: redirect_uris: 'notaurl' is not an absolute URI"),
-    ("redirect_uris", ["http://rp.example/cb"], "clients[0]: redirect_uris: 'http://rp.example/cb' must use https"),
-    ("post_logout_redirect_uris", ["javascript:alert(1)"], "clients[0]: post_logout_redirect_uris: 'javascript:alert(1)'"),
-    ("frontchannel_logout_uri", "com.example.app:/fc", "clients[0]: frontchannel_logout_uri: 'com.example.app:/fc' is not an http(s) URL"),
-    ("backchannel_logout_uri", "http://rp.example/bc", "clients[0]: backchannel_logout_uri: 'http://rp.example/bc' must use https"),
-    ("application_type", "desktop", "clients[0]: application_type: expected one of web, native"),
-])
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("redirect_uris", ["notaurl"], "clients[0]: redirect_uris: 'notaurl' is not an absolute URI"),
+        ("redirect_uris", ["http://rp.example/cb"], "clients[0]: redirect_uris: 'http://rp.example/cb' must use https"),
+        (
+            "post_logout_redirect_uris",
+            ["javascript:alert(1)"],
+            "clients[0]: post_logout_redirect_uris: 'javascript:alert(1)'",
+        ),
+        (
+            "frontchannel_logout_uri",
+            "com.example.app:/fc",
+            "clients[0]: frontchannel_logout_uri: 'com.example.app:/fc' is not an http(s) URL",
+        ),
+        (
+            "backchannel_logout_uri",
+            "http://rp.example/bc",
+            "clients[0]: backchannel_logout_uri: 'http://rp.example/bc' must use https",
+        ),
+        ("application_type", "desktop", "clients[0]: application_type: expected one of web, native"),
+    ],
+)
 def test_load_refuses_a_bad_client_uri_naming_the_key(transaction_app_root, field, value, message):
     root, passwords = transaction_app_root
     with pytest.raises(LoadError) as excinfo:

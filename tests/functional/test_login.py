@@ -48,32 +48,49 @@ def test_disabled_user_cannot_sign_in(app, flow, ostiary_app):
 
 def test_login_without_csrf_token_is_refused(app, flow):
     page = _login_page(app, flow)
-    response = app.post("/account/login", {"returnUrl": form_value(page.text, "returnUrl"), "username": "alice",
-                                           "password": "alice-password", "action": "login"}, expect_errors=True)
+    response = app.post(
+        "/account/login",
+        {
+            "returnUrl": form_value(page.text, "returnUrl"),
+            "username": "alice",
+            "password": "alice-password",
+            "action": "login",
+        },
+        expect_errors=True,
+    )
     assert response.status_int == 400
     assert "Traceback" not in response.text
 
 
 def test_cancel_returns_access_denied_to_the_client(app, flow):
     page = _login_page(app, flow)
-    response = app.post("/account/login", {"csrf_token": form_value(page.text, "csrf_token"),
-                                           "returnUrl": form_value(page.text, "returnUrl"), "action": "cancel"})
+    response = app.post(
+        "/account/login",
+        {
+            "csrf_token": form_value(page.text, "csrf_token"),
+            "returnUrl": form_value(page.text, "returnUrl"),
+            "action": "cancel",
+        },
+    )
     params = flow.follow_to_client(response)
     assert params["error"] == "access_denied"
     assert params["state"].startswith("state-")
 
 
-@pytest.mark.parametrize("return_url", [
-    "http://evil.example/connect/authorize",
-    "//evil.example/connect/authorize",
-    "/\\evil.example/connect/authorize",
-    "\\\\evil.example/connect/authorize",
-    "/%2F%2Fevil.example/connect/authorize",
-    "/connect/authorize/../../evil",
-    "/account/login",
-    "javascript:alert(1)",
-    "/connect/authorize?client_id=demo-rp&redirect_uri=http://evil.example/cb",
-])
+@pytest.mark.parametrize(
+    "return_url",
+    [
+        "http://evil.example/connect/authorize",
+        "//evil.example/connect/authorize",
+        "/\\evil.example/connect/authorize",
+        "\\\\evil.example/connect/authorize",
+        "/%2F%2Fevil.example/connect/authorize",
+        "/connect/authorize/../../evil",
+        "/account/login",
+        "javascript:alert(1)",
+        "/connect/authorize?client_id=demo-rp&redirect_uri=http://evil.example/cb",
+    ],
+)
 def test_return_urls_that_leave_the_authorize_endpoint_are_refused(app, return_url):
     response = app.get("/account/login", params={"returnUrl": return_url})
     assert response.status_int == 303

@@ -14,8 +14,10 @@ from ostiary.testing import DEMO, CodeFlow, base_settings, load_data, transactio
 ATTACKER = "203.0.113.7"
 FAILURE = "Invalid username or password."
 #: More accounts, to spray one password across.
-SPRAYED = [{"username": name, "password": f"{name}-password", "email": f"{name}@example.org", "claims": {}}
-           for name in ("bob", "carol", "dave", "erin")]
+SPRAYED = [
+    {"username": name, "password": f"{name}-password", "email": f"{name}@example.org", "claims": {}}
+    for name in ("bob", "carol", "dave", "erin")
+]
 
 
 def browser(app, address=ATTACKER, wsgi=None):
@@ -90,8 +92,9 @@ def test_an_ipv6_client_is_counted_by_its_slash_64(ostiary_app, ostiary_demo):
 def _behind_proxy(app):
     """The application as waitress (or granian with our runner) serves it
     with ``trusted_proxy = 127.0.0.1`` and X-Forwarded-For trusted."""
-    return proxy_headers_middleware(app, trusted_proxy="127.0.0.1", trusted_proxy_headers={"x-forwarded-for"},
-                                    clear_untrusted=True)
+    return proxy_headers_middleware(
+        app, trusted_proxy="127.0.0.1", trusted_proxy_headers={"x-forwarded-for"}, clear_untrusted=True
+    )
 
 
 def test_a_forwarded_address_from_an_untrusted_client_does_not_escape_the_throttle(ostiary_app, ostiary_demo):

@@ -12,8 +12,7 @@ from ostiary.hookspecs import hookimpl
 from ostiary.testing import form_value
 
 CORE = "ostiary_theme_default:templates/"
-TEMPLATES = {"login.pt", "consent.pt", "logout.pt", "signed_out.pt", "error.pt", "grants.pt", "home.pt",
-             "form_post.pt"}
+TEMPLATES = {"login.pt", "consent.pt", "logout.pt", "signed_out.pt", "error.pt", "grants.pt", "home.pt", "form_post.pt"}
 
 
 class RenderRecorder:
@@ -64,8 +63,18 @@ def _every_view(app, flow):
 def test_every_core_template_gets_the_same_keys_from_its_view_and_its_gallery_samples(app, flow, recorder):
     _every_view(app, flow)
     recorder.into = "gallery"
-    for name in ("login", "login-for-client", "consent", "logout", "signed-out", "error", "grants",
-                 "home-signed-in", "home-signed-out", "form-post"):
+    for name in (
+        "login",
+        "login-for-client",
+        "consent",
+        "logout",
+        "signed-out",
+        "error",
+        "grants",
+        "home-signed-in",
+        "home-signed-out",
+        "form-post",
+    ):
         app.get(f"/_gallery/{name}")
     views, samples = recorder.keys["view"], recorder.keys["gallery"]
     assert set(views) == set(samples) == TEMPLATES

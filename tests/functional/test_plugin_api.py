@@ -53,4 +53,6 @@ def test_a_plugin_renders_its_own_template_by_asset_specification(ostiary_app):
 def test_the_public_module_names_everything_it_exports():
     for name in ostiary.plugin.__all__:
         assert getattr(ostiary.plugin, name) is not None
-    assert {"hookimpl", "Plugins", "Caller", "declare", "emit", "render_page", "translate"} <= set(ostiary.plugin.__all__)
+    assert {"hookimpl", "Plugins", "Caller", "declare", "emit", "render_page", "translate"} <= set(
+        ostiary.plugin.__all__
+    )

@@ -76,8 +76,13 @@ def test_each_evolve_step_runs_once_in_order_and_a_later_one_when_it_appears(tmp
 
 def test_two_plugins_may_not_share_an_evolve_name(tmp_path):
     with pytest.raises(SettingsError, match="lifecycle_example"):
-        ostiary.main({}, **{**base_settings(tmp_path),
-                            "ostiary_testing_plugins": [("notes", ExpiringNotes()), ("again", ExpiringNotes())]})
+        ostiary.main(
+            {},
+            **{
+                **base_settings(tmp_path),
+                "ostiary_testing_plugins": [("notes", ExpiringNotes()), ("again", ExpiringNotes())],
+            },
+        )
 
 
 def test_housekeeping_prunes_with_core_and_the_counts_are_summed(tmp_path):

@@ -8,9 +8,15 @@ from pyramid.interfaces import IRoutesMapper
 from ostiary.protocol.paths import PATHS
 from ostiary.testing import TEST_ISSUER
 
-ADVERTISED = {"authorization_endpoint": "authorize", "token_endpoint": "token", "userinfo_endpoint": "userinfo",
-              "jwks_uri": "jwks", "end_session_endpoint": "end_session", "revocation_endpoint": "revocation",
-              "introspection_endpoint": "introspection"}
+ADVERTISED = {
+    "authorization_endpoint": "authorize",
+    "token_endpoint": "token",
+    "userinfo_endpoint": "userinfo",
+    "jwks_uri": "jwks",
+    "end_session_endpoint": "end_session",
+    "revocation_endpoint": "revocation",
+    "introspection_endpoint": "introspection",
+}
 
 
 def test_every_route_of_the_table_has_its_path(ostiary_app):

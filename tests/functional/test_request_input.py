@@ -51,8 +51,16 @@ def raw_request(app, method, path, query="", body=b"", content_type=None, **envi
 
 # -- 1. authorize: characters an error description may not hold -------------
 
-@pytest.mark.parametrize("redirect_uri", ["http://127.0.0.1:9999/cb\t", 'http://127.0.0.1:9999/"cb', "http://127.0.0.1:9999/\\",
-                                          "http://127.0.0.1:9999/cb/é"])
+
+@pytest.mark.parametrize(
+    "redirect_uri",
+    [
+        "http://127.0.0.1:9999/cb\t",
+        'http://127.0.0.1:9999/"cb',
+        "http://127.0.0.1:9999/\\",
+        "http://127.0.0.1:9999/cb/é",
+    ],
+)
 def test_authorize_with_an_unquotable_redirect_uri_ends_on_the_error_page(app, flow, redirect_uri):
     response = flow.authorize(redirect_uri=redirect_uri)
     assert response.status_int == 303 and urlsplit(response.location).path == "/error"
@@ -76,32 +84,48 @@ def test_authorize_with_an_unquotable_response_type_and_an_unknown_client_ends_o
 
 # -- 2. Basic credentials that are not UTF-8 --------------------------------
 
+
 @pytest.mark.parametrize("path", ["/connect/token", "/connect/introspect", "/connect/revocation"])
 def test_basic_credentials_that_are_not_utf8_are_an_invalid_client(app, path):
-    response = app.post(path, {"grant_type": "client_credentials", "token": "x"},
-                        headers={"Authorization": "Basic //46/w=="}, expect_errors=True)
+    response = app.post(
+        path,
+        {"grant_type": "client_credentials", "token": "x"},
+        headers={"Authorization": "Basic //46/w=="},
+        expect_errors=True,
+    )
     assert_json_error(response, 401, "invalid_client")
     assert response.headers["WWW-Authenticate"].startswith("Basic")
 
 
 def test_basic_credentials_of_random_bytes_are_an_invalid_client(app):
     credentials = base64.b64encode(bytes(range(128, 256))).decode()
-    response = app.post("/connect/token", {"grant_type": "client_credentials"},
-                        headers={"Authorization": "Basic " + credentials}, expect_errors=True)
+    response = app.post(
+        "/connect/token",
+        {"grant_type": "client_credentials"},
+        headers={"Authorization": "Basic " + credentials},
+        expect_errors=True,
+    )
     assert_json_error(response, 401, "invalid_client")
 
 
 def test_a_basic_header_with_nothing_after_the_scheme_is_an_invalid_client(app):
-    response = app.post("/connect/token", {"grant_type": "client_credentials"},
-                        headers={"Authorization": "Basic \t"}, expect_errors=True)
+    response = app.post(
+        "/connect/token",
+        {"grant_type": "client_credentials"},
+        headers={"Authorization": "Basic \t"},
+        expect_errors=True,
+    )
     assert_json_error(response, 401, "invalid_client")
 
 
 # -- 4. forms labelled with another charset ---------------------------------
 
+
 @pytest.mark.parametrize("path", FORM_PAGES)
 def test_a_latin1_form_on_a_page_gets_the_error_page(app, path):
-    response = raw_request(app, "POST", path, body=b"csrf_token=x&name=%E9", content_type=LOGIN_FORM + "; charset=latin-1")
+    response = raw_request(
+        app, "POST", path, body=b"csrf_token=x&name=%E9", content_type=LOGIN_FORM + "; charset=latin-1"
+    )
     assert_error_page(response, 400)
 
 
@@ -112,31 +136,40 @@ def test_a_latin1_form_at_an_api_endpoint_gets_a_json_error(app, path):
 
 
 def test_a_latin1_form_at_end_session_gets_the_error_page(app):
-    response = raw_request(app, "POST", "/connect/endsession", body=b"state=%E9",
-                           content_type=LOGIN_FORM + "; charset=latin-1")
+    response = raw_request(
+        app, "POST", "/connect/endsession", body=b"state=%E9", content_type=LOGIN_FORM + "; charset=latin-1"
+    )
     assert_error_page(response, 400)
 
 
 def test_an_ascii_form_labelled_latin1_is_read_as_utf8(app, flow):
     """Some HTTP libraries label every form ISO-8859-1; ASCII reads the same."""
     page = app.get(flow.authorize().location)
-    form = {"csrf_token": form_value(page.text, "csrf_token"), "returnUrl": form_value(page.text, "returnUrl"),
-            "username": "alice", "password": "alice-password", "action": "login"}
+    form = {
+        "csrf_token": form_value(page.text, "csrf_token"),
+        "returnUrl": form_value(page.text, "returnUrl"),
+        "username": "alice",
+        "password": "alice-password",
+        "action": "login",
+    }
     response = app.post("/account/login", form, content_type=LOGIN_FORM + "; charset=ISO-8859-1")
     assert response.status_int == 303 and "/connect/authorize/callback" in response.location
 
 
 def test_a_token_request_labelled_latin1_is_answered(app):
     app.authorization = ("Basic", ("demo-rp", "demo-secret"))
-    response = app.post("/connect/token", "grant_type=client_credentials&scope=api",
-                        content_type=LOGIN_FORM + "; charset=ISO-8859-1")
+    response = app.post(
+        "/connect/token", "grant_type=client_credentials&scope=api", content_type=LOGIN_FORM + "; charset=ISO-8859-1"
+    )
     assert "access_token" in response.json
 
 
 # -- 5. multipart without a valid boundary ----------------------------------
 
-@pytest.mark.parametrize("content_type", ["multipart/form-data", "multipart/form-data; boundary=",
-                                          "multipart/form-data; boundary=\"a\tb\""])
+
+@pytest.mark.parametrize(
+    "content_type", ["multipart/form-data", "multipart/form-data; boundary=", 'multipart/form-data; boundary="a\tb"']
+)
 def test_a_multipart_form_without_a_valid_boundary_gets_the_error_page(app, content_type):
     response = raw_request(app, "POST", "/account/login", body=b"--x\r\n\r\n", content_type=content_type)
     assert_error_page(response, 400)
@@ -150,33 +183,53 @@ def test_a_multipart_form_without_a_boundary_at_the_token_endpoint_gets_a_json_e
 def test_a_multipart_login_form_with_a_file_gets_the_error_page(app, flow):
     """No page takes a file: one where a field should be is refused."""
     page = app.get(flow.authorize().location)
-    fields = [("csrf_token", form_value(page.text, "csrf_token")), ("returnUrl", form_value(page.text, "returnUrl")),
-              ("password", "alice-password"), ("action", "login")]
-    response = app.post("/account/login", fields, upload_files=[("username", "alice.txt", b"alice")],
-                        expect_errors=True)
+    fields = [
+        ("csrf_token", form_value(page.text, "csrf_token")),
+        ("returnUrl", form_value(page.text, "returnUrl")),
+        ("password", "alice-password"),
+        ("action", "login"),
+    ]
+    response = app.post(
+        "/account/login", fields, upload_files=[("username", "alice.txt", b"alice")], expect_errors=True
+    )
     assert_error_page(response, 400)
 
 
 def test_a_multipart_part_in_a_charset_no_codec_knows_gets_the_error_page(app):
-    body = (b'--b\r\nContent-Disposition: form-data; name="username"\r\n'
-            b"Content-Type: text/plain; charset=no-such-codec\r\n\r\nalice\r\n--b--\r\n")
+    body = (
+        b'--b\r\nContent-Disposition: form-data; name="username"\r\n'
+        b"Content-Type: text/plain; charset=no-such-codec\r\n\r\nalice\r\n--b--\r\n"
+    )
     response = raw_request(app, "POST", "/account/login", body=body, content_type="multipart/form-data; boundary=b")
     assert_error_page(response, 400)
 
 
 def test_a_multipart_login_form_still_signs_in(app, flow):
     page = app.get(flow.authorize().location)
-    fields = [("csrf_token", form_value(page.text, "csrf_token")), ("returnUrl", form_value(page.text, "returnUrl")),
-              ("username", "alice"), ("password", "alice-password"), ("action", "login")]
+    fields = [
+        ("csrf_token", form_value(page.text, "csrf_token")),
+        ("returnUrl", form_value(page.text, "returnUrl")),
+        ("username", "alice"),
+        ("password", "alice-password"),
+        ("action", "login"),
+    ]
     response = app.post("/account/login", fields, content_type="multipart/form-data")
     assert response.status_int == 303 and "/connect/authorize/callback" in response.location
 
 
 # -- 6. query strings that are not UTF-8 ------------------------------------
 
-@pytest.mark.parametrize("path, query", [("/error", "errorId=%ff"), ("/connect/authorize", "client_id=%ff"),
-                                         ("/account/login", "returnUrl=%ff"), ("/consent", "returnUrl=%C3"),
-                                         ("/connect/endsession", "id_token_hint=%ED%A0%80")])
+
+@pytest.mark.parametrize(
+    "path, query",
+    [
+        ("/error", "errorId=%ff"),
+        ("/connect/authorize", "client_id=%ff"),
+        ("/account/login", "returnUrl=%ff"),
+        ("/consent", "returnUrl=%C3"),
+        ("/connect/endsession", "id_token_hint=%ED%A0%80"),
+    ],
+)
 def test_a_query_string_that_is_not_utf8_gets_the_error_page(app, path, query):
     assert_error_page(raw_request(app, "GET", path, query), 400)
 
@@ -191,6 +244,7 @@ def test_a_form_body_that_is_not_utf8_at_the_token_endpoint_gets_a_json_error(ap
 
 
 # -- bounded requests ---------------------------------------------------------
+
 
 def test_a_query_string_above_the_limit_gets_414_on_a_page(app):
     response = app.get("/account/login", params={"returnUrl": "x" * 2048}, status=414)
@@ -244,8 +298,10 @@ def test_the_servers_own_limits_in_the_ini_files_are_above_the_apps():
     from ostiary.settings import parse_settings
 
     etc = Path(__file__).resolve().parents[2] / "etc"
-    for name, body, header in (("development.ini", "max_request_body_size", "max_request_header_size"),
-                               ("production.ini", None, "max_header_size")):
+    for name, body, header in (
+        ("development.ini", "max_request_body_size", "max_request_header_size"),
+        ("production.ini", None, "max_header_size"),
+    ):
         ini = ConfigParser(interpolation=None)
         ini.read(etc / name)
         app = parse_settings({k: v for k, v in ini["app:main"].items() if k.startswith("ostiary.")})

@@ -10,8 +10,6 @@ def tokens(flow):
     return flow.exchange(flow.code(scope="openid offline_access api")["code"]).json
 
 
-
-
 def test_introspection_of_an_active_access_token(app, tokens):
     body = client_post(app, "/connect/introspect", {"token": tokens["access_token"]}).json
     assert body["active"] is True
@@ -20,8 +18,9 @@ def test_introspection_of_an_active_access_token(app, tokens):
 
 
 def test_introspection_of_a_refresh_token(app, tokens):
-    body = client_post(app, "/connect/introspect", {"token": tokens["refresh_token"],
-                                              "token_type_hint": "refresh_token"}).json
+    body = client_post(
+        app, "/connect/introspect", {"token": tokens["refresh_token"], "token_type_hint": "refresh_token"}
+    ).json
     assert body["active"] is True and body["token_type"] == "refresh_token"
 
 
@@ -36,22 +35,41 @@ def test_introspection_needs_client_authentication(app, tokens):
 
 
 def test_introspection_by_another_client_is_inactive(app, tokens, ostiary_app):
-    load_data(ostiary_app, {"clients": [{"client_id": "other", "secret": "other-secret",
-                                         "grant_types": ["client_credentials"], "scopes": ["api"]}]})
-    body = client_post(app, "/connect/introspect", {"token": tokens["refresh_token"]}, auth=("other", "other-secret")).json
+    load_data(
+        ostiary_app,
+        {
+            "clients": [
+                {
+                    "client_id": "other",
+                    "secret": "other-secret",
+                    "grant_types": ["client_credentials"],
+                    "scopes": ["api"],
+                }
+            ]
+        },
+    )
+    body = client_post(
+        app, "/connect/introspect", {"token": tokens["refresh_token"]}, auth=("other", "other-secret")
+    ).json
     assert body == {"active": False}
 
 
 def test_revoking_a_refresh_token_revokes_its_family(app, tokens):
     assert client_post(app, "/connect/revocation", {"token": tokens["refresh_token"]}).status_int == 200
-    refreshed = client_post(app, "/connect/token", {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]})
+    refreshed = client_post(
+        app, "/connect/token", {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]}
+    )
     assert refreshed.json["error"] == "invalid_grant"
     assert client_post(app, "/connect/introspect", {"token": tokens["refresh_token"]}).json == {"active": False}
 
 
 def test_revoking_an_access_token_makes_it_inactive(app, tokens):
-    assert client_post(app, "/connect/revocation", {"token": tokens["access_token"],
-                                              "token_type_hint": "access_token"}).status_int == 200
+    assert (
+        client_post(
+            app, "/connect/revocation", {"token": tokens["access_token"], "token_type_hint": "access_token"}
+        ).status_int
+        == 200
+    )
     assert client_post(app, "/connect/introspect", {"token": tokens["access_token"]}).json == {"active": False}
 
 
@@ -83,7 +101,10 @@ def test_a_repeated_token_at_introspection_is_invalid_request(app, tokens):
 
 
 def test_basic_auth_plus_a_client_secret_at_introspection_is_invalid_request(app, tokens):
-    response = client_post(app, "/connect/introspect", {"token": tokens["access_token"], "client_id": "demo-rp",
-                                                  "client_secret": "demo-secret"})
+    response = client_post(
+        app,
+        "/connect/introspect",
+        {"token": tokens["access_token"], "client_id": "demo-rp", "client_secret": "demo-secret"},
+    )
     assert response.status_int == 400
     assert response.json["error"] == "invalid_request"

@@ -85,8 +85,12 @@ def test_an_older_database_gets_its_codes_and_sessions_sharded_and_keeps_them(tm
         flow = CodeFlow(testapp)
         code = flow.code(scope="openid offline_access")["code"]
         with transaction_root(app) as root:  # make it look like generation 3
-            for store, name in ((root.grants, "codes"), (root.grants, "refresh_tokens"),
-                                (root.sessions, "by_cookie"), (root.sessions, "by_sid")):
+            for store, name in (
+                (root.grants, "codes"),
+                (root.grants, "refresh_tokens"),
+                (root.sessions, "by_cookie"),
+                (root.sessions, "by_sid"),
+            ):
                 setattr(store, name, OOBTree(dict(getattr(store, name).items())))
             root.generation = 3
             assert len(root.sessions.by_cookie) == 1 and len(root.grants.codes) == 1

@@ -15,9 +15,15 @@ class SignInRecorder:
 
     @hookimpl
     def ostiary_signed_in(self, request, user, session, context):
-        self.calls.append({"subject": user.subject, "sid": session.sid, "idp": session.idp,
-                           "client_id": context.client_id if context else None,
-                           "stored": session.sid in request.ostiary_root.sessions.by_sid})
+        self.calls.append(
+            {
+                "subject": user.subject,
+                "sid": session.sid,
+                "idp": session.idp,
+                "client_id": context.client_id if context else None,
+                "stored": session.sid in request.ostiary_root.sessions.by_sid,
+            }
+        )
 
 
 class LastWordRefusal:

@@ -47,8 +47,9 @@ def test_signed_out_page_loads_each_clients_frontchannel_uri(app, flow, ostiary_
 
 
 def test_frontchannel_without_session_parameters_when_not_required(app, flow, ostiary_app):
-    _configure(ostiary_app, frontchannel_logout_uri="http://127.0.0.1:9999/fc",
-               frontchannel_logout_session_required=False)
+    _configure(
+        ostiary_app, frontchannel_logout_uri="http://127.0.0.1:9999/fc", frontchannel_logout_session_required=False
+    )
     page = _sign_out(app, flow.exchange(flow.code()["code"]).json["id_token"])
     assert _iframe_src(page) == "http://127.0.0.1:9999/fc"
 
@@ -59,7 +60,7 @@ def test_backchannel_logout_token_is_posted_and_valid(app, flow, ostiary_app, re
     keys = KeySet.import_key_set(app.get("/.well-known/jwks.json").json)
     id_claims = jwt.decode(tokens["id_token"], keys).claims
     _sign_out(app, tokens["id_token"])
-    (content_type, body), = receiver.wait()
+    ((content_type, body),) = receiver.wait()
     assert content_type == "application/x-www-form-urlencoded"
     decoded = jwt.decode(body["logout_token"][0], keys)
     assert decoded.header["typ"] == "logout+jwt"
@@ -93,8 +94,9 @@ def test_logout_revokes_session_refresh_tokens_when_the_client_asks(app, flow, o
     tokens = flow.exchange(flow.code(scope="openid offline_access")["code"]).json
     _sign_out(app, tokens["id_token"])
     app.authorization = ("Basic", ("demo-rp", "demo-secret"))
-    refreshed = app.post("/connect/token", {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]},
-                         expect_errors=True)
+    refreshed = app.post(
+        "/connect/token", {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]}, expect_errors=True
+    )
     assert refreshed.json["error"] == "invalid_grant"
 
 
@@ -107,10 +109,22 @@ def test_refresh_tokens_survive_logout_by_default(app, flow):
 
 
 def test_every_client_of_the_session_is_notified(app, flow, ostiary_app, receiver):
-    load_data(ostiary_app, {"clients": [{
-        "client_id": "second", "secret": "second-secret", "redirect_uris": ["http://127.0.0.1:9999/cb"],
-        "scopes": ["openid"], "require_consent": False, "backchannel_logout_uri": receiver.url + "/2",
-        "frontchannel_logout_uri": "http://127.0.0.1:9998/fc"}]})
+    load_data(
+        ostiary_app,
+        {
+            "clients": [
+                {
+                    "client_id": "second",
+                    "secret": "second-secret",
+                    "redirect_uris": ["http://127.0.0.1:9999/cb"],
+                    "scopes": ["openid"],
+                    "require_consent": False,
+                    "backchannel_logout_uri": receiver.url + "/2",
+                    "frontchannel_logout_uri": "http://127.0.0.1:9998/fc",
+                }
+            ]
+        },
+    )
     _configure(ostiary_app, backchannel_logout_uri=receiver.url + "/1")
     from ostiary.testing import CodeFlow
 
@@ -133,8 +147,12 @@ def json_aud(item):
 def test_discovery_advertises_logout_support(app):
     doc = app.get("/.well-known/openid-configuration").json
     assert doc["end_session_endpoint"] == TEST_ISSUER + "/connect/endsession"
-    for name in ("frontchannel_logout_supported", "frontchannel_logout_session_supported",
-                 "backchannel_logout_supported", "backchannel_logout_session_supported"):
+    for name in (
+        "frontchannel_logout_supported",
+        "frontchannel_logout_session_supported",
+        "backchannel_logout_supported",
+        "backchannel_logout_session_supported",
+    ):
         assert doc[name] is True
 
 
@@ -143,8 +161,10 @@ def test_confirmation_page_signs_out_on_post(app, flow, ostiary_app, receiver):
     flow.code()
     page = app.get(app.get("/connect/endsession").location)
     assert receiver.received == []
-    app.post("/account/logout", {"csrf_token": form_value(page.text, "csrf_token"),
-                                 "logoutId": form_value(page.text, "logoutId")})
+    app.post(
+        "/account/logout",
+        {"csrf_token": form_value(page.text, "csrf_token"), "logoutId": form_value(page.text, "logoutId")},
+    )
     assert len(receiver.wait()) == 1
 
 
@@ -155,8 +175,14 @@ def test_with_frames_the_signed_out_page_returns_to_the_client_once_they_loaded(
 
     _configure(ostiary_app, frontchannel_logout_uri="http://127.0.0.1:9999/fc")
     tokens = flow.exchange(flow.code()["code"]).json
-    response = app.get("/connect/endsession", params={"id_token_hint": tokens["id_token"], "state": "s1",
-                                                      "post_logout_redirect_uri": "http://127.0.0.1:9999/logged-out"})
+    response = app.get(
+        "/connect/endsession",
+        params={
+            "id_token_hint": tokens["id_token"],
+            "state": "s1",
+            "post_logout_redirect_uri": "http://127.0.0.1:9999/logged-out",
+        },
+    )
     page = app.get(response.location)
     assert page.status_int == 200 and _iframe_src(page).startswith("http://127.0.0.1:9999/fc?")
     assert 'href="http://127.0.0.1:9999/logged-out?state=s1"' in page.text

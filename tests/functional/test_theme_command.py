@@ -73,8 +73,13 @@ def test_the_skeleton_installs_with_pip_and_works_at_once(tmp_path):
     cli(["theme", "new", name, "--dest", str(tmp_path / name)])
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
     env = dict(os.environ, PIP_NO_INPUT="1")
-    subprocess.run([*pip, "install", "--no-deps", "--no-build-isolation", "-e", str(tmp_path / name)],
-                   check=True, env=env, cwd=tmp_path, capture_output=True)
+    subprocess.run(
+        [*pip, "install", "--no-deps", "--no-build-isolation", "-e", str(tmp_path / name)],
+        check=True,
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+    )
     try:
         result = subprocess.run([sys.executable, "-c", RENDER, name], capture_output=True, text=True, cwd=tmp_path)
         assert result.returncode == 0, result.stderr

@@ -56,8 +56,9 @@ def test_an_unknown_theme_stops_start_up_naming_the_installed_ones(ostiary_setti
 
 
 def test_a_theme_that_overrides_one_template_changes_that_page_and_no_other(build, monkeypatch, tmp_path):
-    theme = install_theme(monkeypatch, tmp_path, "onlylogin",
-                          {"templates/login.pt": PAGE.format(marker="Custom sign-in")})
+    theme = install_theme(
+        monkeypatch, tmp_path, "onlylogin", {"templates/login.pt": PAGE.format(marker="Custom sign-in")}
+    )
     default, themed = pages(build()), pages(build(**{"ostiary.theme": theme}))
     assert default.keys() == themed.keys()
     changed = {name for name in default if default[name] != themed[name]}
@@ -72,8 +73,9 @@ def test_a_theme_that_overrides_one_macro_changes_it_everywhere_and_nothing_else
     for name in default:
         assert "Acme Corp" in themed[name] and "Powered by Ostiary" not in themed[name]
         without_footer = themed[name].replace('<span class="x">Acme Corp</span>', "")
-        assert re.sub(r"<footer.*</footer>", "", without_footer, flags=re.S) == \
-            re.sub(r"<footer.*</footer>", "", default[name], flags=re.S)
+        assert re.sub(r"<footer.*</footer>", "", without_footer, flags=re.S) == re.sub(
+            r"<footer.*</footer>", "", default[name], flags=re.S
+        )
 
 
 def test_a_theme_can_replace_the_layout(build, monkeypatch, tmp_path):
@@ -126,13 +128,23 @@ def ostiary_configure(config):
 
 def test_a_theme_restyles_a_plugin_page_from_templates_plugins(build, monkeypatch, tmp_path):
     package = unique("ostiary_sample_plugin")
-    plugin = install_package(monkeypatch, tmp_path / "plugin", package, {
-        "__init__.py": PLUGIN.format(package=package),
-        "templates/page.pt": PAGE.format(marker="The plugin's own page"),
-    })
-    theme = install_theme(monkeypatch, tmp_path, "plugins", {
-        f"templates/plugins/{package}/page.pt": PAGE.format(marker="Restyled by the theme"),
-    })
+    plugin = install_package(
+        monkeypatch,
+        tmp_path / "plugin",
+        package,
+        {
+            "__init__.py": PLUGIN.format(package=package),
+            "templates/page.pt": PAGE.format(marker="The plugin's own page"),
+        },
+    )
+    theme = install_theme(
+        monkeypatch,
+        tmp_path,
+        "plugins",
+        {
+            f"templates/plugins/{package}/page.pt": PAGE.format(marker="Restyled by the theme"),
+        },
+    )
     plain = build(plugins=[("sample", plugin)]).get("/plugin-page")
     assert "The plugin's own page" in plain.text and "site-header" in plain.text
     themed = build(plugins=[("sample", plugin)], **{"ostiary.theme": theme}).get("/plugin-page")
@@ -171,6 +183,7 @@ def test_the_second_theme_overrides_only_some_templates_and_looks_different(buil
     default, nightfall = pages(build()), pages(build(**{"ostiary.theme": "nightfall"}))
     assert "One key for every door" in nightfall["login"]  # its header macro
     assert "or with your password" in nightfall["login-for-client"]  # its login page
+
     def body(html):  # without the head (another stylesheet) and the header (another macro)
         return re.sub(r"<head>.*</header>", "", html, flags=re.S)
 

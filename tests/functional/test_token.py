@@ -56,8 +56,9 @@ def test_code_is_single_use_and_replay_revokes_what_it_issued(app, flow):
     assert replay.status_int == 400 and replay.json["error"] == "invalid_grant"
     refreshed = _post(app, {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]})
     assert refreshed.json["error"] == "invalid_grant"
-    userinfo = app.get("/connect/userinfo", headers={"Authorization": "Bearer " + tokens["access_token"]},
-                       expect_errors=True)
+    userinfo = app.get(
+        "/connect/userinfo", headers={"Authorization": "Bearer " + tokens["access_token"]}, expect_errors=True
+    )
     assert userinfo.status_int == 401
 
 
@@ -97,11 +98,13 @@ def test_refresh_rotates_and_reuse_revokes_the_family(app, flow):
 
 def test_refresh_scope_can_narrow_but_not_widen(app, flow):
     tokens = flow.exchange(flow.code(scope="openid profile offline_access")["code"]).json
-    narrowed = _post(app, {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"],
-                           "scope": "openid"}).json
+    narrowed = _post(
+        app, {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"], "scope": "openid"}
+    ).json
     assert narrowed["scope"] == "openid"
-    widened = _post(app, {"grant_type": "refresh_token", "refresh_token": narrowed["refresh_token"],
-                          "scope": "openid api"})
+    widened = _post(
+        app, {"grant_type": "refresh_token", "refresh_token": narrowed["refresh_token"], "scope": "openid api"}
+    )
     assert widened.json["error"] == "invalid_scope"
 
 
@@ -139,8 +142,9 @@ def test_client_credentials_cannot_ask_for_identity_scopes(app):
 
 
 def test_client_secret_post_is_accepted(app):
-    response = _post(app, {"grant_type": "client_credentials", "client_id": "demo-rp",
-                           "client_secret": "demo-secret"}, auth=None)
+    response = _post(
+        app, {"grant_type": "client_credentials", "client_id": "demo-rp", "client_secret": "demo-secret"}, auth=None
+    )
     assert response.status_int == 200
 
 
@@ -174,9 +178,20 @@ def test_get_is_not_allowed(app):
 
 @pytest.fixture
 def public_client(ostiary_app, ostiary_demo):
-    load_data(ostiary_app, {"clients": [{
-        "client_id": "spa", "token_endpoint_auth_method": "none", "redirect_uris": ["http://127.0.0.1:9999/cb"],
-        "grant_types": ["authorization_code", "refresh_token"], "scopes": ["openid", "offline_access"]}]})
+    load_data(
+        ostiary_app,
+        {
+            "clients": [
+                {
+                    "client_id": "spa",
+                    "token_endpoint_auth_method": "none",
+                    "redirect_uris": ["http://127.0.0.1:9999/cb"],
+                    "grant_types": ["authorization_code", "refresh_token"],
+                    "scopes": ["openid", "offline_access"],
+                }
+            ]
+        },
+    )
 
 
 def test_public_client_code_flow_with_pkce(app, public_client):
@@ -184,8 +199,17 @@ def test_public_client_code_flow_with_pkce(app, public_client):
 
     flow = CodeFlow(app, client_id="spa")
     code = flow.code(scope="openid")["code"]
-    response = _post(app, {"grant_type": "authorization_code", "code": code, "client_id": "spa",
-                           "redirect_uri": flow.redirect_uri, "code_verifier": flow.verifier}, auth=None)
+    response = _post(
+        app,
+        {
+            "grant_type": "authorization_code",
+            "code": code,
+            "client_id": "spa",
+            "redirect_uri": flow.redirect_uri,
+            "code_verifier": flow.verifier,
+        },
+        auth=None,
+    )
     assert response.status_int == 200 and "id_token" in response.json
 
 
@@ -201,39 +225,75 @@ def test_private_key_jwt_client_authentication(app, ostiary_app, ostiary_demo):
     from joserfc.jwk import RSAKey
 
     key = RSAKey.generate_key(2048, private=True, auto_kid=True)
-    load_data(ostiary_app, {"resources": [], "clients": [{
-        "client_id": "svc", "token_endpoint_auth_method": "private_key_jwt",
-        "jwks": {"keys": [key.as_dict(private=False)]}, "grant_types": ["client_credentials"],
-        "scopes": ["api"]}]})
+    load_data(
+        ostiary_app,
+        {
+            "resources": [],
+            "clients": [
+                {
+                    "client_id": "svc",
+                    "token_endpoint_auth_method": "private_key_jwt",
+                    "jwks": {"keys": [key.as_dict(private=False)]},
+                    "grant_types": ["client_credentials"],
+                    "scopes": ["api"],
+                }
+            ],
+        },
+    )
 
     def assertion(jti):
         now = int(time.time())
-        claims = {"iss": "svc", "sub": "svc", "aud": TEST_ISSUER + "/connect/token", "iat": now,
-                  "exp": now + 60, "jti": jti}
+        claims = {
+            "iss": "svc",
+            "sub": "svc",
+            "aud": TEST_ISSUER + "/connect/token",
+            "iat": now,
+            "exp": now + 60,
+            "jti": jti,
+        }
         return jwt.encode({"alg": "RS256", "kid": key.kid}, claims, key)
 
-    form = {"grant_type": "client_credentials", "client_assertion_type":
-            "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"}
+    form = {
+        "grant_type": "client_credentials",
+        "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+    }
     jti = str(uuid.uuid4())
     ok = _post(app, dict(form, client_assertion=assertion(jti)), auth=None)
     assert ok.status_int == 200
     replay = _post(app, dict(form, client_assertion=assertion(jti)), auth=None)
     assert replay.json["error"] == "invalid_client"
     other_key = RSAKey.generate_key(2048, private=True)
-    forged = jwt.encode({"alg": "RS256"}, {"iss": "svc", "sub": "svc", "aud": TEST_ISSUER + "/connect/token",
-                                           "exp": int(time.time()) + 60, "jti": "x"}, other_key)
+    forged = jwt.encode(
+        {"alg": "RS256"},
+        {"iss": "svc", "sub": "svc", "aud": TEST_ISSUER + "/connect/token", "exp": int(time.time()) + 60, "jti": "x"},
+        other_key,
+    )
     assert _post(app, dict(form, client_assertion=forged), auth=None).json["error"] == "invalid_client"
 
 
 def test_basic_auth_with_url_encoded_secret(app, ostiary_app, ostiary_demo):
-    load_data(ostiary_app, {"clients": [{
-        "client_id": "odd:client", "secret": "s p&c:e", "grant_types": ["client_credentials"],
-        "scopes": ["api"]}]})
+    load_data(
+        ostiary_app,
+        {
+            "clients": [
+                {
+                    "client_id": "odd:client",
+                    "secret": "s p&c:e",
+                    "grant_types": ["client_credentials"],
+                    "scopes": ["api"],
+                }
+            ]
+        },
+    )
     from urllib.parse import quote
 
     header = base64.b64encode(f"{quote('odd:client', safe='')}:{quote('s p&c:e', safe='')}".encode()).decode()
-    response = app.post("/connect/token", {"grant_type": "client_credentials"},
-                        headers={"Authorization": "Basic " + header}, expect_errors=True)
+    response = app.post(
+        "/connect/token",
+        {"grant_type": "client_credentials"},
+        headers={"Authorization": "Basic " + header},
+        expect_errors=True,
+    )
     assert response.status_int == 200
 
 
@@ -241,15 +301,20 @@ def test_basic_auth_with_url_encoded_secret(app, ostiary_app, ostiary_demo):
 
 
 def test_basic_auth_plus_a_client_secret_in_the_body_is_invalid_request(app):
-    response = _post(app, {"grant_type": "client_credentials", "client_id": "demo-rp",
-                           "client_secret": "demo-secret"})
+    response = _post(app, {"grant_type": "client_credentials", "client_id": "demo-rp", "client_secret": "demo-secret"})
     assert response.status_int == 400
     assert response.json["error"] == "invalid_request"
 
 
 def test_basic_auth_plus_a_client_assertion_is_invalid_request(app):
-    response = _post(app, {"grant_type": "client_credentials", "client_assertion": "a.b.c",
-                           "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"})
+    response = _post(
+        app,
+        {
+            "grant_type": "client_credentials",
+            "client_assertion": "a.b.c",
+            "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+        },
+    )
     assert response.status_int == 400
     assert response.json["error"] == "invalid_request"
 
@@ -266,18 +331,28 @@ def test_a_repeated_parameter_whose_name_cannot_be_quoted_is_invalid_request_not
     # refuses to build an error holding a character outside RFC 6749's set
     response = _post(app, [("grant_type", "client_credentials"), ("scopé", "a"), ("scopé", "b")])
     assert response.status_int == 400
-    assert response.json == {"error": "invalid_request",
-                             "error_description": "A parameter is given more than once."}
+    assert response.json == {"error": "invalid_request", "error_description": "A parameter is given more than once."}
 
 
 def test_another_clients_refresh_token_does_not_revoke_its_owners_family(app, flow, ostiary_app):
-    load_data(ostiary_app, {"clients": [{"client_id": "other", "secret": "other-secret",
-                                         "grant_types": ["refresh_token", "client_credentials"],
-                                         "scopes": ["openid", "offline_access"]}]})
+    load_data(
+        ostiary_app,
+        {
+            "clients": [
+                {
+                    "client_id": "other",
+                    "secret": "other-secret",
+                    "grant_types": ["refresh_token", "client_credentials"],
+                    "scopes": ["openid", "offline_access"],
+                }
+            ]
+        },
+    )
     tokens = flow.exchange(flow.code(scope="openid offline_access")["code"]).json
     rotated = _post(app, {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]}).json
-    stolen = _post(app, {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]},
-                   auth=("other", "other-secret"))
+    stolen = _post(
+        app, {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]}, auth=("other", "other-secret")
+    )
     assert stolen.json["error"] == "invalid_grant"
     owner = _post(app, {"grant_type": "refresh_token", "refresh_token": rotated["refresh_token"]})
     assert owner.status_int == 200
@@ -294,10 +369,21 @@ def signing_client(ostiary_app, ostiary_demo):
     from joserfc.jwk import RSAKey
 
     key = RSAKey.generate_key(2048, private=True, auto_kid=True)
-    load_data(ostiary_app, {"resources": [], "clients": [{
-        "client_id": "svc", "token_endpoint_auth_method": "private_key_jwt",
-        "jwks": {"keys": [key.as_dict(private=False)]}, "grant_types": ["client_credentials"],
-        "scopes": ["api"]}]})
+    load_data(
+        ostiary_app,
+        {
+            "resources": [],
+            "clients": [
+                {
+                    "client_id": "svc",
+                    "token_endpoint_auth_method": "private_key_jwt",
+                    "jwks": {"keys": [key.as_dict(private=False)]},
+                    "grant_types": ["client_credentials"],
+                    "scopes": ["api"],
+                }
+            ],
+        },
+    )
     return key
 
 
@@ -306,16 +392,25 @@ def _assertion(key, client_id="svc", **claims):
     import uuid
 
     now = int(time.time())
-    body = {"iss": client_id, "sub": client_id, "aud": TEST_ISSUER + "/connect/token", "iat": now,
-            "exp": now + 60, "jti": str(uuid.uuid4())}
+    body = {
+        "iss": client_id,
+        "sub": client_id,
+        "aud": TEST_ISSUER + "/connect/token",
+        "iat": now,
+        "exp": now + 60,
+        "jti": str(uuid.uuid4()),
+    }
     body.update(claims)
     body = {k: v for k, v in body.items() if v is not None}
     return jwt.encode({"alg": "RS256", "kid": key.kid}, body, key)
 
 
 def _with_assertion(app, assertion):
-    return _post(app, {"grant_type": "client_credentials", "client_assertion_type": ASSERTION_TYPE,
-                       "client_assertion": assertion}, auth=None)
+    return _post(
+        app,
+        {"grant_type": "client_credentials", "client_assertion_type": ASSERTION_TYPE, "client_assertion": assertion},
+        auth=None,
+    )
 
 
 def test_a_client_assertion_for_a_client_without_keys_is_invalid_client(app, signing_client):

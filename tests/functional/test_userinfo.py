@@ -49,8 +49,9 @@ def test_client_credentials_token_is_insufficient(app):
 
 
 def test_id_token_is_not_an_access_token(app, tokens):
-    response = app.get("/connect/userinfo", headers={"Authorization": "Bearer " + tokens["id_token"]},
-                       expect_errors=True)
+    response = app.get(
+        "/connect/userinfo", headers={"Authorization": "Bearer " + tokens["id_token"]}, expect_errors=True
+    )
     assert response.status_int == 401
 
 
@@ -59,6 +60,7 @@ def test_userinfo_refuses_an_inactive_user(app, tokens, ostiary_app):
 
     with transaction_root(ostiary_app) as root:
         root.users.by_login("alice").active = False
-    response = app.get("/connect/userinfo", headers={"Authorization": "Bearer " + tokens["access_token"]},
-                       expect_errors=True)
+    response = app.get(
+        "/connect/userinfo", headers={"Authorization": "Bearer " + tokens["access_token"]}, expect_errors=True
+    )
     assert response.status_int == 401

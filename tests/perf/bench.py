@@ -161,8 +161,16 @@ class SetUp:
     ``waitress`` (as ``make run``; one ``worker.py`` process per worker).
     """
 
-    def __init__(self, name: str, workers: int, storage: str, threads: int, keep: bool = False,
-                 alg: str = "RS256", server: str = "granian"):
+    def __init__(
+        self,
+        name: str,
+        workers: int,
+        storage: str,
+        threads: int,
+        keep: bool = False,
+        alg: str = "RS256",
+        server: str = "granian",
+    ):
         self.name, self.workers, self.storage, self.threads, self.keep = name, workers, storage, threads, keep
         self.alg, self.server = alg, server
         self.processes: list[subprocess.Popen] = []
@@ -192,8 +200,7 @@ class SetUp:
             ini = self.dir / "bench.ini"
             text = INI.format(issuer=self.url, uri=uri, alg=self.alg)
             if self.server == "granian":
-                text += GRANIAN_SERVER.format(port=urlsplit(self.url).port, workers=self.workers,
-                                              threads=self.threads)
+                text += GRANIAN_SERVER.format(port=urlsplit(self.url).port, workers=self.workers, threads=self.threads)
             ini.write_text(text)
             for command in (["init"], ["load", str(DEMO)]):
                 subprocess.run([str(BIN / "ostiary"), str(ini), *command], check=True, stdout=subprocess.DEVNULL)
@@ -228,8 +235,11 @@ class SetUp:
             log = open(self.dir / f"worker{index}.log", "wb")
             fd = sock.fileno()
             worker = subprocess.Popen(
-                [sys.executable, str(HERE / "worker.py"), str(ini), "--fd", str(fd),
-                 "--threads", str(self.threads)], pass_fds=(fd,), stdout=log, stderr=subprocess.STDOUT)
+                [sys.executable, str(HERE / "worker.py"), str(ini), "--fd", str(fd), "--threads", str(self.threads)],
+                pass_fds=(fd,),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
             self.processes.append(worker)
             self.workers_pids.append(worker.pid)
 
@@ -240,9 +250,13 @@ class SetUp:
             return self._relstorage_uri()
         port = free_port()
         log = open(self.dir / "zeo.log", "wb")
-        self.processes.append(subprocess.Popen(
-            [str(BIN / "runzeo"), "-a", f"127.0.0.1:{port}", "-f", str(self.dir / "Data.fs")],
-            stdout=log, stderr=subprocess.STDOUT))
+        self.processes.append(
+            subprocess.Popen(
+                [str(BIN / "runzeo"), "-a", f"127.0.0.1:{port}", "-f", str(self.dir / "Data.fs")],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        )
         deadline = time.monotonic() + 30
         while True:
             try:
@@ -268,8 +282,10 @@ class SetUp:
         self.cluster.start(settings={})
         database = self.cluster.create_database()
         c = self.cluster
-        return (f"postgres://{c.user}:{c.password}@{c.host}:{c.port}/{database}"
-                "?keep_history=false&connection_cache_size=20000")
+        return (
+            f"postgres://{c.user}:{c.password}@{c.host}:{c.port}/{database}"
+            "?keep_history=false&connection_cache_size=20000"
+        )
 
     def __exit__(self, *exc) -> None:
         for process in reversed(self.processes):  # workers first, the ZEO server last
@@ -297,10 +313,16 @@ def result(name, count, errors, seconds, latencies=None, p50=None, p99=None, uni
         latencies = sorted(latencies)
         p50 = statistics.median(latencies)
         p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
-    return {"scenario": name, "count": count, "errors": errors, "seconds": round(seconds, 2),
-            "rate": round(count / seconds, 1) if seconds else 0.0, "unit": unit,
-            "p50_ms": None if p50 is None else round(p50 * 1000, 2),
-            "p99_ms": None if p99 is None else round(p99 * 1000, 2)}
+    return {
+        "scenario": name,
+        "count": count,
+        "errors": errors,
+        "seconds": round(seconds, 2),
+        "rate": round(count / seconds, 1) if seconds else 0.0,
+        "unit": unit,
+        "p50_ms": None if p50 is None else round(p50 * 1000, 2),
+        "p99_ms": None if p99 is None else round(p99 * 1000, 2),
+    }
 
 
 # -- wrk -----------------------------------------------------------------------
@@ -318,8 +340,11 @@ def _seconds(value: str, unit: str) -> float:
 
 
 def run_wrk(name: str, url: str, connections: int, duration: float, threads: int) -> dict:
-    path = {"discovery": "/.well-known/openid-configuration", "jwks": "/.well-known/jwks.json",
-            "client_credentials": "/connect/token"}[name]
+    path = {
+        "discovery": "/.well-known/openid-configuration",
+        "jwks": "/.well-known/jwks.json",
+        "client_credentials": "/connect/token",
+    }[name]
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{int(duration)}s", "--latency", "--timeout", "10s"]
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
         if name == "client_credentials":
@@ -341,9 +366,11 @@ def run_wrk(name: str, url: str, connections: int, duration: float, threads: int
 
 def _raw_request(name: str, host: str) -> bytes:
     if name == "client_credentials":
-        return (f"POST /connect/token HTTP/1.1\r\nHost: {host}\r\nAuthorization: {BASIC}\r\n"
-                f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {len(TOKEN_BODY)}\r\n"
-                f"\r\n{TOKEN_BODY}").encode()
+        return (
+            f"POST /connect/token HTTP/1.1\r\nHost: {host}\r\nAuthorization: {BASIC}\r\n"
+            f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {len(TOKEN_BODY)}\r\n"
+            f"\r\n{TOKEN_BODY}"
+        ).encode()
     path = "/.well-known/openid-configuration" if name == "discovery" else "/.well-known/jwks.json"
     return f"GET {path} HTTP/1.1\r\nHost: {host}\r\n\r\n".encode()
 
@@ -371,8 +398,9 @@ def run_asyncio(name: str, url: str, connections: int, duration: float) -> dict:
 
     async def main():
         deadline = time.monotonic() + duration
-        await asyncio.gather(*(_connection(host, port, payload, deadline, latencies, errors)
-                               for _ in range(connections)))
+        await asyncio.gather(
+            *(_connection(host, port, payload, deadline, latencies, errors) for _ in range(connections))
+        )
 
     started = time.monotonic()
     asyncio.run(main())
@@ -423,10 +451,18 @@ def one_flow(browser: Browser) -> None:
     """Authorize (signing in and consenting when asked), then exchange the code."""
     verifier = secrets.token_urlsafe(48)
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
-    query = urlencode({"client_id": CLIENT[0], "response_type": "code", "redirect_uri": REDIRECT_URI,
-                       "scope": "openid profile email api", "state": secrets.token_hex(8),
-                       "nonce": secrets.token_hex(8), "code_challenge": challenge,
-                       "code_challenge_method": "S256"})
+    query = urlencode(
+        {
+            "client_id": CLIENT[0],
+            "response_type": "code",
+            "redirect_uri": REDIRECT_URI,
+            "scope": "openid profile email api",
+            "state": secrets.token_hex(8),
+            "nonce": secrets.token_hex(8),
+            "code_challenge": challenge,
+            "code_challenge_method": "S256",
+        }
+    )
     status, location, _ = browser.send("GET", "/connect/authorize?" + query)
     for _ in range(8):
         if status not in (302, 303):
@@ -449,8 +485,17 @@ def one_flow(browser: Browser) -> None:
     else:
         raise RuntimeError("the flow did not reach the client")
     code = parse_qs(urlsplit(location).query)["code"][0]
-    status, _, body = browser.send("POST", "/connect/token", headers={"Authorization": BASIC}, form={
-        "grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI, "code_verifier": verifier})
+    status, _, body = browser.send(
+        "POST",
+        "/connect/token",
+        headers={"Authorization": BASIC},
+        form={
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": REDIRECT_URI,
+            "code_verifier": verifier,
+        },
+    )
     if status != 200 or "id_token" not in json.loads(body):
         raise RuntimeError(f"token endpoint answered {status}")
 
@@ -551,8 +596,10 @@ def format_row(r: dict) -> str:
         extra = f"   server CPU {r['server_cpu_ms']:.2f} ms/{r['unit']}" + extra
     if "worker_cpu_split" in r:
         extra += "  (workers' CPU split " + "/".join(f"{x}%" for x in r["worker_cpu_split"]) + ")"
-    return (f"  {r['scenario']:<20} {r['rate']:>8.1f} {r['unit']}/s   p50 {r['p50_ms']:>7.2f} ms   "
-            f"p99 {r['p99_ms']:>7.2f} ms   errors {r['errors']}{extra}")
+    return (
+        f"  {r['scenario']:<20} {r['rate']:>8.1f} {r['unit']}/s   p50 {r['p50_ms']:>7.2f} ms   "
+        f"p99 {r['p99_ms']:>7.2f} ms   errors {r['errors']}{extra}"
+    )
 
 
 def machine() -> str:
@@ -565,8 +612,13 @@ def machine() -> str:
     return f"{os.cpu_count()} CPUs ({model}), Python {sys.version.split()[0]}, load average {load}"
 
 
-SETUPS = {"one": (1, "file"), "zeo1": (1, "zeo"), "zeo2": (2, "zeo"),
-          "rel1": (1, "relstorage"), "rel2": (2, "relstorage")}
+SETUPS = {
+    "one": (1, "file"),
+    "zeo1": (1, "zeo"),
+    "zeo2": (2, "zeo"),
+    "rel1": (1, "relstorage"),
+    "rel2": (2, "relstorage"),
+}
 
 
 def main(argv=None) -> int:
@@ -576,20 +628,32 @@ def main(argv=None) -> int:
     parser.add_argument("--scenarios", nargs="+", choices=SIMPLE + FLOWS, default=list(SIMPLE + FLOWS))
     parser.add_argument("--duration", type=float, default=10, help="seconds per scenario (default 10)")
     parser.add_argument("--connections", type=int, default=16, help="concurrent connections (default 16)")
-    parser.add_argument("--servers", nargs="+", choices=("granian", "waitress"), default=["granian", "waitress"],
-                        help="HTTP servers to run each set-up on (default both)")
+    parser.add_argument(
+        "--servers",
+        nargs="+",
+        choices=("granian", "waitress"),
+        default=["granian", "waitress"],
+        help="HTTP servers to run each set-up on (default both)",
+    )
     parser.add_argument("--threads", type=int, default=4, help="threads per worker (default 4)")
     parser.add_argument("--loadgen", choices=("auto", "wrk", "python"), default="auto")
     parser.add_argument("--wrk-threads", type=int, default=1)
-    parser.add_argument("--signing-alg", choices=("RS256", "ES256"), default="RS256",
-                        help="ostiary.signing_alg of the servers started (default RS256)")
+    parser.add_argument(
+        "--signing-alg",
+        choices=("RS256", "ES256"),
+        default="RS256",
+        help="ostiary.signing_alg of the servers started (default RS256)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep each set-up's directory (logs, database)")
     parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args(argv)
     if args.loadgen == "auto":
         args.loadgen = "wrk" if shutil.which("wrk") else "python"
-    print(f"machine: {machine()}; load generator: {args.loadgen} "
-          f"({args.connections} connections, {args.duration:g} s per scenario)", flush=True)
+    print(
+        f"machine: {machine()}; load generator: {args.loadgen} "
+        f"({args.connections} connections, {args.duration:g} s per scenario)",
+        flush=True,
+    )
     report = {}
     if args.url:
         wait_for(args.url)
@@ -599,14 +663,18 @@ def main(argv=None) -> int:
         for name in args.setups:
             workers, storage = SETUPS[name]
             for server in args.servers:
-                print(f"set-up {name} on {server}: {workers} worker(s) on {storage}, {args.threads} threads each, "
-                      f"tokens signed {args.signing_alg}", flush=True)
+                print(
+                    f"set-up {name} on {server}: {workers} worker(s) on {storage}, {args.threads} threads each, "
+                    f"tokens signed {args.signing_alg}",
+                    flush=True,
+                )
                 with SetUp(name, workers, storage, args.threads, args.keep, args.signing_alg, server) as setup:
                     pids = [p.pid for p in setup.processes] + (setup.workers_pids if server == "granian" else [])
                     report[f"{name}/{server}"] = measure(setup.url, args, pids, setup.workers_pids)
     if args.json:
-        Path(args.json).write_text(json.dumps({"machine": machine(), "loadgen": args.loadgen,
-                                               "results": report}, indent=2))
+        Path(args.json).write_text(
+            json.dumps({"machine": machine(), "loadgen": args.loadgen, "results": report}, indent=2)
+        )
     return 0
 
 

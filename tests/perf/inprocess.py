@@ -40,18 +40,35 @@ SCENARIOS = ("discovery", "jwks", "client_credentials")
 
 
 def environ(name: str) -> dict:
-    env = {"REQUEST_METHOD": "GET", "SCRIPT_NAME": "", "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "6543",
-           "HTTP_HOST": "127.0.0.1:6543", "SERVER_PROTOCOL": "HTTP/1.1", "wsgi.url_scheme": "http",
-           "QUERY_STRING": "", "wsgi.errors": sys.stderr, "wsgi.multithread": True,
-           "wsgi.multiprocess": False, "wsgi.run_once": False, "wsgi.version": (1, 0)}
+    env = {
+        "REQUEST_METHOD": "GET",
+        "SCRIPT_NAME": "",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "6543",
+        "HTTP_HOST": "127.0.0.1:6543",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "wsgi.url_scheme": "http",
+        "QUERY_STRING": "",
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": False,
+        "wsgi.run_once": False,
+        "wsgi.version": (1, 0),
+    }
     if name == "discovery":
         env["PATH_INFO"] = "/.well-known/openid-configuration"
     elif name == "jwks":
         env["PATH_INFO"] = "/.well-known/jwks.json"
     else:
-        env.update({"REQUEST_METHOD": "POST", "PATH_INFO": "/connect/token", "HTTP_AUTHORIZATION": BASIC,
-                    "CONTENT_TYPE": "application/x-www-form-urlencoded",
-                    "CONTENT_LENGTH": str(len(TOKEN_BODY))})
+        env.update(
+            {
+                "REQUEST_METHOD": "POST",
+                "PATH_INFO": "/connect/token",
+                "HTTP_AUTHORIZATION": BASIC,
+                "CONTENT_TYPE": "application/x-www-form-urlencoded",
+                "CONTENT_LENGTH": str(len(TOKEN_BODY)),
+            }
+        )
     return env
 
 
@@ -91,8 +108,10 @@ def main(argv=None) -> int:
                     call(app, name)
                 rounds.append((time.thread_time() - started) / (args.requests // args.rounds))
             cpu = min(rounds)
-            print(f"{name:<20} {cpu * 1e6:8.0f} µs CPU per request, best of {args.rounds} rounds "
-                  f"(median {sorted(rounds)[len(rounds) // 2] * 1e6:.0f} µs)")
+            print(
+                f"{name:<20} {cpu * 1e6:8.0f} µs CPU per request, best of {args.rounds} rounds "
+                f"(median {sorted(rounds)[len(rounds) // 2] * 1e6:.0f} µs)"
+            )
         if args.profile:
             profiler = cProfile.Profile()
             profiler.enable()

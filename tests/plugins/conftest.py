@@ -69,8 +69,7 @@ class Accounts:
 
     def register(self, username="bob", email="bob@example.org", password=GOOD_PASSWORD, return_url="", status=200):
         page = self.app.get("/account/register", params={"returnUrl": return_url} if return_url else {})
-        return self.submit(page, "/account/register", status=status, username=username, email=email,
-                           password=password)
+        return self.submit(page, "/account/register", status=status, username=username, email=email, password=password)
 
     def link(self, path, message=None) -> str:
         """The path and query of the link to ``path`` in ``message`` (default: the last mail)."""
@@ -86,8 +85,7 @@ class Accounts:
 
     def login(self, username, password, status=None):
         page = self.app.get("/account/login")
-        return self.submit(page, "/account/login", status=status, username=username, password=password,
-                           action="login")
+        return self.submit(page, "/account/login", status=status, username=username, password=password, action="login")
 
     @contextlib.contextmanager
     def data(self, key):

@@ -18,8 +18,11 @@ messages = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(messages)
 
 CATALOGS = messages.discover()
-PO_FILES = [pytest.param(ROOT / locale / lang / "LC_MESSAGES" / f"{domain}.po", id=f"{domain}-{lang}")
-            for domain, locale, _ in CATALOGS for lang in messages.LANGUAGES]
+PO_FILES = [
+    pytest.param(ROOT / locale / lang / "LC_MESSAGES" / f"{domain}.po", id=f"{domain}-{lang}")
+    for domain, locale, _ in CATALOGS
+    for lang in messages.LANGUAGES
+]
 
 
 @pytest.mark.parametrize("po_path", PO_FILES)
@@ -40,7 +43,9 @@ def test_placeholders_survive_translation(po_path):
     import re
 
     for entry in polib.pofile(str(po_path)):
-        assert sorted(re.findall(r"\$\{\w+\}", entry.msgid)) == sorted(re.findall(r"\$\{\w+\}", entry.msgstr)), entry.msgid
+        assert sorted(re.findall(r"\$\{\w+\}", entry.msgid)) == sorted(re.findall(r"\$\{\w+\}", entry.msgstr)), (
+            entry.msgid
+        )
 
 
 @pytest.mark.parametrize("domain, locale, sources", [pytest.param(*c, id=c[0]) for c in CATALOGS])
@@ -49,8 +54,12 @@ def test_the_catalog_holds_every_text_of_the_sources(tmp_path, domain, locale, s
     if not pot_create.exists():
         pytest.skip("lingua's pot-create comes with the test extras")
     pot = tmp_path / "fresh.pot"
-    subprocess.run([str(pot_create), "-d", domain, "-k", "N_", "-o", str(pot), *messages.sources(sources)],
-                   cwd=ROOT, check=True, capture_output=True)
+    subprocess.run(
+        [str(pot_create), "-d", domain, "-k", "N_", "-o", str(pot), *messages.sources(sources)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     extracted = {e.msgid for e in polib.pofile(str(pot))}
     for lang in messages.LANGUAGES:
         po = polib.pofile(str(ROOT / locale / lang / "LC_MESSAGES" / f"{domain}.po"))

@@ -21,9 +21,12 @@ DEPRECATED = {"ostiary_add_pages"}
 
 
 def hook_names() -> list[str]:
-    return [name for module in (hookspecs, federation_hookspecs)
-            for name, value in inspect.getmembers(module, inspect.isfunction)
-            if name.startswith("ostiary_") and name not in DEPRECATED]
+    return [
+        name
+        for module in (hookspecs, federation_hookspecs)
+        for name, value in inspect.getmembers(module, inspect.isfunction)
+        if name.startswith("ostiary_") and name not in DEPRECATED
+    ]
 
 
 def test_hook_names_are_found():
@@ -38,8 +41,9 @@ def test_every_hook_has_a_row_in_the_plugin_docs(name):
 @pytest.mark.parametrize("name", hook_names())
 def test_every_hook_is_implemented_by_a_plugin_in_a_test(name):
     pattern = re.compile(rf"def {name}\(")
-    assert any(pattern.search(path.read_text()) for path in (TOP / "tests").rglob("test_*.py")), \
+    assert any(pattern.search(path.read_text()) for path in (TOP / "tests").rglob("test_*.py")), (
         f"no test registers a plugin implementing {name}"
+    )
 
 
 @pytest.mark.parametrize("name", [setting.name for setting in SETTINGS])

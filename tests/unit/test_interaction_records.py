@@ -20,7 +20,8 @@ def test_an_error_record_of_a_huge_request_stays_small():
 
 
 def test_a_logout_record_of_a_huge_request_stays_small():
-    record = LogoutRecord(client_id="c" * 10_000, state="s" * 10_000, ui_locales="de " * 10_000,
-                          sid="i" * 10_000, subject="u" * 10_000)
+    record = LogoutRecord(
+        client_id="c" * 10_000, state="s" * 10_000, ui_locales="de " * 10_000, sid="i" * 10_000, subject="u" * 10_000
+    )
     assert max(len(record.client_id), len(record.sid), len(record.subject)) <= 255
     assert len(record.state) <= 2048 and len(record.ui_locales) <= 100

@@ -25,14 +25,31 @@ LAYERS = {
     "app": 5,  # start-up, command line, themes, testing: may use everything
 }
 BASE = {"settings", "hookspecs", "events", "i18n", "passwords", "facade", "retry", "branding"}
-APP = {"", "plugins", "plugin", "themes", "gallery", "sample", "cli", "loader", "maintenance", "testing", "server",
-       "request_checks"}
+APP = {
+    "",
+    "plugins",
+    "plugin",
+    "themes",
+    "gallery",
+    "sample",
+    "cli",
+    "loader",
+    "maintenance",
+    "testing",
+    "server",
+    "request_checks",
+}
 
 #: Third-party packages that only these layers may import: authlib serves
 #: as the authorization server in protocol and as the OAuth client towards
 #: upstream providers in the federation plugin.
-CONFINED = {"authlib": {"protocol", "federation"}, "ZODB": {"models"}, "BTrees": {"models"}, "persistent": {"models"},
-            "pyramid_zodbconn": {"models"}}
+CONFINED = {
+    "authlib": {"protocol", "federation"},
+    "ZODB": {"models"},
+    "BTrees": {"models"},
+    "persistent": {"models"},
+    "pyramid_zodbconn": {"models"},
+}
 
 #: Imports that break the rule today, each to be removed with its fix; the
 #: test fails when one is fixed and still listed, so the list only shrinks.
@@ -108,7 +125,8 @@ def violations() -> set[tuple[str, str]]:
 def test_imports_go_one_way():
     new = violations() - KNOWN_VIOLATIONS
     assert not new, "imports against the layer rule (docs/architecture.md): " + ", ".join(
-        f"{module} -> {target}" for module, target in sorted(new))
+        f"{module} -> {target}" for module, target in sorted(new)
+    )
 
 
 def test_the_list_of_known_violations_only_shrinks():
@@ -116,24 +134,36 @@ def test_the_list_of_known_violations_only_shrinks():
     assert not fixed, "fixed, so remove from KNOWN_VIOLATIONS: " + ", ".join(f"{m} -> {t}" for m, t in sorted(fixed))
 
 
-@pytest.mark.parametrize("module, expected", [
-    ("ostiary.models.grants", "models"), ("ostiary.protocol.grants", "protocol"), ("ostiary.settings", "base"),
-    ("ostiary", "app"), ("ostiary.cli.users", "app"), ("ostiary.defaults.profile", "defaults"),
-])
+@pytest.mark.parametrize(
+    "module, expected",
+    [
+        ("ostiary.models.grants", "models"),
+        ("ostiary.protocol.grants", "protocol"),
+        ("ostiary.settings", "base"),
+        ("ostiary", "app"),
+        ("ostiary.cli.users", "app"),
+        ("ostiary.defaults.profile", "defaults"),
+    ],
+)
 def test_every_module_has_a_layer(module, expected):
     assert layer_of(module) == expected
 
 
 def test_every_core_package_is_placed_in_a_layer():
-    tops = {path.relative_to(CORE / "ostiary").parts[0].removesuffix(".py") for path in (CORE / "ostiary").rglob("*.py")}
+    tops = {
+        path.relative_to(CORE / "ostiary").parts[0].removesuffix(".py") for path in (CORE / "ostiary").rglob("*.py")
+    }
     tops.discard("__init__")
     unplaced = {top for top in tops if layer_of("ostiary." + top) not in LAYERS}
     assert not unplaced, f"add to the layers of docs/architecture.md and this test: {sorted(unplaced)}"
 
 
 def test_only_models_database_reads_pyramid_zodbconns_private_registry_attribute():
-    readers = {path.relative_to(CORE).as_posix() for path in (CORE / "ostiary").rglob("*.py")
-               if "_zodb_databases" in path.read_text()}
+    readers = {
+        path.relative_to(CORE).as_posix()
+        for path in (CORE / "ostiary").rglob("*.py")
+        if "_zodb_databases" in path.read_text()
+    }
     assert readers == {"ostiary/models/database.py"}
 
 
@@ -144,8 +174,16 @@ def test_bundled_plugins_import_only_the_public_plugin_api():
     offenders = set()
     for path in plugins.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
-            names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else \
-                [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else []
-            offenders.update(f"{path.relative_to(plugins)}: {name}" for name in names
-                             if name.startswith("ostiary.") and name != "ostiary.plugin" or name == "ostiary")
+            names = (
+                [alias.name for alias in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom) and not node.level
+                else []
+            )
+            offenders.update(
+                f"{path.relative_to(plugins)}: {name}"
+                for name in names
+                if name.startswith("ostiary.") and name != "ostiary.plugin" or name == "ostiary"
+            )
     assert not offenders, sorted(offenders)

@@ -40,8 +40,9 @@ class App:
 def _cannot_open(exc: Exception, busy_hint: str | None) -> str:
     """One line on why the database did not open, with what to do."""
     if type(exc).__name__ == "LockError":  # zc.lockfile: FileStorage's lock file is held
-        return ("the database is in use by another process (a running server?): stop it first, "
-                + (busy_hint or "or use ZEO or RelStorage to share the database"))
+        return "the database is in use by another process (a running server?): stop it first, " + (
+            busy_hint or "or use ZEO or RelStorage to share the database"
+        )
     return f"cannot open the application: {type(exc).__name__}: {exc}"
 
 

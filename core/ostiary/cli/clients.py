@@ -11,9 +11,15 @@ from .app import CommandError
 from .output import table
 
 #: The option of ``client add`` that sets each client field, for errors.
-OPTIONS = {"redirect_uris": "--redirect-uri", "post_logout_redirect_uris": "--post-logout-redirect-uri",
-           "application_type": "--application-type", "grant_types": "--grant-type", "scopes": "--scope",
-           "identity_providers": "--identity-provider", "name": "--name"}
+OPTIONS = {
+    "redirect_uris": "--redirect-uri",
+    "post_logout_redirect_uris": "--post-logout-redirect-uri",
+    "application_type": "--application-type",
+    "grant_types": "--grant-type",
+    "scopes": "--scope",
+    "identity_providers": "--identity-provider",
+    "name": "--name",
+}
 
 
 def _words(text: str) -> list[str]:
@@ -31,26 +37,46 @@ def register(sub) -> None:
     add.add_argument("--name", help="shown to users on the consent page")
     add.add_argument("--redirect-uri", action="append", default=[], metavar="URI")
     add.add_argument("--post-logout-redirect-uri", action="append", default=[], metavar="URI")
-    add.add_argument("--grant-type", action="append", choices=GRANT_TYPES, metavar="GRANT",
-                     help=f"one of {', '.join(GRANT_TYPES)} (default authorization_code); repeatable")
-    add.add_argument("--scope", action="extend", type=_words, metavar="SCOPE",
-                     help="scopes the client may request (default openid); repeatable")
-    add.add_argument("--application-type", choices=APPLICATION_TYPES,
-                     help="web (default: https redirect URIs, http only to loopback) or native (an app on the "
-                          "device: also private-use schemes such as com.example.app:/cb)")
+    add.add_argument(
+        "--grant-type",
+        action="append",
+        choices=GRANT_TYPES,
+        metavar="GRANT",
+        help=f"one of {', '.join(GRANT_TYPES)} (default authorization_code); repeatable",
+    )
+    add.add_argument(
+        "--scope",
+        action="extend",
+        type=_words,
+        metavar="SCOPE",
+        help="scopes the client may request (default openid); repeatable",
+    )
+    add.add_argument(
+        "--application-type",
+        choices=APPLICATION_TYPES,
+        help="web (default: https redirect URIs, http only to loopback) or native (an app on the "
+        "device: also private-use schemes such as com.example.app:/cb)",
+    )
     add.add_argument("--public", action="store_true", help="a public client (no secret; PKCE protects the code)")
     add.add_argument("--no-consent", action="store_true", help="do not ask users for consent (first-party clients)")
-    add.add_argument("--identity-provider", action="extend", type=_words, metavar="NAME",
-                     help="accept only these ways of signing in: external provider names, local for the "
-                          "password form (default: every way); repeatable")
+    add.add_argument(
+        "--identity-provider",
+        action="extend",
+        type=_words,
+        metavar="NAME",
+        help="accept only these ways of signing in: external provider names, local for the "
+        "password form (default: every way); repeatable",
+    )
     add.add_argument("--secret", help="use this secret instead of generating one")
     add.add_argument("--access-token-lifetime", type=int, metavar="SECONDS")
     add.add_argument("--id-token-lifetime", type=int, metavar="SECONDS")
     add.set_defaults(handler=cmd_add)
 
     commands.add_parser("list", help="list clients").set_defaults(handler=cmd_list)
-    for name, handler, text in (("show", cmd_show, "print a client as JSON (without secrets)"),
-                                ("remove", cmd_remove, "remove a client and revoke its refresh tokens")):
+    for name, handler, text in (
+        ("show", cmd_show, "print a client as JSON (without secrets)"),
+        ("remove", cmd_remove, "remove a client and revoke its refresh tokens"),
+    ):
         action = commands.add_parser(name, help=text)
         action.add_argument("client_id")
         action.set_defaults(handler=handler)
@@ -67,10 +93,15 @@ def find_client(app, client_id: str) -> Client:
 def client_fields(args) -> dict:
     """The :class:`Client` fields the options of ``client add`` ask for."""
     fields = {"redirect_uris": args.redirect_uri, "post_logout_redirect_uris": args.post_logout_redirect_uri}
-    optional = {"name": args.name, "application_type": args.application_type,
-                "grant_types": args.grant_type, "scopes": args.scope,
-                "access_token_lifetime": args.access_token_lifetime, "id_token_lifetime": args.id_token_lifetime,
-                "identity_providers": args.identity_provider}
+    optional = {
+        "name": args.name,
+        "application_type": args.application_type,
+        "grant_types": args.grant_type,
+        "scopes": args.scope,
+        "access_token_lifetime": args.access_token_lifetime,
+        "id_token_lifetime": args.id_token_lifetime,
+        "identity_providers": args.identity_provider,
+    }
     fields.update({k: v for k, v in optional.items() if v is not None})
     if args.public:
         fields["token_endpoint_auth_method"] = "none"
@@ -101,8 +132,10 @@ def cmd_add(app, args):
 
 
 def cmd_list(app, args):
-    rows = [(c.client_id, c.name, "public" if c.is_public else "confidential",
-             " ".join(c.grant_types), " ".join(c.scopes)) for c in app.root.clients]
+    rows = [
+        (c.client_id, c.name, "public" if c.is_public else "confidential", " ".join(c.grant_types), " ".join(c.scopes))
+        for c in app.root.clients
+    ]
     print(table(("client id", "name", "type", "grant types", "scopes"), rows))
 
 

@@ -24,12 +24,14 @@ def register(sub) -> None:
     themes.register(sub)
     providers.register(sub)
     plugin_list.register(sub)
-    prune = sub.add_parser("prune", help="delete expired codes, tokens, sessions, consents, retired keys "
-                                         "and plugins' data")
+    prune = sub.add_parser(
+        "prune", help="delete expired codes, tokens, sessions, consents, retired keys and plugins' data"
+    )
     prune.set_defaults(handler=cmd_prune)
     pack = sub.add_parser("pack", help="pack a FileStorage database: remove old object versions")
-    pack.add_argument("--days", type=_days, metavar="N",
-                      help="days of history to keep (default: the ostiary.pack_keep_days setting)")
+    pack.add_argument(
+        "--days", type=_days, metavar="N", help="days of history to keep (default: the ostiary.pack_keep_days setting)"
+    )
     pack.set_defaults(handler=cmd_pack, busy_hint="or let the server pack it itself (ostiary.pack_interval)")
     load = sub.add_parser("load", help="load clients, resources and users from a TOML file")
     load.add_argument("file")
@@ -63,8 +65,10 @@ def cmd_pack(app, args):
         result = packing.pack(app.db, days)
     except packing.PackError as exc:
         raise CommandError(f"not packed: {exc}") from None
-    print(f"packed {result.path}, keeping {days:g} day{'' if days == 1 else 's'} of history: "
-          f"{size(result.before)} -> {size(result.after)}")
+    print(
+        f"packed {result.path}, keeping {days:g} day{'' if days == 1 else 's'} of history: "
+        f"{size(result.before)} -> {size(result.after)}"
+    )
 
 
 def cmd_load(app, args):

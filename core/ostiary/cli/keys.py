@@ -32,13 +32,18 @@ def register(sub) -> None:
     commands = keys.add_subparsers(dest="keys_command", required=True, metavar="ACTION")
     commands.add_parser("list", help="list the signing keys").set_defaults(handler=cmd_list)
     rotate = commands.add_parser(
-        "rotate", help="publish new keys now, sign with them after ostiary.key_announcement seconds; "
-                       "keep the old ones published until their tokens have expired")
-    rotate.add_argument("--now", action="store_true",
-                        help="sign with the new keys at once (a compromised key): no announcement")
-    rotate.add_argument("--announce", metavar="SECONDS",
-                        help="seconds between publishing the new keys and signing with them "
-                             "(default: ostiary.key_announcement)")
+        "rotate",
+        help="publish new keys now, sign with them after ostiary.key_announcement seconds; "
+        "keep the old ones published until their tokens have expired",
+    )
+    rotate.add_argument(
+        "--now", action="store_true", help="sign with the new keys at once (a compromised key): no announcement"
+    )
+    rotate.add_argument(
+        "--announce",
+        metavar="SECONDS",
+        help="seconds between publishing the new keys and signing with them (default: ostiary.key_announcement)",
+    )
     rotate.set_defaults(handler=cmd_rotate)
 
 
@@ -79,12 +84,13 @@ def cmd_list(app, args):
     lifetime = app.settings.key_lifetime
     for alg in ALGORITHMS:
         key = ring.active(alg, current)  # only the key signing now is due for rotation
-        if key is None or key.retired_at is not None or any(k.alg == alg and k.pending_at(current)
-                                                             for k in ring.keys):
+        if key is None or key.retired_at is not None or any(k.alg == alg and k.pending_at(current) for k in ring.keys):
             continue  # a successor is announced already
         if current - key.created_at > lifetime:
-            print(f"note: the active {key.alg} key {key.kid} is older than ostiary.key_lifetime "
-                  f"({duration(lifetime)}): run `ostiary CONFIG keys rotate`")
+            print(
+                f"note: the active {key.alg} key {key.kid} is older than ostiary.key_lifetime "
+                f"({duration(lifetime)}): run `ostiary CONFIG keys rotate`"
+            )
 
 
 def announcement(app, args) -> int:
@@ -113,13 +119,21 @@ def cmd_rotate(app, args):
         print(f"new {key.alg} key {key.kid}: published now, signs from {starts}")
     for key in old:
         if key.activates_at > current and key.retired_at <= key.activates_at:  # announced, replaced before it signed
-            print(f"{key.alg} key {key.kid}: never signs (replaced before its activation), "
-                  f"published until {when(key.publish_until)}")
+            print(
+                f"{key.alg} key {key.kid}: never signs (replaced before its activation), "
+                f"published until {when(key.publish_until)}"
+            )
         else:
-            print(f"{key.alg} key {key.kid}: signs until {when(key.retired_at)}, "
-                  f"published until {when(key.publish_until)}")
+            print(
+                f"{key.alg} key {key.kid}: signs until {when(key.retired_at)}, "
+                f"published until {when(key.publish_until)}"
+            )
     if announce:
-        print(f"(the new keys are announced for {duration(announce)}: relying parties that cache the JWKS "
-              "learn them before the first token they sign; `keys rotate --now` signs at once)")
-    print(f"(longest token lifetime {duration(longest)}, plus {duration(CLOCK_SKEW)} for clock skew; "
-          "run `prune` after that to drop the retired keys)")
+        print(
+            f"(the new keys are announced for {duration(announce)}: relying parties that cache the JWKS "
+            "learn them before the first token they sign; `keys rotate --now` signs at once)"
+        )
+    print(
+        f"(longest token lifetime {duration(longest)}, plus {duration(CLOCK_SKEW)} for clock skew; "
+        "run `prune` after that to drop the retired keys)"
+    )

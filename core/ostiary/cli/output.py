@@ -14,8 +14,10 @@ def when(timestamp: int | None) -> str:
 
 def duration(seconds: int) -> str:
     """``seconds`` in the largest whole unit that fits, e.g. ``90 days``."""
-    unit, size = next(((u, s) for u, s in (("day", 86400), ("hour", 3600), ("minute", 60))
-                       if seconds >= s and seconds % s == 0), ("second", 1))
+    unit, size = next(
+        ((u, s) for u, s in (("day", 86400), ("hour", 3600), ("minute", 60)) if seconds >= s and seconds % s == 0),
+        ("second", 1),
+    )
     count = seconds // size
     return f"{count} {unit}{'' if count == 1 else 's'}"
 

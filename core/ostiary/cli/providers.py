@@ -20,10 +20,12 @@ from .output import table
 #: Settings given as flags (no value) on the command line.
 FLAGS = ("link_by_verified_email", "end_upstream_session")
 #: Settings that default to true, turned off by a ``--no-...`` flag (with its help).
-NEGATED_FLAGS = {"forward_prompt": "do not pass a client's prompt=login and max_age on to the provider "
-                                   "(for a provider that misbehaves with them)",
-                 "backchannel_logout": "do not accept the provider's back-channel logout tokens "
-                                       "(its sign-outs then leave sessions here alone)"}
+NEGATED_FLAGS = {
+    "forward_prompt": "do not pass a client's prompt=login and max_age on to the provider "
+    "(for a provider that misbehaves with them)",
+    "backchannel_logout": "do not accept the provider's back-channel logout tokens "
+    "(its sign-outs then leave sessions here alone)",
+}
 
 
 def _claim(text: str) -> tuple[str, str]:
@@ -45,21 +47,34 @@ def register(sub) -> None:
         if setting.name in FLAGS:
             add.add_argument(option, action="store_true", help=setting.doc)
         elif setting.name in NEGATED_FLAGS:
-            add.add_argument("--no-" + option.removeprefix("--"), dest=setting.name, action="store_false",
-                             help=NEGATED_FLAGS[setting.name])
+            add.add_argument(
+                "--no-" + option.removeprefix("--"),
+                dest=setting.name,
+                action="store_false",
+                help=NEGATED_FLAGS[setting.name],
+            )
         elif setting.name != "client_secret":
             add.add_argument(option, dest=setting.name, metavar=setting.name.upper(), help=setting.doc)
     secret = add.add_mutually_exclusive_group()
-    secret.add_argument("--client-secret-stdin", action="store_true",
-                        help="read the client secret from the first line of standard input")
-    secret.add_argument("--client-secret", dest="client_secret",
-                        help="the client secret itself (visible to other local users: avoid)")
-    add.add_argument("--claim", action="append", default=[], type=_claim, metavar="LOCAL=UPSTREAM",
-                     help="map an upstream claim to a local one, e.g. email=mail; repeatable")
+    secret.add_argument(
+        "--client-secret-stdin",
+        action="store_true",
+        help="read the client secret from the first line of standard input",
+    )
+    secret.add_argument(
+        "--client-secret", dest="client_secret", help="the client secret itself (visible to other local users: avoid)"
+    )
+    add.add_argument(
+        "--claim",
+        action="append",
+        default=[],
+        type=_claim,
+        metavar="LOCAL=UPSTREAM",
+        help="map an upstream claim to a local one, e.g. email=mail; repeatable",
+    )
     add.set_defaults(handler=cmd_add)
 
-    commands.add_parser("list", help="list providers from the ini file and the database").set_defaults(
-        handler=cmd_list)
+    commands.add_parser("list", help="list providers from the ini file and the database").set_defaults(handler=cmd_list)
     remove = commands.add_parser("remove", help="remove a provider added here (its links are kept)")
     remove.add_argument("name")
     remove.set_defaults(handler=cmd_remove)
@@ -113,8 +128,10 @@ def _rows(app):
 
 
 def cmd_list(app, args):
-    rows = [(p.name, p.display_name, p.kind, p.issuer or p.authorization_endpoint, p.provisioning, source)
-            for p, source in _rows(app)]
+    rows = [
+        (p.name, p.display_name, p.kind, p.issuer or p.authorization_endpoint, p.provisioning, source)
+        for p, source in _rows(app)
+    ]
     print(table(("name", "display name", "kind", "issuer or endpoint", "provisioning", "source"), rows))
 
 

@@ -105,8 +105,9 @@ def create(name: str, dest: str | None = None) -> pathlib.Path:
     """Write the skeleton of theme ``name`` into ``dest`` (default:
     ``./ostiary-theme-NAME``); refuse to overwrite anything."""
     if not NAME.fullmatch(name) or name == "default":
-        raise CommandError(f"{name!r}: a theme name is lower-case letters, digits and _, starting with a letter "
-                           "(and not 'default')")
+        raise CommandError(
+            f"{name!r}: a theme name is lower-case letters, digits and _, starting with a letter (and not 'default')"
+        )
     files = skeleton(name)
     root = pathlib.Path(dest or f"ostiary-theme-{name.replace('_', '-')}")
     if root.exists() and any(root.iterdir()):

@@ -30,8 +30,14 @@ def register(sub) -> None:
     add = commands.add_parser("add", help="add a user")
     add.add_argument("username")
     add.add_argument("--email")
-    add.add_argument("--claim", action="append", default=[], type=parse_claim, metavar="NAME=VALUE",
-                     help="a profile claim, e.g. name='Alice Liddell'; true, false, {...} and [...] are JSON")
+    add.add_argument(
+        "--claim",
+        action="append",
+        default=[],
+        type=parse_claim,
+        metavar="NAME=VALUE",
+        help="a profile claim, e.g. name='Alice Liddell'; true, false, {...} and [...] are JSON",
+    )
     _password_options(add)
     add.set_defaults(handler=cmd_add)
 
@@ -45,8 +51,10 @@ def register(sub) -> None:
     _password_options(set_password)
     set_password.set_defaults(handler=cmd_set_password)
 
-    for name, handler, text in (("disable", cmd_disable, "refuse sign-ins and tokens for a user"),
-                                ("enable", cmd_enable, "allow a disabled or locked user again")):
+    for name, handler, text in (
+        ("disable", cmd_disable, "refuse sign-ins and tokens for a user"),
+        ("enable", cmd_enable, "allow a disabled or locked user again"),
+    ):
         action = commands.add_parser(name, help=text)
         action.add_argument("username")
         action.set_defaults(handler=handler)
@@ -54,8 +62,9 @@ def register(sub) -> None:
 
 def _password_options(parser) -> None:
     source = parser.add_mutually_exclusive_group()
-    source.add_argument("--password-stdin", action="store_true",
-                        help="read the password from the first line of standard input")
+    source.add_argument(
+        "--password-stdin", action="store_true", help="read the password from the first line of standard input"
+    )
     source.add_argument("--password", help="the password itself (visible to other local users: avoid)")
 
 
@@ -92,15 +101,20 @@ def read_password(args) -> str:
 
 
 #: What each action needs of the store, for the one line when it cannot.
-ACTIONS = {"create_user": "add users", "list_users": "list users", "set_password": "set passwords",
-           "set_active": "disable or enable users"}
+ACTIONS = {
+    "create_user": "add users",
+    "list_users": "list users",
+    "set_password": "set passwords",
+    "set_active": "disable or enable users",
+}
 
 
 def require(app, hook: str) -> None:
     """A :class:`CommandError` when no enabled plugin implements ``ostiary_<hook>``."""
     if not app.request.plugins.implements(hook):
-        raise CommandError(f"the enabled user store cannot {ACTIONS[hook]} "
-                           f"(no enabled plugin implements ostiary_{hook})")
+        raise CommandError(
+            f"the enabled user store cannot {ACTIONS[hook]} (no enabled plugin implements ostiary_{hook})"
+        )
 
 
 def find_user(app, username: str):

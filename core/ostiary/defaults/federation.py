@@ -25,8 +25,12 @@ def ostiary_login_providers(request, context):
     client = context.client if context else None
     return_url = request.params.get("returnUrl") if context else None
     return [
-        {"name": p.name, "display_name": p.display_name, "icon": p.icon,
-         "href": views.challenge_url(request, p.name, return_url)}
+        {
+            "name": p.name,
+            "display_name": p.display_name,
+            "icon": p.icon,
+            "href": views.challenge_url(request, p.name, return_url),
+        }
         for p in providers.offered(request, client)
     ]
 
@@ -58,8 +62,12 @@ def ostiary_login_links(request, context):
     if provider is None:
         return []
     query = {"returnUrl": pending.return_url} if pending.return_url else {}
-    return [{"href": request.route_path("external_cancel_link", _query=query),
-             "label": f"Do not link your {provider.display_name} account"}]
+    return [
+        {
+            "href": request.route_path("external_cancel_link", _query=query),
+            "label": f"Do not link your {provider.display_name} account",
+        }
+    ]
 
 
 @hookimpl

@@ -46,7 +46,6 @@ def ostiary_verify_credentials(request, username, password):
     return user
 
 
-
 @hookimpl(trylast=True)
 def ostiary_create_user(request, username, email, password, claims):
     users = request.ostiary_root.users
@@ -86,7 +85,7 @@ def ostiary_list_users(request, offset, limit, search):
     if search:
         needle = search.casefold()
         users = [u for u in users if needle in u.username.casefold() or needle in (u.email or "").casefold()]
-    return users[offset:None if limit is None else offset + limit]
+    return users[offset : None if limit is None else offset + limit]
 
 
 @hookimpl(trylast=True)

@@ -24,14 +24,19 @@ from .upstream import UpstreamCache
 MESSAGES = {
     "external_unknown": _("That sign-in provider is not known here."),
     "external_not_allowed": _("The application you came from does not accept that sign-in provider."),
-    "external_state": _("This sign-in expired, was already used, or was started in another browser. "
-                        "Go back to the application and sign in again."),
+    "external_state": _(
+        "This sign-in expired, was already used, or was started in another browser. "
+        "Go back to the application and sign in again."
+    ),
     "external_denied": _("The sign-in at the external provider was cancelled or refused."),
     "external_unavailable": _("The external sign-in provider could not be reached. Try again later."),
-    "external_invalid": _("The answer of the external sign-in provider could not be trusted, "
-                          "so you were not signed in."),
-    "external_client_refused": _("The external sign-in provider refused this site's registration with it, "
-                                 "so you cannot sign in with it for now. Please tell the administrators of this site."),
+    "external_invalid": _(
+        "The answer of the external sign-in provider could not be trusted, so you were not signed in."
+    ),
+    "external_client_refused": _(
+        "The external sign-in provider refused this site's registration with it, "
+        "so you cannot sign in with it for now. Please tell the administrators of this site."
+    ),
     "external_no_account": _("No account here is linked to the identity you signed in with."),
     "external_refused": _("You cannot sign in here with that identity."),
 }
@@ -65,5 +70,9 @@ def includeme(config):
     # Called by the upstream's server, not a browser: the logout token's
     # signature authenticates it, so CSRF tokens do not apply.
     config.add_route("external_backchannel_logout", f"/account/external/{PROVIDER}/backchannel-logout")
-    config.add_view(backchannel.backchannel_logout, route_name="external_backchannel_logout",
-                    request_method="POST", require_csrf=False)
+    config.add_view(
+        backchannel.backchannel_logout,
+        route_name="external_backchannel_logout",
+        request_method="POST",
+        require_csrf=False,
+    )

@@ -40,8 +40,9 @@ def _answer(status: int, body: dict | None = None) -> Response:
     if body is None:  # success: an empty body, and nothing a browser would render
         response = Response(status=status, content_type="text/plain", charset=None, body=b"")
     else:
-        response = Response(status=status, content_type="application/json", charset=None,
-                            body=json.dumps(body).encode())
+        response = Response(
+            status=status, content_type="application/json", charset=None, body=json.dumps(body).encode()
+        )
     response.headers.extend(NO_STORE)
     return response
 
@@ -54,8 +55,9 @@ def backchannel_logout(request):
         return _answer(404, {"error": "not_found"})
     try:
         metadata = request.registry.ostiary_upstreams.metadata(provider)
-        claims = upstream.validate_logout_token(request.registry.ostiary_upstreams, provider, metadata,
-                                                request.POST.get("logout_token"))
+        claims = upstream.validate_logout_token(
+            request.registry.ostiary_upstreams, provider, metadata, request.POST.get("logout_token")
+        )
     except upstream.UpstreamError as exc:
         log.info("back-channel logout from %s refused: %s", name, exc)
         return _answer(400, {"error": "invalid_request"})

@@ -119,8 +119,7 @@ def email_taken(request, identity: UpstreamIdentity) -> bool:
 
 
 def _free_username(request, identity: UpstreamIdentity, email: str | None) -> str:
-    candidates = (identity.claims.get("preferred_username"), email,
-                  f"{identity.provider.name}-{identity.subject}")
+    candidates = (identity.claims.get("preferred_username"), email, f"{identity.provider.name}-{identity.subject}")
     for candidate in candidates:
         if candidate and request.plugins.user_by_username(candidate) is None:
             return candidate
@@ -137,7 +136,8 @@ def provision(request, identity: UpstreamIdentity):
     proposal = {"username": _free_username(request, identity, email), "email": email, "claims": claims}
     # firstresult: the first message refuses
     refusal = request.registry.ostiary_plugins.hook.ostiary_external_provisioning(
-        request=request, provider=identity.provider, claims=dict(identity.claims), proposal=proposal)
+        request=request, provider=identity.provider, claims=dict(identity.claims), proposal=proposal
+    )
     if refusal:
         raise Refused("external_refused", f"provisioning refused: {refusal}")
     try:

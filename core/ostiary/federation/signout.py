@@ -35,8 +35,13 @@ def upstream_sign_out(request, session, logout_id, frames) -> str | None:
         log.warning("cannot sign out at %s: %s", provider.name, exc)
         return None
     state = request.ostiary_root.federation.put_sign_out(PendingSignOut(provider.name, logout_id, frames))
-    return upstream.end_session_url(provider, metadata, id_token=session.upstream_id_token,
-                                    post_logout_redirect_uri=signed_out_url(request, provider.name), state=state)
+    return upstream.end_session_url(
+        provider,
+        metadata,
+        id_token=session.upstream_id_token,
+        post_logout_redirect_uri=signed_out_url(request, provider.name),
+        state=state,
+    )
 
 
 def signed_out(request):

@@ -119,20 +119,31 @@ def discover(provider) -> Metadata:
     """The provider's metadata: its discovery document (OpenID Connect) with
     the configured endpoints on top, or the configured endpoints alone."""
     if provider.kind != "oidc":
-        return Metadata(None, provider.authorization_endpoint, provider.token_endpoint,
-                        provider.userinfo_endpoint, None, provider.end_session_endpoint)
+        return Metadata(
+            None,
+            provider.authorization_endpoint,
+            provider.token_endpoint,
+            provider.userinfo_endpoint,
+            None,
+            provider.end_session_endpoint,
+        )
     url = provider.issuer.rstrip("/") + "/.well-known/openid-configuration"
     doc = _get_json(url, "the discovery document")
     # OpenID Connect Discovery 1.0, section 4.3: the document must name the issuer we asked.
     if not _same_issuer(doc.get("issuer"), provider.issuer):
         raise Invalid(f"the discovery document names issuer {doc.get('issuer')!r}, not {provider.issuer!r}")
-    endpoints = {name: getattr(provider, name) or doc.get(name) for name in (
-        "authorization_endpoint", "token_endpoint", "userinfo_endpoint", "end_session_endpoint")}
+    endpoints = {
+        name: getattr(provider, name) or doc.get(name)
+        for name in ("authorization_endpoint", "token_endpoint", "userinfo_endpoint", "end_session_endpoint")
+    }
     if not (endpoints["authorization_endpoint"] and endpoints["token_endpoint"] and doc.get("jwks_uri")):
         raise Invalid("the discovery document lacks authorization_endpoint, token_endpoint or jwks_uri")
-    return Metadata(doc["issuer"], jwks_uri=doc["jwks_uri"],
-                    iss_parameter_supported=doc.get("authorization_response_iss_parameter_supported") is True,
-                    **endpoints)
+    return Metadata(
+        doc["issuer"],
+        jwks_uri=doc["jwks_uri"],
+        iss_parameter_supported=doc.get("authorization_response_iss_parameter_supported") is True,
+        **endpoints,
+    )
 
 
 class UpstreamCache:
@@ -196,15 +207,28 @@ class UpstreamCache:
 
 def _session(provider, redirect_uri: str) -> OAuth2Session:
     return OAuth2Session(
-        client_id=provider.client_id, client_secret=provider.client_secret,
+        client_id=provider.client_id,
+        client_secret=provider.client_secret,
         token_endpoint_auth_method=provider.token_endpoint_auth_method,
-        scope=" ".join(provider.scopes) or None, redirect_uri=redirect_uri,
-        code_challenge_method="S256", default_timeout=TIMEOUT,
+        scope=" ".join(provider.scopes) or None,
+        redirect_uri=redirect_uri,
+        code_challenge_method="S256",
+        default_timeout=TIMEOUT,
     )
 
 
-def authorization_url(provider, metadata: Metadata, *, redirect_uri, state, nonce, code_verifier,
-                      login_hint=None, prompt=None, max_age=None) -> str:
+def authorization_url(
+    provider,
+    metadata: Metadata,
+    *,
+    redirect_uri,
+    state,
+    nonce,
+    code_verifier,
+    login_hint=None,
+    prompt=None,
+    max_age=None,
+) -> str:
     """Where to send the browser: an authorization request with PKCE (S256),
     ``state`` and, for OpenID Connect, ``nonce``; ``prompt`` and ``max_age``
     as the caller passes them on (see :func:`forwarded_demand`)."""
@@ -216,8 +240,9 @@ def authorization_url(provider, metadata: Metadata, *, redirect_uri, state, nonc
     if max_age is not None:
         extra["max_age"] = str(max_age)
     with _session(provider, redirect_uri) as client:
-        url, _ = client.create_authorization_url(metadata.authorization_endpoint, state=state,
-                                                 code_verifier=code_verifier, **extra)
+        url, _ = client.create_authorization_url(
+            metadata.authorization_endpoint, state=state, code_verifier=code_verifier, **extra
+        )
     return url
 
 
@@ -242,8 +267,10 @@ def authentication_time(claims: dict, *, max_age: int | None = None, login_after
     current = int(time.time())
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value > current + LEEWAY:
         if required:
-            raise Invalid(f"the ID token's auth_time is {'missing' if value is None else 'invalid'}, "
-                          "though a fresh sign-in was asked for")
+            raise Invalid(
+                f"the ID token's auth_time is {'missing' if value is None else 'invalid'}, "
+                "though a fresh sign-in was asked for"
+            )
         return None
     value = min(int(value), current)
     if max_age is not None and current - value > max_age + LEEWAY:
@@ -286,8 +313,10 @@ def _refusal(exc, response, provider, metadata):
     error = getattr(exc, "error", None)
     status = getattr(response, "status_code", None)
     if error in CLIENT_ERRORS or status == 401:
-        return ClientRefused(f"the token endpoint at {metadata.token_endpoint} refused client "
-                             f"{provider.client_id!r}: {_answer(response, provider)}")
+        return ClientRefused(
+            f"the token endpoint at {metadata.token_endpoint} refused client "
+            f"{provider.client_id!r}: {_answer(response, provider)}"
+        )
     if isinstance(exc, OAuthError):
         return Invalid(f"the token endpoint refused the code: {exc.error} {exc.description or ''}")
     if isinstance(exc, ValueError):
@@ -304,8 +333,9 @@ def _fetch_token(client: OAuth2Session, provider, metadata: Metadata, *, code, c
 
     client.register_compliance_hook("access_token_response", keep)
     try:
-        return client.fetch_token(metadata.token_endpoint, grant_type="authorization_code",
-                                  code=code, code_verifier=code_verifier)
+        return client.fetch_token(
+            metadata.token_endpoint, grant_type="authorization_code", code=code, code_verifier=code_verifier
+        )
     except (OAuthError, requests.RequestException, ValueError) as exc:
         raise _refusal(exc, answers[-1] if answers else None, provider, metadata) from None
 
@@ -341,8 +371,9 @@ def _verified(cache: UpstreamCache, metadata: Metadata, token: str, what: str):
             return _decode(token, fresh)
         except (JoseError, ValueError) as exc:
             failure = exc
-    raise Invalid(f"the {what}'s signature does not verify with the upstream's keys: "
-                  f"{type(failure).__name__} {failure}") from None
+    raise Invalid(
+        f"the {what}'s signature does not verify with the upstream's keys: {type(failure).__name__} {failure}"
+    ) from None
 
 
 def _check_audience(claims: dict, provider, what: str) -> None:
@@ -351,8 +382,9 @@ def _check_audience(claims: dict, provider, what: str) -> None:
         raise Invalid(f"the {what} has several audiences and another azp")
 
 
-def validate_id_token(cache: UpstreamCache, provider, metadata: Metadata, id_token: str, *, nonce: str,
-                      access_token: str | None = None) -> dict:
+def validate_id_token(
+    cache: UpstreamCache, provider, metadata: Metadata, id_token: str, *, nonce: str, access_token: str | None = None
+) -> dict:
     """The claims of an upstream ID token, after checking its signature with
     the upstream's published keys and ``iss``, ``aud``, ``azp``, ``exp``,
     ``iat``, ``nonce`` and ``at_hash`` (OpenID Connect Core 1.0, 3.1.3.7)."""
@@ -441,8 +473,7 @@ def end_session_url(provider, metadata: Metadata, *, id_token, post_logout_redir
     """The upstream's end-session URL (RP-Initiated Logout 1.0), or None."""
     if not metadata.end_session_endpoint:
         return None
-    params = {"client_id": provider.client_id, "post_logout_redirect_uri": post_logout_redirect_uri,
-              "state": state}
+    params = {"client_id": provider.client_id, "post_logout_redirect_uri": post_logout_redirect_uri, "state": state}
     if id_token:
         params["id_token_hint"] = id_token
     separator = "&" if "?" in metadata.end_session_endpoint else "?"

@@ -41,8 +41,11 @@ def _ensure_browser_id(request) -> str:
     if value is None:
         value = random_token(24)
         secure = cookies_secure(request.registry.ostiary_settings)
-        request.add_response_callback(lambda req, resp: resp.set_cookie(
-            BROWSER_COOKIE, value, path=COOKIE_PATH, httponly=True, samesite="Lax", secure=secure))
+        request.add_response_callback(
+            lambda req, resp: resp.set_cookie(
+                BROWSER_COOKIE, value, path=COOKIE_PATH, httponly=True, samesite="Lax", secure=secure
+            )
+        )
     return value
 
 
@@ -76,22 +79,36 @@ def challenge(request):
         return failure
     client = context.client if context else None
     if not providers.client_allows(client, name):
-        return _fail(request, "external_not_allowed", f"client {client.client_id} does not accept {name}",
-                     name, client.client_id)
+        return _fail(
+            request, "external_not_allowed", f"client {client.client_id} does not accept {name}", name, client.client_id
+        )
     try:
         metadata = request.registry.ostiary_upstreams.metadata(provider)
     except upstream.UpstreamError as exc:
         return _fail(request, exc.error, str(exc), name, client.client_id if client else None)
     state, nonce, verifier = random_token(32), random_token(16), random_token(48)
     prompt, max_age = upstream.forwarded_demand(provider, context)
-    pending = PendingSignIn(name, return_url, nonce=nonce, code_verifier=verifier,
-                            browser_digest=digest(_ensure_browser_id(request)), max_age=max_age,
-                            prompt_login=prompt == "login")
+    pending = PendingSignIn(
+        name,
+        return_url,
+        nonce=nonce,
+        code_verifier=verifier,
+        browser_digest=digest(_ensure_browser_id(request)),
+        max_age=max_age,
+        prompt_login=prompt == "login",
+    )
     request.ostiary_root.federation.put_pending(state, pending)
-    url = upstream.authorization_url(provider, metadata, redirect_uri=callback_url(request, name), state=state,
-                                     nonce=nonce, code_verifier=verifier,
-                                     login_hint=context.login_hint if context else None,
-                                     prompt=prompt, max_age=max_age)
+    url = upstream.authorization_url(
+        provider,
+        metadata,
+        redirect_uri=callback_url(request, name),
+        state=state,
+        nonce=nonce,
+        code_verifier=verifier,
+        login_hint=context.login_hint if context else None,
+        prompt=prompt,
+        max_age=max_age,
+    )
     return HTTPSeeOther(url)
 
 
@@ -121,25 +138,42 @@ def _identity(request, provider, metadata, pending) -> linking.UpstreamIdentity:
         raise upstream.Invalid("the authorization response lacks the iss parameter the upstream promises")
     if not params.get("code"):
         raise upstream.Invalid("the authorization response has no code")
-    token, userinfo = upstream.redeem(provider, metadata, redirect_uri=callback_url(request, provider.name),
-                                      code=params["code"], code_verifier=pending.code_verifier)
+    token, userinfo = upstream.redeem(
+        provider,
+        metadata,
+        redirect_uri=callback_url(request, provider.name),
+        code=params["code"],
+        code_verifier=pending.code_verifier,
+    )
     claims = dict(userinfo)
     id_claims, auth_time = {}, None
     if provider.kind == "oidc":
-        id_claims = upstream.validate_id_token(request.registry.ostiary_upstreams, provider, metadata,
-                                               token["id_token"], nonce=pending.nonce,
-                                               access_token=token.get("access_token"))
+        id_claims = upstream.validate_id_token(
+            request.registry.ostiary_upstreams,
+            provider,
+            metadata,
+            token["id_token"],
+            nonce=pending.nonce,
+            access_token=token.get("access_token"),
+        )
         auth_time = upstream.authentication_time(
-            id_claims, max_age=pending.max_age, login_after=pending.started_at if pending.prompt_login else None)
+            id_claims, max_age=pending.max_age, login_after=pending.started_at if pending.prompt_login else None
+        )
         if userinfo and userinfo.get("sub") != id_claims["sub"]:
             raise upstream.Invalid("userinfo describes another subject than the ID token")
         claims.update(id_claims)
     subject = claims.get(provider.subject_claim)
     if subject in (None, ""):
         raise upstream.Invalid(f"the upstream sent no {provider.subject_claim!r} claim")
-    return linking.UpstreamIdentity(provider, str(subject), linking.map_claims(request, provider, claims),
-                                    token.get("id_token"), id_claims.get("sid"), auth_time,
-                                    id_claims.get("sub"))
+    return linking.UpstreamIdentity(
+        provider,
+        str(subject),
+        linking.map_claims(request, provider, claims),
+        token.get("id_token"),
+        id_claims.get("sid"),
+        auth_time,
+        id_claims.get("sub"),
+    )
 
 
 def callback(request):
@@ -192,12 +226,14 @@ def _sign_in(request, identity, return_url, context):
     except linking.Refused as exc:
         _roll_back(request, savepoint)
         return _fail(request, exc.error, str(exc), name, client_id)
-    session = request.interaction.sign_in(user, amr=("external",), idp=name, auth_time=identity.auth_time,
-                                          context=context)
+    session = request.interaction.sign_in(
+        user, amr=("external",), idp=name, auth_time=identity.auth_time, context=context
+    )
     # Where the session came from: for signing out there too, and for the
     # upstream's back-channel logout tokens to find it.
-    request.ostiary_root.sessions.record_upstream(session, name, sub=identity.id_subject, sid=identity.sid,
-                                                  id_token=identity.id_token)
+    request.ostiary_root.sessions.record_upstream(
+        session, name, sub=identity.id_subject, sid=identity.sid, id_token=identity.id_token
+    )
     return HTTPSeeOther(return_url or request.route_path("home"))
 
 
@@ -215,8 +251,10 @@ def _new_user(request, identity, return_url, client):
     if mode == "create" and not linking.email_taken(request, identity):
         return linking.provision(request, identity)
     if mode == "off" or not providers.client_allows(client, providers.LOCAL):
-        raise linking.Refused("external_no_account", f"no local user is linked to this {identity.provider.name} "
-                                                     f"identity (provisioning = {mode})")
+        raise linking.Refused(
+            "external_no_account",
+            f"no local user is linked to this {identity.provider.name} identity (provisioning = {mode})",
+        )
     linking.ask_to_link(request, identity, _ensure_browser_id(request), return_url)
     return None
 

@@ -19,11 +19,16 @@ def _scope_items(request, context):
         resource = resources.get(name)
         if resource is None:
             continue
-        items.append(SimpleNamespace(
-            name=name, display_name=translate_text(request, resource.display_name),
-            description=translate_text(request, resource.description),
-            required=resource.required, emphasize=resource.emphasize, kind=resource.kind,
-        ))
+        items.append(
+            SimpleNamespace(
+                name=name,
+                display_name=translate_text(request, resource.display_name),
+                description=translate_text(request, resource.description),
+                required=resource.required,
+                emphasize=resource.emphasize,
+                kind=resource.kind,
+            )
+        )
     return items
 
 
@@ -64,9 +69,12 @@ def values(request, *, client, scopes, checked, allow_remember, return_url="", e
 
 def _render(request, context, error=None, checked=None):
     page = values(
-        request, client=context.client, scopes=_scope_items(request, context),
+        request,
+        client=context.client,
+        scopes=_scope_items(request, context),
         checked=checked if checked is not None else context.scopes,
-        allow_remember=context.client.allow_remember_consent, return_url=request.params.get("returnUrl", ""),
+        allow_remember=context.client.allow_remember_consent,
+        return_url=request.params.get("returnUrl", ""),
         error=error,
     )
     allow_form_redirect(request, context.params["redirect_uri"])

@@ -98,8 +98,7 @@ def server_error(exc, request):
 def bad_csrf(exc, request):
     """A form posted without a valid CSRF token (usually an expired page), or
     over https from another origin."""
-    return _render_error(request, "invalid_request", None, "The form expired or was not sent by this site.",
-                         status=400)
+    return _render_error(request, "invalid_request", None, "The form expired or was not sent by this site.", status=400)
 
 
 def client_error(exc, request):

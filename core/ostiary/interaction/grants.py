@@ -25,14 +25,17 @@ def _entries(request, subject):
     entries = []
     for consent in request.ostiary_root.grants.consents_of(subject):
         client = request.plugins.client(client_id=consent.client_id)
-        entries.append(SimpleNamespace(
-            client_id=consent.client_id,
-            client_name=client.name if client else consent.client_id,
-            scopes=[translate_text(request, resources[s].display_name) if s in resources else s
-                    for s in consent.scopes],
-            created=_date(consent.created_at),
-            expires=_date(consent.expires_at),
-        ))
+        entries.append(
+            SimpleNamespace(
+                client_id=consent.client_id,
+                client_name=client.name if client else consent.client_id,
+                scopes=[
+                    translate_text(request, resources[s].display_name) if s in resources else s for s in consent.scopes
+                ],
+                created=_date(consent.created_at),
+                expires=_date(consent.expires_at),
+            )
+        )
     return sorted(entries, key=lambda e: e.client_name.lower())
 
 

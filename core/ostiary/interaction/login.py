@@ -24,8 +24,18 @@ def _context_or_error(request):
     return request.interaction.context_or_error(request.params.get("returnUrl"))
 
 
-def values(request, *, username="", error=None, return_url="", client_name=None, links=(), fields=(),
-           providers=(), local_login=True) -> dict:
+def values(
+    request,
+    *,
+    username="",
+    error=None,
+    return_url="",
+    client_name=None,
+    links=(),
+    fields=(),
+    providers=(),
+    local_login=True,
+) -> dict:
     """What ``login.pt`` receives (docs/themes.md), built here for the view
     and for the gallery's samples alike, so the two cannot disagree."""
     return {
@@ -49,9 +59,14 @@ def _render(request, context, username="", error=None, values_in=None):
         field.setdefault("value", (values_in or {}).get(field["name"], ""))
         field.setdefault("required", False)
     page = values(
-        request, username=username, error=error, return_url=request.params.get("returnUrl", ""),
-        client_name=context.client.name if context else None, links=plugins.login_links(context),
-        fields=fields, providers=plugins.login_providers(context),
+        request,
+        username=username,
+        error=error,
+        return_url=request.params.get("returnUrl", ""),
+        client_name=context.client.name if context else None,
+        links=plugins.login_links(context),
+        fields=fields,
+        providers=plugins.login_providers(context),
         local_login=context is None or context.client.accepts_idp(LOCAL_IDP),
     )
     if context is not None:

@@ -38,13 +38,20 @@ def signed_out_page(request, record, frames, signed_out=True):
         client = request.plugins.client(client_id=record.client_id)
     if frames:
         request.csp_frame_src = frame_sources(frames)
-    page = signed_out_values(request, post_logout_url=url, automatic_redirect=automatic,
-                             client_name=client.name if client else None, signed_out=signed_out, frames=frames)
+    page = signed_out_values(
+        request,
+        post_logout_url=url,
+        automatic_redirect=automatic,
+        client_name=client.name if client else None,
+        signed_out=signed_out,
+        frames=frames,
+    )
     return render_page(request, "signed_out.pt", page)
 
 
-def signed_out_values(request, *, post_logout_url=None, automatic_redirect=False, client_name=None,
-                      signed_out=True, frames=()) -> dict:
+def signed_out_values(
+    request, *, post_logout_url=None, automatic_redirect=False, client_name=None, signed_out=True, frames=()
+) -> dict:
     """What ``signed_out.pt`` receives (docs/themes.md), for the view and
     the gallery's samples alike."""
     return {
@@ -100,8 +107,7 @@ def _sign_out(request, record, logout_id):
     session = service.session
     frames = service.sign_out()
     logout_id = logout_id if record is not None else None
-    elsewhere = request.plugins.logout_redirect(session=session,
-                                                      logout_id=logout_id, frames=frames)
+    elsewhere = request.plugins.logout_redirect(session=session, logout_id=logout_id, frames=frames)
     if elsewhere:
         return HTTPSeeOther(elsewhere)
     if record is not None:

@@ -51,19 +51,19 @@ def _content_security_policy(request) -> str:
     target = getattr(request, "csp_form_action", None)
     if target:  # the form_post response mode submits to the client
         form_action += " " + target
-    return "; ".join((
-        "default-src 'self'",
-        f"script-src 'self' 'nonce-{request.csp_nonce}'",
-        "style-src 'self'",
-        "img-src 'self' data:" + _logo_source(request),
-        "object-src 'none'",
-        "frame-src " + (getattr(request, "csp_frame_src", None) or "'none'"),
-        "base-uri 'self'",
-        f"form-action {form_action}",
-        getattr(request, "csp_frame_ancestors", None) or "frame-ancestors 'none'",
-    ))
-
-
+    return "; ".join(
+        (
+            "default-src 'self'",
+            f"script-src 'self' 'nonce-{request.csp_nonce}'",
+            "style-src 'self'",
+            "img-src 'self' data:" + _logo_source(request),
+            "object-src 'none'",
+            "frame-src " + (getattr(request, "csp_frame_src", None) or "'none'"),
+            "base-uri 'self'",
+            f"form-action {form_action}",
+            getattr(request, "csp_frame_ancestors", None) or "frame-ancestors 'none'",
+        )
+    )
 
 
 def add_security_headers(event) -> None:
@@ -106,8 +106,11 @@ class SessionBoundCSRFPolicy(CookieCSRFStoragePolicy):
     _token_factory = staticmethod(lambda: secrets.token_urlsafe(32))
 
     def _browser_value(self, request, renew: bool = False) -> str:
-        value = None if renew else (vars(request).get("_ostiary_csrf_value")
-                                    or self.cookie_profile.bind(request).get_value())
+        value = (
+            None
+            if renew
+            else (vars(request).get("_ostiary_csrf_value") or self.cookie_profile.bind(request).get_value())
+        )
         if not value:
             value = vars(request)["_ostiary_csrf_value"] = self._token_factory()
             request.add_response_callback(lambda req, resp: self.cookie_profile.set_cookies(resp, value))
@@ -134,8 +137,9 @@ def includeme(config):
     settings = config.registry.ostiary_settings
     config.add_request_method(csp_nonce, "csp_nonce", reify=True)
     secure = cookies_secure(settings)
-    policy = SessionBoundCSRFPolicy(cookie_name=csrf_cookie_name(secure), secure=secure, httponly=True,
-                                    samesite="Lax", path="/")
+    policy = SessionBoundCSRFPolicy(
+        cookie_name=csrf_cookie_name(secure), secure=secure, httponly=True, samesite="Lax", path="/"
+    )
     config.set_csrf_storage_policy(policy)
     config.set_default_csrf_options(require_csrf=True, token="csrf_token", header=None)
     config.add_subscriber(add_security_headers, NewResponse)

@@ -135,8 +135,17 @@ class InteractionService:
             cache["_ostiary_sso_session"] = self.request.ostiary_root.sessions.from_cookie(cookie)
         return cache["_ostiary_sso_session"]
 
-    def sign_in(self, user, *, amr=("pwd",), idp="local", acr=None, remember=False, auth_time=None,
-                context: AuthorizationContext | None = None) -> SSOSession:
+    def sign_in(
+        self,
+        user,
+        *,
+        amr=("pwd",),
+        idp="local",
+        acr=None,
+        remember=False,
+        auth_time=None,
+        context: AuthorizationContext | None = None,
+    ) -> SSOSession:
         """Start an SSO session for ``user`` and set its cookie on the response.
         ``auth_time``: when the person authenticated, if not now (an upstream
         provider's ``auth_time`` after an external login). ``context``: the
@@ -146,8 +155,9 @@ class InteractionService:
         if self.session is not None:
             store.end(self.session)
         lifetime = self.settings.remember_lifetime if remember else self.settings.session_lifetime
-        session = SSOSession(user.subject, lifetime, amr=amr, idp=idp, acr=acr, persistent=remember,
-                             auth_time=auth_time)
+        session = SSOSession(
+            user.subject, lifetime, amr=amr, idp=idp, acr=acr, persistent=remember, auth_time=auth_time
+        )
         cookie = store.start(session)
         vars(self.request)["_ostiary_sso_session"] = session
         self._new_session_cookie(cookie)
@@ -234,8 +244,13 @@ class InteractionService:
 
     def _set_cookie(self, response, value, max_age):
         response.set_cookie(
-            self.settings.session_cookie, value, max_age=max_age, path="/", httponly=True,
-            samesite="Lax", secure=cookies_secure(self.settings),
+            self.settings.session_cookie,
+            value,
+            max_age=max_age,
+            path="/",
+            httponly=True,
+            samesite="Lax",
+            secure=cookies_secure(self.settings),
         )
 
     # -- decisions handed back to the authorize endpoint ----------------------------
@@ -249,16 +264,27 @@ class InteractionService:
         granted = [s for s in context.scopes if s in set(scopes)]
         decision = Decision(scopes=granted, remember=remember)
         self.request.ostiary_root.interactions.put_decision(self.decision_key(context.fingerprint), decision)
-        emit(self.request, CONSENT_GRANTED, subject=self.session.subject if self.session else None,
-             client_id=context.client_id, scopes=" ".join(granted), remember=remember)
+        emit(
+            self.request,
+            CONSENT_GRANTED,
+            subject=self.session.subject if self.session else None,
+            client_id=context.client_id,
+            scopes=" ".join(granted),
+            remember=remember,
+        )
         return self.return_url_for(context.params)
 
     def deny(self, context: AuthorizationContext, error: str = "access_denied") -> str:
         """Refuse the authorization request; the client will get ``error``."""
         decision = Decision(error=error)
         self.request.ostiary_root.interactions.put_decision(self.decision_key(context.fingerprint), decision)
-        emit(self.request, CONSENT_DENIED, subject=self.session.subject if self.session else None,
-             client_id=context.client_id, error=error)
+        emit(
+            self.request,
+            CONSENT_DENIED,
+            subject=self.session.subject if self.session else None,
+            client_id=context.client_id,
+            error=error,
+        )
         return self.return_url_for(context.params)
 
     def take_decision(self, fingerprint: str) -> Decision | None:

@@ -40,8 +40,7 @@ class PendingSignIn(Persistent):
     prompt_login = False
     started_at = None
 
-    def __init__(self, provider, return_url, *, nonce, code_verifier, browser_digest, max_age=None,
-                 prompt_login=False):
+    def __init__(self, provider, return_url, *, nonce, code_verifier, browser_digest, max_age=None, prompt_login=False):
         self.provider = provider
         self.return_url = return_url  # None: no authorization request behind it
         self.nonce = nonce

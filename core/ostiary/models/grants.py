@@ -20,9 +20,23 @@ class AuthorizationCode(Persistent):
 
     idp = None  # class default: codes stored before the idp was recorded
 
-    def __init__(self, client_id, subject, redirect_uri, scope, lifetime, *, nonce=None,
-                 auth_time=None, amr=(), acr=None, sid=None, code_challenge=None,
-                 code_challenge_method=None, idp=None):
+    def __init__(
+        self,
+        client_id,
+        subject,
+        redirect_uri,
+        scope,
+        lifetime,
+        *,
+        nonce=None,
+        auth_time=None,
+        amr=(),
+        acr=None,
+        sid=None,
+        code_challenge=None,
+        code_challenge_method=None,
+        idp=None,
+    ):
         self.client_id = client_id
         self.subject = subject
         self.redirect_uri = redirect_uri
@@ -73,8 +87,9 @@ class RefreshToken(Persistent):
 
     idp = None  # class default: tokens stored before the idp was recorded
 
-    def __init__(self, family_id, client_id, subject, scope, expires_at, *, sid=None,
-                 auth_time=None, amr=(), acr=None, idp=None):
+    def __init__(
+        self, family_id, client_id, subject, scope, expires_at, *, sid=None, auth_time=None, amr=(), acr=None, idp=None
+    ):
         self.family_id = family_id
         self.client_id = client_id
         self.subject = subject
@@ -176,11 +191,20 @@ class GrantStore(Persistent):
         self.families[family.family_id] = family
         return family
 
-    def issue_refresh_token(self, family: TokenFamily, scope, *, auth_time=None, amr=(), acr=None,
-                            idp=None) -> str:
+    def issue_refresh_token(self, family: TokenFamily, scope, *, auth_time=None, amr=(), acr=None, idp=None) -> str:
         value = random_token(32)
-        item = RefreshToken(family.family_id, family.client_id, family.subject, scope,
-                            family.expires_at, sid=family.sid, auth_time=auth_time, amr=amr, acr=acr, idp=idp)
+        item = RefreshToken(
+            family.family_id,
+            family.client_id,
+            family.subject,
+            scope,
+            family.expires_at,
+            sid=family.sid,
+            auth_time=auth_time,
+            amr=amr,
+            acr=acr,
+            idp=idp,
+        )
         key = digest(value)
         self.refresh_tokens[key] = item
         family.current = key

@@ -46,7 +46,7 @@ def bounded(value, limit: int) -> str | None:
     if value is None:
         return None
     text = str(value)
-    return text if len(text) <= limit else text[:limit - 1] + ELLIPSIS
+    return text if len(text) <= limit else text[: limit - 1] + ELLIPSIS
 
 
 class Decision(Persistent):
@@ -81,8 +81,17 @@ class LogoutRecord(Persistent):
     :meth:`belongs_to` checks.
     """
 
-    def __init__(self, *, client_id=None, post_logout_redirect_uri=None, state=None, sid=None,
-                 subject=None, hint_valid=False, ui_locales=None):
+    def __init__(
+        self,
+        *,
+        client_id=None,
+        post_logout_redirect_uri=None,
+        state=None,
+        sid=None,
+        subject=None,
+        hint_valid=False,
+        ui_locales=None,
+    ):
         self.client_id = bounded(client_id, MAX_ID)
         self.post_logout_redirect_uri = bounded(post_logout_redirect_uri, MAX_URI)
         self.state = bounded(state, MAX_STATE)

@@ -72,8 +72,7 @@ class SigningKey(Persistent):
     def superseded_at(self, when: int) -> bool:
         """Whether this key was announced but replaced before it signed, and
         is not yet retired at ``when``: it never signs."""
-        return (self.activates_at > when and self.retired_at is not None
-                and when < self.retired_at <= self.activates_at)
+        return self.activates_at > when and self.retired_at is not None and when < self.retired_at <= self.activates_at
 
     def retired_by(self, when: int) -> bool:
         """Whether this key's retirement has come at ``when``."""
@@ -152,8 +151,11 @@ class KeyRing(Persistent):
         signing, or None: until then :meth:`active` answers the same."""
         times = [k.retired_at for k in self.keys if k.retired_at is not None and k.retired_at > when]
         # The activation of a key retired before it was due never comes.
-        times += [k.activates_at for k in self.keys
-                  if k.activates_at > when and (k.retired_at is None or k.retired_at > k.activates_at)]
+        times += [
+            k.activates_at
+            for k in self.keys
+            if k.activates_at > when and (k.retired_at is None or k.retired_at > k.activates_at)
+        ]
         return min(times, default=None)
 
     def prune(self, when: int) -> int:

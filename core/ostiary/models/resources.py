@@ -25,9 +25,20 @@ STANDARD_IDENTITY_RESOURCES = {
     "profile": (
         N_("Your profile (name, nickname, picture, ...)"),
         (
-            "name", "family_name", "given_name", "middle_name", "nickname",
-            "preferred_username", "profile", "picture", "website", "gender",
-            "birthdate", "zoneinfo", "locale", "updated_at",
+            "name",
+            "family_name",
+            "given_name",
+            "middle_name",
+            "nickname",
+            "preferred_username",
+            "profile",
+            "picture",
+            "website",
+            "gender",
+            "birthdate",
+            "zoneinfo",
+            "locale",
+            "updated_at",
         ),
         False,
     ),
@@ -40,8 +51,17 @@ STANDARD_IDENTITY_RESOURCES = {
 class Resource(Persistent):
     """One scope value a client may request."""
 
-    def __init__(self, name, kind="api", display_name=None, description="", claims=(),
-                 required=False, emphasize=False, audience=None):
+    def __init__(
+        self,
+        name,
+        kind="api",
+        display_name=None,
+        description="",
+        claims=(),
+        required=False,
+        emphasize=False,
+        audience=None,
+    ):
         if kind not in KINDS:
             raise ValueError(f"resource kind must be one of {', '.join(KINDS)}")
         if not name or " " in name:
@@ -62,8 +82,15 @@ def standard_resources() -> list[Resource]:
         Resource(name, "identity", display, claims=claims, required=required)
         for name, (display, claims, required) in STANDARD_IDENTITY_RESOURCES.items()
     ]
-    made.append(Resource("offline_access", "offline", N_("Offline access"),
-                         N_("Stay signed in to the application when you are away"), emphasize=True))
+    made.append(
+        Resource(
+            "offline_access",
+            "offline",
+            N_("Offline access"),
+            N_("Stay signed in to the application when you are away"),
+            emphasize=True,
+        )
+    )
     return made
 
 

@@ -61,9 +61,14 @@ class OstiaryRoot(Persistent):
     def prune(self, when: int | None = None) -> int:
         """Delete everything that has expired; return how many items went."""
         when = now() if when is None else when
-        return (self.grants.prune(when) + self.sessions.prune(when)
-                + self.interactions.prune(when) + self.keys.prune(when) + self.federation.prune(when)
-                + self.login_throttle.prune(when))
+        return (
+            self.grants.prune(when)
+            + self.sessions.prune(when)
+            + self.interactions.prune(when)
+            + self.keys.prune(when)
+            + self.federation.prune(when)
+            + self.login_throttle.prune(when)
+        )
 
 
 def _evolve_1(root: OstiaryRoot) -> None:
@@ -100,8 +105,12 @@ def _evolve_4(root: OstiaryRoot) -> None:
     every sign-in writes, over several BTrees (see ``sharded``)."""
     from .sharded import ShardedTree
 
-    for store, name in ((root.grants, "codes"), (root.grants, "refresh_tokens"),
-                        (root.sessions, "by_cookie"), (root.sessions, "by_sid")):
+    for store, name in (
+        (root.grants, "codes"),
+        (root.grants, "refresh_tokens"),
+        (root.sessions, "by_cookie"),
+        (root.sessions, "by_sid"),
+    ):
         tree = getattr(store, name)
         if not isinstance(tree, ShardedTree):
             setattr(store, name, ShardedTree(tree.items()))
@@ -159,8 +168,12 @@ def evolve_plugins(conn, plugin_steps: Iterable[PluginSteps]) -> None:
     for name, steps in plugin_steps:
         done = root.plugin_generations.get(name, 0)
         if done > len(steps):  # an older release of the plugin on a database a newer one evolved
-            log.warning("the data of plugin %s is at generation %d, which this version of it (%d) "
-                        "does not know", name, done, len(steps))
+            log.warning(
+                "the data of plugin %s is at generation %d, which this version of it (%d) does not know",
+                name,
+                done,
+                len(steps),
+            )
         for number, step in enumerate(steps[done:], start=done + 1):
             log.info("evolving the data of plugin %s to generation %d: %s", name, number, _first_line(step))
             step(mapping)
@@ -193,6 +206,7 @@ def initialise(db, plugin_steps: Iterable[PluginSteps] = ()) -> None:
     first requests do not race to do it. Two processes starting at once on
     a shared database may conflict: the loser tries again and finds the
     winner's root."""
+
     def work(conn):
         open_root_from_connection(conn).keys.ensure()
         evolve_plugins(conn, plugin_steps)

@@ -32,8 +32,7 @@ class SSOSession(Persistent):
     upstream_provider = None
     upstream_sub = None
 
-    def __init__(self, subject, lifetime, *, amr=("pwd",), idp="local", acr=None, persistent=False,
-                 auth_time=None):
+    def __init__(self, subject, lifetime, *, amr=("pwd",), idp="local", acr=None, persistent=False, auth_time=None):
         started = now()
         self.sid = random_token(16)
         self.subject = subject

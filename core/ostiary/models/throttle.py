@@ -53,7 +53,7 @@ class LoginThrottle(Persistent):
             window_ends, failures = when + budget.window, 0
         failures += 1
         if failures >= budget.failures:
-            blocked_until = when + min(budget.block * 2 ** blocks, budget.max_block)
+            blocked_until = when + min(budget.block * 2**blocks, budget.max_block)
             blocks, failures, window_ends = blocks + 1, 0, blocked_until
         expires_at = max(window_ends, blocked_until + budget.window)
         self.entries[key] = (window_ends, failures, blocked_until, blocks, expires_at)

@@ -11,17 +11,20 @@ from .server import get_oauth_server
 from .signing import KeyCache
 
 #: route name, path (from the one table in :mod:`.paths`), view, methods
-ROUTES = tuple((name, PATHS[name], view, methods) for name, view, methods in (
-    ("discovery", discovery, ("GET", "HEAD")),
-    ("jwks", jwks, ("GET", "HEAD")),
-    ("authorize", authorize, ("GET", "POST")),
-    ("authorize_callback", authorize, ("GET",)),
-    ("token", token, ("POST",)),
-    ("revocation", revocation, ("POST",)),
-    ("introspection", introspection, ("POST",)),
-    ("userinfo", userinfo, ("GET", "POST")),
-    ("end_session", end_session, ("GET", "POST")),
-))
+ROUTES = tuple(
+    (name, PATHS[name], view, methods)
+    for name, view, methods in (
+        ("discovery", discovery, ("GET", "HEAD")),
+        ("jwks", jwks, ("GET", "HEAD")),
+        ("authorize", authorize, ("GET", "POST")),
+        ("authorize_callback", authorize, ("GET",)),
+        ("token", token, ("POST",)),
+        ("revocation", revocation, ("POST",)),
+        ("introspection", introspection, ("POST",)),
+        ("userinfo", userinfo, ("GET", "POST")),
+        ("end_session", end_session, ("GET", "POST")),
+    )
+)
 
 
 def includeme(config):

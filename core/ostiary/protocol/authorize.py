@@ -97,8 +97,9 @@ def _check_echoed_params(server, params) -> None:
         raise InvalidRequestError("The redirect URI is not supported by the client.")
     response_type = params.get("response_type")
     if response_type and not quotable(response_type):
-        raise UnsupportedResponseTypeError("The response type is not supported by the server.", "",
-                                           redirect_uri=_client_redirect_uri(server, params))
+        raise UnsupportedResponseTypeError(
+            "The response type is not supported by the server.", "", redirect_uri=_client_redirect_uri(server, params)
+        )
 
 
 def _client_redirect_uri(server, params) -> str | None:
@@ -186,8 +187,9 @@ def _consented_scope(request, grant, principal, prompt, decision) -> str | None:
         if not required <= set(decision.scopes):
             raise OAuth2Error(error="access_denied", description="A required scope was not granted.")
         if client.allow_remember_consent and decision.remember:
-            store.remember_consent(Consent(principal.subject, client.client_id, decision.scopes,
-                                           client.consent_lifetime))
+            store.remember_consent(
+                Consent(principal.subject, client.client_id, decision.scopes, client.consent_lifetime)
+            )
         elif not decision.remember:
             store.forget_consent(principal.subject, client.client_id)
         return " ".join(decision.scopes)
@@ -215,8 +217,9 @@ def _deliver(request, location: str, response_mode: str | None):
     params = [(k, v) for k, v in params if k != "iss"] + [("iss", issuer)]
     if response_mode == "form_post":
         target = parts._replace(query="").geturl()
-        response = render_to_response("ostiary_theme_default:templates/form_post.pt",
-                                      form_post_values(request, target, params), request=request)
+        response = render_to_response(
+            "ostiary_theme_default:templates/form_post.pt", form_post_values(request, target, params), request=request
+        )
         response.headers["Cache-Control"] = "no-store"
         request.csp_form_action = target
         return response
@@ -238,4 +241,5 @@ def _error_response(request, oauth_request, error: OAuth2Error):
         location = error.redirect_uri + separator + urlencode(query)
         return _deliver(request, location, params.get("response_mode"))
     return request.interaction.error_redirect(
-        error.error, error.description, client_id=params.get("client_id"), redirect_uri=params.get("redirect_uri"))
+        error.error, error.description, client_id=params.get("client_id"), redirect_uri=params.get("redirect_uri")
+    )

@@ -104,8 +104,12 @@ def validate_end_session(request, params) -> LogoutRecord:
     if state and len(state) > MAX_STATE:
         raise EndSessionError(f"state is longer than {MAX_STATE} characters.")
     return LogoutRecord(
-        client_id=client_id, post_logout_redirect_uri=redirect, state=state,
-        sid=claims.get("sid"), subject=claims.get("sub"), hint_valid=bool(claims),
+        client_id=client_id,
+        post_logout_redirect_uri=redirect,
+        state=state,
+        sid=claims.get("sid"),
+        subject=claims.get("sub"),
+        hint_valid=bool(claims),
         ui_locales=params.get("ui_locales"),
     )
 

@@ -18,7 +18,17 @@ SIGNING_ALGS = ["RS256", "ES256"]
 #: Claims advertised as supported: the standard ones, and those of our ID tokens.
 CLAIMS_SUPPORTED = [
     *claimlib.STANDARD_CLAIMS,
-    "iss", "aud", "exp", "iat", "auth_time", "nonce", "amr", "acr", "sid", "at_hash", "idp",
+    "iss",
+    "aud",
+    "exp",
+    "iat",
+    "auth_time",
+    "nonce",
+    "amr",
+    "acr",
+    "sid",
+    "at_hash",
+    "idp",
 ]
 
 

@@ -37,10 +37,19 @@ class CodeGrant(AuthorizationCodeGrant):
         principal: Principal = request.user
         data = request.payload.data
         item = AuthorizationCode(
-            request.client.client_id, principal.subject, request.payload.redirect_uri, request.scope,
-            self.server.settings.code_lifetime, nonce=data.get("nonce"), auth_time=principal.auth_time,
-            amr=principal.amr, acr=principal.acr, sid=principal.sid, idp=principal.idp,
-            code_challenge=data.get("code_challenge"), code_challenge_method=data.get("code_challenge_method"),
+            request.client.client_id,
+            principal.subject,
+            request.payload.redirect_uri,
+            request.scope,
+            self.server.settings.code_lifetime,
+            nonce=data.get("nonce"),
+            auth_time=principal.auth_time,
+            amr=principal.amr,
+            acr=principal.acr,
+            sid=principal.sid,
+            idp=principal.idp,
+            code_challenge=data.get("code_challenge"),
+            code_challenge_method=data.get("code_challenge_method"),
         )
         self.server.grant_store.add_code(code, item)
 
@@ -55,8 +64,13 @@ class CodeGrant(AuthorizationCodeGrant):
                 store.revoke_family(item.family_id)
             for jti, expires_at in item.access_token_ids:  # a code used before generation 5
                 store.revoke_jti(jti, expires_at)
-            emit(self.server.request, TOKEN_REVOKED, subject=item.subject, client_id=client.client_id,
-                 reason="authorization code replayed")
+            emit(
+                self.server.request,
+                TOKEN_REVOKED,
+                subject=item.subject,
+                client_id=client.client_id,
+                reason="authorization code replayed",
+            )
             return None
         if item.is_expired():
             return None
@@ -96,8 +110,13 @@ class RefreshGrant(RefreshTokenGrant):
             return None
         if item.rotated:
             store.revoke_family(item.family_id)
-            emit(self.server.request, TOKEN_REVOKED, subject=item.subject, client_id=item.client_id,
-                 reason="refresh token reused")
+            emit(
+                self.server.request,
+                TOKEN_REVOKED,
+                subject=item.subject,
+                client_id=item.client_id,
+                reason="refresh token reused",
+            )
             return None
         return item
 
@@ -146,5 +165,10 @@ class ClientCredentials(ClientCredentialsGrant):
 
 def _emit_issued(grant) -> None:
     request = grant.request
-    emit(grant.server.request, TOKEN_ISSUED, subject=request.user.subject if request.user else None,
-         client_id=request.client.client_id, grant_type=request.payload.grant_type)
+    emit(
+        grant.server.request,
+        TOKEN_ISSUED,
+        subject=request.user.subject if request.user else None,
+        client_id=request.client.client_id,
+        grant_type=request.payload.grant_type,
+    )

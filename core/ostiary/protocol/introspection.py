@@ -29,14 +29,22 @@ class Introspection(IntrospectionEndpoint):
     def _payload(self, token):
         if token.kind == "access_token":
             claims = token.claims
-            payload = {k: claims[k] for k in ("scope", "client_id", "sub", "exp", "iat", "nbf", "iss", "aud", "jti")
-                       if k in claims}
+            payload = {
+                k: claims[k]
+                for k in ("scope", "client_id", "sub", "exp", "iat", "nbf", "iss", "aud", "jti")
+                if k in claims
+            }
             payload["token_type"] = "Bearer"
             return payload
         item = token.item
         return {
-            "scope": item.scope, "client_id": item.client_id, "sub": item.subject, "exp": item.expires_at,
-            "iat": item.issued_at, "iss": self.server.settings.issuer, "token_type": "refresh_token",
+            "scope": item.scope,
+            "client_id": item.client_id,
+            "sub": item.subject,
+            "exp": item.expires_at,
+            "iat": item.issued_at,
+            "iss": self.server.settings.issuer,
+            "token_type": "refresh_token",
         }
 
 

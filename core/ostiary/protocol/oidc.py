@@ -20,6 +20,10 @@ class IdTokenExtension:
         request = grant.request
         code = request.authorization_code
         token["id_token"] = issue_id_token(
-            grant.server, request.client, request.user, token["scope"],
-            access_token=token.get("access_token"), nonce=code.nonce if code is not None else None,
+            grant.server,
+            request.client,
+            request.user,
+            token["scope"],
+            access_token=token.get("access_token"),
+            nonce=code.nonce if code is not None else None,
         )

@@ -140,6 +140,8 @@ def check_one_client_auth_method(request) -> None:
         used.append("client_assertion")
     if len(used) > 1:
         raise InvalidRequestError(f"Use one client authentication method, not {' and '.join(used)}.")
+
+
 def client_secret_basic(query_client, oauth_request):
     """authlib's ``client_secret_basic``, but credentials it cannot decode
     (not UTF-8 once base64-decoded, or nothing after ``Basic``) are the

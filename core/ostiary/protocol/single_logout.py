@@ -72,15 +72,15 @@ def logout_token(request, client, session) -> str:
 def _post(uri: str, token: str, client_id: str) -> None:
     for attempt in range(1, ATTEMPTS + 1):
         try:
-            response = requests.post(uri, data={"logout_token": token}, timeout=TIMEOUT_SECONDS,
-                                     allow_redirects=False)
+            response = requests.post(uri, data={"logout_token": token}, timeout=TIMEOUT_SECONDS, allow_redirects=False)
             if response.status_code < 300:
                 return
             problem = f"HTTP {response.status_code}"
         except requests.RequestException as exc:
             problem = type(exc).__name__
-        log.warning("back-channel logout to client %s failed (attempt %d/%d): %s",
-                    client_id, attempt, ATTEMPTS, problem)
+        log.warning(
+            "back-channel logout to client %s failed (attempt %d/%d): %s", client_id, attempt, ATTEMPTS, problem
+        )
 
 
 def _deliver(notifications) -> None:
@@ -99,9 +99,11 @@ def session_ended(request, session) -> list[str]:
         if client.logout_revokes_refresh_tokens:
             request.ostiary_root.grants.revoke_where(client_id=client.client_id, sid=session.sid)
         if client.backchannel_logout_uri:
-            notifications.append((client.backchannel_logout_uri, logout_token(request, client, session),
-                                  client.client_id))
+            notifications.append(
+                (client.backchannel_logout_uri, logout_token(request, client, session), client.client_id)
+            )
     if notifications:
+
         def after_commit(succeeded):
             if succeeded:
                 threading.Thread(target=_deliver, args=(notifications,), daemon=True).start()

@@ -27,8 +27,13 @@ class Principal:
     def session_claims(self) -> dict:
         """The claims that describe the sign-in: auth_time, amr, acr, sid, idp
         (each only when known), for ID and access tokens alike."""
-        values = {"auth_time": self.auth_time, "amr": list(self.amr) or None, "acr": self.acr,
-                  "sid": self.sid, "idp": self.idp}
+        values = {
+            "auth_time": self.auth_time,
+            "amr": list(self.amr) or None,
+            "acr": self.acr,
+            "sid": self.sid,
+            "idp": self.idp,
+        }
         return {name: value for name, value in values.items() if value}
 
     def get_user_id(self) -> str:
@@ -107,7 +112,8 @@ def save_token(server, token: IssuedToken, oauth_request) -> None:
     if grant_type == "authorization_code" and not _may_refresh(oauth_request.client, scope):
         return
     token["refresh_token"] = store.issue_refresh_token(
-        family, scope, auth_time=principal.auth_time, amr=principal.amr, acr=principal.acr, idp=principal.idp)
+        family, scope, auth_time=principal.auth_time, amr=principal.amr, acr=principal.acr, idp=principal.idp
+    )
 
 
 def _start_grant(server, token: IssuedToken, oauth_request):
@@ -142,13 +148,15 @@ def issue_id_token(server, client, principal: Principal, scope: str, *, access_t
         # Section 5.4: with an access token issued, scope claims come from userinfo.
         requested = set()
     claims.update(request.plugins.profile_claims(principal.subject, client, requested, Caller.ID_TOKEN))
-    claims.update({
-        "iss": settings.issuer,
-        "sub": principal.subject,
-        "aud": client.client_id,
-        "iat": issued,
-        "exp": issued + lifetime,
-    })
+    claims.update(
+        {
+            "iss": settings.issuer,
+            "sub": principal.subject,
+            "aud": client.client_id,
+            "iat": issued,
+            "exp": issued + lifetime,
+        }
+    )
     claims.update(principal.session_claims())
     if nonce:
         claims["nonce"] = nonce

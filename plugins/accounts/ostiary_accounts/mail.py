@@ -76,8 +76,9 @@ def compose(request, recipient: str, subject, template: str, values: dict) -> Me
     # var/mail file too; anything else is quoted-printable, safe everywhere.
     encoding = "7bit" if body.isascii() else "quoted-printable"
     text = Attachment(data=body, content_type="text/plain", transfer_encoding=encoding, disposition="inline")
-    return Message(subject=request.localizer.translate(subject), sender=sender(request),
-                   recipients=[recipient], body=text)
+    return Message(
+        subject=request.localizer.translate(subject), sender=sender(request), recipients=[recipient], body=text
+    )
 
 
 def send(request, recipient: str, subject, template: str, values: dict) -> Message:

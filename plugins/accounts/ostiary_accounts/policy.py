@@ -33,9 +33,7 @@ _DECORATION = re.compile(r"[\d\W_]+$")
 def common_passwords() -> frozenset[str]:
     """The shipped list of common passwords, case-folded."""
     text = importlib.resources.files(__package__).joinpath("common-passwords.txt").read_text("utf-8")
-    return frozenset(
-        line.strip().casefold() for line in text.splitlines() if line.strip() and not line.startswith("#")
-    )
+    return frozenset(line.strip().casefold() for line in text.splitlines() if line.strip() and not line.startswith("#"))
 
 
 def _personal(username: str | None, email: str | None) -> set[str]:

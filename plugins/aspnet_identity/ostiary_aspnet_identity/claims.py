@@ -36,8 +36,9 @@ CLAIM_TYPES = {
 }
 
 #: Claims kept in columns of ``AspNetUsers``, never as claim rows.
-ROW_CLAIMS = frozenset({"sub", "preferred_username", "email", "email_verified", "phone_number",
-                        "phone_number_verified"})
+ROW_CLAIMS = frozenset(
+    {"sub", "preferred_username", "email", "email_verified", "phone_number", "phone_number_verified"}
+)
 
 _BOOLEAN = frozenset({"email_verified", "phone_number_verified"})
 _JSON = frozenset({"address"})
@@ -85,25 +86,32 @@ def _collect(pairs) -> dict:
 def stored_claims(db, tables, subject: str) -> list[tuple[str, object]]:
     """The user's ``AspNetUserClaims`` as ``(name, value)`` pairs, in insertion order."""
     table = tables.user_claims
-    rows = db.execute(select(table.c.ClaimType, table.c.ClaimValue)
-                      .where(table.c.UserId == subject).order_by(table.c.Id))
+    rows = db.execute(
+        select(table.c.ClaimType, table.c.ClaimValue).where(table.c.UserId == subject).order_by(table.c.Id)
+    )
     return [(name, from_text(name, value)) for name, value in ((claim_name(t), v) for t, v in rows)]
 
 
 def role_names(db, tables, subject: str) -> list[str]:
     """The names of the user's roles, sorted."""
-    query = (select(tables.roles.c.Name)
-             .join(tables.user_roles, tables.user_roles.c.RoleId == tables.roles.c.Id)
-             .where(tables.user_roles.c.UserId == subject).order_by(tables.roles.c.Name))
+    query = (
+        select(tables.roles.c.Name)
+        .join(tables.user_roles, tables.user_roles.c.RoleId == tables.roles.c.Id)
+        .where(tables.user_roles.c.UserId == subject)
+        .order_by(tables.roles.c.Name)
+    )
     return [name for (name,) in db.execute(query) if name]
 
 
 def role_claims(db, tables, subject: str) -> list[tuple[str, object]]:
     """The ``AspNetRoleClaims`` of the user's roles as ``(name, value)`` pairs."""
     table = tables.role_claims
-    query = (select(table.c.ClaimType, table.c.ClaimValue)
-             .join(tables.user_roles, tables.user_roles.c.RoleId == table.c.RoleId)
-             .where(tables.user_roles.c.UserId == subject).order_by(table.c.Id))
+    query = (
+        select(table.c.ClaimType, table.c.ClaimValue)
+        .join(tables.user_roles, tables.user_roles.c.RoleId == table.c.RoleId)
+        .where(tables.user_roles.c.UserId == subject)
+        .order_by(table.c.Id)
+    )
     return [(name, from_text(name, value)) for name, value in ((claim_name(t), v) for t, v in db.execute(query))]
 
 

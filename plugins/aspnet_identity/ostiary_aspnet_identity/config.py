@@ -28,24 +28,47 @@ def _lower_choice(*allowed: str):
 SETTINGS: tuple[Setting, ...] = (
     Setting(PREFIX + "url", None, str.strip, "SQLAlchemy URL of the Identity database.", secret=True),
     Setting(PREFIX + "schema", "", optional_text, "Database schema of the AspNet* tables (empty: the default schema)."),
-    Setting(PREFIX + "login_with_email", "true", boolean, "Also accept the email address at sign-in (when one user has it)."),
+    Setting(
+        PREFIX + "login_with_email", "true", boolean, "Also accept the email address at sign-in (when one user has it)."
+    ),
     Setting(PREFIX + "require_confirmed_email", "false", boolean, "SignInOptions.RequireConfirmedEmail."),
     Setting(PREFIX + "require_unique_email", "false", boolean, "UserOptions.RequireUniqueEmail, for new users."),
-    Setting(PREFIX + "allow_two_factor_users", "false", boolean, "Let users with TwoFactorEnabled sign in with a password alone."),
-    Setting(PREFIX + "max_failed_access_attempts", "5", whole_number_between(1), "LockoutOptions.MaxFailedAccessAttempts."),
-    Setting(PREFIX + "lockout_seconds", "300", whole_number_between(1), "LockoutOptions.DefaultLockoutTimeSpan, in seconds."),
+    Setting(
+        PREFIX + "allow_two_factor_users",
+        "false",
+        boolean,
+        "Let users with TwoFactorEnabled sign in with a password alone.",
+    ),
+    Setting(
+        PREFIX + "max_failed_access_attempts", "5", whole_number_between(1), "LockoutOptions.MaxFailedAccessAttempts."
+    ),
+    Setting(
+        PREFIX + "lockout_seconds", "300", whole_number_between(1), "LockoutOptions.DefaultLockoutTimeSpan, in seconds."
+    ),
     Setting(PREFIX + "lockout_allowed_for_new_users", "true", boolean, "LockoutOptions.AllowedForNewUsers."),
-    Setting(PREFIX + "hash_format", "v3", _lower_choice("v3", "v2"), "PasswordHasherOptions.CompatibilityMode: v3, or v2 for Identity 2.x."),
+    Setting(
+        PREFIX + "hash_format",
+        "v3",
+        _lower_choice("v3", "v2"),
+        "PasswordHasherOptions.CompatibilityMode: v3, or v2 for Identity 2.x.",
+    ),
     Setting(PREFIX + "hash_prf", "sha512", _lower_choice("sha1", "sha256", "sha512"), "PRF of new version 3 hashes."),
     Setting(PREFIX + "hash_iterations", "100000", whole_number_between(1), "PasswordHasherOptions.IterationCount."),
     Setting(PREFIX + "check_password_options", "false", boolean, "Apply the PasswordOptions below to new passwords."),
     Setting(PREFIX + "password_required_length", "6", whole_number_between(0), "PasswordOptions.RequiredLength."),
-    Setting(PREFIX + "password_required_unique_chars", "1", whole_number_between(0), "PasswordOptions.RequiredUniqueChars."),
+    Setting(
+        PREFIX + "password_required_unique_chars", "1", whole_number_between(0), "PasswordOptions.RequiredUniqueChars."
+    ),
     Setting(PREFIX + "password_require_digit", "true", boolean, "PasswordOptions.RequireDigit."),
     Setting(PREFIX + "password_require_lowercase", "true", boolean, "PasswordOptions.RequireLowercase."),
     Setting(PREFIX + "password_require_uppercase", "true", boolean, "PasswordOptions.RequireUppercase."),
     Setting(PREFIX + "password_require_non_alphanumeric", "true", boolean, "PasswordOptions.RequireNonAlphanumeric."),
-    Setting(PREFIX + "allowed_username_characters", USERNAME_CHARACTERS, str, "UserOptions.AllowedUserNameCharacters (empty: any)."),
+    Setting(
+        PREFIX + "allowed_username_characters",
+        USERNAME_CHARACTERS,
+        str,
+        "UserOptions.AllowedUserNameCharacters (empty: any).",
+    ),
 )
 
 Options = dataclasses.make_dataclass("Options", [(row.key(PREFIX), Any) for row in SETTINGS], frozen=True)

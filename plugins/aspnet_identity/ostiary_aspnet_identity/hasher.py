@@ -125,7 +125,7 @@ def _strength(prf: str) -> int:
 def _verify_v2(blob: bytes, password: str) -> bool:
     if len(blob) != 1 + SALT_SIZE + SUBKEY_SIZE:
         return False
-    salt, expected = blob[1:1 + SALT_SIZE], blob[1 + SALT_SIZE:]
+    salt, expected = blob[1 : 1 + SALT_SIZE], blob[1 + SALT_SIZE :]
     actual = hashlib.pbkdf2_hmac("sha1", password_bytes(password), salt, V2_ITERATIONS, SUBKEY_SIZE)
     return hmac.compare_digest(actual, expected)
 
@@ -138,7 +138,7 @@ def _verify_v3(blob: bytes, password: str) -> tuple[str, int] | None:
     prf = PRFS.get(prf_id)
     if prf is None or not 1 <= iterations <= MAX_ITERATIONS or salt_size < MIN_SIZE:
         return None
-    salt, expected = blob[13:13 + salt_size], blob[13 + salt_size:]
+    salt, expected = blob[13 : 13 + salt_size], blob[13 + salt_size :]
     if len(salt) < salt_size or len(expected) < MIN_SIZE:
         return None
     actual = hashlib.pbkdf2_hmac(prf, password_bytes(password), salt, iterations, len(expected))

@@ -53,8 +53,7 @@ def get_store(request) -> IdentityStore:
 def _request_session(request) -> Session:
     """Request method ``request.aspnet_identity_db``."""
     session = Session(get_store(request).engine)
-    zope.sqlalchemy.register(session, initial_state=STATUS_CHANGED,
-                             transaction_manager=request.tm)
+    zope.sqlalchemy.register(session, initial_state=STATUS_CHANGED, transaction_manager=request.tm)
     return session
 
 

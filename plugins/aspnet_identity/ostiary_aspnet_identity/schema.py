@@ -78,7 +78,8 @@ def build_tables(schema: str | None = None) -> types.SimpleNamespace:
     prefix = f"{schema}." if schema else ""
     key = String(450)
     users = Table(
-        "AspNetUsers", metadata,
+        "AspNetUsers",
+        metadata,
         Column("Id", key, primary_key=True),
         Column("UserName", String(256)),
         Column("NormalizedUserName", String(256)),
@@ -96,7 +97,8 @@ def build_tables(schema: str | None = None) -> types.SimpleNamespace:
         Column("AccessFailedCount", Integer, nullable=False),
     )
     roles = Table(
-        "AspNetRoles", metadata,
+        "AspNetRoles",
+        metadata,
         Column("Id", key, primary_key=True),
         Column("Name", String(256)),
         Column("NormalizedName", String(256)),
@@ -109,33 +111,38 @@ def build_tables(schema: str | None = None) -> types.SimpleNamespace:
         users=users,
         roles=roles,
         user_claims=Table(
-            "AspNetUserClaims", metadata,
+            "AspNetUserClaims",
+            metadata,
             Column("Id", Integer, primary_key=True, autoincrement=True),
             Column("UserId", key, ForeignKey(user_id, ondelete="CASCADE"), nullable=False),
             Column("ClaimType", Text),
             Column("ClaimValue", Text),
         ),
         role_claims=Table(
-            "AspNetRoleClaims", metadata,
+            "AspNetRoleClaims",
+            metadata,
             Column("Id", Integer, primary_key=True, autoincrement=True),
             Column("RoleId", key, ForeignKey(role_id, ondelete="CASCADE"), nullable=False),
             Column("ClaimType", Text),
             Column("ClaimValue", Text),
         ),
         user_roles=Table(
-            "AspNetUserRoles", metadata,
+            "AspNetUserRoles",
+            metadata,
             Column("UserId", key, ForeignKey(user_id, ondelete="CASCADE"), primary_key=True),
             Column("RoleId", key, ForeignKey(role_id, ondelete="CASCADE"), primary_key=True),
         ),
         user_logins=Table(
-            "AspNetUserLogins", metadata,
+            "AspNetUserLogins",
+            metadata,
             Column("LoginProvider", key, primary_key=True),
             Column("ProviderKey", key, primary_key=True),
             Column("ProviderDisplayName", Text),
             Column("UserId", key, ForeignKey(user_id, ondelete="CASCADE"), nullable=False),
         ),
         user_tokens=Table(
-            "AspNetUserTokens", metadata,
+            "AspNetUserTokens",
+            metadata,
             Column("UserId", key, ForeignKey(user_id, ondelete="CASCADE"), primary_key=True),
             Column("LoginProvider", key, primary_key=True),
             Column("Name", key, primary_key=True),

@@ -68,8 +68,9 @@ class IdentityStore:
     def find_by_external_login(self, db, provider: str, key: str) -> AspNetUser | None:
         """``FindByLoginAsync``: the user an ``AspNetUserLogins`` row names."""
         logins = self.tables.user_logins
-        user_id = db.execute(select(logins.c.UserId).where(logins.c.LoginProvider == provider,
-                                                           logins.c.ProviderKey == key)).scalar()
+        user_id = db.execute(
+            select(logins.c.UserId).where(logins.c.LoginProvider == provider, logins.c.ProviderKey == key)
+        ).scalar()
         return self.find(db, user_id) if user_id else None
 
     def list(self, db, offset: int = 0, limit: int | None = None, search: str | None = None) -> list[AspNetUser]:
@@ -79,8 +80,12 @@ class IdentityStore:
         query = select(users).order_by(users.c.NormalizedUserName).offset(offset)
         if search:
             pattern = "%" + normalize(search).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            query = query.where(or_(users.c.NormalizedUserName.like(pattern, escape="\\"),
-                                    users.c.NormalizedEmail.like(pattern, escape="\\")))
+            query = query.where(
+                or_(
+                    users.c.NormalizedUserName.like(pattern, escape="\\"),
+                    users.c.NormalizedEmail.like(pattern, escape="\\"),
+                )
+            )
         if limit is not None:
             query = query.limit(limit)
         return [AspNetUser.from_row(row) for row in db.execute(query).mappings()]
@@ -151,8 +156,9 @@ class IdentityStore:
 
     def _update(self, db, subject: str, *conditions, **values) -> int:
         users = self.tables.users
-        statement = (update(users).where(users.c.Id == subject, *conditions)
-                     .values(ConcurrencyStamp=new_guid(), **values))
+        statement = (
+            update(users).where(users.c.Id == subject, *conditions).values(ConcurrencyStamp=new_guid(), **values)
+        )
         return db.execute(statement).rowcount
 
     # -- changing users -------------------------------------------------------------------
@@ -167,17 +173,25 @@ class IdentityStore:
             raise ValueError(f"Username '{username}' is already taken.")
         self._check_email(db, email, None)
         subject = new_guid()
-        db.execute(insert(self.tables.users).values(
-            Id=subject, UserName=username, NormalizedUserName=normalize(username),
-            Email=email or None, NormalizedEmail=normalize(email or None),
-            EmailConfirmed=bool(claims.pop("email_verified", False)),
-            PasswordHash=self.hasher.hash(password) if password is not None else None,
-            SecurityStamp=new_security_stamp(), ConcurrencyStamp=new_guid(),
-            PhoneNumber=claims.pop("phone_number", None) or None,
-            PhoneNumberConfirmed=bool(claims.pop("phone_number_verified", False)),
-            TwoFactorEnabled=False, LockoutEnd=None,
-            LockoutEnabled=self.options.lockout_allowed_for_new_users, AccessFailedCount=0,
-        ))
+        db.execute(
+            insert(self.tables.users).values(
+                Id=subject,
+                UserName=username,
+                NormalizedUserName=normalize(username),
+                Email=email or None,
+                NormalizedEmail=normalize(email or None),
+                EmailConfirmed=bool(claims.pop("email_verified", False)),
+                PasswordHash=self.hasher.hash(password) if password is not None else None,
+                SecurityStamp=new_security_stamp(),
+                ConcurrencyStamp=new_guid(),
+                PhoneNumber=claims.pop("phone_number", None) or None,
+                PhoneNumberConfirmed=bool(claims.pop("phone_number_verified", False)),
+                TwoFactorEnabled=False,
+                LockoutEnd=None,
+                LockoutEnabled=self.options.lockout_allowed_for_new_users,
+                AccessFailedCount=0,
+            )
+        )
         for name in claimlib.ROW_CLAIMS:
             claims.pop(name, None)
         self._put_claims(db, subject, claims)
@@ -188,8 +202,9 @@ class IdentityStore:
             return
         policy.check_email(email)
         users = self.tables.users
-        taken = db.execute(select(users.c.Id).where(users.c.NormalizedEmail == normalize(email),
-                                                    users.c.Id != (subject or ""))).first()
+        taken = db.execute(
+            select(users.c.Id).where(users.c.NormalizedEmail == normalize(email), users.c.Id != (subject or ""))
+        ).first()
         if taken is not None:
             raise ValueError(f"Email '{email}' is already taken.")
 
@@ -201,8 +216,13 @@ class IdentityStore:
         if self.find(db, subject) is None:
             return False
         policy.check_password(self.options, password)
-        self._update(db, subject, PasswordHash=self.hasher.hash(password), SecurityStamp=new_security_stamp(),
-                     AccessFailedCount=0)
+        self._update(
+            db,
+            subject,
+            PasswordHash=self.hasher.hash(password),
+            SecurityStamp=new_security_stamp(),
+            AccessFailedCount=0,
+        )
         return True
 
     def set_active(self, db, subject: str, active: bool) -> bool:
@@ -215,8 +235,9 @@ class IdentityStore:
         if active:
             self._update(db, subject, LockoutEnd=None, AccessFailedCount=0)
         else:
-            self._update(db, subject, LockoutEnabled=True, LockoutEnd=DISABLED_UNTIL,
-                         SecurityStamp=new_security_stamp())
+            self._update(
+                db, subject, LockoutEnabled=True, LockoutEnd=DISABLED_UNTIL, SecurityStamp=new_security_stamp()
+            )
         return True
 
     def update_security_stamp(self, db, subject: str) -> str:
@@ -250,8 +271,12 @@ class IdentityStore:
             email = claims.pop("email") or None
             if email != user.email:
                 self._check_email(db, email, user.subject)
-                values.update(Email=email, NormalizedEmail=normalize(email), EmailConfirmed=False,
-                              SecurityStamp=new_security_stamp())
+                values.update(
+                    Email=email,
+                    NormalizedEmail=normalize(email),
+                    EmailConfirmed=False,
+                    SecurityStamp=new_security_stamp(),
+                )
         if "email_verified" in claims:
             values["EmailConfirmed"] = bool(claims.pop("email_verified"))
         if "phone_number" in claims:
@@ -280,8 +305,11 @@ class IdentityStore:
         """The security stamp recorded at the user's last sign-in through Ostiary."""
         tokens = self.tables.user_tokens
         provider, name = STAMP_TOKEN
-        return db.execute(select(tokens.c.Value).where(tokens.c.UserId == subject, tokens.c.LoginProvider == provider,
-                                                       tokens.c.Name == name)).scalar()
+        return db.execute(
+            select(tokens.c.Value).where(
+                tokens.c.UserId == subject, tokens.c.LoginProvider == provider, tokens.c.Name == name
+            )
+        ).scalar()
 
     def record_stamp(self, db, subject: str, stamp: str | None) -> None:
         """Remember ``stamp`` as the one sessions and tokens of ``subject`` belong to."""

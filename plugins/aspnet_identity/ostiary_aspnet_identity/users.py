@@ -64,14 +64,23 @@ class AspNetUser:
     @classmethod
     def from_row(cls, row) -> AspNetUser:
         return cls(
-            subject=row["Id"], username=row["UserName"] or "", email=row["Email"],
-            email_confirmed=bool(row["EmailConfirmed"]), phone_number=row["PhoneNumber"],
+            subject=row["Id"],
+            username=row["UserName"] or "",
+            email=row["Email"],
+            email_confirmed=bool(row["EmailConfirmed"]),
+            phone_number=row["PhoneNumber"],
             phone_number_confirmed=bool(row["PhoneNumberConfirmed"]),
-            two_factor_enabled=bool(row["TwoFactorEnabled"]), security_stamp=row["SecurityStamp"],
-            lockout_enabled=bool(row["LockoutEnabled"]), lockout_end=row["LockoutEnd"],
-            access_failed_count=row["AccessFailedCount"] or 0, password_hash=row["PasswordHash"],
-            active=not (row["LockoutEnabled"] and row["LockoutEnd"] is not None
-                        and row["LockoutEnd"].year == DISABLED_UNTIL.year),
+            two_factor_enabled=bool(row["TwoFactorEnabled"]),
+            security_stamp=row["SecurityStamp"],
+            lockout_enabled=bool(row["LockoutEnabled"]),
+            lockout_end=row["LockoutEnd"],
+            access_failed_count=row["AccessFailedCount"] or 0,
+            password_hash=row["PasswordHash"],
+            active=not (
+                row["LockoutEnabled"]
+                and row["LockoutEnd"] is not None
+                and row["LockoutEnd"].year == DISABLED_UNTIL.year
+            ),
         )
 
     @property

@@ -15,7 +15,12 @@ _ = TranslationStringFactory("ostiary_password_reset")
 SETTINGS = (
     Setting("password_reset.token_lifetime", "3600", positive_int, "Seconds a reset link works."),
     Setting("password_reset.rate_limit", "10", positive_int, "Reset requests per client address per window."),
-    Setting("password_reset.rate_window", "3600", positive_int, "The window of password_reset.rate_limit and password_reset.mails_per_address, in seconds."),
+    Setting(
+        "password_reset.rate_window",
+        "3600",
+        positive_int,
+        "The window of password_reset.rate_limit and password_reset.mails_per_address, in seconds.",
+    ),
     Setting("password_reset.mails_per_address", "3", positive_int, "Reset mails to one address per window."),
 )
 

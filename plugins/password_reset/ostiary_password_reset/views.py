@@ -53,23 +53,32 @@ def _account_for(request, email):
 
 def _reset_mail(request, username, link):
     settings = _settings(request)
-    return (_("Reset your password"), TEMPLATES + "reset_email.txt", {
-        "username": username, "link": link, "valid_for": duration(request, settings.token_lifetime),
-        "issuer": request.registry.ostiary_settings.issuer})
+    return (
+        _("Reset your password"),
+        TEMPLATES + "reset_email.txt",
+        {
+            "username": username,
+            "link": link,
+            "valid_for": duration(request, settings.token_lifetime),
+            "issuer": request.registry.ostiary_settings.issuer,
+        },
+    )
 
 
 def _mail_link(request, data, user, url):
     token = data.tokens.issue(user.subject, _settings(request).token_lifetime, return_url=url, email=user.email)
-    mail.send(request, user.email, *_reset_mail(request, user.username, public_url(request, "password_reset",
-                                                                                   token=token)))
+    mail.send(
+        request, user.email, *_reset_mail(request, user.username, public_url(request, "password_reset", token=token))
+    )
     emit(request, events.RESET_REQUESTED, subject=user.subject)
 
 
 def _compose_nothing(request, email):
     """For an address without an account: the work of the mail, and no mail,
     so that the answer takes as long as for a known address."""
-    mail.compose(request, email, *_reset_mail(request, email, public_url(request, "password_reset",
-                                                                         token=random_token(32))))
+    mail.compose(
+        request, email, *_reset_mail(request, email, public_url(request, "password_reset", token=random_token(32)))
+    )
 
 
 def forgot_submit(request):
@@ -85,8 +94,9 @@ def forgot_submit(request):
         too_many = _("Too many requests from your network. Please try again later.")
         return _forgot_form(request, url, email, {"form": too_many}, status=429)
     if not valid_email(email):
-        return _forgot_form(request, url, email, {"email": _("Enter an email address such as name@example.org.")},
-                            status=400)
+        return _forgot_form(
+            request, url, email, {"email": _("Enter an email address such as name@example.org.")}, status=400
+        )
     user = _account_for(request, email)
     # Counted for every address, known or not: the same work either way.
     within = data.limits.hit("address:" + digest(fold(email)), settings.mails_per_address, settings.rate_window)
@@ -127,8 +137,9 @@ def reset_submit(request):
     password = request.POST.get("password", "")
     problem = get_policy(request).problem(password, username=user.username, email=user.email)
     if problem is not None:
-        return render_page(request, TEMPLATES + "reset.pt", pages.reset(request, token, user.username, problem),
-                           status=400)
+        return render_page(
+            request, TEMPLATES + "reset.pt", pages.reset(request, token, user.username, problem), status=400
+        )
     data.tokens.take(token)
     if not request.plugins.set_password(subject=user.subject, password=password):
         return _link_invalid(request)
@@ -137,7 +148,13 @@ def reset_submit(request):
         request.plugins.update_claims(subject=user.subject, claims={"email_verified": True})
     revoked = request.interaction.revoke_user(user.subject)
     emit(request, events.RESET, subject=user.subject, revoked=revoked)
-    mail.send(request, user.email, _("Your password was changed"), TEMPLATES + "changed_email.txt",
-              {"username": user.username, "issuer": request.registry.ostiary_settings.issuer})
-    return render_page(request, TEMPLATES + "reset_done.pt",
-                       pages.done(request, resume_url(request, record.data.get("return_url"))))
+    mail.send(
+        request,
+        user.email,
+        _("Your password was changed"),
+        TEMPLATES + "changed_email.txt",
+        {"username": user.username, "issuer": request.registry.ostiary_settings.issuer},
+    )
+    return render_page(
+        request, TEMPLATES + "reset_done.pt", pages.done(request, resume_url(request, record.data.get("return_url")))
+    )

@@ -7,9 +7,13 @@ from ostiary.plugin import Caller, Resource, Setting, SettingsError, hookimpl, p
 from .source import ClaimsFile
 
 #: The scope this plugin adds, and the claims it carries.
-SCOPE = Resource("department", "identity", "Your department",
-                 "Your department and job title, from the staff directory",
-                 claims=("department", "title"))
+SCOPE = Resource(
+    "department",
+    "identity",
+    "Your department",
+    "Your department and job title, from the staff directory",
+    claims=("department", "title"),
+)
 #: Keys of an entry that are not claims.
 NOT_CLAIMS = frozenset({"active"})
 
@@ -53,8 +57,7 @@ def ostiary_profile_claims(request, subject, client, requested_claims, caller):
     if caller == Caller.ACCESS_TOKEN:
         return {}  # staff-directory data stays out of tokens that travel to APIs
     entry = _entry(request, subject) or {}
-    return {name: value for name, value in entry.items()
-            if name in requested_claims and name not in NOT_CLAIMS}
+    return {name: value for name, value in entry.items() if name in requested_claims and name not in NOT_CLAIMS}
 
 
 @hookimpl

@@ -14,9 +14,24 @@ _ = TranslationStringFactory("ostiary_registration")
 
 SETTINGS = (
     Setting("registration.token_lifetime", "86400", positive_int, "Seconds a confirmation link works."),
-    Setting("registration.rate_limit", "10", positive_int, "Registrations and resend requests per client address per window."),
-    Setting("registration.rate_window", "3600", positive_int, "The window of registration.rate_limit and registration.mails_per_address, in seconds."),
-    Setting("registration.mails_per_address", "3", positive_int, "Mails per window to the owner of an address someone tried to register with."),
+    Setting(
+        "registration.rate_limit",
+        "10",
+        positive_int,
+        "Registrations and resend requests per client address per window.",
+    ),
+    Setting(
+        "registration.rate_window",
+        "3600",
+        positive_int,
+        "The window of registration.rate_limit and registration.mails_per_address, in seconds.",
+    ),
+    Setting(
+        "registration.mails_per_address",
+        "3",
+        positive_int,
+        "Mails per window to the owner of an address someone tried to register with.",
+    ),
 )
 
 PAGES = (

@@ -55,8 +55,9 @@ def _problems(request, username, email, password) -> dict:
     that answer would tell anyone who has an account here."""
     errors = {}
     if not USERNAME.fullmatch(username):
-        errors["username"] = _("Use 3 to 64 letters, digits, dots, hyphens or underscores, "
-                               "starting with a letter or a digit.")
+        errors["username"] = _(
+            "Use 3 to 64 letters, digits, dots, hyphens or underscores, starting with a letter or a digit."
+        )
     elif request.plugins.user_by_username(username) is not None:
         errors["username"] = _("This username is taken. Please choose another one.")
     if not valid_email(email):
@@ -70,12 +71,18 @@ def _problems(request, username, email, password) -> dict:
 def _send_link(request, data, user, email, url):
     lifetime = _settings(request).token_lifetime
     token = data.tokens.issue(user.subject, lifetime, return_url=url)
-    mail.send(request, email, _("Confirm your email address"), TEMPLATES + "verify_email.txt", {
-        "username": user.username,
-        "link": public_url(request, "register_verify", token=token),
-        "valid_for": duration(request, lifetime),
-        "issuer": request.registry.ostiary_settings.issuer,
-    })
+    mail.send(
+        request,
+        email,
+        _("Confirm your email address"),
+        TEMPLATES + "verify_email.txt",
+        {
+            "username": user.username,
+            "link": public_url(request, "register_verify", token=token),
+            "valid_for": duration(request, lifetime),
+            "issuer": request.registry.ostiary_settings.issuer,
+        },
+    )
 
 
 def _account_with(request, email):
@@ -90,9 +97,13 @@ def _tell_owner(request, data, user, email, password):
     (at most ``mails_per_address`` times per window)."""
     get_passwords(request).hash(password)  # what creating the account would have cost
     if data.limits.hit(_address_key(email), _settings(request).mails_per_address, _settings(request).rate_window):
-        mail.send(request, user.email, _("Someone tried to register with your email address"),
-                  TEMPLATES + "exists_email.txt",
-                  {"username": user.username, "issuer": request.registry.ostiary_settings.issuer})
+        mail.send(
+            request,
+            user.email,
+            _("Someone tried to register with your email address"),
+            TEMPLATES + "exists_email.txt",
+            {"username": user.username, "issuer": request.registry.ostiary_settings.issuer},
+        )
     emit(request, events.EXISTING_ADDRESS, subject=user.subject)
 
 
@@ -125,8 +136,9 @@ def register_submit(request):
         _tell_owner(request, data, owner, fields["email"], password)
         return render_page(request, TEMPLATES + "sent.pt", pages.sent(request, url))
     try:
-        user = request.plugins.create_user(username=fields["username"], email=fields["email"],
-                                                 password=password, claims={"email_verified": False})
+        user = request.plugins.create_user(
+            username=fields["username"], email=fields["email"], password=password, claims={"email_verified": False}
+        )
     except ValueError as exc:  # the store refused, with a message safe to show
         return _form(request, url, context, fields, {"form": str(exc)}, status=400)
     if user is None:

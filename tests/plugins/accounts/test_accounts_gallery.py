@@ -4,10 +4,28 @@ import re
 
 import pytest
 
-REGISTRATION = {"register", "register-for-client", "register-errors", "register-rate-limited", "sent", "resent",
-                "verify", "link-invalid", "resend", "resend-error"}
-PASSWORD_RESET = {"forgot", "forgot-error", "forgot-rate-limited", "sent", "reset", "reset-error", "done",
-                  "link-invalid"}
+REGISTRATION = {
+    "register",
+    "register-for-client",
+    "register-errors",
+    "register-rate-limited",
+    "sent",
+    "resent",
+    "verify",
+    "link-invalid",
+    "resend",
+    "resend-error",
+}
+PASSWORD_RESET = {
+    "forgot",
+    "forgot-error",
+    "forgot-rate-limited",
+    "sent",
+    "reset",
+    "reset-error",
+    "done",
+    "link-invalid",
+}
 
 
 @pytest.fixture

@@ -75,13 +75,16 @@ def test_rate_limits_count_per_key_and_window():
     assert limits.prune(when=1120) == 2
 
 
-@pytest.mark.parametrize("key, value, message", [
-    ("registration.token_lifetim", "60", "registration.token_lifetim: unknown setting"),
-    ("registration.rate_limit", "0", "expected a whole number"),
-    ("password_reset.token_lifetime", "soon", "password_reset.token_lifetime"),
-    ("accounts.mailer", "pigeon", "expected one of smtp, file, testing"),
-    ("accounts.mailer", "file", "needs mail.top_level_directory"),
-])
+@pytest.mark.parametrize(
+    "key, value, message",
+    [
+        ("registration.token_lifetim", "60", "registration.token_lifetim: unknown setting"),
+        ("registration.rate_limit", "0", "expected a whole number"),
+        ("password_reset.token_lifetime", "soon", "password_reset.token_lifetime"),
+        ("accounts.mailer", "pigeon", "expected one of smtp, file, testing"),
+        ("accounts.mailer", "file", "needs mail.top_level_directory"),
+    ],
+)
 def test_bad_settings_stop_start_up(ostiary_settings, key, value, message):
     with pytest.raises(SettingsError, match=message):
         main({}, **dict(ostiary_settings, **{key: value}))
@@ -94,8 +97,10 @@ def test_the_file_mailer_writes_each_mail_into_a_folder(ostiary_settings, tmp_pa
         load_data(app, DEMO)
         browser = webtest.TestApp(app, extra_environ={"HTTP_HOST": "localhost"})
         page = browser.get("/account/password/forgot")
-        browser.post("/account/password/forgot", {"csrf_token": page.html.find(attrs={"name": "csrf_token"})["value"],
-                                                  "email": "alice@example.org"})
+        browser.post(
+            "/account/password/forgot",
+            {"csrf_token": page.html.find(attrs={"name": "csrf_token"})["value"], "email": "alice@example.org"},
+        )
         assert app.registry.ostiary_mail_delivery.flush(10)  # mail leaves after the request
         [mail] = folder.glob("*.eml")
         text = mail.read_text()

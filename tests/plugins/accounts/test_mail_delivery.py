@@ -49,8 +49,9 @@ def test_a_password_reset_answers_before_the_mail_server_has_the_mail(app, ostia
 
 
 def test_a_registration_answers_before_the_mail_server_has_the_mail(app, ostiary_app, slow_server):
-    response = _post(app, "/account/register", username="bob", email="bob@example.org",
-                     password="correct horse battery staple")
+    response = _post(
+        app, "/account/register", username="bob", email="bob@example.org", password="correct horse battery staple"
+    )
     assert "Check your email" in response.text and slow_server.outbox == []
     slow_server.release.set()
     assert ostiary_app.registry.ostiary_mail_delivery.flush(10)

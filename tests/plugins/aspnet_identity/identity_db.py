@@ -19,8 +19,9 @@ HERE = Path(__file__).parent
 #: hash of the password "my password".
 VECTOR_PASSWORD = "my password"
 V2_SHA1_1000 = "AAABAgMEBQYHCAkKCwwNDg+ukCEMDf0yyQ29NYubggHIVY0sdEUfdyeM+E1LtH1uJg=="
-V3_SHA256_250000 = ("AQAAAAEAA9CQAAAAIESkQuj2Du8Y+kbc5lcN/W/3NiAZFEm11P27nrSN5/tId+bR1SwV8CO1Jd72r4C08OLvplNlCDc3"
-                    "oQZ8efcW+jQ=")
+V3_SHA256_250000 = (
+    "AQAAAAEAA9CQAAAAIESkQuj2Du8Y+kbc5lcN/W/3NiAZFEm11P27nrSN5/tId+bR1SwV8CO1Jd72r4C08OLvplNlCDc3oQZ8efcW+jQ="
+)
 V3_SHA512_100000 = "AQAAAAIAAYagAAAAEAABAgMEBQYHCAkKCwwNDg/Q8A0WMKbtHQJQ2DHCdoEeeFBrgNlldq6vH4qX/CGqGQ=="
 
 
@@ -58,42 +59,76 @@ class IdentityDatabase:
         with self.engine.begin() as conn:
             return conn.execute(text(sql), params)
 
-    def add_user(self, username: str, password_hash: str | None = V3_SHA512_100000, email: str | None = None,
-                 *, normalized_username: str | None = None, normalized_email: str | None = None,
-                 email_confirmed=True, phone_number=None, lockout_end=None, lockout_enabled=True,
-                 access_failed_count=0, two_factor_enabled=False) -> str:
+    def add_user(
+        self,
+        username: str,
+        password_hash: str | None = V3_SHA512_100000,
+        email: str | None = None,
+        *,
+        normalized_username: str | None = None,
+        normalized_email: str | None = None,
+        email_confirmed=True,
+        phone_number=None,
+        lockout_end=None,
+        lockout_enabled=True,
+        access_failed_count=0,
+        two_factor_enabled=False,
+    ) -> str:
         user_id = str(uuid.uuid4())
         self.execute(
             'INSERT INTO "AspNetUsers" ("Id", "UserName", "NormalizedUserName", "Email", "NormalizedEmail",'
             ' "EmailConfirmed", "PasswordHash", "SecurityStamp", "ConcurrencyStamp", "PhoneNumber",'
             ' "PhoneNumberConfirmed", "TwoFactorEnabled", "LockoutEnd", "LockoutEnabled", "AccessFailedCount")'
-            ' VALUES (:id, :username, :nusername, :email, :nemail, :confirmed, :hash, :stamp, :cstamp, :phone,'
-            ' :phone_confirmed, :tfa, :lockout_end, :lockout_enabled, :failed)',
-            id=user_id, username=username, nusername=normalized_username or username.upper(), email=email,
-            nemail=normalized_email or (email.upper() if email else None), confirmed=email_confirmed,
-            hash=password_hash, stamp=security_stamp(), cstamp=str(uuid.uuid4()), phone=phone_number,
-            phone_confirmed=False, tfa=two_factor_enabled, lockout_end=self._datetimeoffset(lockout_end),
-            lockout_enabled=lockout_enabled, failed=access_failed_count,
+            " VALUES (:id, :username, :nusername, :email, :nemail, :confirmed, :hash, :stamp, :cstamp, :phone,"
+            " :phone_confirmed, :tfa, :lockout_end, :lockout_enabled, :failed)",
+            id=user_id,
+            username=username,
+            nusername=normalized_username or username.upper(),
+            email=email,
+            nemail=normalized_email or (email.upper() if email else None),
+            confirmed=email_confirmed,
+            hash=password_hash,
+            stamp=security_stamp(),
+            cstamp=str(uuid.uuid4()),
+            phone=phone_number,
+            phone_confirmed=False,
+            tfa=two_factor_enabled,
+            lockout_end=self._datetimeoffset(lockout_end),
+            lockout_enabled=lockout_enabled,
+            failed=access_failed_count,
         )
         return user_id
 
     def add_role(self, name: str) -> str:
         role_id = str(uuid.uuid4())
-        self.execute('INSERT INTO "AspNetRoles" ("Id", "Name", "NormalizedName", "ConcurrencyStamp")'
-                     ' VALUES (:id, :name, :nname, :cstamp)',
-                     id=role_id, name=name, nname=name.upper(), cstamp=str(uuid.uuid4()))
+        self.execute(
+            'INSERT INTO "AspNetRoles" ("Id", "Name", "NormalizedName", "ConcurrencyStamp")'
+            " VALUES (:id, :name, :nname, :cstamp)",
+            id=role_id,
+            name=name,
+            nname=name.upper(),
+            cstamp=str(uuid.uuid4()),
+        )
         return role_id
 
     def add_user_to_role(self, user_id: str, role_id: str) -> None:
         self.execute('INSERT INTO "AspNetUserRoles" ("UserId", "RoleId") VALUES (:u, :r)', u=user_id, r=role_id)
 
     def add_user_claim(self, user_id: str, claim_type: str, value: str) -> None:
-        self.execute('INSERT INTO "AspNetUserClaims" ("UserId", "ClaimType", "ClaimValue") VALUES (:u, :t, :v)',
-                     u=user_id, t=claim_type, v=value)
+        self.execute(
+            'INSERT INTO "AspNetUserClaims" ("UserId", "ClaimType", "ClaimValue") VALUES (:u, :t, :v)',
+            u=user_id,
+            t=claim_type,
+            v=value,
+        )
 
     def add_role_claim(self, role_id: str, claim_type: str, value: str) -> None:
-        self.execute('INSERT INTO "AspNetRoleClaims" ("RoleId", "ClaimType", "ClaimValue") VALUES (:r, :t, :v)',
-                     r=role_id, t=claim_type, v=value)
+        self.execute(
+            'INSERT INTO "AspNetRoleClaims" ("RoleId", "ClaimType", "ClaimValue") VALUES (:r, :t, :v)',
+            r=role_id,
+            t=claim_type,
+            v=value,
+        )
 
     def user(self, user_id: str) -> dict:
         """The user's row as the database holds it (LockoutEnd as stored)."""
@@ -108,8 +143,9 @@ class IdentityDatabase:
             self.execute(f'UPDATE "AspNetUsers" SET "{name}" = :value WHERE "Id" = :id', value=value, id=user_id)
 
     def claims(self, user_id: str) -> list[tuple[str, str]]:
-        rows = self.execute('SELECT "ClaimType", "ClaimValue" FROM "AspNetUserClaims" WHERE "UserId" = :id'
-                            ' ORDER BY "Id"', id=user_id)
+        rows = self.execute(
+            'SELECT "ClaimType", "ClaimValue" FROM "AspNetUserClaims" WHERE "UserId" = :id ORDER BY "Id"', id=user_id
+        )
         return [tuple(row) for row in rows]
 
     def dispose(self) -> None:

@@ -53,8 +53,9 @@ def test_user_list_shows_the_identity_users(ostiary_cli, sqlite_identity):
 
 
 def test_user_add_writes_to_the_identity_database(ostiary_cli, sqlite_identity):
-    code, out, err = ostiary_cli("user", "add", "carol", "--email", "carol@example.org", "--password-stdin",
-                                 stdin="Carol-password-1\n")
+    code, out, err = ostiary_cli(
+        "user", "add", "carol", "--email", "carol@example.org", "--password-stdin", stdin="Carol-password-1\n"
+    )
     assert (code, err) == (0, "")
     row = sqlite_identity.execute('SELECT * FROM "AspNetUsers" WHERE "UserName" = \'carol\'').mappings().one()
     assert out == f"added user carol (subject {row['Id']})\n"

@@ -82,19 +82,26 @@ def userinfo(app, access_token):
 def refresh(app, refresh_token):
     app.authorization = ("Basic", ("demo-rp", "demo-secret"))
     try:
-        return app.post("/connect/token", {"grant_type": "refresh_token", "refresh_token": refresh_token},
-                        expect_errors=True)
+        return app.post(
+            "/connect/token", {"grant_type": "refresh_token", "refresh_token": refresh_token}, expect_errors=True
+        )
     finally:
         app.authorization = None
 
 
-@pytest.mark.parametrize("aspnet_db", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
-                         indirect=True)
+@pytest.mark.parametrize("aspnet_db", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True)
 def test_an_aspnet_user_signs_in_and_userinfo_carries_roles(app, aspnet_db, alice):
     tokens = sign_in(app)
     info = userinfo(app, tokens["access_token"]).json
-    assert info == {"sub": alice, "role": ["Admin", "Editor"], "given_name": "Alice", "name": "alice",
-                    "preferred_username": "alice", "email": "alice@example.org", "email_verified": True}
+    assert info == {
+        "sub": alice,
+        "role": ["Admin", "Editor"],
+        "given_name": "Alice",
+        "name": "alice",
+        "preferred_username": "alice",
+        "email": "alice@example.org",
+        "email_verified": True,
+    }
     # The version 2 hash was rewritten as version 3 on the way in.
     assert aspnet_db.user(alice)["PasswordHash"].startswith("AQAAAAIAAYag")
 
@@ -145,8 +152,7 @@ def test_confirmed_email_can_be_required(app, aspnet_db, alice):
     assert flow.login(page, password=VECTOR_PASSWORD).status_int == 303
 
 
-@pytest.mark.parametrize("aspnet_db", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
-                         indirect=True)
+@pytest.mark.parametrize("aspnet_db", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True)
 def test_a_changed_security_stamp_ends_refresh_userinfo_and_the_session(app, aspnet_db, alice):
     tokens = sign_in(app)
     rotated = refresh(app, tokens["refresh_token"])
@@ -212,12 +218,12 @@ def test_a_deleted_user_is_no_longer_active(app, aspnet_db, alice):
 
 def test_registration_and_claims_hooks_write_the_aspnet_database(app, aspnet_db):
     with hook_request(app) as request:
-        user = request.plugins.create_user(username="dora", email="dora@example.org",
-                                                 password="Secret-123", claims={"given_name": "Dora"})
+        user = request.plugins.create_user(
+            username="dora", email="dora@example.org", password="Secret-123", claims={"given_name": "Dora"}
+        )
         subject = user.subject
     with hook_request(app) as request:
-        assert request.plugins.update_claims(subject=subject,
-                                                   claims={"email_verified": True}) is True
+        assert request.plugins.update_claims(subject=subject, claims={"email_verified": True}) is True
         assert request.plugins.user_by_username(username="DORA").claims["given_name"] == "Dora"
     assert bool(aspnet_db.user(subject)["EmailConfirmed"])
     assert userinfo(app, sign_in(app, "dora", "Secret-123")["access_token"]).json["email_verified"] is True
@@ -225,22 +231,23 @@ def test_registration_and_claims_hooks_write_the_aspnet_database(app, aspnet_db)
 
 def test_an_aborted_request_writes_nothing(app, aspnet_db):
     with hook_request(app, commit=False) as request:
-        request.plugins.create_user(username="eve", email=None, password="Secret-123",
-                                          claims={})
+        request.plugins.create_user(username="eve", email=None, password="Secret-123", claims={})
     assert aspnet_db.execute('SELECT COUNT(*) FROM "AspNetUsers"').scalar() == 0
 
 
 def test_registration_refusal_is_a_value_error(app, alice):
     with pytest.raises(ValueError, match="already taken"), hook_request(app, commit=False) as request:
-        request.plugins.create_user(username="Alice", email=None, password="Secret-123",
-                                          claims={})
+        request.plugins.create_user(username="Alice", email=None, password="Secret-123", claims={})
 
 
-@pytest.mark.parametrize(("key", "value", "message"), [
-    ("aspnet_identity.hash_prf", "md5", "aspnet_identity.hash_prf"),
-    ("aspnet_identity.hash_iterations", "4294967296", "aspnet_identity.hash_iterations"),
-    ("aspnet_identity.lockout_minutes", "5", "unknown setting"),
-])
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("aspnet_identity.hash_prf", "md5", "aspnet_identity.hash_prf"),
+        ("aspnet_identity.hash_iterations", "4294967296", "aspnet_identity.hash_iterations"),
+        ("aspnet_identity.lockout_minutes", "5", "unknown setting"),
+    ],
+)
 def test_bad_settings_stop_start_up(ostiary_settings, key, value, message):
     with pytest.raises(SettingsError, match=message):
         main({}, **{**ostiary_settings, key: value})
@@ -251,7 +258,6 @@ def test_the_url_is_required(ostiary_settings):
     del settings["aspnet_identity.url"]
     with pytest.raises(SettingsError, match="aspnet_identity.url"):
         main({}, **settings)
-
 
 
 # -- the stamp is recorded after the sign-in, not inside a veto hook -------------------

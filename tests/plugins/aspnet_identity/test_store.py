@@ -49,14 +49,17 @@ def lockout_end(identity, user_id):
 # -- normalization ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("key", "normalized"), [
-    ("alice@Example.org", "ALICE@EXAMPLE.ORG"),
-    ("straße", "STRAßE"),  # .NET's ToUpperInvariant keeps ß; Python's upper() would give STRASSE
-    ("e\u0301mile", "ÉMILE"),  # NFC first
-    ("ﬁnn", "ﬁNN"),
-    ("ᾳ", "ᾼ"),
-    ("ı", "I"),
-])
+@pytest.mark.parametrize(
+    ("key", "normalized"),
+    [
+        ("alice@Example.org", "ALICE@EXAMPLE.ORG"),
+        ("straße", "STRAßE"),  # .NET's ToUpperInvariant keeps ß; Python's upper() would give STRASSE
+        ("e\u0301mile", "ÉMILE"),  # NFC first
+        ("ﬁnn", "ﬁNN"),
+        ("ᾳ", "ᾼ"),
+        ("ı", "I"),
+    ],
+)
 def test_normalization_is_nfc_then_dotnet_upper_invariant(key, normalized):
     assert normalize(key) == normalized
 
@@ -100,8 +103,11 @@ def test_sign_in_by_email_can_be_turned_off(identity):
 
 def test_finds_a_user_by_external_login(identity, store):
     user_id = identity.add_user("alice")
-    identity.execute('INSERT INTO "AspNetUserLogins" ("LoginProvider", "ProviderKey", "ProviderDisplayName", "UserId")'
-                     " VALUES ('Google', '1234', 'Google', :u)", u=user_id)
+    identity.execute(
+        'INSERT INTO "AspNetUserLogins" ("LoginProvider", "ProviderKey", "ProviderDisplayName", "UserId")'
+        " VALUES ('Google', '1234', 'Google', :u)",
+        u=user_id,
+    )
     with tx(store) as db:
         assert store.find_by_external_login(db, "Google", "1234").subject == user_id
         assert store.find_by_external_login(db, "Google", "999") is None
@@ -171,8 +177,9 @@ def test_an_expired_lockout_lets_the_user_in(identity, store):
 def test_lockout_end_at_datetimeoffset_max_value_locks_for_good(identity, store):
     user_id = identity.add_user("alice")
     if identity.dialect == "sqlite":
-        identity.execute('UPDATE "AspNetUsers" SET "LockoutEnd" = \'9999-12-31 23:59:59.9999999+00:00\''
-                         ' WHERE "Id" = :id', id=user_id)
+        identity.execute(
+            'UPDATE "AspNetUsers" SET "LockoutEnd" = \'9999-12-31 23:59:59.9999999+00:00\' WHERE "Id" = :id', id=user_id
+        )
     else:
         identity.set(user_id, LockoutEnd=datetime.max.replace(tzinfo=UTC))
     assert sign_in(store, "alice")[0] is SignIn.LOCKED_OUT
@@ -248,10 +255,16 @@ def test_claims_come_from_user_claims_roles_and_role_claims(identity, store):
     with tx(store) as db:
         claims = store.with_claims(db, store.find(db, user_id)).claims
     assert claims == {
-        "given_name": "Alice", "family_name": "Liddell", "name": "Alice Liddell",
-        "role": ["Admin", "Editor"], "permission": ["users.manage", "pages.edit"],
-        "preferred_username": "alice", "email": "alice@example.org", "email_verified": True,
-        "phone_number": "+44 20 7946 0000", "phone_number_verified": False,
+        "given_name": "Alice",
+        "family_name": "Liddell",
+        "name": "Alice Liddell",
+        "role": ["Admin", "Editor"],
+        "permission": ["users.manage", "pages.edit"],
+        "preferred_username": "alice",
+        "email": "alice@example.org",
+        "email_verified": True,
+        "phone_number": "+44 20 7946 0000",
+        "phone_number_verified": False,
     }
 
 
@@ -268,8 +281,13 @@ def test_one_role_is_a_string_and_the_user_name_is_the_default_name(identity, st
 
 def test_create_user_writes_the_row_aspnet_would(identity, store):
     with tx(store) as db:
-        user = store.create(db, "Carol", "carol@example.org", "Secret-123",
-                            {"email_verified": True, "given_name": "Carol", "locale": ["en", "de"]})
+        user = store.create(
+            db,
+            "Carol",
+            "carol@example.org",
+            "Secret-123",
+            {"email_verified": True, "given_name": "Carol", "locale": ["en", "de"]},
+        )
     row = identity.user(user.subject)
     assert row["NormalizedUserName"] == "CAROL" and row["NormalizedEmail"] == "CAROL@EXAMPLE.ORG"
     assert bool(row["EmailConfirmed"]) and bool(row["LockoutEnabled"]) and row["AccessFailedCount"] == 0
@@ -279,13 +297,16 @@ def test_create_user_writes_the_row_aspnet_would(identity, store):
     assert sign_in(store, "carol", "Secret-123")[0] is SignIn.SUCCESS
 
 
-@pytest.mark.parametrize(("username", "password", "message"), [
-    ("alice", "Secret-123", "Username 'alice' is already taken."),
-    ("ALICE", "Secret-123", "Username 'ALICE' is already taken."),
-    ("al ice", "Secret-123", "Username 'al ice' is invalid, can only contain letters or digits."),
-    ("carol", "Secret", "Passwords must have at least one digit ('0'-'9')."),
-    ("carol", "Se-1", "Passwords must be at least 6 characters."),
-])
+@pytest.mark.parametrize(
+    ("username", "password", "message"),
+    [
+        ("alice", "Secret-123", "Username 'alice' is already taken."),
+        ("ALICE", "Secret-123", "Username 'ALICE' is already taken."),
+        ("al ice", "Secret-123", "Username 'al ice' is invalid, can only contain letters or digits."),
+        ("carol", "Secret", "Passwords must have at least one digit ('0'-'9')."),
+        ("carol", "Se-1", "Passwords must be at least 6 characters."),
+    ],
+)
 def test_create_user_refuses_like_usermanager(identity, username, password, message):
     identity.add_user("alice")
     store = make_store(identity, check_password_options="true")
@@ -333,8 +354,10 @@ def test_update_claims_changes_email_like_set_email(identity, store):
     identity.add_user_claim(user_id, "nickname", "Ali")
     before = identity.user(user_id)
     with tx(store) as db:
-        assert store.update_claims(db, user_id, {"email": "alice@new.example", "given_name": "Alice",
-                                                 "nickname": None}) is True
+        assert (
+            store.update_claims(db, user_id, {"email": "alice@new.example", "given_name": "Alice", "nickname": None})
+            is True
+        )
     after = identity.user(user_id)
     assert after["NormalizedEmail"] == "ALICE@NEW.EXAMPLE" and not after["EmailConfirmed"]
     assert after["SecurityStamp"] != before["SecurityStamp"]
@@ -360,8 +383,9 @@ def test_the_recorded_security_stamp_lives_in_aspnet_user_tokens(identity, store
         store.record_stamp(db, user_id, "FIRST")
     with tx(store) as db:
         store.record_stamp(db, user_id, "SECOND")
-    rows = identity.execute('SELECT "LoginProvider", "Name", "Value" FROM "AspNetUserTokens" WHERE "UserId" = :u',
-                            u=user_id).all()
+    rows = identity.execute(
+        'SELECT "LoginProvider", "Name", "Value" FROM "AspNetUserTokens" WHERE "UserId" = :u', u=user_id
+    ).all()
     assert [tuple(row) for row in rows] == [("Ostiary", "SecurityStamp", "SECOND")]
 
 

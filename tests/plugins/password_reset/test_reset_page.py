@@ -35,12 +35,15 @@ def test_the_reset_form_names_the_account_and_labels_its_input(accounts):
     assert page.html.find("label", attrs={"for": "password"}) is not None
 
 
-@pytest.mark.parametrize("password, message", [
-    ("short", "Use at least 10 characters."),
-    ("1234567890", "This password is too common. Choose one that is harder to guess."),
-    ("Sunshine2024!", "This password is too common. Choose one that is harder to guess."),
-    ("alice@example.org", "The password must not be your username or email address."),
-])
+@pytest.mark.parametrize(
+    "password, message",
+    [
+        ("short", "Use at least 10 characters."),
+        ("1234567890", "This password is too common. Choose one that is harder to guess."),
+        ("Sunshine2024!", "This password is too common. Choose one that is harder to guess."),
+        ("alice@example.org", "The password must not be your username or email address."),
+    ],
+)
 def test_the_password_policy_applies(accounts, password, message):
     link = mail_link(accounts)
     refused = reset(accounts, link, password=password, status=400)

@@ -77,7 +77,10 @@ def test_a_post_without_csrf_token_is_refused(app, outbox):
 def test_an_invalid_return_url_is_refused(app, accounts, return_url):
     assert "/error?errorId=" in app.get(FORGOT, params={"returnUrl": return_url}, status=303).location
     page = app.get(FORGOT)
-    posted = app.post(FORGOT, {"csrf_token": form_value(page.text, "csrf_token"), "returnUrl": return_url,
-                               "email": "alice@example.org"}, status=303)
+    posted = app.post(
+        FORGOT,
+        {"csrf_token": form_value(page.text, "csrf_token"), "returnUrl": return_url, "email": "alice@example.org"},
+        status=303,
+    )
     assert "/error?errorId=" in posted.location
     assert accounts.outbox == []

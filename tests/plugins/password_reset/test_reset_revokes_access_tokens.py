@@ -27,7 +27,8 @@ def test_a_reset_makes_the_access_tokens_from_before_invalid(app, flow, accounts
     tokens = flow.exchange(flow.code(scope="openid offline_access")["code"]).json
     phone = webtest.TestApp(ostiary_app, extra_environ={"HTTP_HOST": "localhost"})  # another device
     _reset_password(type(accounts)(phone, ostiary_app, accounts.outbox))
-    userinfo = app.get("/connect/userinfo", headers={"Authorization": "Bearer " + tokens["access_token"]},
-                       expect_errors=True)
+    userinfo = app.get(
+        "/connect/userinfo", headers={"Authorization": "Bearer " + tokens["access_token"]}, expect_errors=True
+    )
     assert userinfo.status_int == 401 and userinfo.json["error"] == "invalid_token"
     assert _introspect(app, tokens["access_token"]) == {"active": False}

@@ -13,8 +13,9 @@ class DirectoryStore:
     """One account, kept outside ZODB; records the passwords it is given."""
 
     def __init__(self):
-        self.user = SimpleNamespace(subject="dir-1", username="carol", email="carol@example.org",
-                                    claims={"email_verified": True}, active=True)
+        self.user = SimpleNamespace(
+            subject="dir-1", username="carol", email="carol@example.org", claims={"email_verified": True}, active=True
+        )
         self.passwords = []
 
     @hookimpl

@@ -23,8 +23,11 @@ def id_token_claims(tokens):
 
 def test_the_department_scope_brings_claims_from_the_file(staff_app, staff_flow):
     tokens = staff_flow.exchange(staff_flow.code(scope="openid department")["code"]).json
-    assert userinfo(staff_app, tokens) == {"sub": userinfo(staff_app, tokens)["sub"],
-                                           "department": "Research", "title": "Explorer"}
+    assert userinfo(staff_app, tokens) == {
+        "sub": userinfo(staff_app, tokens)["sub"],
+        "department": "Research",
+        "title": "Explorer",
+    }
     # OpenID Connect Core 5.4: with an access token, scope claims go to userinfo
     assert "department" not in id_token_claims(tokens)
 
@@ -69,8 +72,9 @@ def test_an_entry_that_becomes_inactive_stops_refresh(staff_app, staff_flow, sta
     staff_file.write_text(json.dumps(data))
     os.utime(staff_file, ns=(1, 1))  # a clearly different modification time
     staff_app.authorization = ("Basic", ("demo-rp", "demo-secret"))
-    refused = staff_app.post("/connect/token", {"grant_type": "refresh_token",
-                                                "refresh_token": tokens["refresh_token"]}, expect_errors=True)
+    refused = staff_app.post(
+        "/connect/token", {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]}, expect_errors=True
+    )
     assert refused.status_int == 400
 
 

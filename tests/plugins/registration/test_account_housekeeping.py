@@ -62,8 +62,9 @@ def _app_with_records(settings):
     """An app with both plugins, a registration link and a reset link mailed."""
     app = ostiary.main({}, **settings)
     testapp = webtest.TestApp(app, extra_environ={"HTTP_HOST": "localhost"})
-    _post(testapp, "/account/register", username="bob", email="bob@example.org",
-          password="correct horse battery staple")
+    _post(
+        testapp, "/account/register", username="bob", email="bob@example.org", password="correct horse battery staple"
+    )
     _post(testapp, "/account/password/forgot", email="bob@example.org")
     return app
 

@@ -107,8 +107,10 @@ def test_resend_replaces_the_link(accounts):
 def test_resend_answers_the_same_whatever_the_address(accounts):
     accounts.register()
     page = accounts.app.get("/account/register/resend")
-    answers = [accounts.submit(page, "/account/register/resend", email=email).text
-               for email in ("bob@example.org", "nobody@example.org", "alice@example.org")]
+    answers = [
+        accounts.submit(page, "/account/register/resend", email=email).text
+        for email in ("bob@example.org", "nobody@example.org", "alice@example.org")
+    ]
     assert answers[0] == answers[1] == answers[2]
     assert len(accounts.outbox) == 2  # the registration and bob's new link; alice is confirmed
 

@@ -17,8 +17,12 @@ def test_registration_page_in_german(app):
 
 def test_password_policy_messages_in_german(app):
     page = app.get("/account/register", headers=DE)
-    form = {"csrf_token": form_value(page.text, "csrf_token"), "username": "bob",
-            "email": "bob@example.org", "password": "password1234"}
+    form = {
+        "csrf_token": form_value(page.text, "csrf_token"),
+        "username": "bob",
+        "email": "bob@example.org",
+        "password": "password1234",
+    }
     refused = app.post("/account/register", form, headers=DE, status=400)
     assert "Bitte korrigieren Sie die markierten Felder." in refused.text
     assert "Dieses Passwort ist zu gängig." in refused.text
@@ -26,8 +30,12 @@ def test_password_policy_messages_in_german(app):
 
 def test_the_mail_to_the_owner_of_a_known_address_in_german(app, outbox):
     page = app.get("/account/register", headers=DE)
-    form = {"csrf_token": form_value(page.text, "csrf_token"), "username": "bob",
-            "email": "alice@example.org", "password": "correct horse battery staple"}
+    form = {
+        "csrf_token": form_value(page.text, "csrf_token"),
+        "username": "bob",
+        "email": "alice@example.org",
+        "password": "correct horse battery staple",
+    }
     app.post("/account/register", form, headers=DE)
     [message] = outbox
     assert message.subject == "Jemand wollte sich mit Ihrer E-Mail-Adresse registrieren"

@@ -51,8 +51,7 @@ def test_common_password_is_refused(accounts, password):
 
 @pytest.mark.parametrize("password", ["RobertSmith42", "robertsmith42@example.org", "robertsmith42"])
 def test_password_equal_to_username_or_email_is_refused(accounts, password):
-    page = accounts.register(username="robertsmith42", email="robertsmith42@example.org", password=password,
-                             status=400)
+    page = accounts.register(username="robertsmith42", email="robertsmith42@example.org", password=password, status=400)
     assert field_error(page, "password") == "The password must not be your username or email address."
 
 
@@ -103,17 +102,30 @@ def test_a_post_without_csrf_token_is_refused(app, outbox):
     assert outbox == []
 
 
-@pytest.mark.parametrize("return_url", [
-    "https://evil.example/connect/authorize", "//evil.example/connect/authorize", "/account/logout",
-    "/connect/authorize?client_id=nobody&redirect_uri=http://127.0.0.1:9999/cb",
-])
+@pytest.mark.parametrize(
+    "return_url",
+    [
+        "https://evil.example/connect/authorize",
+        "//evil.example/connect/authorize",
+        "/account/logout",
+        "/connect/authorize?client_id=nobody&redirect_uri=http://127.0.0.1:9999/cb",
+    ],
+)
 def test_an_invalid_return_url_is_refused(app, accounts, return_url):
     response = app.get("/account/register", params={"returnUrl": return_url}, status=303)
     assert "/error?errorId=" in response.location
     page = app.get("/account/register")
-    posted = app.post("/account/register", {"csrf_token": form_value(page.text, "csrf_token"),
-                                            "returnUrl": return_url, "username": "bob",
-                                            "email": "bob@example.org", "password": GOOD}, status=303)
+    posted = app.post(
+        "/account/register",
+        {
+            "csrf_token": form_value(page.text, "csrf_token"),
+            "returnUrl": return_url,
+            "username": "bob",
+            "email": "bob@example.org",
+            "password": GOOD,
+        },
+        status=303,
+    )
     assert "/error?errorId=" in posted.location
     assert accounts.outbox == []
     assert accounts.login("bob", GOOD).status_int == 200  # no such account

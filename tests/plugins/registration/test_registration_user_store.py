@@ -21,8 +21,10 @@ class MemoryStore:
         self.refusal = None
 
     def _find(self, login):
-        return next((u for u in self.users.values() if login.casefold() in (u.username.casefold(),
-                                                                             (u.email or "").casefold())), None)
+        return next(
+            (u for u in self.users.values() if login.casefold() in (u.username.casefold(), (u.email or "").casefold())),
+            None,
+        )
 
     @hookimpl
     def ostiary_user_by_username(self, username):
@@ -44,8 +46,14 @@ class MemoryStore:
         self.calls.append("create")
         if self.refusal:
             raise ValueError(self.refusal)
-        user = SimpleNamespace(subject="mem-" + secrets.token_hex(4), username=username, email=email,
-                               password=password, claims=dict(claims), active=True)
+        user = SimpleNamespace(
+            subject="mem-" + secrets.token_hex(4),
+            username=username,
+            email=email,
+            password=password,
+            claims=dict(claims),
+            active=True,
+        )
         self.users[user.subject] = user
         return user
 
