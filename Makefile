@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 SOURCES := pyproject.toml themes/default/pyproject.toml $(wildcard plugins/*/pyproject.toml themes/*/pyproject.toml)
 
-.PHONY: run test install clean demo-data banner messages
+.PHONY: run test lint install clean demo-data banner messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,7 +61,12 @@ $(AXE_STAMP):
 		npm install --prefix var/npm --no-save --no-audit --no-fund --silent axe-core@$(AXE_VERSION) && touch $@; \
 	else echo "npm not found: the axe-core accessibility scan will be skipped"; fi
 
-test: $(TEST_STAMP) $(AXE_STAMP)
+# ruff (configured in pyproject.toml) checks lint and format before the tests.
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint $(TEST_STAMP) $(AXE_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Extract the texts of templates and code, merge them into the .po files and
