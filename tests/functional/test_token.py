@@ -218,56 +218,19 @@ def test_public_client_cannot_use_client_credentials(app, public_client):
     assert response.json["error"] in ("invalid_client", "unauthorized_client")
 
 
-def test_private_key_jwt_client_authentication(app, ostiary_app, ostiary_demo):
-    import time
-    import uuid
-
+def test_private_key_jwt_client_authentication(app, signing_client):
     from joserfc.jwk import RSAKey
-
-    key = RSAKey.generate_key(2048, private=True, auto_kid=True)
-    load_data(
-        ostiary_app,
-        {
-            "resources": [],
-            "clients": [
-                {
-                    "client_id": "svc",
-                    "token_endpoint_auth_method": "private_key_jwt",
-                    "jwks": {"keys": [key.as_dict(private=False)]},
-                    "grant_types": ["client_credentials"],
-                    "scopes": ["api"],
-                }
-            ],
-        },
-    )
-
-    def assertion(jti):
-        now = int(time.time())
-        claims = {
-            "iss": "svc",
-            "sub": "svc",
-            "aud": TEST_ISSUER + "/connect/token",
-            "iat": now,
-            "exp": now + 60,
-            "jti": jti,
-        }
-        return jwt.encode({"alg": "RS256", "kid": key.kid}, claims, key)
 
     form = {
         "grant_type": "client_credentials",
         "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
     }
-    jti = str(uuid.uuid4())
-    ok = _post(app, dict(form, client_assertion=assertion(jti)), auth=None)
+    assertion = _assertion(signing_client, jti="once")
+    ok = _post(app, dict(form, client_assertion=assertion), auth=None)
     assert ok.status_int == 200
-    replay = _post(app, dict(form, client_assertion=assertion(jti)), auth=None)
+    replay = _post(app, dict(form, client_assertion=assertion), auth=None)
     assert replay.json["error"] == "invalid_client"
-    other_key = RSAKey.generate_key(2048, private=True)
-    forged = jwt.encode(
-        {"alg": "RS256"},
-        {"iss": "svc", "sub": "svc", "aud": TEST_ISSUER + "/connect/token", "exp": int(time.time()) + 60, "jti": "x"},
-        other_key,
-    )
+    forged = _assertion(RSAKey.generate_key(2048, private=True, auto_kid=True), jti="x")
     assert _post(app, dict(form, client_assertion=forged), auth=None).json["error"] == "invalid_client"
 
 
