@@ -29,6 +29,7 @@ import contextlib
 import copy
 import hashlib
 import http.server
+import io
 import os
 import re
 import secrets
@@ -36,6 +37,7 @@ import shutil
 import tempfile
 import threading
 import time
+from typing import NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -298,6 +300,30 @@ def logout_receiver():
     receiver = LogoutReceiver()
     yield receiver
     receiver.close()
+
+
+class CommandResult(NamedTuple):
+    """What a run of the ``ostiary`` command gave: its exit code and output."""
+
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def ostiary_command_line(capsys, monkeypatch):
+    """Run ``ostiary INI ARGS...`` in this process: ``run(ini, *args,
+    stdin="")`` returns a :class:`CommandResult`, with ``stdin`` as what
+    standard input holds (a password typed at a prompt, say)."""
+    from .cli import main
+
+    def run(ini, *args, stdin: str = "") -> CommandResult:
+        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+        code = main([str(ini), *args])
+        captured = capsys.readouterr()
+        return CommandResult(code, captured.out, captured.err)
+
+    return run
 
 
 @pytest.fixture

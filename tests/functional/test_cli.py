@@ -4,14 +4,12 @@ real FileStorage database in a temporary directory."""
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import os
 import pty
 import select
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -23,7 +21,7 @@ from ostiary.cli.output import when
 from ostiary.models.grants import Consent
 from ostiary.models.sessions import SSOSession
 from ostiary.models.util import now
-from ostiary.testing import DEMO, base_settings, transaction_root
+from ostiary.testing import DEMO, CommandResult, base_settings, transaction_root
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -43,11 +41,7 @@ retry.attempts = 3
 """
 
 
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
+Result = CommandResult
 
 
 @pytest.fixture
@@ -73,14 +67,11 @@ def ini(configure):
 
 
 @pytest.fixture
-def ostiary_cli(ini, capsys, monkeypatch):
+def ostiary_cli(ini, ostiary_command_line):
     """Run ``ostiary INI ARGS...``; ``stdin`` is what standard input holds."""
 
     def run(*args, stdin: str = "") -> Result:
-        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
-        code = main([ini, *args])
-        captured = capsys.readouterr()
-        return Result(code, captured.out, captured.err)
+        return ostiary_command_line(ini, *args, stdin=stdin)
 
     return run
 

@@ -9,14 +9,11 @@ found by ``importlib.metadata`` as pip's would be.
 
 from __future__ import annotations
 
-import io
 import sys
 import textwrap
 from importlib.metadata import version
 
 import pytest
-
-from ostiary.cli import main
 
 INI = """\
 [app:main]
@@ -108,16 +105,13 @@ def install(tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def ostiary_cli(tmp_path, capsys, monkeypatch):
+def ostiary_cli(tmp_path, ostiary_command_line):
     """Run ``ostiary INI ARGS...`` with these ``[app:main]`` lines added."""
 
     def run(*args, stdin: str = "", **settings):
         ini = tmp_path / "ostiary.ini"
         ini.write_text(INI.format(tmp=tmp_path, extra="\n".join(f"{k} = {v}" for k, v in settings.items())))
-        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
-        code = main([str(ini), *args])
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
+        return ostiary_command_line(ini, *args, stdin=stdin)
 
     return run
 

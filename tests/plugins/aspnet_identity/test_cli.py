@@ -4,12 +4,7 @@ real against an ini file, a FileStorage and an SQLite Identity database."""
 
 from __future__ import annotations
 
-import io
-import sys
-
 import pytest
-
-from ostiary.cli import main
 
 from .identity_db import V3_SHA512_100000, VECTOR_PASSWORD
 
@@ -27,15 +22,12 @@ zodbconn.uri = file://{tmp}/Data.fs
 
 
 @pytest.fixture
-def ostiary_cli(tmp_path, sqlite_identity, capsys, monkeypatch):
+def ostiary_cli(tmp_path, sqlite_identity, ostiary_command_line):
     ini = tmp_path / "ostiary.ini"
     ini.write_text(INI.format(url=sqlite_identity.url, tmp=tmp_path))
 
     def run(*args, stdin=""):
-        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
-        code = main([str(ini), *args])
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
+        return ostiary_command_line(ini, *args, stdin=stdin)
 
     return run
 
