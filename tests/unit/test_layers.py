@@ -51,10 +51,6 @@ CONFINED = {
     "pyramid_zodbconn": {"models"},
 }
 
-#: Imports that break the rule today, each to be removed with its fix; the
-#: test fails when one is fixed and still listed, so the list only shrinks.
-KNOWN_VIOLATIONS: set[tuple[str, str]] = set()
-
 
 def layer_of(module: str) -> str:
     top = module.removeprefix("ostiary").lstrip(".").partition(".")[0]
@@ -123,15 +119,10 @@ def violations() -> set[tuple[str, str]]:
 
 
 def test_imports_go_one_way():
-    new = violations() - KNOWN_VIOLATIONS
+    new = violations()
     assert not new, "imports against the layer rule (docs/architecture.md): " + ", ".join(
         f"{module} -> {target}" for module, target in sorted(new)
     )
-
-
-def test_the_list_of_known_violations_only_shrinks():
-    fixed = KNOWN_VIOLATIONS - violations()
-    assert not fixed, "fixed, so remove from KNOWN_VIOLATIONS: " + ", ".join(f"{m} -> {t}" for m, t in sorted(fixed))
 
 
 @pytest.mark.parametrize(
