@@ -108,6 +108,42 @@ def _web_uri_problem(uri: str, parts) -> str | None:
     return None
 
 
+def origin_of(uri: str) -> str:
+    """The origin of an http(s) URL as a browser serializes it in the
+    ``Origin`` header: lower-case scheme and host, the port only if it is
+    not the scheme's default."""
+    parts = urlsplit(uri)
+    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
+    if ":" in host:
+        host = f"[{host}]"
+    port = parts.port
+    default = {"http": 80, "https": 443}.get(scheme)
+    return f"{scheme}://{host}" if port in (None, default) else f"{scheme}://{host}:{port}"
+
+
+def origin_problem(origin) -> str | None:
+    """What is wrong with registering ``origin`` as a CORS origin, or None.
+
+    An origin is compared with the browser's ``Origin`` header as a string,
+    so it must be written exactly as a browser sends it: scheme, host and a
+    non-default port, nothing more (no path, no trailing slash, no
+    wildcard); https, or http to a loopback address, as for redirect URIs.
+    """
+    if not isinstance(origin, str) or not origin:
+        return "an empty origin"
+    if "*" in origin:
+        return f"{origin!r} has a wildcard; origins are compared exactly, register each one"
+    parts = urlsplit(origin)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"{origin!r} is not an origin (e.g. https://app.example)"
+    problem = _web_uri_problem(origin, parts)
+    if problem:
+        return problem
+    if origin_of(origin) != origin:
+        return f"{origin!r} is not written as a browser sends it: {origin_of(origin)!r}"
+    return None
+
+
 #: The idp of a sign-in with a local password (and the name of the password
 #: form in a client's ``identity_providers``).
 LOCAL_IDP = "local"
@@ -127,6 +163,14 @@ class Client(Persistent):
     logout_revokes_refresh_tokens = False
     identity_providers = ()
     application_type = "web"
+
+    # -- browser applications and sender-constrained tokens (issue 15) --------
+    # Class defaults only: clients stored before these fields read them as
+    # they are here, with no evolve step.
+    #: Origins (``https://spa.example``) whose scripts may read this client's
+    #: answers from the token, userinfo, revocation and introspection
+    #: endpoints (CORS). None: derived (see :meth:`cors_origins`).
+    allowed_cors_origins = None
 
     def __init__(self, client_id: str, **fields):
         self.client_id = client_id
@@ -191,6 +235,34 @@ class Client(Persistent):
         if any(not isinstance(name, str) or not name for name in self.identity_providers):
             raise ClientError("identity_providers names providers, or local for the password form")
         self._validate_uris()
+        self._validate_browser_fields()
+
+    def _validate_browser_fields(self) -> None:
+        """The fields of issue 15's browser applications (CORS, DPoP,
+        refresh lifetimes, pairwise subjects)."""
+        origins = self.allowed_cors_origins
+        if origins is not None:
+            if isinstance(origins, str):
+                raise ClientError("expected a list of origins", "allowed_cors_origins")
+            for origin in origins:
+                problem = origin_problem(origin)
+                if problem:
+                    raise ClientError(problem, "allowed_cors_origins")
+
+    def cors_origins(self) -> frozenset:
+        """The origins whose scripts may read this client's answers.
+
+        Registered ones if ``allowed_cors_origins`` is set (an empty list:
+        none). Otherwise a public web client (a single-page application)
+        gets the origins of its http(s) redirect URIs, where its code runs;
+        a confidential or native client none: a browser script cannot keep
+        a secret, and a native application is not subject to CORS.
+        """
+        if self.allowed_cors_origins is not None:
+            return frozenset(self.allowed_cors_origins)
+        if not self.is_public or self.application_type != "web":
+            return frozenset()
+        return frozenset(origin_of(uri) for uri in self.redirect_uris if urlsplit(uri).scheme in ("http", "https"))
 
     def _validate_uris(self) -> None:
         """Every registered URI against :func:`redirect_uri_problem`."""
@@ -309,3 +381,9 @@ class ClientRegistry(Persistent):
 
     def __iter__(self):
         return iter(self.items.values())
+
+    def allows_cors_origin(self, origin: str) -> bool:
+        """Whether any enabled client lets scripts from ``origin`` read its
+        answers (for a CORS preflight, which names no client). A walk over
+        every client: preflights are few, and browsers cache the answer."""
+        return any(client.enabled and origin in client.cors_origins() for client in self.items.values())
