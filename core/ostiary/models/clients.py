@@ -171,6 +171,9 @@ class Client(Persistent):
     #: answers from the token, userinfo, revocation and introspection
     #: endpoints (CORS). None: derived (see :meth:`cors_origins`).
     allowed_cors_origins = None
+    #: Every token request must carry a DPoP proof (RFC 9449): this client's
+    #: tokens are always sender-constrained.
+    require_dpop = False
 
     def __init__(self, client_id: str, **fields):
         self.client_id = client_id
@@ -240,6 +243,8 @@ class Client(Persistent):
     def _validate_browser_fields(self) -> None:
         """The fields of issue 15's browser applications (CORS, DPoP,
         refresh lifetimes, pairwise subjects)."""
+        if not isinstance(self.require_dpop, bool):
+            raise ClientError("expected true or false", "require_dpop")
         origins = self.allowed_cors_origins
         if origins is not None:
             if isinstance(origins, str):

@@ -35,9 +35,14 @@ class Introspection(IntrospectionEndpoint):
                 if k in claims
             }
             payload["token_type"] = "Bearer"
+            if "cnf" in claims:  # RFC 9449, section 6.2: the key the token is bound to
+                payload["cnf"] = claims["cnf"]
+                payload["token_type"] = "DPoP"
             return payload
         item = token.item
-        return {
+        bound = getattr(token.family, "dpop_jkt", None)
+        extra = {"cnf": {"jkt": bound}} if bound else {}
+        return extra | {
             "scope": item.scope,
             "client_id": item.client_id,
             "sub": item.subject,

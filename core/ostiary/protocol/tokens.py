@@ -10,6 +10,7 @@ from authlib.oidc.core.util import create_half_hash
 from ..hookspecs import Caller
 from ..models.util import now, random_token
 from . import claims as claimlib
+from . import dpop
 from .signing import sign
 
 
@@ -80,13 +81,16 @@ class AccessTokenIssuer:
         }
         if scope:
             claims["scope"] = scope
+        jkt = dpop.bound_key(request)
+        if jkt is not None:  # RFC 9449, section 6: bound to the proof's key
+            claims["cnf"] = {"jkt": jkt}
         if user is not None:
             claims.update(user.session_claims())
             requested = claimlib.requested_claim_types(request, scope, ("api",))
             extra = request.plugins.profile_claims(user.subject, client, requested, Caller.ACCESS_TOKEN)
             claims = {**extra, **claims}
         token = {
-            "token_type": "Bearer",
+            "token_type": "DPoP" if jkt is not None else "Bearer",
             "access_token": sign(request, claims, typ="at+jwt"),
             "expires_in": lifetime,
         }
@@ -127,6 +131,7 @@ def _start_grant(server, token: IssuedToken, oauth_request):
     else:
         expires_at = token.expires_at
     family = server.grant_store.start_family(client.client_id, principal.subject, principal.sid, expires_at)
+    dpop.bind_family(server.request, client, family)
     code.family_id = family.family_id
     return family, code.scope
 
