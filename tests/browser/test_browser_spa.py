@@ -7,6 +7,7 @@ registered anywhere, is refused by the browser itself."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 
@@ -40,6 +41,16 @@ def spa(ostiary, oauth4webapi_js):
         yield spa
 
 
+@pytest.fixture(scope="module")
+def dpop_spa(ostiary, oauth4webapi_js):
+    """The same application with DPoP (oauth4webapi's DPoP handle), on an
+    origin of its own, registered with require_dpop."""
+    spa, served = _serve(ostiary, oauth4webapi_js, "browser-spa-dpop", dpop=True)
+    load_data(ostiary.app, {"clients": [spa.client(require_dpop=True)]})
+    with served:
+        yield spa
+
+
 def _run(browser, ostiary, spa, artifacts, name) -> dict:
     context = new_context(browser)
     page = context.new_page()
@@ -69,6 +80,16 @@ def test_the_spa_signs_in_reads_userinfo_and_refreshes(browser, ostiary, spa, ar
     assert result["name"] == result["name_after_refresh"] == "Alice Liddell"
     assert result["new_refresh_token"] is True
     assert result["sub"]
+
+
+def test_the_spa_does_it_all_with_dpop_and_server_nonces(browser, ostiary, dpop_spa, artifacts):
+    """Every call carries a DPoP proof; the server asks for its nonce first
+    (use_dpop_nonce), which the application retries with, as RFC 9449 says."""
+    result = _run(browser, ostiary, dpop_spa, artifacts, "spa-02-dpop")
+    assert result["token_type"].lower() == result["refreshed_token_type"].lower() == "dpop"
+    assert result["name"] == result["name_after_refresh"] == "Alice Liddell"
+    claims = json.loads(base64.urlsafe_b64decode(result["access_token"].split(".")[1] + "=="))
+    assert len(claims["cnf"]["jkt"]) == 43
 
 
 def test_an_unregistered_origin_cannot_read_the_token_endpoint(browser, ostiary, spa, oauth4webapi_js):

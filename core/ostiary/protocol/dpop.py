@@ -45,6 +45,7 @@ from authlib.oauth2.rfc6749 import InvalidRequestError
 from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import import_key
+from joserfc.jws import JWSRegistry
 
 from ..models.clients import origin_of
 from ..models.util import now
@@ -56,6 +57,16 @@ CLOCK_SKEW = 60
 #: A ``jkt`` is the base64url SHA-256 of a JWK (RFC 7638): 43 characters.
 JKT = re.compile(r"[A-Za-z0-9_-]{43}")
 _ATTRIBUTE = "ostiary_dpop_jkt"
+
+
+class _ProofRegistry(JWSRegistry):
+    """joserfc's checks, with room in the header for the public key: an RSA
+    key in ``jwk`` does not fit joserfc's default of 512 bytes."""
+
+    max_header_length = 4096
+
+
+_REGISTRY = _ProofRegistry(algorithms=list(ALGS))
 
 
 class DPoPError(OAuth2Error):
@@ -139,7 +150,7 @@ def check_proof(request, htu: str, *, access_token: str | None = None) -> str | 
     if not value or "," in value:  # several DPoP headers arrive joined by commas
         raise DPoPError("Send exactly one DPoP proof.", nonce)
     try:
-        header = jws.extract_compact(value.encode()).protected
+        header = jws.extract_compact(value.encode(), registry=_REGISTRY).protected
     except (JoseError, ValueError, TypeError):
         raise DPoPError("The DPoP proof is not a JWS.", nonce) from None
     if header.get("typ") != "dpop+jwt":
@@ -155,7 +166,7 @@ def check_proof(request, htu: str, *, access_token: str | None = None) -> str | 
     if key is None or key.is_private:
         raise DPoPError("The DPoP proof must carry the public key in its jwk header.", nonce)
     try:
-        claims = json.loads(jws.deserialize_compact(value, key, algorithms=[alg]).payload)
+        claims = json.loads(jws.deserialize_compact(value, key, algorithms=[alg], registry=_REGISTRY).payload)
     except (JoseError, ValueError, TypeError):
         raise DPoPError("The DPoP proof's signature does not verify.", nonce) from None
     if not isinstance(claims, dict):
