@@ -210,3 +210,15 @@ def test_an_empty_list_turns_the_derived_origins_off(spa_app):
     load_data(spa_app.app, {"clients": [dict(CLIENTS[0], allowed_cors_origins=[])]})
     response = spa_app.options("/connect/token", headers={"Origin": SPA, "Access-Control-Request-Method": "POST"})
     assert "Access-Control-Allow-Origin" not in response.headers
+
+
+@pytest.mark.parametrize("authorization", ["Basic äöü", "Basic !!!", "Bearer a.äöü.c", "DPoP x.e30K.y"])
+def test_unreadable_credentials_get_no_cors_headers_and_no_500(spa_app, authorization):
+    response = spa_app.post(
+        "/connect/introspect",
+        {"token": "x"},
+        headers={"Origin": SPA, "Authorization": authorization.encode().decode("latin-1")},
+        status="*",
+    )
+    assert response.status_int < 500
+    assert "Access-Control-Allow-Origin" not in response.headers

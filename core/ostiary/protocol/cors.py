@@ -31,7 +31,6 @@ Discovery and the JWKS are public documents, readable from any origin.
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 from functools import wraps
 from urllib.parse import unquote
@@ -127,7 +126,7 @@ def named_client_id(request) -> str | None:
     if scheme == "basic":
         try:
             decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
+        except ValueError:  # not base64, not ASCII, not UTF-8 (binascii.Error, UnicodeError)
             return None
         return unquote(decoded.partition(":")[0]) or None
     if scheme in ("bearer", "dpop"):  # userinfo: the client the token was issued to
@@ -155,7 +154,7 @@ def _jwt_payload(value: str) -> dict:
         return {}
     try:
         payload = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
-    except (binascii.Error, ValueError):
+    except ValueError:  # binascii.Error and JSONDecodeError included
         return {}
     if not isinstance(payload, dict) or not isinstance(payload.get("client_id", ""), str):
         return {}
