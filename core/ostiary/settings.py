@@ -365,6 +365,19 @@ SETTINGS: tuple[Setting, ...] = (
         _names,
         "External login providers, by name; each is set up with ostiary.provider.NAME.* (see PROVIDER_SETTINGS).",
     ),
+    # -- refresh-token lifetimes (protocol/refresh_policy.py) -------------------
+    Setting(
+        "ostiary.refresh_token_idle_lifetime",
+        "0",
+        _non_negative_int,
+        "Seconds a refresh token lapses when unused (sliding; each rotation starts it again, never past the absolute lifetime); 0: no idle limit.",
+    ),
+    Setting(
+        "ostiary.refresh_token_reuse_grace",
+        "5",
+        _non_negative_int,
+        "Seconds after a rotation in which the rotated refresh token gets the same answer again (two tabs refreshing at once) instead of revoking the grant; 0: never.",
+    ),
     # -- DPoP, sender-constrained tokens (RFC 9449; docs/oauth.md) -------------
     Setting(
         "ostiary.dpop_nonce_required",

@@ -174,6 +174,13 @@ class Client(Persistent):
     #: Every token request must carry a DPoP proof (RFC 9449): this client's
     #: tokens are always sender-constrained.
     require_dpop = False
+    #: Seconds a refresh token lapses when unused (sliding; None: the
+    #: server's ostiary.refresh_token_idle_lifetime; 0: no idle limit).
+    refresh_token_idle_lifetime = None
+    #: Seconds after a rotation in which the rotated refresh token gets the
+    #: same answer again instead of revoking the grant (None: the server's
+    #: ostiary.refresh_token_reuse_grace; 0: never).
+    refresh_token_reuse_grace = None
 
     def __init__(self, client_id: str, **fields):
         self.client_id = client_id
@@ -245,6 +252,10 @@ class Client(Persistent):
         refresh lifetimes, pairwise subjects)."""
         if not isinstance(self.require_dpop, bool):
             raise ClientError("expected true or false", "require_dpop")
+        for field in ("refresh_token_idle_lifetime", "refresh_token_reuse_grace"):
+            value = getattr(self, field)
+            if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
+                raise ClientError("expected a whole number of seconds, 0 or more", field)
         origins = self.allowed_cors_origins
         if origins is not None:
             if isinstance(origins, str):

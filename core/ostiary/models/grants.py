@@ -90,6 +90,10 @@ class RefreshToken(Persistent):
     whole family (OAuth 2.0 Security BCP, section 4.14)."""
 
     idp = None  # class default: tokens stored before the idp was recorded
+    #: When it was rotated, and the answer to that rotation sealed for the
+    #: reuse grace (see ``protocol/refresh_policy.py``); class defaults.
+    rotated_at = None
+    grace_answer = None
 
     def __init__(
         self, family_id, client_id, subject, scope, expires_at, *, sid=None, auth_time=None, amr=(), acr=None, idp=None

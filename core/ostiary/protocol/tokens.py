@@ -10,7 +10,7 @@ from authlib.oidc.core.util import create_half_hash
 from ..hookspecs import Caller
 from ..models.util import now, random_token
 from . import claims as claimlib
-from . import dpop
+from . import dpop, refresh_policy
 from .signing import sign
 
 
@@ -118,6 +118,7 @@ def save_token(server, token: IssuedToken, oauth_request) -> None:
     token["refresh_token"] = store.issue_refresh_token(
         family, scope, auth_time=principal.auth_time, amr=principal.amr, acr=principal.acr, idp=principal.idp
     )
+    refresh_policy.limit_idle(server, oauth_request.client, token["refresh_token"])
 
 
 def _start_grant(server, token: IssuedToken, oauth_request):
