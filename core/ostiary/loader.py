@@ -90,6 +90,9 @@ def _load_client(root, spec):
             client.add_secret(secret)
     if not client.is_public and not client.secret_digests and not client.jwks:
         raise ValueError(f"confidential client {client_id!r} has no secret")
+    if client.token_endpoint_auth_method == "client_secret_jwt" and not client.jwt_secrets:
+        # Only digests are kept of other clients' secrets; an HMAC needs the secret.
+        raise ValueError(f"client_secret_jwt client {client_id!r} needs its secret given here")
 
 
 def _load_user(root, passwords, spec):

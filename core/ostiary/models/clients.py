@@ -23,7 +23,8 @@ from .util import digest, now
 #: A shared secret goes in the Authorization header or in the form body.
 SECRET_METHODS = ("client_secret_basic", "client_secret_post")
 #: Those that prove who the client is (introspection takes no others).
-CONFIDENTIAL_METHODS = (*SECRET_METHODS, "private_key_jwt")
+#: client_secret_jwt (RFC 7523) MACs an assertion with the shared secret.
+CONFIDENTIAL_METHODS = (*SECRET_METHODS, "private_key_jwt", "client_secret_jwt")
 AUTH_METHODS = (*CONFIDENTIAL_METHODS, "none")
 GRANT_TYPES = ("authorization_code", "refresh_token", "client_credentials")
 #: OpenID Connect Dynamic Client Registration 1.0, section 2: a web client
@@ -181,6 +182,9 @@ class Client(Persistent):
     #: same answer again instead of revoking the grant (None: the server's
     #: ostiary.refresh_token_reuse_grace; 0: never).
     refresh_token_reuse_grace = None
+    #: client_secret_jwt only: the secrets themselves, since checking an
+    #: HMAC needs the key, not a digest of it (a class default: empty).
+    jwt_secrets = ()
 
     def __init__(self, client_id: str, **fields):
         self.client_id = client_id
@@ -222,11 +226,13 @@ class Client(Persistent):
     def update(self, **fields) -> None:
         """Set fields, validating them; unknown names are refused."""
         for name, value in fields.items():
-            if name in ("client_id", "secret_digests") or not hasattr(self, name):
+            if name in ("client_id", "secret_digests", "jwt_secrets") or not hasattr(self, name):
                 raise ClientError(f"unknown client field {name!r}")
             if isinstance(value, list):
                 value = tuple(value)
             setattr(self, name, value)
+        if self.token_endpoint_auth_method != "client_secret_jwt" and self.jwt_secrets:
+            self.jwt_secrets = ()  # only client_secret_jwt keeps secrets readable
         self.validate()
 
     def validate(self) -> None:
@@ -315,9 +321,12 @@ class Client(Persistent):
     def add_secret(self, secret: str) -> None:
         """Accept ``secret`` from now on (several may be valid during a roll-over)."""
         self.secret_digests.append(digest(secret))
+        if self.token_endpoint_auth_method == "client_secret_jwt":
+            self.jwt_secrets = (*self.jwt_secrets, secret)
 
     def clear_secrets(self) -> None:
         del self.secret_digests[:]
+        self.jwt_secrets = ()
 
     def check_client_secret(self, client_secret: str) -> bool:
         candidate = digest(client_secret or "")
@@ -369,7 +378,7 @@ class Client(Persistent):
 
     def as_dict(self) -> dict:
         """A JSON-friendly view, without secrets (for ``client show``)."""
-        skip = {"secret_digests"}
+        skip = {"secret_digests", "jwt_secrets"}
         data = {k: v for k, v in vars(self).items() if not k.startswith("_") and k not in skip}
         data["secrets"] = len(self.secret_digests)
         return {k: list(v) if isinstance(v, tuple) else v for k, v in sorted(data.items())}

@@ -50,7 +50,8 @@ def discovery_document(issuer: str, ui_locales=("en",)) -> dict:
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": SIGNING_ALGS,
         "token_endpoint_auth_methods_supported": list(AUTH_METHODS),
-        "token_endpoint_auth_signing_alg_values_supported": SIGNING_ALGS,
+        # HS256 for client_secret_jwt (RFC 7523), the others for private_key_jwt.
+        "token_endpoint_auth_signing_alg_values_supported": [*SIGNING_ALGS, "HS256"],
         "revocation_endpoint_auth_methods_supported": list(AUTH_METHODS),
         "introspection_endpoint_auth_methods_supported": list(CONFIDENTIAL_METHODS),
         "code_challenge_methods_supported": ["S256"],

@@ -27,7 +27,7 @@ from webob.multidict import MultiDict
 
 from ..models.util import now
 from . import dpop, grants, tokens
-from .client_auth import PrivateKeyJWT
+from .client_auth import ClientSecretJWT, PrivateKeyJWT
 from .headers import NO_STORE
 from .introspection import Introspection
 from .oidc import IdTokenExtension
@@ -180,6 +180,7 @@ class OstiaryServer(AuthorizationServer):
         self.register_token_generator("default", tokens.AccessTokenIssuer(self))
         self.register_client_auth_method("client_secret_basic", client_secret_basic)
         self.register_client_auth_method("private_key_jwt", PrivateKeyJWT(self))
+        self.register_client_auth_method("client_secret_jwt", ClientSecretJWT(self))
         self.register_grant(grants.CodeGrant, [StrictPKCE(), IdTokenExtension()])
         self.register_grant(grants.RefreshGrant, [IdTokenExtension()])
         self.register_grant(grants.ClientCredentials)
