@@ -27,6 +27,8 @@ SECRET_METHODS = ("client_secret_basic", "client_secret_post")
 CONFIDENTIAL_METHODS = (*SECRET_METHODS, "private_key_jwt", "client_secret_jwt")
 AUTH_METHODS = (*CONFIDENTIAL_METHODS, "none")
 GRANT_TYPES = ("authorization_code", "refresh_token", "client_credentials")
+#: OpenID Connect Core 1.0, section 8.
+SUBJECT_TYPES = ("public", "pairwise")
 #: OpenID Connect Dynamic Client Registration 1.0, section 2: a web client
 #: runs on a server, a native client on the person's device.
 APPLICATION_TYPES = ("web", "native")
@@ -185,6 +187,12 @@ class Client(Persistent):
     #: client_secret_jwt only: the secrets themselves, since checking an
     #: HMAC needs the key, not a digest of it (a class default: empty).
     jwt_secrets = ()
+    #: OpenID Connect Core 1.0, section 8: "public" (one sub everywhere) or
+    #: "pairwise" (a sub of its own per sector, so clients cannot correlate).
+    subject_type = "public"
+    #: Pairwise: a URL listing the redirect URIs of every client of the
+    #: sector (its host is the sector); needed when they span several hosts.
+    sector_identifier_uri = None
 
     def __init__(self, client_id: str, **fields):
         self.client_id = client_id
@@ -258,6 +266,7 @@ class Client(Persistent):
         refresh lifetimes, pairwise subjects)."""
         if not isinstance(self.require_dpop, bool):
             raise ClientError("expected true or false", "require_dpop")
+        self._validate_subject_type()
         for field in ("refresh_token_idle_lifetime", "refresh_token_reuse_grace"):
             value = getattr(self, field)
             if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
@@ -270,6 +279,34 @@ class Client(Persistent):
                 problem = origin_problem(origin)
                 if problem:
                     raise ClientError(problem, "allowed_cors_origins")
+
+    def _validate_subject_type(self) -> None:
+        if self.subject_type not in SUBJECT_TYPES:
+            raise ClientError(f"expected one of {', '.join(SUBJECT_TYPES)}", "subject_type")
+        uri = self.sector_identifier_uri
+        if uri is not None:
+            problem = redirect_uri_problem(uri, custom_schemes=False)
+            if problem:
+                raise ClientError(problem, "sector_identifier_uri")
+        if self.subject_type == "pairwise" and uri is None and len(self._redirect_hosts()) > 1:
+            raise ClientError(
+                "the redirect URIs are on several hosts: a pairwise client needs a sector_identifier_uri",
+                "sector_identifier_uri",
+            )
+
+    def _redirect_hosts(self) -> set:
+        return {urlsplit(uri).hostname or uri for uri in self.redirect_uris}
+
+    @property
+    def sector(self) -> str | None:
+        """The sector of a pairwise client (section 8.1): the host of its
+        sector_identifier_uri, or of its redirect URIs; None for public."""
+        if self.subject_type != "pairwise":
+            return None
+        if self.sector_identifier_uri:
+            return urlsplit(self.sector_identifier_uri).hostname
+        hosts = self._redirect_hosts()
+        return next(iter(hosts)) if hosts else self.client_id
 
     def cors_origins(self) -> frozenset:
         """The origins whose scripts may read this client's answers.

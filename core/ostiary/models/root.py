@@ -25,6 +25,7 @@ from .federation import FederationStore
 from .grants import GrantStore
 from .interactions import InteractionStore
 from .keys import KeyRing
+from .pairwise import PairwiseStore
 from .resources import ResourceRegistry, standard_resources
 from .sessions import SessionStore
 from .throttle import LoginThrottle
@@ -42,8 +43,9 @@ class OstiaryRoot(Persistent):
     generation = 0
     #: plugin data name -> the generation its evolve steps reached (generation 7)
     plugin_generations = None
-    #: DPoP proof ids and nonce secret (generation 8)
+    #: DPoP proof ids and nonce secret, pairwise salt and index (generation 8)
     dpop = None
+    pairwise = None
 
     def __init__(self):
         self.clients = ClientRegistry()
@@ -60,6 +62,7 @@ class OstiaryRoot(Persistent):
         self.login_throttle = LoginThrottle()
         self.plugin_generations = OOBTree()
         self.dpop = DPoPStore()  # generation 8
+        self.pairwise = PairwiseStore()  # generation 8
         self.generation = CURRENT_GENERATION
 
     def prune(self, when: int | None = None) -> int:
@@ -145,9 +148,12 @@ def _evolve_7(root: OstiaryRoot) -> None:
 
 
 def _evolve_8(root: OstiaryRoot) -> None:
-    """Generation 8 adds DPoP's store: proof ids seen, the nonce secret."""
+    """Generation 8 adds DPoP's store (proof ids seen, the nonce secret) and
+    the pairwise subjects' salt and index."""
     if getattr(root, "dpop", None) is None:
         root.dpop = DPoPStore()
+    if getattr(root, "pairwise", None) is None:
+        root.pairwise = PairwiseStore()
 
 
 #: Evolve steps in order; step ``n`` brings a database to generation ``n``.

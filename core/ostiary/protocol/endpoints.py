@@ -8,7 +8,7 @@ from pyramid.response import Response
 from ..hookspecs import Caller
 from ..models.clients import AUTH_METHODS, CONFIDENTIAL_METHODS
 from . import claims as claimlib
-from . import dpop, wellknown
+from . import dpop, pairwise, wellknown
 from .paths import endpoint_url
 from .server import json_response
 from .signing import InvalidJWT, published_jwks, verify
@@ -47,7 +47,7 @@ def discovery_document(issuer: str, ui_locales=("en",)) -> dict:
         "response_types_supported": ["code"],
         "response_modes_supported": ["query", "form_post"],
         "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
-        "subject_types_supported": ["public"],
+        "subject_types_supported": ["public", "pairwise"],
         "id_token_signing_alg_values_supported": SIGNING_ALGS,
         "token_endpoint_auth_methods_supported": list(AUTH_METHODS),
         # HS256 for client_secret_jwt (RFC 7523), the others for private_key_jwt.
@@ -162,12 +162,12 @@ def userinfo(request):
     if "openid" not in claimlib.split_scope(scope) or claims.get("sub") == claims.get("client_id"):
         return _bearer_error(403, "insufficient_scope", "The access token lacks the openid scope.")
     client = request.plugins.client(client_id=claims.get("client_id"))
-    subject = claims["sub"]
-    if client is None or not request.plugins.is_active(subject, client, Caller.USERINFO):
+    subject = pairwise.local_subject(request, client, claims["sub"]) if client is not None else None
+    if client is None or subject is None or not request.plugins.is_active(subject, client, Caller.USERINFO):
         return _bearer_error(401, "invalid_token", "The access token is no longer valid.")
     requested = claimlib.requested_claim_types(request, scope, ("identity",))
     body = request.plugins.profile_claims(subject, client, requested, Caller.USERINFO)
-    body["sub"] = subject
+    body["sub"] = claims["sub"]  # as the client knows it (pairwise or not)
     response = json_response(200, body)
     dpop.add_nonce_header(request, response)
     return response

@@ -10,7 +10,7 @@ from authlib.oidc.core.util import create_half_hash
 from ..hookspecs import Caller
 from ..models.util import now, random_token
 from . import claims as claimlib
-from . import dpop, refresh_policy
+from . import dpop, pairwise, refresh_policy
 from .signing import sign
 
 
@@ -71,7 +71,7 @@ class AccessTokenIssuer:
         jti = random_token(16)
         claims = {
             "iss": settings.issuer,
-            "sub": user.subject if user else client.client_id,
+            "sub": pairwise.subject_for(request, client, user.subject) if user else client.client_id,
             "aud": claimlib.audiences(request, scope) or [client.client_id],
             "client_id": client.client_id,
             "iat": issued,
@@ -157,7 +157,7 @@ def issue_id_token(server, client, principal: Principal, scope: str, *, access_t
     claims.update(
         {
             "iss": settings.issuer,
-            "sub": principal.subject,
+            "sub": pairwise.subject_for(request, client, principal.subject),
             "aud": client.client_id,
             "iat": issued,
             "exp": issued + lifetime,
