@@ -368,3 +368,29 @@ def test_nonces_can_be_turned_off(ostiary_settings, ostiary_plugins):
     finally:
         close_app(application)
     assert time.time()
+
+
+def test_a_generation_7_database_gets_the_dpop_and_pairwise_stores(tmp_path, caplog):
+    """Evolve step 8: a database from before DPoP and pairwise subjects is
+    given their stores when it is opened, and they work at once."""
+    from ostiary import main
+    from ostiary.testing import base_settings, close_app
+
+    settings = base_settings(tmp_path)
+    application = main({}, **settings)
+    try:
+        with transaction_root(application) as root:
+            del root.dpop, root.pairwise
+            root.generation = 7
+    finally:
+        close_app(application)
+    with caplog.at_level("INFO", logger="ostiary.models.root"):
+        application = main({}, **settings)
+    try:
+        with transaction_root(application) as root:
+            assert root.generation >= 8
+            assert root.dpop.remember_proof("jkt", "jti", now() + 60)
+            assert len(root.pairwise.salt) == 32
+    finally:
+        close_app(application)
+    assert "generation 8" in caplog.text
