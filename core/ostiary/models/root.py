@@ -20,10 +20,12 @@ from pyramid_zodbconn import get_connection
 
 from .clients import ClientRegistry
 from .database import run_apart, run_apart_on_connection
+from .dpop import DPoPStore
 from .federation import FederationStore
 from .grants import GrantStore
 from .interactions import InteractionStore
 from .keys import KeyRing
+from .pairwise import PairwiseStore
 from .resources import ResourceRegistry, standard_resources
 from .sessions import SessionStore
 from .throttle import LoginThrottle
@@ -41,6 +43,9 @@ class OstiaryRoot(Persistent):
     generation = 0
     #: plugin data name -> the generation its evolve steps reached (generation 7)
     plugin_generations = None
+    #: DPoP proof ids and nonce secret, pairwise salt and index (generation 8)
+    dpop = None
+    pairwise = None
 
     def __init__(self):
         self.clients = ClientRegistry()
@@ -56,6 +61,8 @@ class OstiaryRoot(Persistent):
         self.federation = FederationStore()
         self.login_throttle = LoginThrottle()
         self.plugin_generations = OOBTree()
+        self.dpop = DPoPStore()  # generation 8
+        self.pairwise = PairwiseStore()  # generation 8
         self.generation = CURRENT_GENERATION
 
     def prune(self, when: int | None = None) -> int:
@@ -68,6 +75,7 @@ class OstiaryRoot(Persistent):
             + self.keys.prune(when)
             + self.federation.prune(when)
             + self.login_throttle.prune(when)
+            + self.dpop.prune(when)
         )
 
 
@@ -139,8 +147,17 @@ def _evolve_7(root: OstiaryRoot) -> None:
         root.plugin_generations = OOBTree()
 
 
+def _evolve_8(root: OstiaryRoot) -> None:
+    """Generation 8 adds DPoP's store (proof ids seen, the nonce secret) and
+    the pairwise subjects' salt and index."""
+    if getattr(root, "dpop", None) is None:
+        root.dpop = DPoPStore()
+    if getattr(root, "pairwise", None) is None:
+        root.pairwise = PairwiseStore()
+
+
 #: Evolve steps in order; step ``n`` brings a database to generation ``n``.
-EVOLVE_STEPS = (_evolve_1, _evolve_2, _evolve_3, _evolve_4, _evolve_5, _evolve_6, _evolve_7)
+EVOLVE_STEPS = (_evolve_1, _evolve_2, _evolve_3, _evolve_4, _evolve_5, _evolve_6, _evolve_7, _evolve_8)
 CURRENT_GENERATION = len(EVOLVE_STEPS)
 
 
