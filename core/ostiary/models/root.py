@@ -139,8 +139,20 @@ def _evolve_7(root: OstiaryRoot) -> None:
         root.plugin_generations = OOBTree()
 
 
+def _evolve_8(root: OstiaryRoot) -> None:
+    """Generation 8 spreads the interaction decisions, error and logout
+    records, which every consent and sign-out writes, over several BTrees."""
+    from .sharded import ShardedTree
+
+    store = root.interactions
+    for name in ("decisions", "errors", "logouts"):
+        tree = getattr(store, name)
+        if not isinstance(tree, ShardedTree):
+            setattr(store, name, ShardedTree(tree.items()))
+
+
 #: Evolve steps in order; step ``n`` brings a database to generation ``n``.
-EVOLVE_STEPS = (_evolve_1, _evolve_2, _evolve_3, _evolve_4, _evolve_5, _evolve_6, _evolve_7)
+EVOLVE_STEPS = (_evolve_1, _evolve_2, _evolve_3, _evolve_4, _evolve_5, _evolve_6, _evolve_7, _evolve_8)
 CURRENT_GENERATION = len(EVOLVE_STEPS)
 
 
