@@ -36,7 +36,9 @@ def _make_app(settings):
     config.include("ostiary")
     config.commit()
     _bake_request_extensions(config.registry)
-    from . import request_checks
+    from . import request_checks, themes
+
+    themes.compile_templates(config.registry)
     from .protocol import wellknown
 
     # The discovery and JWKS answers, which read nothing of the request,
