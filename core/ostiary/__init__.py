@@ -104,6 +104,7 @@ def includeme(config):
     config.add_request_method(get_plugins, "plugins", reify=True)
     config.add_request_method(get_root, "ostiary_root", reify=True)
     config.include(".themes")
+    config.include(".health")
     config.include(".protocol")
     config.include(".interaction")
     registry.ostiary_plugins.hook.ostiary_configure(config=config)

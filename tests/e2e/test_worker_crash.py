@@ -85,7 +85,9 @@ def test_a_killed_worker_is_replaced_while_the_other_serves_on(zeo_server, tmp_p
     log = tmp_path / "pserve.log"
     process = spawn([BIN / "pserve", ini], log, cwd=REPO)
     try:
-        wait_for(lambda: requests.get(url + "/.well-known/openid-configuration", timeout=2).ok, 60, "pserve", process, log)
+        wait_for(
+            lambda: requests.get(url + "/.well-known/openid-configuration", timeout=2).ok, 60, "pserve", process, log
+        )
         wait_for(lambda: len(workers_of(process.pid)) == 2, 30, "two workers", process, log)
         before = workers_of(process.pid)
         results, stopping = [], threading.Event()

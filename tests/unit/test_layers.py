@@ -38,6 +38,7 @@ APP = {
     "testing",
     "server",
     "request_checks",
+    "health",
 }
 
 #: Third-party packages that only these layers may import: authlib serves
