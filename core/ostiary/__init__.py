@@ -45,6 +45,10 @@ def _make_app(settings):
     # come first; then every other request is checked before it is read.
     request_checks.install(config.registry)
     wellknown.install(config.registry)
+    from . import logs
+
+    logs.install(config.registry)  # outermost: every answer carries its request id
+    logs.configure(config.registry.ostiary_settings.log_format)
     app = config.make_wsgi_app()
     from .maintenance import start_pruner
     from .models.database import database

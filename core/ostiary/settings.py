@@ -365,6 +365,13 @@ SETTINGS: tuple[Setting, ...] = (
         _names,
         "External login providers, by name; each is set up with ostiary.provider.NAME.* (see PROVIDER_SETTINGS).",
     ),
+    # -- operations (issue 16) --
+    Setting(
+        "ostiary.log_format",
+        "text",
+        _choice("text", "json"),
+        "json: every log line of the root logger's handlers is one JSON object with the request id.",
+    ),
 )
 
 

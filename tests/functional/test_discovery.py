@@ -65,7 +65,11 @@ def test_the_shortcut_answers_exactly_as_the_view_does(ostiary_app, app, path, m
     from ostiary.protocol.wellknown import WellKnownPolicy
 
     app.get("/.well-known/jwks.json")  # the key ring has been read: the shortcut may answer
-    policy = ostiary_app.registry.queryUtility(IExecutionPolicy)
+    from ostiary.logs import RequestIdPolicy
+
+    outer = ostiary_app.registry.queryUtility(IExecutionPolicy)
+    assert isinstance(outer, RequestIdPolicy)  # which adds X-Request-Id to both alike
+    policy = outer.inner
     assert isinstance(policy, WellKnownPolicy)
     shortcut = _through(policy, ostiary_app, method, path)
     view = _through(policy.inner, ostiary_app, method, path)

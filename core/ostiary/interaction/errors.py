@@ -7,6 +7,7 @@ import logging
 import secrets
 
 from ..i18n import _, translate
+from ..logs import current_request_id
 from ..models.database import database
 from ..models.interactions import ErrorRecord
 from ..models.root import record_error_apart
@@ -65,6 +66,7 @@ def values(request, error, error_id=None, description=None) -> dict:
         "error_id": error_id,
         "message": translate(request, error_message(request.registry, error)[0]),
         "description": description,
+        "request_id": current_request_id(),
     }
 
 
@@ -87,7 +89,7 @@ def server_error(exc, request):
     server-side behind that id, shown as a generic page."""
     error_id = secrets.token_urlsafe(9)
     log.error("internal error %s on %s %s", error_id, request.method, request.path, exc_info=exc)
-    record = ErrorRecord("server_error", f"{type(exc).__name__}: {exc}")
+    record = ErrorRecord("server_error", f"{type(exc).__name__}: {exc}", request_id=current_request_id())
     record_error_apart(database(request.registry), record, error_id)
     route = getattr(request, "matched_route", None)
     if route is not None and route.name in API_ROUTES:
