@@ -45,8 +45,9 @@ def _make_app(settings):
     # come first; then every other request is checked before it is read.
     request_checks.install(config.registry)
     wellknown.install(config.registry)
-    from . import logs
+    from . import logs, monitoring
 
+    monitoring.install(config.registry)
     logs.install(config.registry)  # outermost: every answer carries its request id
     logs.configure(config.registry.ostiary_settings.log_format)
     app = config.make_wsgi_app()
@@ -57,6 +58,7 @@ def _make_app(settings):
 
     initialise(database(config.registry), evolve_steps(config.registry))
     start_pruner(config.registry)
+    monitoring.start_listener(config.registry)
     return app
 
 
@@ -109,6 +111,7 @@ def includeme(config):
     config.add_request_method(get_root, "ostiary_root", reify=True)
     config.include(".themes")
     config.include(".health")
+    config.include(".monitoring")
     config.include(".protocol")
     config.include(".interaction")
     registry.ostiary_plugins.hook.ostiary_configure(config=config)

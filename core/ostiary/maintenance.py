@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from . import plugins
+from .metrics import PRUNED
 from .models import packing
 from .models.database import database
 from .models.root import Housekeeping, prune_apart
@@ -77,6 +78,7 @@ class Maintenance(threading.Thread):
 def prune_job(db, interval: float, housekeeping: Housekeeping | None = None) -> Job:
     def run() -> str | None:
         removed = prune_apart(db, housekeeping)
+        PRUNED.inc(removed)
         return f"pruned {removed} expired items" if removed else None
 
     return Job("pruning", interval, run)

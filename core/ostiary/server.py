@@ -117,9 +117,22 @@ def granian_server_factory(global_conf: dict, **settings) -> callable:
     def serve(app) -> None:
         _check_storage(app, options["workers"])
         release(app)
+        _share_metrics(options["workers"])
         _run_granian(config_file, host, port, loader, **options)
 
     return serve
+
+
+def _share_metrics(workers: int) -> None:
+    """With several workers, let prometheus_client add up their metrics:
+    each worker writes its values under ``PROMETHEUS_MULTIPROC_DIR``, which
+    the workers inherit from here (a new empty directory, unless the
+    environment already names one)."""
+    import os
+    import tempfile
+
+    if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="ostiary-metrics-")
 
 
 def load_worker_app(config_file: str, *, app_name: str, config_vars: dict, proxy: dict | None):
@@ -149,6 +162,9 @@ def release(app) -> None:
     if pruner is not None:
         pruner.stop()
     from .models.database import close_databases
+    from .monitoring import stop_listener
+
+    stop_listener(registry)  # the workers bind the metrics listener themselves
 
     close_databases(registry)
 

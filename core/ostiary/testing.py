@@ -113,6 +113,9 @@ def close_app(app) -> None:
     pruner = getattr(app.registry, "ostiary_pruner", None)
     if pruner is not None:
         pruner.stop()
+    from .monitoring import stop_listener
+
+    stop_listener(app.registry)
     close_databases(app.registry)
 
 

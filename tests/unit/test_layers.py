@@ -24,7 +24,7 @@ LAYERS = {
     "defaults": 4,
     "app": 5,  # start-up, command line, themes, testing: may use everything
 }
-BASE = {"settings", "hookspecs", "events", "i18n", "passwords", "facade", "retry", "branding", "logs"}
+BASE = {"settings", "hookspecs", "events", "i18n", "passwords", "facade", "retry", "branding", "logs", "metrics"}
 APP = {
     "",
     "plugins",
@@ -39,6 +39,7 @@ APP = {
     "server",
     "request_checks",
     "health",
+    "monitoring",
 }
 
 #: Third-party packages that only these layers may import: authlib serves

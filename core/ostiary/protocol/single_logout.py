@@ -19,6 +19,7 @@ from urllib.parse import urlencode, urlsplit
 
 import requests
 
+from ..metrics import DELIVERIES
 from ..models.util import now, random_token
 from .signing import sign
 
@@ -74,10 +75,13 @@ def _post(uri: str, token: str, client_id: str) -> None:
         try:
             response = requests.post(uri, data={"logout_token": token}, timeout=TIMEOUT_SECONDS, allow_redirects=False)
             if response.status_code < 300:
+                DELIVERIES.labels(result="delivered").inc()
                 return
             problem = f"HTTP {response.status_code}"
+            DELIVERIES.labels(result="refused").inc()
         except requests.RequestException as exc:
             problem = type(exc).__name__
+            DELIVERIES.labels(result="unreachable").inc()
         log.warning(
             "back-channel logout to client %s failed (attempt %d/%d): %s", client_id, attempt, ATTEMPTS, problem
         )
