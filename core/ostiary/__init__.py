@@ -51,13 +51,14 @@ def _make_app(settings):
     logs.install(config.registry)  # outermost: every answer carries its request id
     logs.configure(config.registry.ostiary_settings.log_format)
     app = config.make_wsgi_app()
-    from .maintenance import start_pruner
+    from .maintenance import start_logout_worker, start_pruner
     from .models.database import database
     from .models.root import initialise
     from .plugins import evolve_steps
 
     initialise(database(config.registry), evolve_steps(config.registry))
     start_pruner(config.registry)
+    start_logout_worker(config.registry)
     monitoring.start_listener(config.registry)
     return app
 

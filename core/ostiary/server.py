@@ -158,10 +158,10 @@ def release(app) -> None:
     if registry is None:
         log.warning("not an Ostiary app (%r): the server process keeps its copy open", type(app).__name__)
         return
-    pruner = getattr(registry, "ostiary_pruner", None)
-    if pruner is not None:
-        pruner.stop()
+    from .maintenance import stop_workers
     from .models.database import close_databases
+
+    stop_workers(registry)
     from .monitoring import stop_listener
 
     stop_listener(registry)  # the workers bind the metrics listener themselves

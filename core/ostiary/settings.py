@@ -388,6 +388,18 @@ SETTINGS: tuple[Setting, ...] = (
         "json: every log line of the root logger's handlers is one JSON object with the request id.",
     ),
     Setting(
+        "ostiary.logout_delivery_deadline",
+        "86400",
+        _positive_int,
+        "Seconds a back-channel logout is tried again (with back-off) before it is given up.",
+    ),
+    Setting(
+        "ostiary.logout_delivery_interval",
+        "2",
+        _positive_int,
+        "Seconds between looks at the logout outbox by each server process (a sign-out here nudges it at once).",
+    ),
+    Setting(
         "ostiary.metrics_path",
         "",
         lambda v: _absolute_path(v.strip()),

@@ -221,10 +221,18 @@ def compile_templates(registry) -> int:
     on its next use, which is what development wants. Returns how many
     templates were compiled.
     """
+    from pyramid.threadlocal import manager
+
     count = 0
-    for spec in _template_specs(registry):
-        get_renderer(spec, registry=registry).implementation().cook_check()
-        count += 1
+    # Asset overrides (the selected theme's files) are looked up through the
+    # current registry: make it this app's while the names are resolved.
+    manager.push({"registry": registry, "request": None})
+    try:
+        for spec in _template_specs(registry):
+            get_renderer(spec, registry=registry).implementation().cook_check()
+            count += 1
+    finally:
+        manager.pop()
     return count
 
 

@@ -166,6 +166,25 @@ def run_apart(db, work: Callable[..., T], attempts: int = 1) -> T:
     return run_apart_on_connection(db, lambda conn: work(open_root_from_connection(conn)), attempts)
 
 
+def is_open(db) -> bool:
+    """Whether ``db`` can still open connections (ZODB's ``DB.close`` drops
+    its storage): a background worker whose database was closed under it
+    (a test, the server process handing over to its workers) just stops."""
+    return getattr(db, "_mvcc_storage", None) is not None
+
+
+def claim_apart(db, work: Callable[..., T]) -> T | None:
+    """Like :func:`run_apart` with one attempt, but a conflict is an answer,
+    not an error: None, meaning another process changed the same objects
+    first (two workers claiming the same outbox deliveries, say)."""
+    from ZODB.POSException import ConflictError
+
+    try:
+        return run_apart(db, work)
+    except ConflictError:
+        return None
+
+
 def run_apart_on_connection(db, work: Callable[..., T], attempts: int = 1) -> T:
     """Like :func:`run_apart`, but ``work(conn)`` gets the connection: for
     work that reaches beyond the Ostiary root, to the data plugins keep

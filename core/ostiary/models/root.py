@@ -24,6 +24,7 @@ from .federation import FederationStore
 from .grants import GrantStore
 from .interactions import InteractionStore
 from .keys import KeyRing
+from .outbox import Outbox
 from .resources import ResourceRegistry, standard_resources
 from .sessions import SessionStore
 from .throttle import LoginThrottle
@@ -41,6 +42,8 @@ class OstiaryRoot(Persistent):
     generation = 0
     #: plugin data name -> the generation its evolve steps reached (generation 7)
     plugin_generations = None
+    #: back-channel logout deliveries and sign-out receipts (generation 9)
+    outbox = None
 
     def __init__(self):
         self.clients = ClientRegistry()
@@ -56,6 +59,7 @@ class OstiaryRoot(Persistent):
         self.federation = FederationStore()
         self.login_throttle = LoginThrottle()
         self.plugin_generations = OOBTree()
+        self.outbox = Outbox()
         self.generation = CURRENT_GENERATION
 
     def prune(self, when: int | None = None) -> int:
@@ -68,6 +72,7 @@ class OstiaryRoot(Persistent):
             + self.keys.prune(when)
             + self.federation.prune(when)
             + self.login_throttle.prune(when)
+            + self.outbox.prune(when)
         )
 
 
@@ -151,8 +156,14 @@ def _evolve_8(root: OstiaryRoot) -> None:
             setattr(store, name, ShardedTree(tree.items()))
 
 
+def _evolve_9(root: OstiaryRoot) -> None:
+    """Generation 9 adds the outbox of back-channel logout deliveries."""
+    if root.outbox is None:
+        root.outbox = Outbox()
+
+
 #: Evolve steps in order; step ``n`` brings a database to generation ``n``.
-EVOLVE_STEPS = (_evolve_1, _evolve_2, _evolve_3, _evolve_4, _evolve_5, _evolve_6, _evolve_7, _evolve_8)
+EVOLVE_STEPS = (_evolve_1, _evolve_2, _evolve_3, _evolve_4, _evolve_5, _evolve_6, _evolve_7, _evolve_8, _evolve_9)
 CURRENT_GENERATION = len(EVOLVE_STEPS)
 
 
