@@ -20,6 +20,7 @@ def includeme(config):
         ("consent", "/consent", consent.consent_form, consent.consent_submit),
         ("grants", "/account/grants", grants.grants_page, grants.grants_revoke),
         ("error", "/error", errors.error_page, None),
+        ("logout_receipt", "/account/logout/receipt", logout.logout_receipt, None),
     )
     for name, path, show, submit in pages:
         config.add_route(name, path)

@@ -171,6 +171,23 @@ class Outbox(Persistent):
             return None
         return receipt
 
+    def receipt_status(self, receipt: Receipt) -> list[dict]:
+        """Per application of ``receipt``, by name: ``backchannel`` is the
+        delivery's state (None: the client has no back-channel URI),
+        ``frontchannel`` the frame's (None: no frame)."""
+        rows = []
+        for client_id, entry in sorted(receipt.entries.items(), key=lambda item: item[1]["name"].lower()):
+            delivery = self.get(entry["backchannel"]) if entry["backchannel"] else None
+            rows.append(
+                {
+                    "client_id": client_id,
+                    "name": entry["name"],
+                    "backchannel": delivery.state if delivery is not None else None,
+                    "frontchannel": entry["frontchannel"],
+                }
+            )
+        return rows
+
     def prune(self, when: int) -> int:
         gone = [key for key, d in self.deliveries.items() if d.expires_at is not None and d.expires_at < when]
         for key in gone:

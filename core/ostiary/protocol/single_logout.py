@@ -21,7 +21,15 @@ from .logout_outbox import BACKCHANNEL_EVENT, enqueue
 
 log = logging.getLogger(__name__)
 
-__all__ = ["BACKCHANNEL_EVENT", "frame_sources", "frontchannel_urls", "receipt_id", "session_ended"]
+__all__ = [
+    "BACKCHANNEL_EVENT",
+    "frame_client",
+    "frame_sources",
+    "frontchannel_frames",
+    "frontchannel_urls",
+    "receipt_id",
+    "session_ended",
+]
 
 
 def _clients(request, session):
@@ -31,18 +39,24 @@ def _clients(request, session):
             yield client
 
 
-def frontchannel_urls(request, session) -> list[str]:
-    """The iframe URLs that sign ``session`` out of each client."""
+def frontchannel_frames(request, session) -> list[tuple[str, str]]:
+    """``(client_id, iframe URL)`` for each client that signs ``session`` out
+    through the browser."""
     issuer = request.registry.ostiary_settings.issuer
-    urls = []
+    frames = []
     for client in _clients(request, session):
         uri = client.frontchannel_logout_uri
         if not uri:
             continue
         if client.frontchannel_logout_session_required:
             uri += ("&" if "?" in uri else "?") + urlencode({"iss": issuer, "sid": session.sid})
-        urls.append(uri)
-    return urls
+        frames.append((client.client_id, uri))
+    return frames
+
+
+def frontchannel_urls(request, session) -> list[str]:
+    """The iframe URLs that sign ``session`` out of each client."""
+    return [url for _client_id, url in frontchannel_frames(request, session)]
 
 
 def session_ended(request, session) -> list[str]:
@@ -69,12 +83,20 @@ def session_ended(request, session) -> list[str]:
             delivery_id=deliveries.get(client.client_id),
             frame=bool(client.frontchannel_logout_uri),
         )
-    return frontchannel_urls(request, session)
+    frames = frontchannel_frames(request, session)
+    vars(request)["_ostiary_logout_frames"] = dict((url, client_id) for client_id, url in frames)
+    return [url for _client_id, url in frames]
 
 
 def receipt_id(request) -> str | None:
     """The receipt of the session this request ended last, if it told anyone."""
     return vars(request).get("_ostiary_logout_receipt")
+
+
+def frame_client(request, url: str) -> str | None:
+    """The client whose front-channel frame ``url`` is (for the signed-out
+    page to report what the frame did)."""
+    return vars(request).get("_ostiary_logout_frames", {}).get(url)
 
 
 def frame_sources(urls) -> str:
