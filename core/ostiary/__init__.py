@@ -36,21 +36,30 @@ def _make_app(settings):
     config.include("ostiary")
     config.commit()
     _bake_request_extensions(config.registry)
-    from . import request_checks
+    from . import request_checks, themes
+
+    themes.compile_templates(config.registry)
     from .protocol import wellknown
 
     # The discovery and JWKS answers, which read nothing of the request,
     # come first; then every other request is checked before it is read.
     request_checks.install(config.registry)
     wellknown.install(config.registry)
+    from . import logs, monitoring
+
+    monitoring.install(config.registry)
+    logs.install(config.registry)  # outermost: every answer carries its request id
+    logs.configure(config.registry.ostiary_settings.log_format)
     app = config.make_wsgi_app()
-    from .maintenance import start_pruner
+    from .maintenance import start_logout_worker, start_pruner
     from .models.database import database
     from .models.root import initialise
     from .plugins import evolve_steps
 
     initialise(database(config.registry), evolve_steps(config.registry))
     start_pruner(config.registry)
+    start_logout_worker(config.registry)
+    monitoring.start_listener(config.registry)
     return app
 
 
@@ -102,6 +111,8 @@ def includeme(config):
     config.add_request_method(get_plugins, "plugins", reify=True)
     config.add_request_method(get_root, "ostiary_root", reify=True)
     config.include(".themes")
+    config.include(".health")
+    config.include(".monitoring")
     config.include(".protocol")
     config.include(".interaction")
     registry.ostiary_plugins.hook.ostiary_configure(config=config)

@@ -13,6 +13,8 @@ import dataclasses
 import logging
 import time
 
+from .metrics import count_event
+
 log = logging.getLogger(__name__)
 
 
@@ -76,6 +78,10 @@ def emit(request, name: str, *, subject=None, client_id=None, **details) -> Even
     if event_type is None:
         raise ValueError(f"undeclared event type {name!r}: declare it with ostiary.events.declare()")
     event = Event(event_type, subject, client_id, details)
+    try:
+        count_event(event)
+    except Exception:  # counting must never break what is counted
+        log.exception("metrics: could not count event %s", event.name)
     _deliver(request, event)
     return event
 

@@ -23,8 +23,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from . import plugins
+from .metrics import PRUNED
 from .models import packing
-from .models.database import database
+from .models.database import database, is_open
 from .models.root import Housekeeping, prune_apart
 
 log = logging.getLogger(__name__)
@@ -77,6 +78,7 @@ class Maintenance(threading.Thread):
 def prune_job(db, interval: float, housekeeping: Housekeeping | None = None) -> Job:
     def run() -> str | None:
         removed = prune_apart(db, housekeeping)
+        PRUNED.inc(removed)
         return f"pruned {removed} expired items" if removed else None
 
     return Job("pruning", interval, run)
@@ -120,3 +122,58 @@ def start_pruner(registry) -> Maintenance | None:
     thread = registry.ostiary_pruner = Maintenance(jobs)
     thread.start()
     return thread
+
+
+class LogoutWorker(threading.Thread):
+    """Sends the logout outbox's due deliveries (``protocol.logout_outbox``):
+    every ``interval`` seconds, and at once when a sign-out in this process
+    committed (:meth:`nudge`). Every server process runs one; their claims
+    keep them from sending the same delivery twice."""
+
+    def __init__(self, registry, interval: float):
+        super().__init__(name="ostiary-logout-outbox", daemon=True)
+        self.registry = registry
+        self.interval = interval
+        self.stopped = threading.Event()
+        self.woken = threading.Event()
+
+    def nudge(self) -> None:
+        self.woken.set()
+
+    def run(self) -> None:
+        from .protocol.logout_outbox import deliver_due
+
+        db = database(self.registry)
+        while not self.stopped.is_set():
+            self.woken.wait(self.interval)
+            self.woken.clear()
+            if self.stopped.is_set() or not is_open(db):
+                break
+            try:
+                while deliver_due(self.registry, db) and not self.stopped.is_set():
+                    pass  # a full batch: there may be more due
+            except Exception:  # noqa: BLE001 - a database hiccup must not end the worker
+                if self.stopped.is_set():
+                    break
+                log.warning("logout outbox: delivery round failed", exc_info=True)
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.woken.set()
+        if self.is_alive() and self is not threading.current_thread():
+            self.join(timeout=10)
+
+
+def start_logout_worker(registry) -> LogoutWorker:
+    """Start this process's logout delivery worker."""
+    worker = registry.ostiary_logout_worker = LogoutWorker(registry, registry.ostiary_settings.logout_delivery_interval)
+    worker.start()
+    return worker
+
+
+def stop_workers(registry) -> None:
+    """Stop the maintenance thread and the logout worker of ``registry``'s app."""
+    for name in ("ostiary_pruner", "ostiary_logout_worker"):
+        thread = getattr(registry, name, None)
+        if thread is not None:
+            thread.stop()

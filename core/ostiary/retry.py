@@ -18,6 +18,8 @@ import time
 
 from pyramid_retry import IBeforeRetry
 
+from .metrics import RETRIES
+
 log = logging.getLogger(__name__)
 
 #: The longest wait before the second attempt, doubling for each later one.
@@ -38,6 +40,7 @@ def wait_before_retry(event) -> None:
     request = event.request
     attempt = request.environ.get("retry.attempt", 0)
     delay = backoff(attempt)
+    RETRIES.inc()
     log.info(
         "conflict on %s %s (attempt %d of %s, %s); next attempt in %.1f ms",
         request.method,

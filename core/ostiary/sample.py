@@ -78,7 +78,18 @@ def _error(request, error, error_id=None, description=None):
     return errors.values(request, error, error_id, description)
 
 
-def _signed_out(request, frames=0, signed_out=True, client_name=CLIENT.name):
+#: One application in each state the signed-out page reports.
+RECEIPTS = (
+    {"client_id": "crm", "name": "CRM", "backchannel": "delivered", "frontchannel": None},
+    {"client_id": "mail", "name": "Mail", "backchannel": "pending", "frontchannel": None},
+    {"client_id": "shop", "name": "Shop", "backchannel": None, "frontchannel": "loaded"},
+    {"client_id": "wiki", "name": "Wiki", "backchannel": "expired", "frontchannel": None},
+    {"client_id": "forum", "name": "Forum", "backchannel": None, "frontchannel": "blocked"},
+    {"client_id": "tickets", "name": "Tickets", "backchannel": "refused", "frontchannel": None},
+)
+
+
+def _signed_out(request, frames=0, signed_out=True, client_name=CLIENT.name, receipts=()):
     frame = request.route_path("gallery_frame")
     return logout.signed_out_values(
         request,
@@ -87,6 +98,7 @@ def _signed_out(request, frames=0, signed_out=True, client_name=CLIENT.name):
         signed_out=signed_out,
         frames=[frame] * frames,
         automatic_redirect=False,  # the gallery shows the page; it must not leave it
+        receipts=receipts,  # no receipt id: the gallery's page does not poll
     )
 
 
@@ -126,6 +138,7 @@ def core_pages(request) -> list[tuple[str, str, dict]]:
         ("signed-out", "signed_out.pt", _signed_out(request, frames=2)),
         ("signed-out-unnamed-client", "signed_out.pt", _signed_out(request, frames=1, client_name=None)),
         ("signed-out-no-session", "signed_out.pt", _signed_out(request, signed_out=False)),
+        ("signed-out-receipts", "signed_out.pt", _signed_out(request, receipts=RECEIPTS)),
         ("error", "error.pt", _error(request, "not_found")),
         (
             "error-with-detail",

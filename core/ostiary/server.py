@@ -30,7 +30,18 @@ Settings of the ``[server:main]`` section:
 ``clear_untrusted_proxy_headers``
                            as in waitress: which ``X-Forwarded-*`` (or ``Forwarded``)
                            headers to believe and from which peer address
+``respawn_failed_workers`` true (the default) to start a new worker when one
+                           dies (a crash, kill -9, the OOM killer); false lets
+                           one crashed worker stop the whole server, as granian
+                           does by default
+``respawn_interval``       seconds between a worker's death and its replacement;
+                           default 1
 ``app``                    the ``[app:NAME]`` the workers load; default main
+
+A crashed worker costs only the requests it had in flight: the others serve
+on, and granian starts a replacement. What granian cannot do is restart the
+main ``pserve`` process itself: run it under a supervisor (``etc/ostiary.service``
+for systemd) for that, and for starting at boot.
 """
 
 from __future__ import annotations
@@ -59,6 +70,8 @@ _KNOWN = {
     "trusted_proxy_headers",
     "trusted_proxy_count",
     "clear_untrusted_proxy_headers",
+    "respawn_failed_workers",
+    "respawn_interval",
     "app",
 }
 _LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
@@ -88,6 +101,8 @@ def granian_server_factory(global_conf: dict, **settings) -> callable:
         "log_level": settings.get("log_level", "info").strip().lower(),
         "access_log": asbool(settings.get("access_log", "false")),
         "max_header_size": _header_size(settings),
+        "respawn": asbool(settings.get("respawn_failed_workers", "true")),
+        "respawn_interval": _seconds(settings, "respawn_interval", 1.0),
     }
     if options["log_level"] not in _LOG_LEVELS:
         raise ServerSettingsError(f"[server] log_level must be one of {', '.join(_LOG_LEVELS)}")
@@ -102,9 +117,22 @@ def granian_server_factory(global_conf: dict, **settings) -> callable:
     def serve(app) -> None:
         _check_storage(app, options["workers"])
         release(app)
+        _share_metrics(options["workers"])
         _run_granian(config_file, host, port, loader, **options)
 
     return serve
+
+
+def _share_metrics(workers: int) -> None:
+    """With several workers, let prometheus_client add up their metrics:
+    each worker writes its values under ``PROMETHEUS_MULTIPROC_DIR``, which
+    the workers inherit from here (a new empty directory, unless the
+    environment already names one)."""
+    import os
+    import tempfile
+
+    if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="ostiary-metrics-")
 
 
 def load_worker_app(config_file: str, *, app_name: str, config_vars: dict, proxy: dict | None):
@@ -130,10 +158,13 @@ def release(app) -> None:
     if registry is None:
         log.warning("not an Ostiary app (%r): the server process keeps its copy open", type(app).__name__)
         return
-    pruner = getattr(registry, "ostiary_pruner", None)
-    if pruner is not None:
-        pruner.stop()
+    from .maintenance import stop_workers
     from .models.database import close_databases
+
+    stop_workers(registry)
+    from .monitoring import stop_listener
+
+    stop_listener(registry)  # the workers bind the metrics listener themselves
 
     close_databases(registry)
 
@@ -149,7 +180,21 @@ def _check_storage(app, workers: int) -> None:
         )
 
 
-def _run_granian(config_file, host, port, loader, *, workers, threads, backlog, log_level, access_log, max_header_size):
+def _run_granian(
+    config_file,
+    host,
+    port,
+    loader,
+    *,
+    workers,
+    threads,
+    backlog,
+    log_level,
+    access_log,
+    max_header_size,
+    respawn,
+    respawn_interval,
+):
     from granian.constants import Interfaces
     from granian.http import HTTP1Settings, HTTP2Settings
     from granian.log import LogLevels
@@ -172,6 +217,8 @@ def _run_granian(config_file, host, port, loader, *, workers, threads, backlog, 
         log_level=LogLevels(log_level),
         log_access=access_log,
         websockets=False,
+        respawn_failed_workers=respawn,
+        respawn_interval=respawn_interval,
         **limits,
     )
     # wrap_loader: granian calls loader(config_file) in each worker.
@@ -220,6 +267,17 @@ def _positive(settings: dict, name: str, default: int) -> int:
         raise ServerSettingsError(f"[server] {name} must be a whole number, not {raw!r}") from None
     if value < 1:
         raise ServerSettingsError(f"[server] {name} must be 1 or more")
+    return value
+
+
+def _seconds(settings: dict, name: str, default: float) -> float:
+    raw = settings.get(name, default)
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        raise ServerSettingsError(f"[server] {name} must be a number of seconds, not {raw!r}") from None
+    if not 0 < value <= 3600:
+        raise ServerSettingsError(f"[server] {name} must be more than 0 and at most 3600 seconds")
     return value
 
 

@@ -214,6 +214,21 @@ def parse_rows(raw: dict[str, Any], rows, prefix: str = "") -> dict[str, Any]:
     return values
 
 
+def _absolute_path(value: str) -> str:
+    if value and not (value.startswith("/") and " " not in value and "?" not in value):
+        raise ValueError(f"must be a path starting with /, not {value!r}")
+    return value
+
+
+def _host_port(value: str) -> str:
+    if not value:
+        return value
+    host, sep, port = value.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"must be HOST:PORT, not {value!r}")
+    return value
+
+
 SETTINGS: tuple[Setting, ...] = (
     Setting("ostiary.issuer", None, _issuer, "The issuer identifier: the public base URL of this server."),
     Setting(
@@ -390,6 +405,43 @@ SETTINGS: tuple[Setting, ...] = (
         "300",
         _positive_int,
         "Seconds a DPoP proof is accepted after its iat (and how long its jti is remembered against replay); the nonce changes as often.",
+    ),
+    # -- operations (issue 16) --
+    Setting(
+        "ostiary.log_format",
+        "text",
+        _choice("text", "json"),
+        "json: every log line of the root logger's handlers is one JSON object with the request id.",
+    ),
+    Setting(
+        "ostiary.logout_delivery_deadline",
+        "86400",
+        _positive_int,
+        "Seconds a back-channel logout is tried again (with back-off) before it is given up.",
+    ),
+    Setting(
+        "ostiary.logout_delivery_interval",
+        "2",
+        _positive_int,
+        "Seconds between looks at the logout outbox by each server process (a sign-out here nudges it at once).",
+    ),
+    Setting(
+        "ostiary.metrics_path",
+        "",
+        lambda v: _absolute_path(v.strip()),
+        "A path on the main listener serving Prometheus metrics to ostiary.metrics_allowed_addresses (empty: none).",
+    ),
+    Setting(
+        "ostiary.metrics_allowed_addresses",
+        "127.0.0.1 ::1",
+        lambda v: frozenset(v.split()),
+        "Client addresses that may read ostiary.metrics_path.",
+    ),
+    Setting(
+        "ostiary.metrics_listen",
+        "",
+        lambda v: _host_port(v.strip()),
+        "HOST:PORT of a separate Prometheus metrics listener (empty: none).",
     ),
 )
 

@@ -108,11 +108,13 @@ def base_settings(data_dir) -> dict:
 
 def close_app(app) -> None:
     """Stop an application built in a test: its pruner thread, its databases."""
+    from .maintenance import stop_workers
     from .models.database import close_databases
+    from .monitoring import stop_listener
 
-    pruner = getattr(app.registry, "ostiary_pruner", None)
-    if pruner is not None:
-        pruner.stop()
+    stop_workers(app.registry)
+
+    stop_listener(app.registry)
     close_databases(app.registry)
 
 

@@ -192,6 +192,50 @@ def _add_translations(config, theme_package, plugin_manager) -> None:
             config.add_translation_dirs(spec)
 
 
+def _template_specs(registry):
+    """The asset specification of every template a page may render: the
+    default theme's files and each enabled plugin's ``templates/``
+    (overrides by the selected theme resolve through the same names)."""
+    packages = [DEFAULT_THEME_PACKAGE, *plugin_packages(registry.ostiary_plugins)]
+    for package in packages:
+        directory = _package_dir(package)
+        if directory is None:
+            continue
+        root = os.path.join(directory, "templates")
+        for folder, _dirs, files in os.walk(root):
+            for name in sorted(files):
+                if name.endswith(".pt"):
+                    relative = os.path.relpath(os.path.join(folder, name), root).replace(os.sep, "/")
+                    yield f"{package}:templates/{relative}"
+
+
+def compile_templates(registry) -> int:
+    """Compile every template now, before any request thread renders one.
+
+    Chameleon compiles a template the first time it renders, and two
+    threads compiling at once is not safe on this Python: a freshly started
+    granian worker under concurrent first requests answered 500 now and then
+    (``SystemError: AST constructor recursion depth mismatch``). Compiled
+    here, in the one thread that builds the app, a request only runs code.
+    With ``pyramid.reload_templates`` an edited file is still compiled again
+    on its next use, which is what development wants. Returns how many
+    templates were compiled.
+    """
+    from pyramid.threadlocal import manager
+
+    count = 0
+    # Asset overrides (the selected theme's files) are looked up through the
+    # current registry: make it this app's while the names are resolved.
+    manager.push({"registry": registry, "request": None})
+    try:
+        for spec in _template_specs(registry):
+            get_renderer(spec, registry=registry).implementation().cook_check()
+            count += 1
+    finally:
+        manager.pop()
+    return count
+
+
 def includeme(config):
     registry = config.registry
     settings = registry.ostiary_settings

@@ -105,3 +105,32 @@ def test_an_older_database_gets_its_codes_and_sessions_sharded_and_keeps_them(tm
     finally:
         for db in app.registry._zodb_databases.values():
             db.close()
+
+
+def test_consent_decisions_and_error_records_are_sharded_and_an_older_database_keeps_them(tmp_path):
+    """Every consent writes a decision that the next authorize pops: the
+    decisions (and error and logout records) are sharded like the codes, and
+    generation 8 converts a database whose decisions were one OOBTree."""
+    app = main({}, **base_settings(tmp_path))
+    try:
+        load_data(app, DEMO)
+        testapp = webtest.TestApp(app)
+        with transaction_root(app) as root:
+            store = root.interactions
+            assert all(isinstance(getattr(store, n), ShardedTree) for n in ("decisions", "errors", "logouts"))
+        flow = CodeFlow(testapp)
+        consent_page = flow.login(flow.authorize())  # signed in: on to the consent page
+        answered = flow.consent(testapp.get(consent_page.location), remember=False)
+        with transaction_root(app) as root:  # the decision waits: make it look like generation 7
+            store = root.interactions
+            assert len(store.decisions) == 1
+            for name in ("decisions", "errors", "logouts"):
+                setattr(store, name, OOBTree(dict(getattr(store, name).items())))
+            root.generation = 7
+        with transaction_root(app) as root:  # opening it evolves it
+            assert root.generation == CURRENT_GENERATION
+            assert isinstance(root.interactions.decisions, ShardedTree) and len(root.interactions.decisions) == 1
+        assert "code" in flow.follow_to_client(answered)  # the decision taken before still answers
+    finally:
+        for db in app.registry._zodb_databases.values():
+            db.close()

@@ -24,7 +24,7 @@ LAYERS = {
     "defaults": 4,
     "app": 5,  # start-up, command line, themes, testing: may use everything
 }
-BASE = {"settings", "hookspecs", "events", "i18n", "passwords", "facade", "retry", "branding"}
+BASE = {"settings", "hookspecs", "events", "i18n", "passwords", "facade", "retry", "branding", "logs", "metrics"}
 APP = {
     "",
     "plugins",
@@ -38,6 +38,8 @@ APP = {
     "testing",
     "server",
     "request_checks",
+    "health",
+    "monitoring",
 }
 
 #: Third-party packages that only these layers may import: authlib serves

@@ -20,6 +20,7 @@ def includeme(config):
         ("consent", "/consent", consent.consent_form, consent.consent_submit),
         ("grants", "/account/grants", grants.grants_page, grants.grants_revoke),
         ("error", "/error", errors.error_page, None),
+        ("logout_receipt", "/account/logout/receipt", logout.logout_receipt, None),
     )
     for name, path, show, submit in pages:
         config.add_route(name, path)
@@ -30,6 +31,10 @@ def includeme(config):
     # A retryable error (a ZODB ConflictError) is left to pyramid_retry until
     # the last attempt: only then is it an internal error the browser sees.
     config.add_exception_view(errors.server_error, context=Exception, retryable_error=False)
+    from ..models.database import OUTAGE_ERRORS
+
+    for outage in OUTAGE_ERRORS:  # ZEO's ClientDisconnected is retryable: retried first
+        config.add_exception_view(errors.database_unavailable, context=outage, retryable_error=False)
     config.add_exception_view(errors.bad_csrf, context=BadCSRFToken)
     config.add_exception_view(errors.bad_csrf, context=BadCSRFOrigin)
     config.add_exception_view(errors.client_error, context=HTTPClientError)

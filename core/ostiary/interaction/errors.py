@@ -7,6 +7,7 @@ import logging
 import secrets
 
 from ..i18n import _, translate
+from ..logs import current_request_id
 from ..models.database import database
 from ..models.interactions import ErrorRecord
 from ..models.root import record_error_apart
@@ -27,7 +28,7 @@ CORE_ERRORS = {
     "not_found": (_("The page you asked for does not exist."), 404),
     "unknown_error": (None, 404),  # an error id that is unknown or expired: nothing is there (any more)
     "server_error": (_("Something went wrong on our side."), 500),
-    "temporarily_unavailable": (None, 503),
+    "temporarily_unavailable": (_("The service is unavailable for a moment. Please try again shortly."), 503),
     "invalid_request": (_("The request was not valid."), 400),
     "invalid_client": (_("The application that sent you here is not known."), 400),
 }
@@ -65,6 +66,7 @@ def values(request, error, error_id=None, description=None) -> dict:
         "error_id": error_id,
         "message": translate(request, error_message(request.registry, error)[0]),
         "description": description,
+        "request_id": current_request_id(),
     }
 
 
@@ -87,12 +89,34 @@ def server_error(exc, request):
     server-side behind that id, shown as a generic page."""
     error_id = secrets.token_urlsafe(9)
     log.error("internal error %s on %s %s", error_id, request.method, request.path, exc_info=exc)
-    record = ErrorRecord("server_error", f"{type(exc).__name__}: {exc}")
+    record = ErrorRecord("server_error", f"{type(exc).__name__}: {exc}", request_id=current_request_id())
     record_error_apart(database(request.registry), record, error_id)
     route = getattr(request, "matched_route", None)
     if route is not None and route.name in API_ROUTES:
         return json_response(500, {"error": "server_error", "error_description": f"Internal error {error_id}."})
     return _render_error(request, "server_error", error_id, f"{type(exc).__name__}: {exc}")
+
+
+#: Seconds a client is asked to wait when the database cannot be reached.
+OUTAGE_RETRY_AFTER = 5
+
+
+def database_unavailable(exc, request):
+    """The database cannot be reached (ZEO or PostgreSQL down): 503 with
+    ``Retry-After``, not a 500, since nothing is wrong with the request or
+    the code and the same request will work once the database is back (the
+    storages reconnect by themselves). No error record: it would need the
+    database."""
+    log.warning("database unavailable on %s %s: %s: %s", request.method, request.path, type(exc).__name__, exc)
+    route = getattr(request, "matched_route", None)
+    if route is not None and route.name in API_ROUTES:
+        response = json_response(
+            503, {"error": "temporarily_unavailable", "error_description": "The database is not reachable."}
+        )
+    else:
+        response = render_page(request, "error.pt", values(request, "temporarily_unavailable"), status=503)
+    response.headers["Retry-After"] = str(OUTAGE_RETRY_AFTER)
+    return response
 
 
 def bad_csrf(exc, request):

@@ -16,6 +16,7 @@ from pyramid.csrf import get_csrf_token
 from pyramid.httpexceptions import HTTPSeeOther
 
 from ..i18n import _, translate
+from ..protocol import single_logout
 from ..protocol.end_session import post_logout_redirect
 from ..protocol.single_logout import frame_sources
 from .pages import render_page
@@ -38,6 +39,8 @@ def signed_out_page(request, record, frames, signed_out=True):
         client = request.plugins.client(client_id=record.client_id)
     if frames:
         request.csp_frame_src = frame_sources(frames)
+    receipt_id = single_logout.receipt_id(request)
+    receipt = request.ostiary_root.outbox.receipt(receipt_id) if receipt_id else None
     page = signed_out_values(
         request,
         post_logout_url=url,
@@ -45,12 +48,65 @@ def signed_out_page(request, record, frames, signed_out=True):
         client_name=client.name if client else None,
         signed_out=signed_out,
         frames=frames,
+        frame_clients=[single_logout.frame_client(request, frame) or "" for frame in frames],
+        receipt_id=receipt.id if receipt else None,
+        receipts=request.ostiary_root.outbox.receipt_status(receipt) if receipt else (),
     )
     return render_page(request, "signed_out.pt", page)
 
 
+#: What the signed-out page says of each application, by state.
+RECEIPT_TEXTS = {
+    "delivered": _("signed out (confirmed by the application)"),
+    "pending": _("waiting for the application to confirm"),
+    "refused": _("the application refused the sign-out"),
+    "expired": _("the application could not be reached"),
+    "loaded": _("signed out in this browser"),
+    "blocked": _("not confirmed: this browser may have blocked it"),
+}
+
+
+def receipt_text(request, row) -> str:
+    """The one line the signed-out page shows for an application: the
+    back-channel answer when there is one, else what its frame did."""
+    state = row["backchannel"] or row["frontchannel"] or "pending"
+    if row["backchannel"] == "pending" and row["frontchannel"] == "loaded":
+        state = "loaded"
+    return translate(request, RECEIPT_TEXTS.get(state, RECEIPT_TEXTS["pending"]))
+
+
+def logout_receipt(request):
+    """``GET /account/logout/receipt?id=...``: what became of each
+    application of a sign-out, as JSON, for the signed-out page's script;
+    with ``client`` and ``frame`` (loaded or blocked) it also records what
+    that application's frame did. The id is a random 128-bit value the page
+    got; an unknown one is a 404."""
+    from ..protocol.server import json_response
+
+    outbox = request.ostiary_root.outbox
+    receipt = outbox.receipt(request.params.get("id"))
+    if receipt is None:
+        return json_response(404, {"error": "not_found"})
+    if request.params.get("client") and request.params.get("frame"):
+        receipt.frame_result(request.params["client"][:255], request.params["frame"])
+    rows = outbox.receipt_status(receipt)
+    return json_response(
+        200,
+        {"applications": [dict(row, text=receipt_text(request, row)) for row in rows]},
+    )
+
+
 def signed_out_values(
-    request, *, post_logout_url=None, automatic_redirect=False, client_name=None, signed_out=True, frames=()
+    request,
+    *,
+    post_logout_url=None,
+    automatic_redirect=False,
+    client_name=None,
+    signed_out=True,
+    frames=(),
+    frame_clients=(),
+    receipt_id=None,
+    receipts=(),
 ) -> dict:
     """What ``signed_out.pt`` receives (docs/themes.md), for the view and
     the gallery's samples alike."""
@@ -61,6 +117,11 @@ def signed_out_values(
         "client_name": client_name,
         "signed_out": signed_out,
         "frames": list(frames),
+        # the client of each frame, in the same order (for its receipt)
+        "frame_clients": list(frame_clients) or [""] * len(frames),
+        "receipt_id": receipt_id,
+        # per application: name, client_id, backchannel/frontchannel state, text
+        "receipts": [dict(row, text=receipt_text(request, row)) for row in receipts],
     }
 
 

@@ -11,12 +11,15 @@ and :func:`run_apart`.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+import logging
+from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
 
 import transaction
 
 T = TypeVar("T")
+
+log = logging.getLogger(__name__)
 
 
 def database(registry):
@@ -83,8 +86,57 @@ def includeme(config) -> None:
 
 def close_databases(registry) -> None:
     """Close every database the application opened (tests, command line, shutdown)."""
+    registry.ostiary_closing = True  # the readiness probe fails from now on
     for db in getattr(registry, "_zodb_databases", {}).values():
         db.close()
+
+
+def _outage_errors() -> tuple[type[BaseException], ...]:
+    """The exceptions that mean "the database cannot be reached" rather than
+    "this request is wrong": the storage layer's own (ZEO's ClientDisconnected
+    is one) and the PostgreSQL driver's connection errors under RelStorage."""
+    from ZODB.POSException import StorageError
+
+    errors: list[type[BaseException]] = [StorageError]
+    try:
+        import psycopg2
+
+        errors += [psycopg2.OperationalError, psycopg2.InterfaceError]
+    except ImportError:
+        pass
+    return tuple(errors)
+
+
+#: Exceptions that the error views answer with 503 and ``Retry-After``.
+OUTAGE_ERRORS = _outage_errors()
+
+
+def readiness(db, algorithms: Iterable[str]) -> dict[str, bool]:
+    """What the readiness probe checks, each True or False: the database
+    answers a read (in a connection of its own, nothing written), and the
+    key ring has a key signing now for each of ``algorithms``. An
+    unreachable database is a False, not an exception."""
+    from .root import ROOT_KEY
+
+    checks = {"database": False, "signing_key": False}
+    # A connection may answer from its object cache (and ZEO from its client
+    # cache) with the server gone: ask a storage that knows whether it is
+    # connected. RelStorage polls PostgreSQL when the connection opens.
+    is_connected = getattr(db.storage, "is_connected", None)
+    if is_connected is not None and not is_connected():
+        return checks
+    try:
+        with _connection_apart(db) as (manager, conn):
+            try:
+                root = conn.root().get(ROOT_KEY)
+                checks["database"] = root is not None
+                if root is not None:
+                    checks["signing_key"] = all(root.keys.active(alg) is not None for alg in algorithms)
+            finally:
+                manager.abort()
+    except Exception:  # noqa: BLE001 - any failure to read is "not ready"
+        log.warning("readiness: the database did not answer", exc_info=True)
+    return checks
 
 
 @contextlib.contextmanager
@@ -112,6 +164,25 @@ def run_apart(db, work: Callable[..., T], attempts: int = 1) -> T:
     from .root import open_root_from_connection
 
     return run_apart_on_connection(db, lambda conn: work(open_root_from_connection(conn)), attempts)
+
+
+def is_open(db) -> bool:
+    """Whether ``db`` can still open connections (ZODB's ``DB.close`` drops
+    its storage): a background worker whose database was closed under it
+    (a test, the server process handing over to its workers) just stops."""
+    return getattr(db, "_mvcc_storage", None) is not None
+
+
+def claim_apart(db, work: Callable[..., T]) -> T | None:
+    """Like :func:`run_apart` with one attempt, but a conflict is an answer,
+    not an error: None, meaning another process changed the same objects
+    first (two workers claiming the same outbox deliveries, say)."""
+    from ZODB.POSException import ConflictError
+
+    try:
+        return run_apart(db, work)
+    except ConflictError:
+        return None
 
 
 def run_apart_on_connection(db, work: Callable[..., T], attempts: int = 1) -> T:

@@ -15,9 +15,9 @@ at most, and only for as long as the record lives.
 
 from __future__ import annotations
 
-from BTrees.OOBTree import OOBTree
 from persistent import Persistent
 
+from .sharded import ShardedTree
 from .util import now, prune_expired, random_token
 
 DECISION_LIFETIME = 300
@@ -112,12 +112,19 @@ class LogoutRecord(Persistent):
 
 class InteractionStore(Persistent):
     """Pending decisions keyed by request fingerprint, errors and logout
-    requests keyed by random ids."""
+    requests keyed by random ids.
+
+    Every consent writes a decision and the next authorize request pops it,
+    so with consent on every flow this is written by every sign-in: each
+    mapping is a :class:`~.sharded.ShardedTree`, which concurrent sign-ins
+    split without conflicting (one OOBTree here failed 2 to 6 flows a
+    minute after five conflicts in a row on RelStorage).
+    """
 
     def __init__(self):
-        self.decisions = OOBTree()
-        self.errors = OOBTree()
-        self.logouts = OOBTree()
+        self.decisions = ShardedTree()
+        self.errors = ShardedTree()
+        self.logouts = ShardedTree()
 
     def put_decision(self, key: str, decision: Decision) -> None:
         self.decisions[key] = decision

@@ -25,6 +25,7 @@ from .federation import FederationStore
 from .grants import GrantStore
 from .interactions import InteractionStore
 from .keys import KeyRing
+from .outbox import Outbox
 from .pairwise import PairwiseStore
 from .resources import ResourceRegistry, standard_resources
 from .sessions import SessionStore
@@ -46,6 +47,8 @@ class OstiaryRoot(Persistent):
     #: DPoP proof ids and nonce secret, pairwise salt and index (generation 8)
     dpop = None
     pairwise = None
+    #: back-channel logout deliveries and sign-out receipts (generation 10)
+    outbox = None
 
     def __init__(self):
         self.clients = ClientRegistry()
@@ -63,6 +66,7 @@ class OstiaryRoot(Persistent):
         self.plugin_generations = OOBTree()
         self.dpop = DPoPStore()  # generation 8
         self.pairwise = PairwiseStore()  # generation 8
+        self.outbox = Outbox()
         self.generation = CURRENT_GENERATION
 
     def prune(self, when: int | None = None) -> int:
@@ -76,6 +80,7 @@ class OstiaryRoot(Persistent):
             + self.federation.prune(when)
             + self.login_throttle.prune(when)
             + self.dpop.prune(when)
+            + self.outbox.prune(when)
         )
 
 
@@ -156,8 +161,37 @@ def _evolve_8(root: OstiaryRoot) -> None:
         root.pairwise = PairwiseStore()
 
 
+def _evolve_9(root: OstiaryRoot) -> None:
+    """Generation 9 spreads the interaction decisions, error and logout
+    records, which every consent and sign-out writes, over several BTrees."""
+    from .sharded import ShardedTree
+
+    store = root.interactions
+    for name in ("decisions", "errors", "logouts"):
+        tree = getattr(store, name)
+        if not isinstance(tree, ShardedTree):
+            setattr(store, name, ShardedTree(tree.items()))
+
+
+def _evolve_10(root: OstiaryRoot) -> None:
+    """Generation 10 adds the outbox of back-channel logout deliveries."""
+    if root.outbox is None:
+        root.outbox = Outbox()
+
+
 #: Evolve steps in order; step ``n`` brings a database to generation ``n``.
-EVOLVE_STEPS = (_evolve_1, _evolve_2, _evolve_3, _evolve_4, _evolve_5, _evolve_6, _evolve_7, _evolve_8)
+EVOLVE_STEPS = (
+    _evolve_1,
+    _evolve_2,
+    _evolve_3,
+    _evolve_4,
+    _evolve_5,
+    _evolve_6,
+    _evolve_7,
+    _evolve_8,
+    _evolve_9,
+    _evolve_10,
+)
 CURRENT_GENERATION = len(EVOLVE_STEPS)
 
 

@@ -158,8 +158,14 @@ def key_material(request) -> KeyMaterial:
 
 def sign(request, claims: dict, *, alg: str | None = None, typ: str | None = None) -> str:
     """Sign ``claims`` with the active key for ``alg`` (the configured default)."""
-    alg = alg or request.registry.ostiary_settings.signing_alg
-    key = key_material(request).signing[alg]
+    return sign_with(request.registry, request.ostiary_root.keys, claims, alg=alg, typ=typ)
+
+
+def sign_with(registry, keyring, claims: dict, *, alg: str | None = None, typ: str | None = None) -> str:
+    """:func:`sign` without a request: with ``keyring`` as read by the
+    caller's own transaction (the logout outbox's worker, say)."""
+    alg = alg or registry.ostiary_settings.signing_alg
+    key = registry.ostiary_keys.material(keyring).signing[alg]
     header = {"alg": alg, "kid": key.kid}
     if typ:
         header["typ"] = typ

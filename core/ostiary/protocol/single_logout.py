@@ -4,32 +4,32 @@
   page embeds one iframe per client that registered a
   ``frontchannel_logout_uri``, with ``iss`` and ``sid`` when it asked for them.
 * Back-channel (OpenID Connect Back-Channel Logout 1.0): a signed logout
-  token is POSTed server-to-server to each ``backchannel_logout_uri``. The
-  tokens are signed inside the request; delivery starts only after the
-  transaction committed (so the session really is gone) and runs in a
-  background thread with a short timeout and one retry, so a client that is
-  down neither blocks nor stops the sign-out. Failures are logged.
+  token is POSTed server-to-server to each ``backchannel_logout_uri``,
+  from a durable outbox written in the transaction that ends the session
+  and sent by a worker until the client confirms (``models.outbox``,
+  ``protocol.logout_outbox``), so neither a client that is down nor a
+  server that dies loses a sign-out.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from urllib.parse import urlencode, urlsplit
 
-import requests
-
-from ..models.util import now, random_token
-from . import pairwise
-from .signing import sign
+from ..models.outbox import Receipt
+from .logout_outbox import BACKCHANNEL_EVENT, enqueue
 
 log = logging.getLogger(__name__)
 
-#: The event a logout token carries (Back-Channel Logout 1.0, section 2.4),
-#: ours and an upstream's alike.
-BACKCHANNEL_EVENT = "http://schemas.openid.net/event/backchannel-logout"
-TIMEOUT_SECONDS = 3
-ATTEMPTS = 2
+__all__ = [
+    "BACKCHANNEL_EVENT",
+    "frame_client",
+    "frame_sources",
+    "frontchannel_frames",
+    "frontchannel_urls",
+    "receipt_id",
+    "session_ended",
+]
 
 
 def _clients(request, session):
@@ -39,78 +39,64 @@ def _clients(request, session):
             yield client
 
 
-def frontchannel_urls(request, session) -> list[str]:
-    """The iframe URLs that sign ``session`` out of each client."""
+def frontchannel_frames(request, session) -> list[tuple[str, str]]:
+    """``(client_id, iframe URL)`` for each client that signs ``session`` out
+    through the browser."""
     issuer = request.registry.ostiary_settings.issuer
-    urls = []
+    frames = []
     for client in _clients(request, session):
         uri = client.frontchannel_logout_uri
         if not uri:
             continue
         if client.frontchannel_logout_session_required:
             uri += ("&" if "?" in uri else "?") + urlencode({"iss": issuer, "sid": session.sid})
-        urls.append(uri)
-    return urls
+        frames.append((client.client_id, uri))
+    return frames
 
 
-def logout_token(request, client, session) -> str:
-    """A logout token (Back-Channel Logout 1.0, section 2.4): no nonce, ever."""
-    issued = now()
-    claims = {
-        "iss": request.registry.ostiary_settings.issuer,
-        "aud": client.client_id,
-        "iat": issued,
-        "exp": issued + 120,
-        "jti": random_token(16),
-        "sub": pairwise.subject_for(request, client, session.subject),
-        "events": {BACKCHANNEL_EVENT: {}},
-    }
-    if client.backchannel_logout_session_required:
-        claims["sid"] = session.sid
-    return sign(request, claims, typ="logout+jwt")
-
-
-def _post(uri: str, token: str, client_id: str) -> None:
-    for attempt in range(1, ATTEMPTS + 1):
-        try:
-            response = requests.post(uri, data={"logout_token": token}, timeout=TIMEOUT_SECONDS, allow_redirects=False)
-            if response.status_code < 300:
-                return
-            problem = f"HTTP {response.status_code}"
-        except requests.RequestException as exc:
-            problem = type(exc).__name__
-        log.warning(
-            "back-channel logout to client %s failed (attempt %d/%d): %s", client_id, attempt, ATTEMPTS, problem
-        )
-
-
-def _deliver(notifications) -> None:
-    threads = [threading.Thread(target=_post, args=item, daemon=True) for item in notifications]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+def frontchannel_urls(request, session) -> list[str]:
+    """The iframe URLs that sign ``session`` out of each client."""
+    return [url for _client_id, url in frontchannel_frames(request, session)]
 
 
 def session_ended(request, session) -> list[str]:
     """Do what a client asked for when ``session`` ends; return the
-    front-channel iframe URLs for the signed-out page."""
-    notifications = []
-    for client in _clients(request, session):
+    front-channel iframe URLs for the signed-out page.
+
+    Back-channel logouts go into the outbox in this request's transaction
+    (``protocol.logout_outbox``); a receipt records, per application, what
+    the signed-out page will report (its id: :func:`receipt_id`)."""
+    clients = list(_clients(request, session))
+    receipt = None
+    for client in clients:
         if client.logout_revokes_refresh_tokens:
             request.ostiary_root.grants.revoke_where(client_id=client.client_id, sid=session.sid)
-        if client.backchannel_logout_uri:
-            notifications.append(
-                (client.backchannel_logout_uri, logout_token(request, client, session), client.client_id)
-            )
-    if notifications:
+    told = [c for c in clients if c.backchannel_logout_uri or c.frontchannel_logout_uri]
+    if told:
+        receipt = request.ostiary_root.outbox.add_receipt(Receipt())
+        vars(request)["_ostiary_logout_receipt"] = receipt.id
+    deliveries = {d.client_id: d.id for d in enqueue(request, session, clients, receipt)}
+    for client in told:
+        receipt.add(
+            client.client_id,
+            client.name,
+            delivery_id=deliveries.get(client.client_id),
+            frame=bool(client.frontchannel_logout_uri),
+        )
+    frames = frontchannel_frames(request, session)
+    vars(request)["_ostiary_logout_frames"] = dict((url, client_id) for client_id, url in frames)
+    return [url for _client_id, url in frames]
 
-        def after_commit(succeeded):
-            if succeeded:
-                threading.Thread(target=_deliver, args=(notifications,), daemon=True).start()
 
-        request.tm.get().addAfterCommitHook(after_commit)
-    return frontchannel_urls(request, session)
+def receipt_id(request) -> str | None:
+    """The receipt of the session this request ended last, if it told anyone."""
+    return vars(request).get("_ostiary_logout_receipt")
+
+
+def frame_client(request, url: str) -> str | None:
+    """The client whose front-channel frame ``url`` is (for the signed-out
+    page to report what the frame did)."""
+    return vars(request).get("_ostiary_logout_frames", {}).get(url)
 
 
 def frame_sources(urls) -> str:
