@@ -9,7 +9,7 @@ from .. import loader
 from ..models import packing
 from ..models.root import prune_request
 from ..plugins import housekeeping
-from . import clients, keys, logout, plugin_list, providers, themes, users
+from . import check, clients, keys, logout, plugin_list, providers, themes, users
 from .app import CommandError
 from .output import size
 
@@ -25,6 +25,7 @@ def register(sub) -> None:
     providers.register(sub)
     plugin_list.register(sub)
     logout.register(sub)
+    check.register(sub)
     prune = sub.add_parser(
         "prune", help="delete expired codes, tokens, sessions, consents, retired keys and plugins' data"
     )
@@ -78,3 +79,11 @@ def cmd_load(app, args):
     except loader.LoadError as exc:
         raise CommandError(str(exc)) from None
     print("loaded " + ", ".join(f"{n} {kind}" for kind, n in counts.items()))
+    from ..protocol.sites import frontchannel_warning
+
+    issuer = app.settings.issuer
+    for spec in loader.read(args.file).get("clients", []):
+        client = app.root.clients.get(spec.get("client_id"))
+        warning = frontchannel_warning(issuer, client) if client is not None else None
+        if warning:
+            print(f"warning: {warning}")

@@ -51,6 +51,28 @@ class ClientError(ValueError):
         self.reason = reason
 
 
+#: A shared secret should carry at least this many bits (RFC 6749 section
+#: 10.10 asks that guessing be infeasible; 128 bits is what
+#: ``ostiary client add`` generates).
+STRONG_SECRET_BITS = 128
+
+
+def secret_is_weak(secret: str) -> bool:
+    """Whether ``secret`` carries fewer than :data:`STRONG_SECRET_BITS` by a
+    generous estimate: its length times the bits of the kinds of characters
+    it uses (digits, lower, upper, others)."""
+    import math
+
+    pools = [
+        (str.isdigit, 10),
+        (str.islower, 26),
+        (str.isupper, 26),
+        (lambda c: not c.isalnum(), 32),
+    ]
+    alphabet = sum(size for test, size in pools if any(test(c) for c in secret)) or 1
+    return len(secret) * math.log2(alphabet) < STRONG_SECRET_BITS
+
+
 def is_loopback(host: str | None) -> bool:
     """Whether ``host`` (as :func:`urllib.parse.urlsplit` gives it) is this machine."""
     if host == "localhost":
@@ -355,14 +377,21 @@ class Client(Persistent):
 
     # -- secrets -------------------------------------------------------------
 
+    #: How many of the secrets were weak when they were added (only their
+    #: digests are kept, so ``ostiary check`` can judge them only from this;
+    #: None: added before this was recorded).
+    weak_secrets = None
+
     def add_secret(self, secret: str) -> None:
         """Accept ``secret`` from now on (several may be valid during a roll-over)."""
         self.secret_digests.append(digest(secret))
+        self.weak_secrets = (self.weak_secrets or 0) + (1 if secret_is_weak(secret) else 0)
         if self.token_endpoint_auth_method == "client_secret_jwt":
             self.jwt_secrets = (*self.jwt_secrets, secret)
 
     def clear_secrets(self) -> None:
         del self.secret_digests[:]
+        self.weak_secrets = 0
         self.jwt_secrets = ()
 
     def check_client_secret(self, client_secret: str) -> bool:
