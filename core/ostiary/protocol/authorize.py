@@ -27,7 +27,8 @@ from ..hookspecs import Caller
 from ..i18n import _, translate
 from ..models.grants import Consent
 from ..models.util import now
-from .return_urls import SUPPRESSED_MAX_AGE, SUPPRESSED_PROMPT, request_fingerprint, return_url_for
+from . import resource_indicators
+from .return_urls import SUPPRESSED_MAX_AGE, SUPPRESSED_PROMPT, request_fingerprint, return_url_for, with_repeated
 from .server import check_single_parameters, quotable
 from .tokens import Principal
 
@@ -46,10 +47,11 @@ def authorize(request):
         grant = server.get_consent_grant(oauth_request, end_user=principal)
     except OAuth2Error as error:
         return _error_response(request, oauth_request, error)
-    params = oauth_request.payload.data
+    params = with_repeated(oauth_request.payload)
     try:
         _check_unsupported_params(oauth_request.payload)
         prompt, max_age = _check_oidc_params(params)
+        resource_indicators.check_authorization_request(request, grant.client, oauth_request.payload)
         redirect_uri = grant.redirect_uri
         decision = service.take_decision(request_fingerprint(params))
         if decision is not None and decision.error:

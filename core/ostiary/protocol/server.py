@@ -32,6 +32,7 @@ from .headers import NO_STORE
 from .introspection import Introspection
 from .oidc import IdTokenExtension
 from .pkce import StrictPKCE
+from .return_urls import REPEATABLE
 from .revocation import Revocation
 
 _SET_HERE = frozenset({"content-type", "content-length", "cache-control", "pragma"})
@@ -72,7 +73,7 @@ class PyramidPayload(OAuth2Payload):
     def repeated(self) -> str | None:
         """The first parameter given more than once, or None (RFC 6749,
         sections 3.1 and 3.2: parameters MUST NOT be included more than once)."""
-        return next((key for key, values in self.datalist.items() if len(values) > 1), None)
+        return next((key for key, values in self.datalist.items() if len(values) > 1 and key not in REPEATABLE), None)
 
 
 class _RequestHeaders(EnvironHeaders):

@@ -10,6 +10,7 @@ from authlib.oidc.core.util import create_half_hash
 from ..hookspecs import Caller
 from ..models.util import now, random_token
 from . import claims as claimlib
+from . import resource_indicators
 from .signing import sign
 
 
@@ -68,10 +69,11 @@ class AccessTokenIssuer:
         lifetime = self.server.token_lifetime(client)
         issued = now()
         jti = random_token(16)
+        scope, audience = resource_indicators.token_audience(self.server, scope, client)
         claims = {
             "iss": settings.issuer,
             "sub": user.subject if user else client.client_id,
-            "aud": claimlib.audiences(request, scope) or [client.client_id],
+            "aud": audience,
             "client_id": client.client_id,
             "iat": issued,
             "nbf": issued,
@@ -128,6 +130,7 @@ def _start_grant(server, token: IssuedToken, oauth_request):
         expires_at = token.expires_at
     family = server.grant_store.start_family(client.client_id, principal.subject, principal.sid, expires_at)
     code.family_id = family.family_id
+    family.resources = tuple(code.resources)
     return family, code.scope
 
 
