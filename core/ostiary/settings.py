@@ -359,6 +359,19 @@ SETTINGS: tuple[Setting, ...] = (
         _positive_int,
         "Largest request body, in bytes; a larger one is answered 413 before it is read.",
     ),
+    # -- oauth-grants (issue 15) --
+    Setting(
+        "ostiary.par_lifetime",
+        "60",
+        whole_number_between(5, 600),
+        "Seconds a pushed authorization request (RFC 9126) and its request_uri stay valid (5 to 600).",
+    ),
+    Setting(
+        "ostiary.require_pushed_authorization_requests",
+        "false",
+        _bool,
+        "Every client must push its authorization requests to /connect/par (RFC 9126); a client can require it for itself with require_pushed_authorization_requests.",
+    ),
     Setting(
         "ostiary.providers",
         "",

@@ -127,6 +127,9 @@ class Client(Persistent):
     logout_revokes_refresh_tokens = False
     identity_providers = ()
     application_type = "web"
+    # -- oauth-grants (issue 15) --
+    #: RFC 9126, section 6: this client's authorization requests must be pushed.
+    require_pushed_authorization_requests = False
 
     def __init__(self, client_id: str, **fields):
         self.client_id = client_id
@@ -162,6 +165,8 @@ class Client(Persistent):
         # How people may sign in for this client, by provider name ("local":
         # the password form); empty means every way this server offers.
         self.identity_providers = ()
+        # -- oauth-grants (issue 15) --
+        self.require_pushed_authorization_requests = False
         self.created_at = now()
         self.update(**fields)
 

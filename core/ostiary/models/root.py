@@ -24,6 +24,7 @@ from .federation import FederationStore
 from .grants import GrantStore
 from .interactions import InteractionStore
 from .keys import KeyRing
+from .pushed_requests import PushedRequestStore
 from .resources import ResourceRegistry, standard_resources
 from .sessions import SessionStore
 from .throttle import LoginThrottle
@@ -56,6 +57,8 @@ class OstiaryRoot(Persistent):
         self.federation = FederationStore()
         self.login_throttle = LoginThrottle()
         self.plugin_generations = OOBTree()
+        # -- oauth-grants (issue 15): pushed authorization requests --
+        self.pushed_requests = PushedRequestStore()
         self.generation = CURRENT_GENERATION
 
     def prune(self, when: int | None = None) -> int:
@@ -68,6 +71,7 @@ class OstiaryRoot(Persistent):
             + self.keys.prune(when)
             + self.federation.prune(when)
             + self.login_throttle.prune(when)
+            + self.pushed_requests.prune(when)
         )
 
 
@@ -139,8 +143,17 @@ def _evolve_7(root: OstiaryRoot) -> None:
         root.plugin_generations = OOBTree()
 
 
+# -- oauth-grants (issue 15) ---------------------------------------------------
+
+
+def _evolve_8(root: OstiaryRoot) -> None:
+    """Generation 8 adds the pushed authorization requests (RFC 9126)."""
+    if getattr(root, "pushed_requests", None) is None:
+        root.pushed_requests = PushedRequestStore()
+
+
 #: Evolve steps in order; step ``n`` brings a database to generation ``n``.
-EVOLVE_STEPS = (_evolve_1, _evolve_2, _evolve_3, _evolve_4, _evolve_5, _evolve_6, _evolve_7)
+EVOLVE_STEPS = (_evolve_1, _evolve_2, _evolve_3, _evolve_4, _evolve_5, _evolve_6, _evolve_7, _evolve_8)
 CURRENT_GENERATION = len(EVOLVE_STEPS)
 
 

@@ -7,6 +7,7 @@ from .authorize import authorize
 from .end_session import end_session
 from .endpoints import discovery, introspection, jwks, method_not_allowed, revocation, token, userinfo
 from .paths import PATHS
+from .pushed_requests import par
 from .server import get_oauth_server
 from .signing import KeyCache
 
@@ -23,6 +24,8 @@ ROUTES = tuple(
         ("introspection", introspection, ("POST",)),
         ("userinfo", userinfo, ("GET", "POST")),
         ("end_session", end_session, ("GET", "POST")),
+        # -- oauth-grants (issue 15) --
+        ("par", par, ("POST",)),
     )
 )
 

@@ -21,6 +21,8 @@ PATHS = {
     "introspection": "/connect/introspect",
     "userinfo": "/connect/userinfo",
     "end_session": "/connect/endsession",
+    # -- oauth-grants (issue 15) --
+    "par": "/connect/par",
 }
 
 
