@@ -25,7 +25,13 @@ SECRET_METHODS = ("client_secret_basic", "client_secret_post")
 #: Those that prove who the client is (introspection takes no others).
 CONFIDENTIAL_METHODS = (*SECRET_METHODS, "private_key_jwt")
 AUTH_METHODS = (*CONFIDENTIAL_METHODS, "none")
-GRANT_TYPES = ("authorization_code", "refresh_token", "client_credentials")
+GRANT_TYPES = (
+    "authorization_code",
+    "refresh_token",
+    "client_credentials",
+    # -- oauth-grants (issue 15) --
+    "urn:ietf:params:oauth:grant-type:device_code",  # RFC 8628
+)
 #: OpenID Connect Dynamic Client Registration 1.0, section 2: a web client
 #: runs on a server, a native client on the person's device.
 APPLICATION_TYPES = ("web", "native")

@@ -20,6 +20,7 @@ from pyramid_zodbconn import get_connection
 
 from .clients import ClientRegistry
 from .database import run_apart, run_apart_on_connection
+from .device_authorizations import DeviceAuthorizationStore
 from .federation import FederationStore
 from .grants import GrantStore
 from .interactions import InteractionStore
@@ -59,6 +60,7 @@ class OstiaryRoot(Persistent):
         self.plugin_generations = OOBTree()
         # -- oauth-grants (issue 15): pushed authorization requests --
         self.pushed_requests = PushedRequestStore()
+        self.device_authorizations = DeviceAuthorizationStore()
         self.generation = CURRENT_GENERATION
 
     def prune(self, when: int | None = None) -> int:
@@ -72,6 +74,7 @@ class OstiaryRoot(Persistent):
             + self.federation.prune(when)
             + self.login_throttle.prune(when)
             + self.pushed_requests.prune(when)
+            + self.device_authorizations.prune(when)
         )
 
 
@@ -147,9 +150,12 @@ def _evolve_7(root: OstiaryRoot) -> None:
 
 
 def _evolve_8(root: OstiaryRoot) -> None:
-    """Generation 8 adds the pushed authorization requests (RFC 9126)."""
+    """Generation 8 adds the pushed authorization requests (RFC 9126) and
+    the device authorizations (RFC 8628)."""
     if getattr(root, "pushed_requests", None) is None:
         root.pushed_requests = PushedRequestStore()
+    if getattr(root, "device_authorizations", None) is None:
+        root.device_authorizations = DeviceAuthorizationStore()
 
 
 #: Evolve steps in order; step ``n`` brings a database to generation ``n``.

@@ -4,6 +4,7 @@ authlib is imported only inside this package.
 """
 
 from .authorize import authorize
+from .device import device_authorization
 from .end_session import end_session
 from .endpoints import discovery, introspection, jwks, method_not_allowed, revocation, token, userinfo
 from .paths import PATHS
@@ -26,6 +27,7 @@ ROUTES = tuple(
         ("end_session", end_session, ("GET", "POST")),
         # -- oauth-grants (issue 15) --
         ("par", par, ("POST",)),
+        ("device_authorization", device_authorization, ("POST",)),
     )
 )
 

@@ -225,6 +225,15 @@ def _consented_scope(request, grant, principal, prompt, decision) -> str | None:
     return None
 
 
+#: For the device page (RFC 8628), which asks for sign-in and consent as this endpoint does.
+consented_scope = _consented_scope
+
+
+def current_principal(request) -> Principal | None:
+    """The signed-in person, if active for the client named by ``client_id``."""
+    return _current_principal(request)
+
+
 def form_post_values(request, action: str, fields) -> dict:
     """What ``form_post.pt`` receives: the client's URL and the response's
     parameters as pairs (for the view and the gallery alike)."""

@@ -6,14 +6,19 @@ issuer: what is advertised here may depend on the settings."""
 
 from __future__ import annotations
 
+from .device import GRANT_TYPE as DEVICE_GRANT
 from .paths import endpoint_url
 from .request_objects import SIGNING_ALGS as REQUEST_OBJECT_ALGS
 
 
-def grant_metadata(settings) -> dict:
-    """The discovery keys of these grants and extensions, given the settings."""
+def grant_metadata(settings, document: dict) -> dict:
+    """The discovery keys of these grants and extensions, given the settings
+    and the rest of the ``document``."""
     issuer = settings.issuer
+    grant_types = [*document.get("grant_types_supported", ()), DEVICE_GRANT]
     return {
+        "grant_types_supported": grant_types,
+        "device_authorization_endpoint": endpoint_url(issuer, "device_authorization"),
         "pushed_authorization_request_endpoint": endpoint_url(issuer, "par"),
         "require_pushed_authorization_requests": settings.require_pushed_authorization_requests,
         "request_parameter_supported": True,

@@ -23,6 +23,8 @@ PATHS = {
     "end_session": "/connect/endsession",
     # -- oauth-grants (issue 15) --
     "par": "/connect/par",
+    "device_authorization": "/connect/device_authorization",
+    "device_confirm": "/device/confirm",
 }
 
 

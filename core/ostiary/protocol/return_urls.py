@@ -16,8 +16,12 @@ from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 from .paths import PATHS
 
-#: Where a return URL may lead: the authorize endpoint, nothing else.
-AUTHORIZE_PATHS = (PATHS["authorize"], PATHS["authorize_callback"])
+#: Where a return URL may lead: the authorize endpoint, or the page that
+#: confirms a device's request (RFC 8628), nothing else.
+AUTHORIZE_PATHS = (PATHS["authorize"], PATHS["authorize_callback"], PATHS["device_confirm"])
+#: The parameter only a device's request has: its return URL leads to the
+#: device confirmation instead of the authorize endpoint.
+DEVICE_PARAMETER = "user_code"
 #: Return-URL parameters that keep what the authorize endpoint took out of
 #: the request when it sent the browser to sign in (``prompt=login``,
 #: ``max_age``), so that coming back does not loop, while pages still learn
@@ -32,7 +36,8 @@ _UNSAFE = re.compile(r"[\\\x00-\x1f\x7f]")
 
 def return_url_for(params: dict) -> str:
     """The return URL that resumes the authorization request ``params``."""
-    return AUTHORIZE_PATHS[1] + "?" + urlencode(params, doseq=True)
+    path = PATHS["device_confirm"] if DEVICE_PARAMETER in params else AUTHORIZE_PATHS[1]
+    return path + "?" + urlencode(params, doseq=True)
 
 
 def is_valid_return_url(return_url: str | None) -> bool:
@@ -50,7 +55,9 @@ def is_valid_return_url(return_url: str | None) -> bool:
     parts = urlsplit(return_url)
     if parts.scheme or parts.netloc or parts.fragment:
         return False
-    return parts.path in AUTHORIZE_PATHS
+    if parts.path == PATHS["device_confirm"]:
+        return DEVICE_PARAMETER in return_url_params(return_url)
+    return parts.path in AUTHORIZE_PATHS and DEVICE_PARAMETER not in return_url_params(return_url)
 
 
 def return_url_params(return_url: str) -> dict:

@@ -28,6 +28,7 @@ from webob.multidict import MultiDict
 from ..models.util import now
 from . import grants, tokens
 from .client_auth import PrivateKeyJWT
+from .device import DeviceEndpoint, DeviceGrant
 from .headers import NO_STORE
 from .introspection import Introspection
 from .oidc import IdTokenExtension
@@ -185,6 +186,9 @@ class OstiaryServer(AuthorizationServer):
         self.register_grant(grants.ClientCredentials)
         self.register_endpoint(Revocation(self))
         self.register_endpoint(Introspection(self))
+        # -- oauth-grants (issue 15): the device authorization grant (RFC 8628) --
+        self.register_endpoint(DeviceEndpoint(self))
+        self.register_grant(DeviceGrant, [IdTokenExtension()])
 
     @property
     def grant_store(self):

@@ -40,7 +40,7 @@ def discovery_bytes(registry) -> bytes:
         # -- oauth-grants (issue 15) --
         from .grant_metadata import grant_metadata
 
-        doc.update(grant_metadata(settings))
+        doc.update(grant_metadata(settings, doc))
         body = registry.ostiary_discovery_bytes = json.dumps(doc, separators=(",", ":")).encode()
     return body
 
