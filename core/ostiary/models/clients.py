@@ -31,6 +31,7 @@ GRANT_TYPES = (
     "client_credentials",
     # -- oauth-grants (issue 15) --
     "urn:ietf:params:oauth:grant-type:device_code",  # RFC 8628
+    "urn:ietf:params:oauth:grant-type:token-exchange",  # RFC 8693
 )
 #: OpenID Connect Dynamic Client Registration 1.0, section 2: a web client
 #: runs on a server, a native client on the person's device.
@@ -195,6 +196,8 @@ class Client(Persistent):
             raise ClientError(f"unsupported grant types: {', '.join(sorted(unknown))}")
         if self.is_public and "client_credentials" in self.grant_types:
             raise ClientError("a public client cannot use client_credentials")
+        if self.is_public and "urn:ietf:params:oauth:grant-type:token-exchange" in self.grant_types:
+            raise ClientError("a public client cannot use token exchange")  # oauth-grants (issue 15)
         if "authorization_code" in self.grant_types and not self.redirect_uris:
             raise ClientError("authorization_code needs at least one redirect URI", "redirect_uris")
         if self.token_endpoint_auth_method == "private_key_jwt" and not self.jwks:

@@ -9,13 +9,14 @@ from __future__ import annotations
 from .device import GRANT_TYPE as DEVICE_GRANT
 from .paths import endpoint_url
 from .request_objects import SIGNING_ALGS as REQUEST_OBJECT_ALGS
+from .token_exchange import GRANT_TYPE as TOKEN_EXCHANGE_GRANT
 
 
 def grant_metadata(settings, document: dict) -> dict:
     """The discovery keys of these grants and extensions, given the settings
     and the rest of the ``document``."""
     issuer = settings.issuer
-    grant_types = [*document.get("grant_types_supported", ()), DEVICE_GRANT]
+    grant_types = [*document.get("grant_types_supported", ()), DEVICE_GRANT, TOKEN_EXCHANGE_GRANT]
     return {
         "grant_types_supported": grant_types,
         "device_authorization_endpoint": endpoint_url(issuer, "device_authorization"),

@@ -35,6 +35,7 @@ from .oidc import IdTokenExtension
 from .pkce import StrictPKCE
 from .return_urls import REPEATABLE
 from .revocation import Revocation
+from .token_exchange import TokenExchangeGrant
 
 _SET_HERE = frozenset({"content-type", "content-length", "cache-control", "pragma"})
 _compact_json = json.JSONEncoder(separators=(",", ":")).encode
@@ -189,6 +190,8 @@ class OstiaryServer(AuthorizationServer):
         # -- oauth-grants (issue 15): the device authorization grant (RFC 8628) --
         self.register_endpoint(DeviceEndpoint(self))
         self.register_grant(DeviceGrant, [IdTokenExtension()])
+        # -- oauth-grants (issue 15): token exchange (RFC 8693) --
+        self.register_grant(TokenExchangeGrant)
 
     @property
     def grant_store(self):
