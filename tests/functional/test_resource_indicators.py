@@ -119,5 +119,8 @@ def test_client_credentials_with_a_resource(resource_app):
 def test_a_resource_uri_must_be_absolute(app):
     from ostiary.loader import LoadError
 
-    with pytest.raises(LoadError, match="resource_uri"):
+    load_data(app.app, {"resources": [{"name": "x", "kind": "api", "resource_uri": "urn:example:x"}]})
+    with pytest.raises(LoadError, match="not an absolute URI"):
         load_data(app.app, {"resources": [{"name": "x", "kind": "api", "resource_uri": "/relative"}]})
+    with pytest.raises(LoadError, match="only an API scope"):
+        load_data(app.app, {"resources": [{"name": "y", "kind": "identity", "resource_uri": "urn:example:y"}]})
