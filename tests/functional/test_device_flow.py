@@ -148,3 +148,34 @@ def test_discovery_names_the_device_endpoint(app):
     doc = app.get("/.well-known/openid-configuration").json
     assert doc["device_authorization_endpoint"] == "http://localhost/connect/device_authorization"
     assert GRANT in doc["grant_types_supported"]
+
+
+def test_a_confirmation_link_passed_on_approves_nothing(tv, ostiary_app):
+    """Someone types their device's code, then sends the confirmation link
+    to a signed-in person: that browser only gets the code form."""
+    import webtest
+
+    attacker = tv
+    body = _start(attacker).json
+    link = _browser_enters(attacker, body["user_code"]).location
+    victim = webtest.TestApp(ostiary_app, extra_environ={"HTTP_HOST": "localhost"})
+    flow = CodeFlow(victim)
+    flow.code()  # signed in, with a remembered consent for demo-rp
+    page = victim.get(link)
+    assert page.status_int == 200 and "Connect a device" in page.text
+    assert f'value="{body["user_code"]}"' in page.text
+    _allow_polling_now(ostiary_app)
+    assert _poll(attacker, body["device_code"]).json["error"] == "authorization_pending"
+
+
+def test_consent_is_asked_for_every_device_even_when_remembered(tv, ostiary_app):
+    app = tv
+    flow = CodeFlow(app, client_id="tv")
+    for _ in range(2):
+        body = _start(app).json
+        response = app.get(_browser_enters(app, body["user_code"]).location)
+        if "/account/login" in response.location:
+            response = app.get(flow.login(response).location)
+        assert "/consent?" in response.location  # asked again the second time
+        done = app.get(flow.consent(response, remember=True).location)
+        assert "is connected" in done.text

@@ -18,13 +18,17 @@ from pyramid.httpexceptions import HTTPSeeOther
 
 from ..hookspecs import Caller
 from ..i18n import _, translate
+from ..models.util import digest, now, random_token
 from ..protocol import device
 from ..protocol.authorize import consented_scope, current_principal
 from ..protocol.return_urls import request_fingerprint
+from ..settings import cookies_secure
 from . import throttle
 from .pages import render_page
 
 ENTER, APPROVED, DENIED = "enter", "approved", "denied"
+#: The cookie that binds a device request to the browser that typed its code.
+DEVICE_COOKIE = "ostiary_device"
 
 
 def values(request, *, state=ENTER, user_code="", error=None, client_name=None) -> dict:
@@ -57,7 +61,19 @@ def device_submit(request):
         throttle.count_failure(request)
         error = translate(request, _("This code is not valid or has expired. Check it on your device."))
         return render_page(request, "device.pt", values(request, user_code=user_code, error=error), status=400)
-    return HTTPSeeOther(request.interaction.return_url_for(device.resume_params(item)))
+    value = random_token(16)
+    item.browser_binding = digest(value)
+    response = HTTPSeeOther(request.interaction.return_url_for(device.resume_params(item)))
+    response.set_cookie(
+        DEVICE_COOKIE,
+        value,
+        max_age=max(1, item.expires_at - now()),
+        path="/device",
+        secure=cookies_secure(request.registry.ostiary_settings),
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
 
 
 def device_confirm(request):
@@ -68,6 +84,10 @@ def device_confirm(request):
     if item is None or item.client_id != request.GET.get("client_id"):
         error = translate(request, _("This code is not valid or has expired. Check it on your device."))
         return render_page(request, "device.pt", values(request, user_code=user_code[:32], error=error), status=400)
+    if item.browser_binding is None or digest(request.cookies.get(DEVICE_COOKIE, "")) != item.browser_binding:
+        # Not the browser that typed the code (a link passed on): it must
+        # type it itself, with a CSRF token, before anything is approved.
+        return render_page(request, "device.pt", values(request, user_code=item.user_code))
     client = request.plugins.client(client_id=item.client_id)
     resume = device.resume_params(item)
     return_url = service.return_url_for(resume)
@@ -81,7 +101,10 @@ def device_confirm(request):
     if not request.plugins.is_active(principal.subject, client, Caller.AUTHORIZE):
         return HTTPSeeOther(request.route_path("login", _query={"returnUrl": return_url}))
     grant = SimpleNamespace(client=client, request=SimpleNamespace(scope=item.scope))
-    scope = consented_scope(request, grant, principal, (), decision)
+    # Always asked (prompt=consent), even when remembered: the person must
+    # see which application gets in before a device is connected (RFC 8628,
+    # section 5.4). A first-party application is not asked, as everywhere.
+    scope = consented_scope(request, grant, principal, ("consent",), decision)
     if scope is None:
         return HTTPSeeOther(request.route_path("consent", _query={"returnUrl": return_url}))
     device.approved(request, item, principal, scope)

@@ -25,7 +25,14 @@ def normalize_user_code(value: str | None) -> str:
 
 
 class DeviceAuthorization(Persistent):
-    """One device authorization request and, once answered, its answer."""
+    """One device authorization request and, once answered, its answer.
+
+    ``browser_binding`` is the digest of a cookie set in the browser that
+    typed the user code: only that browser may approve the request, so a
+    link to the confirmation cannot make someone else's browser approve it.
+    """
+
+    browser_binding = None
 
     def __init__(self, client_id, scope, user_code, lifetime, interval, *, resources=()):
         self.client_id = client_id
