@@ -194,3 +194,14 @@ def test_expired_pushed_requests_are_pruned(app, flow, ostiary_app):
     with transaction_root(ostiary_app) as root:
         assert root.prune(when=int(time.time()) + 61) >= 1
         assert len(root.pushed_requests.items) == 0
+
+
+def test_prompt_login_in_a_pushed_request_does_not_loop(app, flow):
+    flow.code()  # signed in already
+    request_uri = _push(app, flow, prompt="login", max_age="0").json["request_uri"]
+    response = app.get("/connect/authorize", params={"client_id": "demo-rp", "request_uri": request_uri})
+    assert "/account/login" in response.location
+    response = flow.login(response)
+    # Back at the authorize endpoint with the request_uri: a code, not the login page again.
+    params = flow.follow_to_client(response)
+    assert "code" in params
