@@ -51,22 +51,26 @@ banner:
 run: demo-data
 	$(BIN)/pserve $(DEV_INI)
 
-# The accessibility scan in tests/browser injects axe-core, from the npm
-# registry, into git-ignored var/npm. Without npm the scan skips (fails in CI).
+# The browser tests load two npm packages from git-ignored var/npm: the
+# accessibility scan injects axe-core, the single-page application test runs
+# panva's oauth4webapi. One npm install for both (a second install with
+# --no-save would remove the first). Without npm those tests skip (fail in CI).
 AXE_VERSION := 4.14.1
-AXE_STAMP := var/npm/.axe-core-$(AXE_VERSION)
+OAUTH4WEBAPI_VERSION := 3.8.8
+NPM_STAMP := var/npm/.axe-core-$(AXE_VERSION)-oauth4webapi-$(OAUTH4WEBAPI_VERSION)
 
-$(AXE_STAMP):
+$(NPM_STAMP):
 	@if command -v npm >/dev/null; then \
-		npm install --prefix var/npm --no-save --no-audit --no-fund --silent axe-core@$(AXE_VERSION) && touch $@; \
-	else echo "npm not found: the axe-core accessibility scan will be skipped"; fi
+		npm install --prefix var/npm --no-save --no-audit --no-fund --silent \
+			axe-core@$(AXE_VERSION) oauth4webapi@$(OAUTH4WEBAPI_VERSION) && touch $@; \
+	else echo "npm not found: the axe-core scan and the single-page application test will be skipped"; fi
 
 # ruff (configured in pyproject.toml) checks lint and format before the tests.
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: lint $(TEST_STAMP) $(AXE_STAMP)
+test: lint $(TEST_STAMP) $(NPM_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Extract the texts of templates and code, merge them into the .po files and

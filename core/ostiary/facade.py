@@ -138,6 +138,11 @@ class Plugins:
             self._clients[client_id] = self._relay.ostiary_client(request=self._request, client_id=client_id)
         return self._clients[client_id]
 
+    def cors_origin_known(self, origin: str) -> bool:
+        """Whether any client store lets scripts from ``origin`` call the
+        machine-facing endpoints (any ``True`` wins)."""
+        return any(self._relay.ostiary_cors_origin_known(request=self._request, origin=origin))
+
     def resources(self) -> dict[str, Any]:
         """Every resource by name; a later plugin wins on a name."""
         if self._resources is None:

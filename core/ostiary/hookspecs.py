@@ -223,6 +223,24 @@ def ostiary_client(request: Request, client_id: str) -> Client | None:
     """
 
 
+# -- browser applications (CORS) ---------------------------------------------
+
+
+@hookspec
+def ostiary_cors_origin_known(request: Request, origin: str) -> bool | None:
+    """Return ``True`` if some client of this store lets scripts from
+    ``origin`` (``https://app.example``, as the browser's ``Origin`` header
+    has it) call the token, userinfo, revocation or introspection endpoints.
+
+    Asked for a CORS preflight (``OPTIONS``), which carries no client
+    credentials; the request that follows is checked again against the
+    client it names (``client.cors_origins()``). Any ``True`` allows the
+    preflight; ``None`` or ``False`` leave it to the other plugins. The
+    built-in ZODB client store answers from every enabled client's origins;
+    a plugin with its own client store answers for its clients.
+    """
+
+
 @hookspec
 def ostiary_resources(request: Request) -> Sequence[Resource] | None:
     """Return a list of resources: identity resources and API scopes.

@@ -33,6 +33,7 @@ import tomllib
 from .models.clients import Client
 from .models.resources import Resource
 from .models.users import User
+from .protocol.pairwise import check_sector_identifier
 
 
 class LoadError(ValueError):
@@ -90,6 +91,10 @@ def _load_client(root, spec):
             client.add_secret(secret)
     if not client.is_public and not client.secret_digests and not client.jwks:
         raise ValueError(f"confidential client {client_id!r} has no secret")
+    if client.token_endpoint_auth_method == "client_secret_jwt" and not client.jwt_secrets:
+        # Only digests are kept of other clients' secrets; an HMAC needs the secret.
+        raise ValueError(f"client_secret_jwt client {client_id!r} needs its secret given here")
+    check_sector_identifier(client)  # pairwise clients: fetched and checked now (section 5 of DCR 1.0)
 
 
 def _load_user(root, passwords, spec):

@@ -390,6 +390,32 @@ SETTINGS: tuple[Setting, ...] = (
         _names,
         "External login providers, by name; each is set up with ostiary.provider.NAME.* (see PROVIDER_SETTINGS).",
     ),
+    # -- refresh-token lifetimes (protocol/refresh_policy.py) -------------------
+    Setting(
+        "ostiary.refresh_token_idle_lifetime",
+        "0",
+        _non_negative_int,
+        "Seconds a refresh token lapses when unused (sliding; each rotation starts it again, never past the absolute lifetime); 0: no idle limit.",
+    ),
+    Setting(
+        "ostiary.refresh_token_reuse_grace",
+        "5",
+        _non_negative_int,
+        "Seconds after a rotation in which the rotated refresh token gets the same answer again (two tabs refreshing at once) instead of revoking the grant; 0: never.",
+    ),
+    # -- DPoP, sender-constrained tokens (RFC 9449; docs/oauth.md) -------------
+    Setting(
+        "ostiary.dpop_nonce_required",
+        "true",
+        _bool,
+        "Whether DPoP proofs must carry a server nonce (RFC 9449, section 8): a proof without the current one is answered use_dpop_nonce with a DPoP-Nonce header.",
+    ),
+    Setting(
+        "ostiary.dpop_proof_lifetime",
+        "300",
+        _positive_int,
+        "Seconds a DPoP proof is accepted after its iat (and how long its jti is remembered against replay); the nonce changes as often.",
+    ),
 )
 
 

@@ -23,6 +23,10 @@ CHROMIUM_ARGS = [
     "--disable-dev-shm-usage",
 ]
 AXE_JS = os.environ.get("OSTIARY_AXE_JS") or str(REPO / "var" / "npm" / "node_modules" / "axe-core" / "axe.min.js")
+#: panva's oauth4webapi (ES module build), which the single-page application test loads.
+OAUTH4WEBAPI_JS = os.environ.get("OSTIARY_OAUTH4WEBAPI_JS") or str(
+    REPO / "var" / "npm" / "node_modules" / "oauth4webapi" / "build" / "index.js"
+)
 
 
 def unavailable(reason: str):

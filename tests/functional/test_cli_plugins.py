@@ -217,7 +217,10 @@ def test_plugins_lists_names_versions_hooks_and_settings_without_secrets(install
     )
     assert (code, err) == (0, "")
     lines = out.splitlines()
-    assert lines[:2] == [f"zodb_clients  ostiary {version('ostiary')} (built-in)", "  hooks: ostiary_client"]
+    assert lines[:2] == [
+        f"zodb_clients  ostiary {version('ostiary')} (built-in)",
+        "  hooks: ostiary_client, ostiary_cors_origin_known",
+    ]
     assert not any(line.startswith("audit_log") for line in lines)
     start = lines.index("greeting  ostiary-test-greeting 1.2.3")
     assert lines[start + 1 :] == [

@@ -18,6 +18,7 @@ def test_discovery_advertises_the_endpoints_and_what_is_supported(app):
         "client_secret_basic",
         "client_secret_post",
         "private_key_jwt",
+        "client_secret_jwt",
         "none",
     }
     assert doc["authorization_response_iss_parameter_supported"] is True

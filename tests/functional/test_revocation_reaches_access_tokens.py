@@ -49,6 +49,8 @@ def test_revoking_the_refresh_token_revokes_the_access_token(app, tokens):
 
 
 def test_refresh_token_reuse_revokes_every_access_token_of_the_family(app, tokens):
+    # No reuse grace (issue 15 gives two tabs a few seconds by default; see test_refresh_policy.py).
+    load_data(app.app, {"clients": [{"client_id": "demo-rp", "refresh_token_reuse_grace": 0}]})
     refreshed = _refresh(app, tokens["refresh_token"]).json
     assert_live(app, refreshed["access_token"])
     assert _refresh(app, tokens["refresh_token"]).json["error"] == "invalid_grant"  # reuse

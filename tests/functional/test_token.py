@@ -86,6 +86,8 @@ def test_refresh_token_only_with_offline_access(app, flow):
 
 
 def test_refresh_rotates_and_reuse_revokes_the_family(app, flow):
+    # No reuse grace (issue 15 gives two tabs a few seconds by default; see test_refresh_policy.py).
+    load_data(app.app, {"clients": [{"client_id": "demo-rp", "refresh_token_reuse_grace": 0}]})
     tokens = flow.exchange(flow.code(scope="openid offline_access")["code"]).json
     first = _post(app, {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]}).json
     assert first["refresh_token"] != tokens["refresh_token"]

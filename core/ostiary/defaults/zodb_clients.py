@@ -9,3 +9,8 @@ def ostiary_client(request, client_id):
     if client is None or not client.enabled:
         return None
     return client
+
+
+@hookimpl(trylast=True)
+def ostiary_cors_origin_known(request, origin):
+    return request.ostiary_root.clients.allows_cors_origin(origin) or None

@@ -23,7 +23,8 @@ from .util import digest, now
 #: A shared secret goes in the Authorization header or in the form body.
 SECRET_METHODS = ("client_secret_basic", "client_secret_post")
 #: Those that prove who the client is (introspection takes no others).
-CONFIDENTIAL_METHODS = (*SECRET_METHODS, "private_key_jwt")
+#: client_secret_jwt (RFC 7523) MACs an assertion with the shared secret.
+CONFIDENTIAL_METHODS = (*SECRET_METHODS, "private_key_jwt", "client_secret_jwt")
 AUTH_METHODS = (*CONFIDENTIAL_METHODS, "none")
 GRANT_TYPES = (
     "authorization_code",
@@ -33,6 +34,8 @@ GRANT_TYPES = (
     "urn:ietf:params:oauth:grant-type:device_code",  # RFC 8628
     "urn:ietf:params:oauth:grant-type:token-exchange",  # RFC 8693
 )
+#: OpenID Connect Core 1.0, section 8.
+SUBJECT_TYPES = ("public", "pairwise")
 #: OpenID Connect Dynamic Client Registration 1.0, section 2: a web client
 #: runs on a server, a native client on the person's device.
 APPLICATION_TYPES = ("web", "native")
@@ -115,6 +118,42 @@ def _web_uri_problem(uri: str, parts) -> str | None:
     return None
 
 
+def origin_of(uri: str) -> str:
+    """The origin of an http(s) URL as a browser serializes it in the
+    ``Origin`` header: lower-case scheme and host, the port only if it is
+    not the scheme's default."""
+    parts = urlsplit(uri)
+    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
+    if ":" in host:
+        host = f"[{host}]"
+    port = parts.port
+    default = {"http": 80, "https": 443}.get(scheme)
+    return f"{scheme}://{host}" if port in (None, default) else f"{scheme}://{host}:{port}"
+
+
+def origin_problem(origin) -> str | None:
+    """What is wrong with registering ``origin`` as a CORS origin, or None.
+
+    An origin is compared with the browser's ``Origin`` header as a string,
+    so it must be written exactly as a browser sends it: scheme, host and a
+    non-default port, nothing more (no path, no trailing slash, no
+    wildcard); https, or http to a loopback address, as for redirect URIs.
+    """
+    if not isinstance(origin, str) or not origin:
+        return "an empty origin"
+    if "*" in origin:
+        return f"{origin!r} has a wildcard; origins are compared exactly, register each one"
+    parts = urlsplit(origin)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"{origin!r} is not an origin (e.g. https://app.example)"
+    problem = _web_uri_problem(origin, parts)
+    if problem:
+        return problem
+    if origin_of(origin) != origin:
+        return f"{origin!r} is not written as a browser sends it: {origin_of(origin)!r}"
+    return None
+
+
 #: The idp of a sign-in with a local password (and the name of the password
 #: form in a client's ``identity_providers``).
 LOCAL_IDP = "local"
@@ -137,6 +176,33 @@ class Client(Persistent):
     # -- oauth-grants (issue 15) --
     #: RFC 9126, section 6: this client's authorization requests must be pushed.
     require_pushed_authorization_requests = False
+
+    # -- browser applications and sender-constrained tokens (issue 15) --------
+    # Class defaults only: clients stored before these fields read them as
+    # they are here, with no evolve step.
+    #: Origins (``https://spa.example``) whose scripts may read this client's
+    #: answers from the token, userinfo, revocation and introspection
+    #: endpoints (CORS). None: derived (see :meth:`cors_origins`).
+    allowed_cors_origins = None
+    #: Every token request must carry a DPoP proof (RFC 9449): this client's
+    #: tokens are always sender-constrained.
+    require_dpop = False
+    #: Seconds a refresh token lapses when unused (sliding; None: the
+    #: server's ostiary.refresh_token_idle_lifetime; 0: no idle limit).
+    refresh_token_idle_lifetime = None
+    #: Seconds after a rotation in which the rotated refresh token gets the
+    #: same answer again instead of revoking the grant (None: the server's
+    #: ostiary.refresh_token_reuse_grace; 0: never).
+    refresh_token_reuse_grace = None
+    #: client_secret_jwt only: the secrets themselves, since checking an
+    #: HMAC needs the key, not a digest of it (a class default: empty).
+    jwt_secrets = ()
+    #: OpenID Connect Core 1.0, section 8: "public" (one sub everywhere) or
+    #: "pairwise" (a sub of its own per sector, so clients cannot correlate).
+    subject_type = "public"
+    #: Pairwise: a URL listing the redirect URIs of every client of the
+    #: sector (its host is the sector); needed when they span several hosts.
+    sector_identifier_uri = None
 
     def __init__(self, client_id: str, **fields):
         self.client_id = client_id
@@ -180,11 +246,13 @@ class Client(Persistent):
     def update(self, **fields) -> None:
         """Set fields, validating them; unknown names are refused."""
         for name, value in fields.items():
-            if name in ("client_id", "secret_digests") or not hasattr(self, name):
+            if name in ("client_id", "secret_digests", "jwt_secrets") or not hasattr(self, name):
                 raise ClientError(f"unknown client field {name!r}")
             if isinstance(value, list):
                 value = tuple(value)
             setattr(self, name, value)
+        if self.token_endpoint_auth_method != "client_secret_jwt" and self.jwt_secrets:
+            self.jwt_secrets = ()  # only client_secret_jwt keeps secrets readable
         self.validate()
 
     def validate(self) -> None:
@@ -205,6 +273,69 @@ class Client(Persistent):
         if any(not isinstance(name, str) or not name for name in self.identity_providers):
             raise ClientError("identity_providers names providers, or local for the password form")
         self._validate_uris()
+        self._validate_browser_fields()
+
+    def _validate_browser_fields(self) -> None:
+        """The fields of issue 15's browser applications (CORS, DPoP,
+        refresh lifetimes, pairwise subjects)."""
+        if not isinstance(self.require_dpop, bool):
+            raise ClientError("expected true or false", "require_dpop")
+        self._validate_subject_type()
+        for field in ("refresh_token_idle_lifetime", "refresh_token_reuse_grace"):
+            value = getattr(self, field)
+            if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
+                raise ClientError("expected a whole number of seconds, 0 or more", field)
+        origins = self.allowed_cors_origins
+        if origins is not None:
+            if isinstance(origins, str):
+                raise ClientError("expected a list of origins", "allowed_cors_origins")
+            for origin in origins:
+                problem = origin_problem(origin)
+                if problem:
+                    raise ClientError(problem, "allowed_cors_origins")
+
+    def _validate_subject_type(self) -> None:
+        if self.subject_type not in SUBJECT_TYPES:
+            raise ClientError(f"expected one of {', '.join(SUBJECT_TYPES)}", "subject_type")
+        uri = self.sector_identifier_uri
+        if uri is not None:
+            problem = redirect_uri_problem(uri, custom_schemes=False)
+            if problem:
+                raise ClientError(problem, "sector_identifier_uri")
+        if self.subject_type == "pairwise" and uri is None and len(self._redirect_hosts()) > 1:
+            raise ClientError(
+                "the redirect URIs are on several hosts: a pairwise client needs a sector_identifier_uri",
+                "sector_identifier_uri",
+            )
+
+    def _redirect_hosts(self) -> set:
+        return {urlsplit(uri).hostname or uri for uri in self.redirect_uris}
+
+    @property
+    def sector(self) -> str | None:
+        """The sector of a pairwise client (section 8.1): the host of its
+        sector_identifier_uri, or of its redirect URIs; None for public."""
+        if self.subject_type != "pairwise":
+            return None
+        if self.sector_identifier_uri:
+            return urlsplit(self.sector_identifier_uri).hostname
+        hosts = self._redirect_hosts()
+        return next(iter(hosts)) if hosts else self.client_id
+
+    def cors_origins(self) -> frozenset:
+        """The origins whose scripts may read this client's answers.
+
+        Registered ones if ``allowed_cors_origins`` is set (an empty list:
+        none). Otherwise a public web client (a single-page application)
+        gets the origins of its http(s) redirect URIs, where its code runs;
+        a confidential or native client none: a browser script cannot keep
+        a secret, and a native application is not subject to CORS.
+        """
+        if self.allowed_cors_origins is not None:
+            return frozenset(self.allowed_cors_origins)
+        if not self.is_public or self.application_type != "web":
+            return frozenset()
+        return frozenset(origin_of(uri) for uri in self.redirect_uris if urlsplit(uri).scheme in ("http", "https"))
 
     def _validate_uris(self) -> None:
         """Every registered URI against :func:`redirect_uri_problem`."""
@@ -241,9 +372,12 @@ class Client(Persistent):
     def add_secret(self, secret: str) -> None:
         """Accept ``secret`` from now on (several may be valid during a roll-over)."""
         self.secret_digests.append(digest(secret))
+        if self.token_endpoint_auth_method == "client_secret_jwt":
+            self.jwt_secrets = (*self.jwt_secrets, secret)
 
     def clear_secrets(self) -> None:
         del self.secret_digests[:]
+        self.jwt_secrets = ()
 
     def check_client_secret(self, client_secret: str) -> bool:
         candidate = digest(client_secret or "")
@@ -295,7 +429,7 @@ class Client(Persistent):
 
     def as_dict(self) -> dict:
         """A JSON-friendly view, without secrets (for ``client show``)."""
-        skip = {"secret_digests"}
+        skip = {"secret_digests", "jwt_secrets"}
         data = {k: v for k, v in vars(self).items() if not k.startswith("_") and k not in skip}
         data["secrets"] = len(self.secret_digests)
         return {k: list(v) if isinstance(v, tuple) else v for k, v in sorted(data.items())}
@@ -323,3 +457,9 @@ class ClientRegistry(Persistent):
 
     def __iter__(self):
         return iter(self.items.values())
+
+    def allows_cors_origin(self, origin: str) -> bool:
+        """Whether any enabled client lets scripts from ``origin`` read its
+        answers (for a CORS preflight, which names no client). A walk over
+        every client: preflights are few, and browsers cache the answer."""
+        return any(client.enabled and origin in client.cors_origins() for client in self.items.values())

@@ -56,6 +56,10 @@ class AuthorizationCode(Persistent):
         self.used = False
         self.family_id = None  # the token family (the grant) the exchange started
 
+    #: The DPoP key thumbprint the authorization request named (RFC 9449,
+    #: section 10): only a proof with that key may exchange the code.
+    dpop_jkt = None
+
     #: Class default for codes stored before their grant family held the
     #: access tokens too; each entry is ``(jti, expires_at)``.
     access_token_ids = ()
@@ -89,6 +93,10 @@ class RefreshToken(Persistent):
     whole family (OAuth 2.0 Security BCP, section 4.14)."""
 
     idp = None  # class default: tokens stored before the idp was recorded
+    #: When it was rotated, and the answer to that rotation sealed for the
+    #: reuse grace (see ``protocol/refresh_policy.py``); class defaults.
+    rotated_at = None
+    grace_answer = None
 
     def __init__(
         self, family_id, client_id, subject, scope, expires_at, *, sid=None, auth_time=None, amr=(), acr=None, idp=None
@@ -137,6 +145,9 @@ class TokenFamily(Persistent):
     #: The resource indicators (RFC 8707) the grant was authorized for; each
     #: token request may name one of them. A class default, as above.
     resources = ()
+    #: The DPoP key thumbprint its refresh tokens are bound to (a public
+    #: client's grant started with a proof), or None.
+    dpop_jkt = None
 
     def __init__(self, family_id, client_id, subject, sid, expires_at):
         self.family_id = family_id

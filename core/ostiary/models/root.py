@@ -21,10 +21,12 @@ from pyramid_zodbconn import get_connection
 from .clients import ClientRegistry
 from .database import run_apart, run_apart_on_connection
 from .device_authorizations import DeviceAuthorizationStore
+from .dpop import DPoPStore
 from .federation import FederationStore
 from .grants import GrantStore
 from .interactions import InteractionStore
 from .keys import KeyRing
+from .pairwise import PairwiseStore
 from .pushed_requests import PushedRequestStore
 from .resources import ResourceRegistry, standard_resources
 from .sessions import SessionStore
@@ -43,6 +45,9 @@ class OstiaryRoot(Persistent):
     generation = 0
     #: plugin data name -> the generation its evolve steps reached (generation 7)
     plugin_generations = None
+    #: DPoP proof ids and nonce secret, pairwise salt and index (generation 8)
+    dpop = None
+    pairwise = None
 
     def __init__(self):
         self.clients = ClientRegistry()
@@ -58,6 +63,8 @@ class OstiaryRoot(Persistent):
         self.federation = FederationStore()
         self.login_throttle = LoginThrottle()
         self.plugin_generations = OOBTree()
+        self.dpop = DPoPStore()  # generation 8
+        self.pairwise = PairwiseStore()  # generation 8
         # -- oauth-grants (issue 15): pushed authorization requests --
         self.pushed_requests = PushedRequestStore()
         self.device_authorizations = DeviceAuthorizationStore()
@@ -73,6 +80,7 @@ class OstiaryRoot(Persistent):
             + self.keys.prune(when)
             + self.federation.prune(when)
             + self.login_throttle.prune(when)
+            + self.dpop.prune(when)
             + self.pushed_requests.prune(when)
             + self.device_authorizations.prune(when)
         )
@@ -146,12 +154,14 @@ def _evolve_7(root: OstiaryRoot) -> None:
         root.plugin_generations = OOBTree()
 
 
-# -- oauth-grants (issue 15) ---------------------------------------------------
-
-
 def _evolve_8(root: OstiaryRoot) -> None:
-    """Generation 8 adds the pushed authorization requests (RFC 9126) and
-    the device authorizations (RFC 8628)."""
+    """Generation 8 adds DPoP's store (proof ids seen, the nonce secret), the
+    pairwise subjects' salt and index, the pushed authorization requests
+    (RFC 9126) and the device authorizations (RFC 8628)."""
+    if getattr(root, "dpop", None) is None:
+        root.dpop = DPoPStore()
+    if getattr(root, "pairwise", None) is None:
+        root.pairwise = PairwiseStore()
     if getattr(root, "pushed_requests", None) is None:
         root.pushed_requests = PushedRequestStore()
     if getattr(root, "device_authorizations", None) is None:

@@ -3,6 +3,7 @@
 authlib is imported only inside this package.
 """
 
+from . import cors
 from .authorize import authorize
 from .device import device_authorization
 from .end_session import end_session
@@ -40,6 +41,12 @@ def includeme(config):
         config.add_route(name, path)
         # Protocol endpoints are called by clients, not by our forms: the
         # client authenticates itself, so CSRF tokens do not apply.
-        config.add_view(view, route_name=name, request_method=methods, require_csrf=False)
+        # Browser applications call some of them from other origins (CORS).
+        decorator = cors.answered_with_cors if name in cors.METHODS else None
+        config.add_view(view, route_name=name, request_method=methods, require_csrf=False, decorator=decorator)
+        if name in cors.METHODS:
+            config.add_view(cors.preflight, route_name=name, request_method="OPTIONS", require_csrf=False)
+        elif name in ("discovery", "jwks"):
+            config.add_view(cors.public_preflight, route_name=name, request_method="OPTIONS", require_csrf=False)
         if methods == ("POST",):
-            config.add_view(method_not_allowed, route_name=name, require_csrf=False)
+            config.add_view(method_not_allowed, route_name=name, require_csrf=False, decorator=decorator)

@@ -20,6 +20,7 @@ from joserfc.errors import JoseError
 from pyramid.httpexceptions import HTTPSeeOther
 
 from ..models.interactions import MAX_STATE, MAX_URI, LogoutRecord
+from . import pairwise
 from .signing import InvalidJWT, verify
 
 #: ``typ`` headers an ID token may carry: none, or the generic one
@@ -108,7 +109,7 @@ def validate_end_session(request, params) -> LogoutRecord:
         post_logout_redirect_uri=redirect,
         state=state,
         sid=claims.get("sid"),
-        subject=claims.get("sub"),
+        subject=pairwise.local_subject(request, client, claims.get("sub")) if client is not None else claims.get("sub"),
         hint_valid=bool(claims),
         ui_locales=params.get("ui_locales"),
     )

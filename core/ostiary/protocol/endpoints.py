@@ -8,7 +8,7 @@ from pyramid.response import Response
 from ..hookspecs import Caller
 from ..models.clients import AUTH_METHODS, CONFIDENTIAL_METHODS
 from . import claims as claimlib
-from . import wellknown
+from . import dpop, pairwise, wellknown
 from .paths import endpoint_url
 from .server import json_response
 from .signing import InvalidJWT, published_jwks, verify
@@ -47,10 +47,11 @@ def discovery_document(issuer: str, ui_locales=("en",)) -> dict:
         "response_types_supported": ["code"],
         "response_modes_supported": ["query", "form_post"],
         "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
-        "subject_types_supported": ["public"],
+        "subject_types_supported": ["public", "pairwise"],
         "id_token_signing_alg_values_supported": SIGNING_ALGS,
         "token_endpoint_auth_methods_supported": list(AUTH_METHODS),
-        "token_endpoint_auth_signing_alg_values_supported": SIGNING_ALGS,
+        # HS256 for client_secret_jwt (RFC 7523), the others for private_key_jwt.
+        "token_endpoint_auth_signing_alg_values_supported": [*SIGNING_ALGS, "HS256"],
         "revocation_endpoint_auth_methods_supported": list(AUTH_METHODS),
         "introspection_endpoint_auth_methods_supported": list(CONFIDENTIAL_METHODS),
         "code_challenge_methods_supported": ["S256"],
@@ -65,6 +66,8 @@ def discovery_document(issuer: str, ui_locales=("en",)) -> dict:
         "backchannel_logout_supported": True,
         "backchannel_logout_session_supported": True,
         "ui_locales_supported": [lang.replace("_", "-") for lang in ui_locales],
+        # -- DPoP (RFC 9449, section 5.1) --
+        "dpop_signing_alg_values_supported": list(dpop.ALGS),
     }
 
 
@@ -88,7 +91,9 @@ def jwks(request):
 
 def token(request):
     """``POST /connect/token``."""
-    return request.oauth_server.create_token_response(request)
+    response = request.oauth_server.create_token_response(request)
+    dpop.add_nonce_header(request, response)
+    return response
 
 
 def revocation(request):
@@ -108,8 +113,12 @@ def method_not_allowed(request):
     return response
 
 
-def _bearer_error(status: int, error: str | None, description: str | None = None) -> Response:
-    challenge = 'Bearer realm="userinfo"'
+def _bearer_error(
+    status: int, error: str | None, description: str | None = None, scheme: str = "Bearer", nonce: str | None = None
+) -> Response:
+    challenge = f'{scheme} realm="userinfo"'
+    if scheme == "DPoP":
+        challenge += f', algs="{" ".join(dpop.ALGS)}"'
     body = {}
     if error:
         challenge += f', error="{error}"'
@@ -117,38 +126,71 @@ def _bearer_error(status: int, error: str | None, description: str | None = None
         if description:
             challenge += f', error_description="{description}"'
             body["error_description"] = description
-    return json_response(status, body, [("WWW-Authenticate", challenge)])
+    headers = [("WWW-Authenticate", challenge)]
+    if nonce:
+        headers.append(("DPoP-Nonce", nonce))
+    return json_response(status, body, headers)
 
 
-def _bearer_token(request) -> str | None:
+def _access_token(request) -> tuple[str, str | None]:
+    """The scheme (``Bearer`` or ``DPoP``) and the access token presented."""
     header = request.headers.get("Authorization", "")
     scheme, _, value = header.partition(" ")
-    if scheme.lower() == "bearer" and value.strip():
-        return value.strip()
+    if scheme.lower() in ("bearer", "dpop") and value.strip():
+        return ("DPoP" if scheme.lower() == "dpop" else "Bearer"), value.strip()
     if request.method == "POST" and request.content_type == "application/x-www-form-urlencoded":
-        return request.POST.get("access_token") or None
-    return None
+        return "Bearer", request.POST.get("access_token") or None
+    return "Bearer", None
 
 
 def userinfo(request):
-    """``GET``/``POST /connect/userinfo`` (OpenID Connect Core 1.0, section 5.3)."""
-    value = _bearer_token(request)
+    """``GET``/``POST /connect/userinfo`` (OpenID Connect Core 1.0, section 5.3),
+    with DPoP-bound access tokens (RFC 9449, section 7)."""
+    scheme, value = _access_token(request)
     if value is None:
         return _bearer_error(401, None)
     try:
         claims = verify(request, value, typ="at+jwt")
     except InvalidJWT:
-        return _bearer_error(401, "invalid_token", "The access token is invalid or expired.")
+        return _bearer_error(401, "invalid_token", "The access token is invalid or expired.", scheme)
+    refused = _check_sender(request, scheme, value, claims)
+    if refused is not None:
+        return refused
     if request.ostiary_root.grants.is_jti_revoked(claims.get("jti", "")):
         return _bearer_error(401, "invalid_token", "The access token was revoked.")
     scope = claims.get("scope", "")
     if "openid" not in claimlib.split_scope(scope) or claims.get("sub") == claims.get("client_id"):
         return _bearer_error(403, "insufficient_scope", "The access token lacks the openid scope.")
     client = request.plugins.client(client_id=claims.get("client_id"))
-    subject = claims["sub"]
-    if client is None or not request.plugins.is_active(subject, client, Caller.USERINFO):
+    subject = pairwise.local_subject(request, client, claims["sub"]) if client is not None else None
+    if client is None or subject is None or not request.plugins.is_active(subject, client, Caller.USERINFO):
         return _bearer_error(401, "invalid_token", "The access token is no longer valid.")
     requested = claimlib.requested_claim_types(request, scope, ("identity",))
     body = request.plugins.profile_claims(subject, client, requested, Caller.USERINFO)
-    body["sub"] = subject
-    return json_response(200, body)
+    body["sub"] = claims["sub"]  # as the client knows it (pairwise or not)
+    response = json_response(200, body)
+    dpop.add_nonce_header(request, response)
+    return response
+
+
+def _check_sender(request, scheme: str, value: str, claims) -> Response | None:
+    """A DPoP-bound token only with the DPoP scheme and a proof of its key
+    (RFC 9449, section 7); a Bearer token as before. None when it may pass."""
+    jkt = (claims.get("cnf") or {}).get("jkt") if isinstance(claims.get("cnf"), dict) else None
+    if scheme == "Bearer":
+        if jkt is not None:
+            return _bearer_error(401, "invalid_token", "The access token is DPoP-bound: use the DPoP scheme.", "DPoP")
+        return None
+    try:
+        proof_jkt = dpop.check_proof(
+            request, endpoint_url(request.registry.ostiary_settings.issuer, "userinfo"), access_token=value
+        )
+    except dpop.DPoPError as error:
+        return _bearer_error(401, error.error, error.description, "DPoP", error.nonce)
+    if proof_jkt is None:
+        return _bearer_error(
+            401, "invalid_dpop_proof", "The DPoP scheme needs a DPoP proof.", "DPoP", dpop.current_nonce(request)
+        )
+    if jkt is None or proof_jkt != jkt:
+        return _bearer_error(401, "invalid_token", "The access token is not bound to the proof's key.", "DPoP")
+    return None

@@ -21,7 +21,7 @@ from ..events import TOKEN_ISSUED, TOKEN_REVOKED, emit
 from ..hookspecs import Caller
 from ..models import clients
 from ..models.grants import AuthorizationCode
-from . import resource_indicators
+from . import dpop, refresh_policy, resource_indicators
 from .tokens import Principal
 
 #: authlib's lists of the methods a grant or endpoint accepts (see models.clients).
@@ -53,7 +53,13 @@ class CodeGrant(AuthorizationCodeGrant):
             code_challenge_method=data.get("code_challenge_method"),
         )
         item.resources = tuple(resource_indicators.requested(request.payload))  # checked at authorize
+        item.dpop_jkt = data.get("dpop_jkt") or None
         self.server.grant_store.add_code(code, item)
+
+    def validate_authorization_request(self):
+        redirect_uri = super().validate_authorization_request()
+        dpop.check_authorize_jkt(self.request.payload.data.get("dpop_jkt"), redirect_uri)
+        return redirect_uri
 
     def validate_token_request(self):
         super().validate_token_request()
@@ -93,6 +99,7 @@ class CodeGrant(AuthorizationCodeGrant):
         return Principal.of(authorization_code)
 
     def create_token_response(self):
+        dpop.check_grant(self)
         result = super().create_token_response()
         _emit_issued(self)
         return result
@@ -123,6 +130,10 @@ class RefreshGrant(RefreshTokenGrant):
         if family is None or family.revoked or item.is_expired():
             return None
         if item.rotated:
+            again = refresh_policy.answer_again(self.server, self.request.client, item, refresh_token)
+            if again is not None:  # two tabs at once: the first use's answer (no new tokens)
+                self._answer_again = again
+                return item
             store.revoke_family(item.family_id)
             emit(
                 self.server.request,
@@ -144,8 +155,16 @@ class RefreshGrant(RefreshTokenGrant):
     def revoke_old_credential(self, refresh_token):
         refresh_token.rotated = True
 
+    _answer_again = None
+
     def create_token_response(self):
+        dpop.check_grant(self)
+        if self._answer_again is not None:
+            return 200, self._answer_again, self.TOKEN_RESPONSE_HEADER
+        rotated = self.request.refresh_token
         result = super().create_token_response()
+        presented = self.request.payload.data.get("refresh_token", "")
+        refresh_policy.remember_answer(self.server, self.request.client, rotated, presented, result[1])
         _emit_issued(self)
         return result
 
@@ -174,6 +193,7 @@ class ClientCredentials(ClientCredentialsGrant):
         resource_indicators.select_target(self, self.request.scope, ())
 
     def create_token_response(self):
+        dpop.check_grant(self)
         token = self.generate_token(scope=self.request.scope, include_refresh_token=False)
         return 200, token, self.TOKEN_RESPONSE_HEADER
 

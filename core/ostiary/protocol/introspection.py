@@ -5,6 +5,7 @@ from __future__ import annotations
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 
 from ..hookspecs import Caller
+from . import pairwise
 from .grants import CONFIDENTIAL_METHODS
 from .token_lookup import find_token
 
@@ -35,12 +36,19 @@ class Introspection(IntrospectionEndpoint):
                 if k in claims
             }
             payload["token_type"] = "Bearer"
+            if "cnf" in claims:  # RFC 9449, section 6.2: the key the token is bound to
+                payload["cnf"] = claims["cnf"]
+                payload["token_type"] = "DPoP"
             return payload
         item = token.item
-        return {
+        bound = getattr(token.family, "dpop_jkt", None)
+        extra = {"cnf": {"jkt": bound}} if bound else {}
+        return extra | {
             "scope": item.scope,
             "client_id": item.client_id,
-            "sub": item.subject,
+            "sub": pairwise.subject_for(
+                self.server.request, self.server.request.plugins.client(item.client_id), item.subject
+            ),
             "exp": item.expires_at,
             "iat": item.issued_at,
             "iss": self.server.settings.issuer,
@@ -57,4 +65,8 @@ def _subject_is_active(server, token) -> bool:
         return True
     request = server.request
     client = request.plugins.client(client_id=token.client_id)
-    return client is not None and request.plugins.is_active(subject, client, Caller.INTROSPECTION)
+    if client is None:
+        return False
+    if token.kind == "access_token":  # its sub is the one the client sees
+        subject = pairwise.local_subject(request, client, subject)
+    return subject is not None and request.plugins.is_active(subject, client, Caller.INTROSPECTION)

@@ -26,12 +26,13 @@ from webob.headers import EnvironHeaders
 from webob.multidict import MultiDict
 
 from ..models.util import now
-from . import grants, tokens
-from .client_auth import PrivateKeyJWT
+from . import dpop, grants, tokens
+from .client_auth import ClientSecretJWT, PrivateKeyJWT
 from .device import DeviceEndpoint, DeviceGrant
 from .headers import NO_STORE
 from .introspection import Introspection
 from .oidc import IdTokenExtension
+from .paths import endpoint_url
 from .pkce import StrictPKCE
 from .return_urls import REPEATABLE
 from .revocation import Revocation
@@ -182,6 +183,7 @@ class OstiaryServer(AuthorizationServer):
         self.register_token_generator("default", tokens.AccessTokenIssuer(self))
         self.register_client_auth_method("client_secret_basic", client_secret_basic)
         self.register_client_auth_method("private_key_jwt", PrivateKeyJWT(self))
+        self.register_client_auth_method("client_secret_jwt", ClientSecretJWT(self))
         self.register_grant(grants.CodeGrant, [StrictPKCE(), IdTokenExtension()])
         self.register_grant(grants.RefreshGrant, [IdTokenExtension()])
         self.register_grant(grants.ClientCredentials)
@@ -217,7 +219,18 @@ class OstiaryServer(AuthorizationServer):
     def create_token_response(self, request=None):
         request = self.create_oauth2_request(request)
         refused = self._refuse_repeated(request)
+        if refused is None:
+            refused = self._refuse_dpop_proof(request)
         return refused if refused is not None else super().create_token_response(request)
+
+    def _refuse_dpop_proof(self, request):
+        """The error response for a bad DPoP proof (RFC 9449), or None; a
+        good proof's key is remembered for the tokens (see :mod:`.dpop`)."""
+        try:
+            dpop.check_token_request(self.request, endpoint_url(self.settings.issuer, "token"))
+        except OAuth2Error as error:
+            return self.handle_error_response(request, error)
+        return None
 
     def create_endpoint_response(self, name, request=None):
         request = self.create_oauth2_request(request)

@@ -20,6 +20,7 @@ from urllib.parse import urlencode, urlsplit
 import requests
 
 from ..models.util import now, random_token
+from . import pairwise
 from .signing import sign
 
 log = logging.getLogger(__name__)
@@ -61,7 +62,7 @@ def logout_token(request, client, session) -> str:
         "iat": issued,
         "exp": issued + 120,
         "jti": random_token(16),
-        "sub": session.subject,
+        "sub": pairwise.subject_for(request, client, session.subject),
         "events": {BACKCHANNEL_EVENT: {}},
     }
     if client.backchannel_logout_session_required:

@@ -25,7 +25,7 @@ from authlib.oauth2.rfc6749.grants import BaseGrant, TokenEndpointMixin
 from ..hookspecs import Caller, TokenExchange
 from ..models.util import now, random_token
 from . import claims as claimlib
-from . import resource_indicators
+from . import pairwise, resource_indicators
 from .grants import CONFIDENTIAL_METHODS, _emit_issued
 from .signing import InvalidJWT, sign, verify
 from .tokens import IssuedToken
@@ -92,7 +92,7 @@ class TokenExchangeGrant(BaseGrant, TokenEndpointMixin):
         audience = list(audiences) + list(resources)
         claims = {
             "iss": server.settings.issuer,
-            "sub": subject["sub"],
+            "sub": self._seen_by(client, subject),
             "aud": audience or claimlib.audiences(server.request, scope) or [client.client_id],
             "client_id": client.client_id,
             "iat": issued,
@@ -103,7 +103,7 @@ class TokenExchangeGrant(BaseGrant, TokenEndpointMixin):
         if scope:
             claims["scope"] = scope
         if actor is not None:
-            act = {"sub": actor["sub"]}
+            act = {"sub": self._seen_by(client, actor)}
             if "act" in actor:
                 act["act"] = actor["act"]
             claims["act"] = act
@@ -120,6 +120,13 @@ class TokenExchangeGrant(BaseGrant, TokenEndpointMixin):
         self.request.user = None
         _emit_issued(self)
         return 200, IssuedToken(body, jti, claims["exp"]), self.TOKEN_RESPONSE_HEADER
+
+    def _seen_by(self, client, token: dict) -> str:
+        """The ``sub`` the requesting client sees for a token's subject (its
+        pairwise one, OpenID Connect Core 8.1); a client's own stays."""
+        if token["sub"] == token.get("client_id"):
+            return token["sub"]
+        return pairwise.subject_for(self.server.request, client, token["sub"])
 
     # -- the tokens presented --------------------------------------------------
 
@@ -158,7 +165,15 @@ class TokenExchangeGrant(BaseGrant, TokenEndpointMixin):
         if not isinstance(claims.get("sub"), str):
             raise InvalidRequestError(f"The {role}_token names no subject.")
         client_id = claims.get("client_id") or (claims.get("aud") if isinstance(claims.get("aud"), str) else None)
-        found = {"sub": claims["sub"], "client_id": client_id, "scope": claims.get("scope", "")}
+        subject = claims["sub"]
+        issued_to = request.plugins.client(client_id) if client_id and subject != client_id else None
+        if issued_to is not None:
+            # A pairwise client was given its own sub for the person: the
+            # local subject behind it is who the exchange is about.
+            subject = pairwise.local_subject(request, issued_to, subject)
+            if subject is None:
+                raise InvalidRequestError(f"The {role}_token names an unknown subject.")
+        found = {"sub": subject, "client_id": client_id, "scope": claims.get("scope", "")}
         if isinstance(claims.get("act"), dict):
             found["act"] = claims["act"]
         return found

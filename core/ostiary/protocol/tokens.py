@@ -10,7 +10,7 @@ from authlib.oidc.core.util import create_half_hash
 from ..hookspecs import Caller
 from ..models.util import now, random_token
 from . import claims as claimlib
-from . import resource_indicators
+from . import dpop, pairwise, refresh_policy, resource_indicators
 from .signing import sign
 
 
@@ -72,7 +72,7 @@ class AccessTokenIssuer:
         scope, audience = resource_indicators.token_audience(self.server, scope, client)
         claims = {
             "iss": settings.issuer,
-            "sub": user.subject if user else client.client_id,
+            "sub": pairwise.subject_for(request, client, user.subject) if user else client.client_id,
             "aud": audience,
             "client_id": client.client_id,
             "iat": issued,
@@ -82,13 +82,16 @@ class AccessTokenIssuer:
         }
         if scope:
             claims["scope"] = scope
+        jkt = dpop.bound_key(request)
+        if jkt is not None:  # RFC 9449, section 6: bound to the proof's key
+            claims["cnf"] = {"jkt": jkt}
         if user is not None:
             claims.update(user.session_claims())
             requested = claimlib.requested_claim_types(request, scope, ("api",))
             extra = request.plugins.profile_claims(user.subject, client, requested, Caller.ACCESS_TOKEN)
             claims = {**extra, **claims}
         token = {
-            "token_type": "Bearer",
+            "token_type": "DPoP" if jkt is not None else "Bearer",
             "access_token": sign(request, claims, typ="at+jwt"),
             "expires_in": lifetime,
         }
@@ -120,6 +123,7 @@ def save_token(server, token: IssuedToken, oauth_request) -> None:
     token["refresh_token"] = store.issue_refresh_token(
         family, scope, auth_time=principal.auth_time, amr=principal.amr, acr=principal.acr, idp=principal.idp
     )
+    refresh_policy.limit_idle(server, oauth_request.client, token["refresh_token"])
 
 
 def _start_grant(server, token: IssuedToken, oauth_request):
@@ -135,6 +139,7 @@ def _start_grant(server, token: IssuedToken, oauth_request):
     else:
         expires_at = token.expires_at
     family = server.grant_store.start_family(client.client_id, principal.subject, principal.sid, expires_at)
+    dpop.bind_family(server.request, client, family)
     code.family_id = family.family_id
     family.resources = tuple(code.resources)
     return family, code.scope
@@ -160,7 +165,7 @@ def issue_id_token(server, client, principal: Principal, scope: str, *, access_t
     claims.update(
         {
             "iss": settings.issuer,
-            "sub": principal.subject,
+            "sub": pairwise.subject_for(request, client, principal.subject),
             "aud": client.client_id,
             "iat": issued,
             "exp": issued + lifetime,
