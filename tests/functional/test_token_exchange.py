@@ -164,3 +164,17 @@ def test_a_revoked_subject_token_is_refused(gateway, flow):
 
 def test_discovery_lists_token_exchange(app):
     assert GRANT in app.get("/.well-known/openid-configuration").json["grant_types_supported"]
+
+
+def test_a_pairwise_subject_token_is_about_the_local_person(gateway, flow, ostiary_app):
+    from ostiary.testing import transaction_root
+
+    load_data(ostiary_app, {"clients": [{"client_id": "demo-rp", "subject_type": "pairwise"}]})
+    with transaction_root(ostiary_app) as root:
+        local = root.users.by_login("alice").subject
+    token = _alice_tokens(flow)["access_token"]
+    assert _claims(gateway, token)["sub"] != local  # demo-rp sees its own sub for alice
+    response = _exchange(gateway, subject_token=token, subject_token_type=TT + "access_token")
+    assert response.status_int == 200, response.text
+    assert _claims(gateway, response.json["access_token"])["sub"] == local  # gateway is a public-subject client
+    assert POLICY.asked[-1].subject == local
