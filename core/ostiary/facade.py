@@ -200,6 +200,13 @@ class Plugins:
         """Whether a store held ``subject`` and disabled or enabled it."""
         return bool(self._relay.ostiary_set_active(request=self._request, subject=subject, active=active))
 
+    # -- oauth-grants (issue 15): token exchange (RFC 8693) --------------------
+
+    def token_exchange_allowed(self, client, exchange) -> bool:
+        """Whether some plugin allows this token exchange and none refuses it: denied by default."""
+        answers = self._relay.ostiary_token_exchange_allowed(request=self._request, client=client, exchange=exchange)
+        return any(answer is True for answer in answers) and not any(answer is False for answer in answers)
+
 
 def get_plugins(request) -> Plugins:
     """Request method ``request.plugins``."""

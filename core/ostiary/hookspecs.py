@@ -28,6 +28,7 @@ Objects that cross this contract:
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
@@ -518,4 +519,44 @@ def ostiary_set_active(request: Request, subject: str, active: bool) -> bool | N
     until enabled again; enabling also ends a lockout after failed
     sign-ins. Used by ``ostiary user disable|enable``. The first
     non-``None`` result wins.
+    """
+
+
+# -- oauth-grants (issue 15): token exchange (RFC 8693) ---------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class TokenExchange:
+    """One token-exchange request (RFC 8693), as :func:`ostiary_token_exchange_allowed` sees it.
+
+    ``subject`` is the ``sub`` of the subject token, ``subject_client_id``
+    the client it was issued to, ``subject_token_type`` one of the
+    ``urn:ietf:params:oauth:token-type:*`` URNs. ``actor`` is the actor
+    token's ``sub`` for delegation (``None``: impersonation). ``audiences``
+    and ``resources`` are the targets asked for; ``scope`` the scope the
+    new token would carry.
+    """
+
+    subject: str
+    subject_client_id: str | None
+    subject_token_type: str
+    actor: str | None
+    actor_token_type: str | None
+    audiences: tuple[str, ...]
+    resources: tuple[str, ...]
+    scope: str
+
+
+@hookspec
+def ostiary_token_exchange_allowed(request: Request, client: Client, exchange: TokenExchange) -> bool | None:
+    """Return ``True`` to let ``client`` exchange the subject token described
+    by ``exchange`` (RFC 8693) for an access token for its audiences and
+    resources, ``False`` to refuse, ``None`` for no opinion.
+
+    Token exchange is denied by default: the exchange goes ahead only when
+    some plugin answers ``True`` and none ``False`` (any ``False`` wins).
+    Asked at the token endpoint after the client authenticated, holds the
+    token-exchange grant type, and the subject (and actor) token verified;
+    a refusal is ``invalid_target`` when targets were named, else
+    ``unauthorized_client``.
     """

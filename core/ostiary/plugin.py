@@ -48,7 +48,7 @@ from .events import (
     emit,
 )
 from .facade import Plugins
-from .hookspecs import Caller, Client, User, hookimpl
+from .hookspecs import Caller, Client, TokenExchange, User, hookimpl
 from .i18n import package_locale_dir, translate
 from .interaction.pages import render_page
 from .models.resources import Resource
@@ -95,6 +95,7 @@ __all__ = [
     "Caller",
     "User",
     "Client",
+    "TokenExchange",  # oauth-grants (issue 15): what ostiary_token_exchange_allowed receives
     "Resource",
     "digest",
     "now",

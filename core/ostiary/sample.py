@@ -8,7 +8,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from .i18n import _, translate_text
-from .interaction import consent, errors, grants, home, login, logout
+from .interaction import consent, device, errors, grants, home, login, logout
 from .interaction.login import GENERIC_FAILURE
 from .interaction.pages import template
 from .protocol.authorize import form_post_values
@@ -151,5 +151,18 @@ def core_pages(request) -> list[tuple[str, str, dict]]:
         ("home-signed-in", "home.pt", home.values(request, user, signed_in=True)),
         ("home-signed-out", "home.pt", home.values(request, None, signed_in=False)),
         ("form-post", "form_post.pt", form_post_values(request, "#", [("code", "sample-code"), ("state", "xyz")])),
+        # -- oauth-grants (issue 15): the device page (RFC 8628) --
+        ("device", "device.pt", device.values(request, user_code="WDJB-MJHT")),
+        (
+            "device-wrong-code",
+            "device.pt",
+            device.values(
+                request,
+                user_code="WDJB-MJHX",
+                error=translate_text(request, "This code is not valid or has expired. Check it on your device."),
+            ),
+        ),
+        ("device-approved", "device.pt", device.values(request, state=device.APPROVED, client_name=CLIENT.name)),
+        ("device-denied", "device.pt", device.values(request, state=device.DENIED, client_name=CLIENT.name)),
     ]
     return [(name, template(name_of), values) for name, name_of, values in pages]

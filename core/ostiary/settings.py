@@ -374,6 +374,31 @@ SETTINGS: tuple[Setting, ...] = (
         _positive_int,
         "Largest request body, in bytes; a larger one is answered 413 before it is read.",
     ),
+    # -- oauth-grants (issue 15) --
+    Setting(
+        "ostiary.par_lifetime",
+        "60",
+        whole_number_between(5, 600),
+        "Seconds a pushed authorization request (RFC 9126) and its request_uri stay valid (5 to 600).",
+    ),
+    Setting(
+        "ostiary.require_pushed_authorization_requests",
+        "false",
+        _bool,
+        "Every client must push its authorization requests to /connect/par (RFC 9126); a client can require it for itself with require_pushed_authorization_requests.",
+    ),
+    Setting(
+        "ostiary.device_code_lifetime",
+        "600",
+        whole_number_between(60, 3600),
+        "Seconds a device authorization (RFC 8628) waits for a person to approve it (60 to 3600).",
+    ),
+    Setting(
+        "ostiary.device_poll_interval",
+        "5",
+        whole_number_between(1, 60),
+        "Seconds a device waits between polls of the token endpoint; sooner is slow_down.",
+    ),
     Setting(
         "ostiary.providers",
         "",

@@ -187,11 +187,12 @@ def test_code_expires(app, flow, ostiary_app):
     assert flow.exchange(code).json["error"] == "invalid_grant"
 
 
-def test_a_request_object_is_answered_request_not_supported(app, flow):
+def test_an_unsigned_request_object_is_answered_invalid_request_object(app, flow):
+    # Request objects are supported now (RFC 9101), signed ones only.
     response = app.get("/connect/authorize", params=flow.params(request="eyJhbGciOiJub25lIn0.e30."))
     params = _query(response.location)
     assert response.location.startswith(REDIRECT_URI)
-    assert params["error"] == "request_not_supported"
+    assert params["error"] == "invalid_request_object"
     assert "state" in params and params["iss"] == TEST_ISSUER
 
 

@@ -7,7 +7,8 @@ from pyramid.httpexceptions import HTTPClientError
 def includeme(config):
     """Add the login, consent, logout, error and home pages, the error
     views, security headers and CSRF protection."""
-    from . import consent, errors, grants, home, login, logout
+    from ..protocol.paths import PATHS
+    from . import consent, device, errors, grants, home, login, logout
     from .service import get_interaction
 
     config.include(".security")
@@ -21,6 +22,9 @@ def includeme(config):
         ("grants", "/account/grants", grants.grants_page, grants.grants_revoke),
         ("error", "/error", errors.error_page, None),
         ("logout_receipt", "/account/logout/receipt", logout.logout_receipt, None),
+        # -- oauth-grants (issue 15): the device page (RFC 8628) --
+        ("device", "/device", device.device_form, device.device_submit),
+        ("device_confirm", PATHS["device_confirm"], device.device_confirm, None),
     )
     for name, path, show, submit in pages:
         config.add_route(name, path)

@@ -77,7 +77,8 @@ def _render(request, context, error=None, checked=None):
         return_url=request.params.get("returnUrl", ""),
         error=error,
     )
-    allow_form_redirect(request, context.params["redirect_uri"])
+    if context.params.get("redirect_uri"):  # a device's request (RFC 8628) has none
+        allow_form_redirect(request, context.params["redirect_uri"])
     return render_page(request, "consent.pt", page)
 
 

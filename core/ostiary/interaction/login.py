@@ -69,7 +69,7 @@ def _render(request, context, username="", error=None, values_in=None):
         providers=plugins.login_providers(context),
         local_login=context is None or context.client.accepts_idp(LOCAL_IDP),
     )
-    if context is not None:
+    if context is not None and context.params.get("redirect_uri"):  # a device's request has none
         allow_form_redirect(request, context.params["redirect_uri"])
     return render_page(request, "login.pt", page)
 

@@ -81,7 +81,12 @@ class InteractionService:
             return None
         params = return_urls.return_url_params(return_url)
         client = self.request.plugins.client(client_id=params.get("client_id"))
-        if client is None or not client.check_redirect_uri(params.get("redirect_uri", "")):
+        if client is None:
+            return None
+        if return_urls.DEVICE_PARAMETER in params:  # a device's request (RFC 8628): no redirect URI
+            if not client.check_grant_type("urn:ietf:params:oauth:grant-type:device_code"):
+                return None
+        elif not client.check_redirect_uri(params.get("redirect_uri", "")):
             return None
         acr_values = tuple(params.get("acr_values", "").split())
         idp = next((v.removeprefix("idp:") for v in acr_values if v.startswith("idp:")), None)

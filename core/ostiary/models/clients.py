@@ -26,7 +26,14 @@ SECRET_METHODS = ("client_secret_basic", "client_secret_post")
 #: client_secret_jwt (RFC 7523) MACs an assertion with the shared secret.
 CONFIDENTIAL_METHODS = (*SECRET_METHODS, "private_key_jwt", "client_secret_jwt")
 AUTH_METHODS = (*CONFIDENTIAL_METHODS, "none")
-GRANT_TYPES = ("authorization_code", "refresh_token", "client_credentials")
+GRANT_TYPES = (
+    "authorization_code",
+    "refresh_token",
+    "client_credentials",
+    # -- oauth-grants (issue 15) --
+    "urn:ietf:params:oauth:grant-type:device_code",  # RFC 8628
+    "urn:ietf:params:oauth:grant-type:token-exchange",  # RFC 8693
+)
 #: OpenID Connect Core 1.0, section 8.
 SUBJECT_TYPES = ("public", "pairwise")
 #: OpenID Connect Dynamic Client Registration 1.0, section 2: a web client
@@ -188,6 +195,9 @@ class Client(Persistent):
     logout_revokes_refresh_tokens = False
     identity_providers = ()
     application_type = "web"
+    # -- oauth-grants (issue 15) --
+    #: RFC 9126, section 6: this client's authorization requests must be pushed.
+    require_pushed_authorization_requests = False
 
     # -- browser applications and sender-constrained tokens (issue 15) --------
     # Class defaults only: clients stored before these fields read them as
@@ -250,6 +260,8 @@ class Client(Persistent):
         # How people may sign in for this client, by provider name ("local":
         # the password form); empty means every way this server offers.
         self.identity_providers = ()
+        # -- oauth-grants (issue 15) --
+        self.require_pushed_authorization_requests = False
         self.created_at = now()
         self.update(**fields)
 
@@ -274,6 +286,8 @@ class Client(Persistent):
             raise ClientError(f"unsupported grant types: {', '.join(sorted(unknown))}")
         if self.is_public and "client_credentials" in self.grant_types:
             raise ClientError("a public client cannot use client_credentials")
+        if self.is_public and "urn:ietf:params:oauth:grant-type:token-exchange" in self.grant_types:
+            raise ClientError("a public client cannot use token exchange")  # oauth-grants (issue 15)
         if "authorization_code" in self.grant_types and not self.redirect_uris:
             raise ClientError("authorization_code needs at least one redirect URI", "redirect_uris")
         if self.token_endpoint_auth_method == "private_key_jwt" and not self.jwks:

@@ -19,6 +19,9 @@ class AuthorizationCode(Persistent):
     so that a replay can be recognised and what it issued revoked."""
 
     idp = None  # class default: codes stored before the idp was recorded
+    #: The resource indicators (RFC 8707) the authorization request named;
+    #: a class default for codes stored before they were recorded.
+    resources = ()
 
     def __init__(
         self,
@@ -139,6 +142,9 @@ class TokenFamily(Persistent):
     #: not yet expired. A class default: families stored before generation 5
     #: knew none.
     access_tokens = ()
+    #: The resource indicators (RFC 8707) the grant was authorized for; each
+    #: token request may name one of them. A class default, as above.
+    resources = ()
     #: The DPoP key thumbprint its refresh tokens are bound to (a public
     #: client's grant started with a proof), or None.
     dpop_jkt = None

@@ -7,6 +7,8 @@ the access token and an audience (``aud``).
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from BTrees.OOBTree import OOBTree
 from persistent import Persistent
 
@@ -49,7 +51,15 @@ STANDARD_IDENTITY_RESOURCES = {
 
 
 class Resource(Persistent):
-    """One scope value a client may request."""
+    """One scope value a client may request.
+
+    ``resource_uri`` (API scopes only) names the API the scope belongs to as
+    an absolute URI: a client asks for a token for that API with the
+    ``resource`` parameter (RFC 8707), and such a token's ``aud`` is that
+    URI alone. Several scopes of one API share it.
+    """
+
+    resource_uri = None  # class default: resources stored before RFC 8707 support
 
     def __init__(
         self,
@@ -61,6 +71,7 @@ class Resource(Persistent):
         required=False,
         emphasize=False,
         audience=None,
+        resource_uri=None,
     ):
         if kind not in KINDS:
             raise ValueError(f"resource kind must be one of {', '.join(KINDS)}")
@@ -74,6 +85,26 @@ class Resource(Persistent):
         self.required = required
         self.emphasize = emphasize
         self.audience = audience
+        if resource_uri is not None:
+            if kind != "api":
+                raise ValueError("only an API scope has a resource_uri")
+            problem = resource_uri_problem(resource_uri)
+            if problem:
+                raise ValueError(f"resource_uri: {problem}")
+        self.resource_uri = resource_uri
+
+
+def resource_uri_problem(uri) -> str | None:
+    """What keeps ``uri`` from being a resource indicator, or None: RFC 8707,
+    section 2, wants an absolute URI without a fragment."""
+    if not isinstance(uri, str) or not uri:
+        return "expected an absolute URI"
+    parts = urlsplit(uri)
+    if not parts.scheme or (parts.scheme in ("http", "https") and not parts.netloc):
+        return f"{uri!r} is not an absolute URI"
+    if "#" in uri or any(c.isspace() for c in uri):
+        return f"{uri!r} has a fragment or white space"
+    return None
 
 
 def standard_resources() -> list[Resource]:

@@ -20,6 +20,7 @@ from pyramid_zodbconn import get_connection
 
 from .clients import ClientRegistry
 from .database import run_apart, run_apart_on_connection
+from .device_authorizations import DeviceAuthorizationStore
 from .dpop import DPoPStore
 from .federation import FederationStore
 from .grants import GrantStore
@@ -27,6 +28,7 @@ from .interactions import InteractionStore
 from .keys import KeyRing
 from .outbox import Outbox
 from .pairwise import PairwiseStore
+from .pushed_requests import PushedRequestStore
 from .resources import ResourceRegistry, standard_resources
 from .sessions import SessionStore
 from .throttle import LoginThrottle
@@ -67,6 +69,9 @@ class OstiaryRoot(Persistent):
         self.dpop = DPoPStore()  # generation 8
         self.pairwise = PairwiseStore()  # generation 8
         self.outbox = Outbox()
+        # -- oauth-grants (issue 15): pushed authorization requests --
+        self.pushed_requests = PushedRequestStore()
+        self.device_authorizations = DeviceAuthorizationStore()
         self.generation = CURRENT_GENERATION
 
     def prune(self, when: int | None = None) -> int:
@@ -81,6 +86,8 @@ class OstiaryRoot(Persistent):
             + self.login_throttle.prune(when)
             + self.dpop.prune(when)
             + self.outbox.prune(when)
+            + self.pushed_requests.prune(when)
+            + self.device_authorizations.prune(when)
         )
 
 
@@ -153,12 +160,17 @@ def _evolve_7(root: OstiaryRoot) -> None:
 
 
 def _evolve_8(root: OstiaryRoot) -> None:
-    """Generation 8 adds DPoP's store (proof ids seen, the nonce secret) and
-    the pairwise subjects' salt and index."""
+    """Generation 8 adds DPoP's store (proof ids seen, the nonce secret), the
+    pairwise subjects' salt and index, the pushed authorization requests
+    (RFC 9126) and the device authorizations (RFC 8628)."""
     if getattr(root, "dpop", None) is None:
         root.dpop = DPoPStore()
     if getattr(root, "pairwise", None) is None:
         root.pairwise = PairwiseStore()
+    if getattr(root, "pushed_requests", None) is None:
+        root.pushed_requests = PushedRequestStore()
+    if getattr(root, "device_authorizations", None) is None:
+        root.device_authorizations = DeviceAuthorizationStore()
 
 
 def _evolve_9(root: OstiaryRoot) -> None:

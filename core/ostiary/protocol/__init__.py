@@ -5,9 +5,11 @@ authlib is imported only inside this package.
 
 from . import cors
 from .authorize import authorize
+from .device import device_authorization
 from .end_session import end_session
 from .endpoints import discovery, introspection, jwks, method_not_allowed, revocation, token, userinfo
 from .paths import PATHS
+from .pushed_requests import par
 from .server import get_oauth_server
 from .signing import KeyCache
 
@@ -24,6 +26,9 @@ ROUTES = tuple(
         ("introspection", introspection, ("POST",)),
         ("userinfo", userinfo, ("GET", "POST")),
         ("end_session", end_session, ("GET", "POST")),
+        # -- oauth-grants (issue 15) --
+        ("par", par, ("POST",)),
+        ("device_authorization", device_authorization, ("POST",)),
     )
 )
 

@@ -14,12 +14,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6749 import InvalidRequestError, UnsupportedResponseTypeError
-from authlib.oidc.core.errors import (
-    ConsentRequiredError,
-    LoginRequiredError,
-    RequestNotSupportedError,
-    RequestURINotSupportedError,
-)
+from authlib.oidc.core.errors import ConsentRequiredError, LoginRequiredError
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.renderers import render_to_response
 
@@ -27,7 +22,8 @@ from ..hookspecs import Caller
 from ..i18n import _, translate
 from ..models.grants import Consent
 from ..models.util import now
-from .return_urls import SUPPRESSED_MAX_AGE, SUPPRESSED_PROMPT, request_fingerprint, return_url_for
+from . import pushed_requests, resource_indicators
+from .return_urls import SUPPRESSED_MAX_AGE, SUPPRESSED_PROMPT, request_fingerprint, return_url_for, with_repeated
 from .server import check_single_parameters, quotable
 from .tokens import Principal
 
@@ -43,26 +39,34 @@ def authorize(request):
     principal = _current_principal(request)
     try:
         _check_echoed_params(server, oauth_request.payload.data)
+        resolved = _resolve(request, server, oauth_request)
         grant = server.get_consent_grant(oauth_request, end_user=principal)
     except OAuth2Error as error:
         return _error_response(request, oauth_request, error)
-    params = oauth_request.payload.data
+    params = with_repeated(oauth_request.payload)
+    # What the return URL carries: the parameters and, for a pushed request
+    # or a request object, the reference they came from.
+    resume = resolved[1] if resolved else params
     try:
         _check_unsupported_params(oauth_request.payload)
         prompt, max_age = _check_oidc_params(params)
+        resource_indicators.check_authorization_request(request, grant.client, oauth_request.payload)
+        if resolved is None or "request_uri" not in resume:
+            if pushed_requests.requires_push(request, grant.client):
+                raise InvalidRequestError("This client must push its authorization requests (RFC 9126).")
         redirect_uri = grant.redirect_uri
-        decision = service.take_decision(request_fingerprint(params))
+        decision = service.take_decision(request_fingerprint(resume))
         if decision is not None and decision.error:
             raise OAuth2Error(error=decision.error, redirect_uri=redirect_uri)
         if _needs_login(principal, prompt, max_age) or not _session_fits(request, principal, grant.client, params):
             if "none" in prompt:
                 raise LoginRequiredError(redirect_uri=redirect_uri)
-            return _to_login(request, params)
+            return _to_login(request, resume)
         scope = _consented_scope(request, grant, principal, prompt, decision)
         if scope is None:
             if "none" in prompt:
                 raise ConsentRequiredError(redirect_uri=redirect_uri)
-            return_url = return_url_for(params)
+            return_url = return_url_for(resume)
             return HTTPSeeOther(request.route_path("consent", _query={"returnUrl": return_url}))
     except OAuth2Error as error:
         if error.redirect_uri is None:
@@ -73,6 +77,29 @@ def authorize(request):
     service.session.add_client(grant.client.client_id)
     status, _, headers = grant.create_authorization_response(grant.redirect_uri, principal)
     return _deliver(request, dict(headers)["Location"], params.get("response_mode"))
+
+
+def _resolve(request, server, oauth_request):
+    """The parameters of a pushed request or a request object
+    (:func:`.pushed_requests.resolve`). An error about them goes back to the
+    client only at a redirect URI registered for it, the query's."""
+    outer = dict(oauth_request.payload.data)
+    try:
+        return pushed_requests.resolve(request, oauth_request)
+    except OAuth2Error as error:
+        error.redirect_uri = _client_redirect_uri(server, outer)
+        error.state = outer.get("state")
+        raise
+
+
+def validate_pushed(request, server, oauth_request) -> None:
+    """Check a pushed authorization request (RFC 9126, section 2.1) as this
+    endpoint checks a request, but without a person: client, redirect URI,
+    response type, scope, PKCE, the OpenID Connect parameters, resources."""
+    grant = server.get_consent_grant(oauth_request, end_user=None)
+    _check_unsupported_params(oauth_request.payload)
+    _check_oidc_params(oauth_request.payload.data)
+    resource_indicators.check_authorization_request(request, grant.client, oauth_request.payload)
 
 
 def _session_fits(request, principal, client, params) -> bool:
@@ -126,14 +153,9 @@ def _current_principal(request) -> Principal | None:
 
 
 def _check_unsupported_params(payload) -> None:
-    """Refuse, to the client, what this server does not do rather than
-    ignore it: request objects (OpenID Connect Core 3.1.2.6, as the discovery
-    document says) and repeated parameters (RFC 6749, 3.1)."""
+    """Refuse repeated parameters (RFC 6749, 3.1) rather than pick one.
+    (``request`` and ``request_uri`` were taken apart by :func:`_resolve`.)"""
     check_single_parameters(payload)
-    if "request" in payload.data:
-        raise RequestNotSupportedError(description="Request objects ('request') are not supported.")
-    if "request_uri" in payload.data:
-        raise RequestURINotSupportedError(description="Request objects by reference ('request_uri') are not supported.")
 
 
 def _check_oidc_params(params) -> tuple[tuple, int | None]:
@@ -203,6 +225,15 @@ def _consented_scope(request, grant, principal, prompt, decision) -> str | None:
     return None
 
 
+#: For the device page (RFC 8628), which asks for sign-in and consent as this endpoint does.
+consented_scope = _consented_scope
+
+
+def current_principal(request) -> Principal | None:
+    """The signed-in person, if active for the client named by ``client_id``."""
+    return _current_principal(request)
+
+
 def form_post_values(request, action: str, fields) -> dict:
     """What ``form_post.pt`` receives: the client's URL and the response's
     parameters as pairs (for the view and the gallery alike)."""
@@ -210,7 +241,9 @@ def form_post_values(request, action: str, fields) -> dict:
 
 
 def _deliver(request, location: str, response_mode: str | None):
-    """Send an authorization response, with ``iss``, in the requested mode."""
+    """Send an authorization response, with ``iss``, in the requested mode.
+    A pushed request it answers is used up (RFC 9126, section 4)."""
+    pushed_requests.consume(request)
     issuer = request.registry.ostiary_settings.issuer
     parts = urlsplit(location)
     params = parse_qsl(parts.query, keep_blank_values=True)

@@ -47,11 +47,14 @@ def requested_claim_types(request, scope: str | None, kinds: tuple[str, ...]) ->
 
 
 def audiences(request, scope: str | None) -> list[str]:
-    """The ``aud`` values of the API scopes in ``scope``."""
+    """The ``aud`` values of the API scopes in ``scope``: each one's
+    ``audience``, or else its resource URI (RFC 8707), which names the API too."""
     resources = request.plugins.resources()
-    found = {
-        resources[name].audience
-        for name in split_scope(scope)
-        if name in resources and resources[name].kind == "api" and resources[name].audience
-    }
+    found = set()
+    for name in split_scope(scope):
+        resource = resources.get(name)
+        if resource is not None and resource.kind == "api":
+            value = resource.audience or getattr(resource, "resource_uri", None)
+            if value:
+                found.add(value)
     return sorted(found)

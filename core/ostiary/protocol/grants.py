@@ -21,7 +21,7 @@ from ..events import TOKEN_ISSUED, TOKEN_REVOKED, emit
 from ..hookspecs import Caller
 from ..models import clients
 from ..models.grants import AuthorizationCode
-from . import dpop, refresh_policy
+from . import dpop, refresh_policy, resource_indicators
 from .tokens import Principal
 
 #: authlib's lists of the methods a grant or endpoint accepts (see models.clients).
@@ -52,6 +52,7 @@ class CodeGrant(AuthorizationCodeGrant):
             code_challenge=data.get("code_challenge"),
             code_challenge_method=data.get("code_challenge_method"),
         )
+        item.resources = tuple(resource_indicators.requested(request.payload))  # checked at authorize
         item.dpop_jkt = data.get("dpop_jkt") or None
         self.server.grant_store.add_code(code, item)
 
@@ -59,6 +60,11 @@ class CodeGrant(AuthorizationCodeGrant):
         redirect_uri = super().validate_authorization_request()
         dpop.check_authorize_jkt(self.request.payload.data.get("dpop_jkt"), redirect_uri)
         return redirect_uri
+
+    def validate_token_request(self):
+        super().validate_token_request()
+        code = self.request.authorization_code
+        resource_indicators.select_target(self, code.scope, tuple(code.resources))
 
     def query_authorization_code(self, code, client):
         store = self.server.grant_store
@@ -105,6 +111,13 @@ class RefreshGrant(RefreshTokenGrant):
 
     TOKEN_ENDPOINT_AUTH_METHODS = ALL_METHODS
     INCLUDE_NEW_REFRESH_TOKEN = True
+
+    def validate_token_request(self):
+        super().validate_token_request()
+        old = self.request.refresh_token
+        family = self.server.grant_store.family(old.family_id)
+        granted = tuple(family.resources) if family is not None else ()
+        resource_indicators.select_target(self, self.request.payload.scope or old.scope, granted)
 
     def authenticate_refresh_token(self, refresh_token):
         store = self.server.grant_store
@@ -177,6 +190,7 @@ class ClientCredentials(ClientCredentialsGrant):
         if any(name not in resources or resources[name].kind != "api" for name in names):
             raise InvalidScopeError("client_credentials tokens carry API scopes only.")
         self.request.scope = " ".join(n for n in names) or None
+        resource_indicators.select_target(self, self.request.scope, ())
 
     def create_token_response(self):
         dpop.check_grant(self)

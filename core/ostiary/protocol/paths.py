@@ -21,6 +21,10 @@ PATHS = {
     "introspection": "/connect/introspect",
     "userinfo": "/connect/userinfo",
     "end_session": "/connect/endsession",
+    # -- oauth-grants (issue 15) --
+    "par": "/connect/par",
+    "device_authorization": "/connect/device_authorization",
+    "device_confirm": "/device/confirm",
 }
 
 

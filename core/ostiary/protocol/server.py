@@ -28,12 +28,15 @@ from webob.multidict import MultiDict
 from ..models.util import now
 from . import dpop, grants, tokens
 from .client_auth import ClientSecretJWT, PrivateKeyJWT
+from .device import DeviceEndpoint, DeviceGrant
 from .headers import NO_STORE
 from .introspection import Introspection
 from .oidc import IdTokenExtension
 from .paths import endpoint_url
 from .pkce import StrictPKCE
+from .return_urls import REPEATABLE
 from .revocation import Revocation
+from .token_exchange import TokenExchangeGrant
 
 _SET_HERE = frozenset({"content-type", "content-length", "cache-control", "pragma"})
 _compact_json = json.JSONEncoder(separators=(",", ":")).encode
@@ -73,7 +76,7 @@ class PyramidPayload(OAuth2Payload):
     def repeated(self) -> str | None:
         """The first parameter given more than once, or None (RFC 6749,
         sections 3.1 and 3.2: parameters MUST NOT be included more than once)."""
-        return next((key for key, values in self.datalist.items() if len(values) > 1), None)
+        return next((key for key, values in self.datalist.items() if len(values) > 1 and key not in REPEATABLE), None)
 
 
 class _RequestHeaders(EnvironHeaders):
@@ -186,6 +189,11 @@ class OstiaryServer(AuthorizationServer):
         self.register_grant(grants.ClientCredentials)
         self.register_endpoint(Revocation(self))
         self.register_endpoint(Introspection(self))
+        # -- oauth-grants (issue 15): the device authorization grant (RFC 8628) --
+        self.register_endpoint(DeviceEndpoint(self))
+        self.register_grant(DeviceGrant, [IdTokenExtension()])
+        # -- oauth-grants (issue 15): token exchange (RFC 8693) --
+        self.register_grant(TokenExchangeGrant)
 
     @property
     def grant_store(self):

@@ -10,7 +10,7 @@ from authlib.oidc.core.util import create_half_hash
 from ..hookspecs import Caller
 from ..models.util import now, random_token
 from . import claims as claimlib
-from . import dpop, pairwise, refresh_policy
+from . import dpop, pairwise, refresh_policy, resource_indicators
 from .signing import sign
 
 
@@ -69,10 +69,11 @@ class AccessTokenIssuer:
         lifetime = self.server.token_lifetime(client)
         issued = now()
         jti = random_token(16)
+        scope, audience = resource_indicators.token_audience(self.server, scope, client)
         claims = {
             "iss": settings.issuer,
             "sub": pairwise.subject_for(request, client, user.subject) if user else client.client_id,
-            "aud": claimlib.audiences(request, scope) or [client.client_id],
+            "aud": audience,
             "client_id": client.client_id,
             "iat": issued,
             "nbf": issued,
@@ -99,6 +100,10 @@ class AccessTokenIssuer:
         return IssuedToken(token, jti, claims["exp"])
 
 
+#: The grants whose token request starts a grant (token family).
+STARTS_GRANT = ("authorization_code", "urn:ietf:params:oauth:grant-type:device_code")
+
+
 def save_token(server, token: IssuedToken, oauth_request) -> None:
     """Store what must outlive the response: the grant (token family) a code
     exchange starts, the access token under it, and the refresh token."""
@@ -107,13 +112,13 @@ def save_token(server, token: IssuedToken, oauth_request) -> None:
     if grant_type == "client_credentials" or principal is None:
         return
     store = server.grant_store
-    if grant_type == "authorization_code":
+    if grant_type in STARTS_GRANT:
         family, scope = _start_grant(server, token, oauth_request)
     else:  # refresh_token: rotate within the same family, keeping its scope
         old = oauth_request.refresh_token
         family, scope = store.family(old.family_id), old.scope
     family.add_access_token(token.jti, token.expires_at)
-    if grant_type == "authorization_code" and not _may_refresh(oauth_request.client, scope):
+    if grant_type in STARTS_GRANT and not _may_refresh(oauth_request.client, scope):
         return
     token["refresh_token"] = store.issue_refresh_token(
         family, scope, auth_time=principal.auth_time, amr=principal.amr, acr=principal.acr, idp=principal.idp
@@ -126,7 +131,9 @@ def _start_grant(server, token: IssuedToken, oauth_request):
     access tokens can be revoked with the grant even without a refresh token.
     A family without refresh tokens ends with its access token."""
     client, principal = oauth_request.client, oauth_request.user
-    code = oauth_request.authorization_code
+    # The code, or the device authorization (RFC 8628): both carry scope,
+    # family_id and resources.
+    code = oauth_request.authorization_code or oauth_request.credential
     if _may_refresh(client, code.scope):
         expires_at = now() + (client.refresh_token_lifetime or server.settings.refresh_token_lifetime)
     else:
@@ -134,6 +141,7 @@ def _start_grant(server, token: IssuedToken, oauth_request):
     family = server.grant_store.start_family(client.client_id, principal.subject, principal.sid, expires_at)
     dpop.bind_family(server.request, client, family)
     code.family_id = family.family_id
+    family.resources = tuple(code.resources)
     return family, code.scope
 
 

@@ -37,6 +37,10 @@ def discovery_bytes(registry) -> bytes:
 
         settings = registry.ostiary_settings
         doc = discovery_document(settings.issuer, settings.languages)
+        # -- oauth-grants (issue 15) --
+        from .grant_metadata import grant_metadata
+
+        doc.update(grant_metadata(settings, doc))
         body = registry.ostiary_discovery_bytes = json.dumps(doc, separators=(",", ":")).encode()
     return body
 
