@@ -368,6 +368,28 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 
+# -- administration (issue 14): the command line through a running server's admin API
+SETTINGS += (
+    Setting(
+        "ostiary.admin_api.url",
+        "",
+        _text,
+        "The admin API the `ostiary` command uses when a running server holds the database (default: the issuer followed by /admin/api/v1); env OSTIARY_ADMIN_API_URL.",
+    ),
+    Setting(
+        "ostiary.admin_api.client_id",
+        "",
+        _text,
+        "The client (client_credentials, scope ostiary:admin) the `ostiary` command authenticates as at that API; env OSTIARY_ADMIN_CLIENT_ID.",
+    ),
+    Setting(
+        "ostiary.admin_api.client_secret",
+        "",
+        _text,
+        "Its secret; better given as env OSTIARY_ADMIN_CLIENT_SECRET than written into the ini file.",
+    ),
+)
+
 #: The parsers of this table that plugins use for their rows, under public
 #: names (``ostiary.plugin`` exports them), so that ``true``/``yes``/``on``
 #: or a whole number read the same in every plugin as in core.
