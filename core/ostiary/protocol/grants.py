@@ -171,7 +171,15 @@ def _emit_issued(grant, result=None) -> None:
     request = grant.request
     body = result[1] if isinstance(result, tuple) and len(result) > 1 and isinstance(result[1], dict) else {}
     scope = body.get("scope")
-    released = claimlib.requested_claim_types(grant.server.request, scope, ("identity",)) if scope else set()
+    released = set()
+    if scope and request.user is not None:
+        # The names of the claims this person's profile gives these scopes
+        # (what userinfo answers); the values themselves are never recorded.
+        wanted = claimlib.requested_claim_types(grant.server.request, scope, ("identity",))
+        found = grant.server.request.plugins.profile_claims(
+            request.user.subject, request.client, wanted, Caller.USERINFO
+        )
+        released = set(found) - {"sub"}
     emit(
         grant.server.request,
         TOKEN_ISSUED,
