@@ -102,3 +102,58 @@ def test_link_and_unlink_need_the_csrf_token(downstream, upstream):
 def test_signed_out_the_section_sends_to_sign_in(downstream, upstream):
     assert "/account/login" in Browser(downstream, upstream.url).down.get("/account/links").location
     assert DOWNSTREAM
+
+
+# -- ostiary user links / unlink -------------------------------------------------------
+
+
+def _ini(tmp_path, app) -> str:
+    uri = app.registry.settings["zodbconn.uri"]
+    path = tmp_path / "cli.ini"
+    path.write_text(
+        "[app:main]\nuse = egg:ostiary\nostiary.issuer = http://localhost\n"
+        "ostiary.argon2_time_cost = 1\nostiary.argon2_memory_cost = 1024\nostiary.argon2_parallelism = 1\n"
+        f"zodbconn.uri = {uri}\n"
+    )
+    return str(path)
+
+
+def _linked(downstream, upstream, password=True):
+    browser = _signed_in_locally(Browser(downstream, upstream.url))
+    _link_upstream(browser)
+    if not password:
+        with transaction_root(downstream) as root:
+            root.users.by_login("alice").password_hash = None
+    users, links = database(downstream)
+    for db in downstream.registry._zodb_databases.values():
+        db.close()  # the command opens the file itself
+    return users["alice"], next(iter(links))[1]
+
+
+def test_ostiary_user_links_lists_them(downstream, upstream, tmp_path, ostiary_command_line):
+    subject, upstream_sub = _linked(downstream, upstream)
+    result = ostiary_command_line(_ini(tmp_path, downstream), "user", "links", subject)
+    assert result.code == 0, result.err
+    header, row = result.out.splitlines()
+    assert header.split()[:3] == ["PROVIDER", "UPSTREAM", "SUBJECT"]
+    assert row.split()[:2] == ["upstream", upstream_sub]
+
+
+def test_ostiary_user_unlink_keeps_the_last_way_unless_forced(downstream, upstream, tmp_path, ostiary_command_line):
+    subject, _ = _linked(downstream, upstream)
+    ini = _ini(tmp_path, downstream)
+    refused = ostiary_command_line(ini, "user", "unlink", subject, "nobody")
+    assert refused.code == 2 and "no link to nobody" in refused.err
+    done = ostiary_command_line(ini, "user", "unlink", "alice", "upstream")  # alice still has her password
+    assert done.code == 0 and "unlinked upstream identity" in done.out
+    assert ostiary_command_line(ini, "user", "links", subject).out.splitlines()[1:] == []
+
+
+def test_ostiary_user_unlink_refuses_the_last_way_to_sign_in(downstream, upstream, tmp_path, ostiary_command_line):
+    subject, _ = _linked(downstream, upstream, password=False)
+    ini = _ini(tmp_path, downstream)
+    refused = ostiary_command_line(ini, "user", "unlink", subject, "upstream")
+    assert refused.code == 2 and "only way alice can sign in" in refused.err
+    assert len(ostiary_command_line(ini, "user", "links", subject).out.splitlines()) == 2
+    forced = ostiary_command_line(ini, "user", "unlink", subject, "upstream", "--force")
+    assert forced.code == 0
