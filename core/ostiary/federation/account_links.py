@@ -155,3 +155,25 @@ def finish_link(request, subject, identity):
         store.add_link(identity.provider.name, identity.subject, subject)
         emit(request, EXTERNAL_LINKED, subject=subject, idp=identity.provider.name, how="account console")
     return HTTPSeeOther(request.route_path("account_links", _query={"linked": identity.provider.name}))
+
+
+def gallery(request) -> list[tuple[str, str, dict]]:
+    """The section's states for the theme gallery."""
+    link = SimpleNamespace(
+        provider="example",
+        provider_name="Example Corp",
+        upstream_subject="248289761001",
+        linked="2026-10-01 12:00 UTC",
+        last_used="2026-12-01 08:12 UTC",
+    )
+    more = [{"name": "github", "display_name": "GitHub"}]
+    return [
+        ("account-links", "account_links.pt", values(request, [link], more)),
+        ("account-links-linked", "account_links.pt", values(request, [link], more, linked="Example Corp")),
+        ("account-links-empty", "account_links.pt", values(request, [], more, unlinked="Example Corp")),
+        (
+            "account-links-last-way",
+            "account_links.pt",
+            values(request, [link], [], error=translate(request, LAST_WAY)),
+        ),
+    ]

@@ -90,3 +90,38 @@ def history_page(request):
 def export(request, subject: str) -> list[dict]:
     """The person's history as data, for "download my data"."""
     return [record.as_data() for record in records(request, subject, limit=None)]
+
+
+def gallery(request) -> list[tuple[str, str, dict]]:
+    """The section's states for the theme gallery."""
+
+    def line(when, what, *, failed=False, application=None, method=None, scopes=(), claims=()):
+        return SimpleNamespace(
+            time=when,
+            what=translate(request, what),
+            failed=failed,
+            address="192.0.2.10",
+            device="Firefox 128 on Linux",
+            method=method,
+            application=application,
+            scopes=list(scopes),
+            claims=list(claims),
+        )
+
+    entries = [
+        line(
+            "2026-12-02 06:31 UTC",
+            _("Application received"),
+            application="Sample App",
+            scopes=("openid", "profile", "email"),
+            claims=("email", "email_verified", "name"),
+        ),
+        line("2026-12-02 06:31 UTC", _("Access granted"), application="Sample App", scopes=("openid", "profile")),
+        line("2026-12-02 06:30 UTC", _("Signed in"), method=sign_in_method(request, ("pwd",), "local")),
+        line("2026-12-02 06:29 UTC", _("Sign-in refused: the account was locked"), failed=True),
+        line("2026-12-02 06:28 UTC", _("Sign-in failed"), failed=True, application="Sample App"),
+    ]
+    return [
+        ("account-history", "account_history.pt", values(request, entries)),
+        ("account-history-empty", "account_history.pt", values(request, [])),
+    ]

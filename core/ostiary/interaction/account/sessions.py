@@ -101,3 +101,39 @@ def sessions_end(request):
 def _to_login(request):
     """Sign in first, then come back here."""
     return HTTPSeeOther(request.route_path("login"))
+
+
+def gallery(request) -> list[tuple[str, str, dict]]:
+    """The section's states for the theme gallery."""
+    current = SimpleNamespace(
+        sid="current",
+        current=True,
+        started="2026-12-01 08:12 UTC",
+        last_used="2026-12-02 06:30 UTC",
+        device="Firefox 128 on Linux",
+        address="192.0.2.10",
+        method=sign_in_method(request, ("pwd", "otp", "mfa"), "local"),
+        applications=["Sample App", "Team Wiki"],
+    )
+    phone = SimpleNamespace(
+        sid="phone",
+        current=False,
+        started="2026-11-28 19:40 UTC",
+        last_used="2026-12-01 21:05 UTC",
+        device="Mobile Safari 17 on iOS",
+        address="2001:db8::1",
+        method=sign_in_method(request, ("external",), "Example Corp"),
+        applications=[],
+    )
+    return [
+        ("account-sessions", "account_sessions.pt", values(request, [current, phone])),
+        ("account-sessions-ended", "account_sessions.pt", values(request, [current], ended="1")),
+        (
+            "account-sessions-refused",
+            "account_sessions.pt",
+            {
+                **values(request, [current, phone]),
+                "error": translate(request, _("That session cannot be ended here.")),
+            },
+        ),
+    ]
