@@ -365,6 +365,19 @@ SETTINGS: tuple[Setting, ...] = (
         _names,
         "External login providers, by name; each is set up with ostiary.provider.NAME.* (see PROVIDER_SETTINGS).",
     ),
+    # -- the stored audit trail and the account history (issues 16 and 12) --
+    Setting(
+        "ostiary.audit.retention_days",
+        "90",
+        _positive_int,
+        "Days the stored audit trail keeps an event (`ostiary audit`); housekeeping deletes older ones.",
+    ),
+    Setting(
+        "ostiary.account.history_days",
+        "90",
+        _positive_int,
+        "Days of sign-ins and releases a person sees in the console's history (kept no longer than ostiary.audit.retention_days).",
+    ),
 )
 
 

@@ -65,6 +65,9 @@ def register(sub) -> None:
         action = commands.add_parser(name, help=text)
         action.add_argument("username")
         action.set_defaults(handler=handler, remote=True)
+    from . import links  # the external logins linked to a user (issue 12)
+
+    links.register(commands)
 
 
 def _password_options(parser) -> None:
