@@ -181,3 +181,12 @@ def test_a_token_for_another_issuers_audience_is_refused(app, ostiary_app, admin
         root.clients.add(client)
     # both audiences: the admin API accepts it (its audience is in aud)
     Admin(app, token_of(app, "mixed", "ostiary:admin.read api")).call("GET", "/clients", status=200)
+
+
+def test_a_throttled_address_is_unblocked(app, ostiary_app, admin):
+    with transaction_root(ostiary_app) as root:  # blocked after failed sign-ins, for a long time
+        root.login_throttle.entries["192.0.2.7"] = (2**40, 0, 2**40, 1, 2**40)
+    admin.call("DELETE", "/throttle/192.0.2.7", status=200)
+    with transaction_root(ostiary_app) as root:
+        assert not root.login_throttle.blocked("192.0.2.7")
+    admin.call("DELETE", "/throttle/192.0.2.7", status=404)
