@@ -190,3 +190,12 @@ def test_a_throttled_address_is_unblocked(app, ostiary_app, admin):
     with transaction_root(ostiary_app) as root:
         assert not root.login_throttle.blocked("192.0.2.7")
     admin.call("DELETE", "/throttle/192.0.2.7", status=404)
+
+
+def test_the_consent_page_names_the_admin_scope_in_the_person_s_language(app, ostiary_app, flow):
+    with transaction_root(ostiary_app) as root:
+        root.clients.get("demo-rp").update(scopes=["openid", "ostiary:admin"])
+    signed_in = flow.login(flow.authorize(scope="openid ostiary:admin", ui_locales="de"))
+    page = app.get(signed_in.location).follow()
+    assert "/consent" in page.request.url
+    assert "Diesen Server verwalten" in page.text
