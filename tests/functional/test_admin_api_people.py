@@ -199,3 +199,20 @@ def test_the_consent_page_names_the_admin_scope_in_the_person_s_language(app, os
     page = app.get(signed_in.location).follow()
     assert "/consent" in page.request.url
     assert "Diesen Server verwalten" in page.text
+
+
+class BrokenStore:
+    """A user store whose listing fails: our own failure, never the caller's."""
+
+    @hookimpl(tryfirst=True)
+    def ostiary_list_users(self, request, offset, limit, search):
+        raise RuntimeError("the directory is down")
+
+
+@pytest.mark.parametrize("ostiary_plugins", [[("broken", BrokenStore())]])
+def test_an_internal_error_is_a_500_problem_with_an_error_id(app, admin):
+    failed = admin.call("GET", "/users", status=500)
+    assert failed.content_type == "application/problem+json"
+    error_id = failed.json["detail"].removeprefix("Internal error ").rstrip(".")
+    record = admin.call("GET", f"/errors/{error_id}", status=200).json
+    assert record["error"] == "server_error" and "the directory is down" in record["description"]
