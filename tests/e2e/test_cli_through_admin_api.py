@@ -50,7 +50,7 @@ def _run(ini, *args, secret="ops-secret", stdin=""):
     if secret is not None:
         env["OSTIARY_ADMIN_CLIENT_SECRET"] = secret
     return subprocess.run(
-        [str(OSTIARY), str(ini), *args], input=stdin, capture_output=True, text=True, env=env, timeout=60
+        [str(OSTIARY), str(ini), *args], input=stdin, capture_output=True, text=True, env=env, timeout=120
     )
 
 
