@@ -207,6 +207,12 @@ class Plugins:
         answers = self._relay.ostiary_token_exchange_allowed(request=self._request, client=client, exchange=exchange)
         return any(answer is True for answer in answers) and not any(answer is False for answer in answers)
 
+    # -- administration (issue 14) ------------------------------------------
+
+    def remove_user(self, subject: str) -> bool:
+        """Whether a store held ``subject`` and removed it (first result)."""
+        return bool(self._relay.ostiary_remove_user(request=self._request, subject=subject))
+
 
 def get_plugins(request) -> Plugins:
     """Request method ``request.plugins``."""

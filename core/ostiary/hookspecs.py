@@ -560,3 +560,20 @@ def ostiary_token_exchange_allowed(request: Request, client: Client, exchange: T
     a refusal is ``invalid_target`` when targets were named, else
     ``unauthorized_client``.
     """
+
+
+# -- administration (issue 14) ------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def ostiary_remove_user(request: Request, subject: str) -> bool | None:
+    """Remove ``subject`` from this store for good; return ``True`` if this
+    store held the user, ``None`` otherwise.
+
+    Called by the administration service (admin API, console, ``ostiary
+    user remove``) after it has ended the person's sessions (with
+    back-channel logout) and revoked their refresh tokens, consents and
+    linked logins: the store forgets only what it keeps itself. A store
+    that cannot delete users does not implement it; the first non-``None``
+    result wins.
+    """

@@ -165,4 +165,9 @@ def core_pages(request) -> list[tuple[str, str, dict]]:
         ("device-approved", "device.pt", device.values(request, state=device.APPROVED, client_name=CLIENT.name)),
         ("device-denied", "device.pt", device.values(request, state=device.DENIED, client_name=CLIENT.name)),
     ]
+    # The account console's sessions, history and linked logins (issue 12).
+    from .federation import account_links
+    from .interaction.account import history, sessions
+
+    pages += sessions.gallery(request) + history.gallery(request) + account_links.gallery(request)
     return [(name, template(name_of), values) for name, name_of, values in pages]

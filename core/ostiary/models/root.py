@@ -18,6 +18,7 @@ from BTrees.OOBTree import OOBTree
 from persistent import Persistent
 from pyramid_zodbconn import get_connection
 
+from .audit import AuditTrail
 from .clients import ClientRegistry
 from .database import run_apart, run_apart_on_connection
 from .device_authorizations import DeviceAuthorizationStore
@@ -51,6 +52,8 @@ class OstiaryRoot(Persistent):
     pairwise = None
     #: back-channel logout deliveries and sign-out receipts (generation 10)
     outbox = None
+    #: the stored audit trail (generation 11; see _evolve_audit)
+    audit = None
 
     def __init__(self):
         self.clients = ClientRegistry()
@@ -72,6 +75,7 @@ class OstiaryRoot(Persistent):
         # -- oauth-grants (issue 15): pushed authorization requests --
         self.pushed_requests = PushedRequestStore()
         self.device_authorizations = DeviceAuthorizationStore()
+        self.audit = AuditTrail()
         self.generation = CURRENT_GENERATION
 
     def prune(self, when: int | None = None) -> int:
@@ -88,6 +92,7 @@ class OstiaryRoot(Persistent):
             + self.outbox.prune(when)
             + self.pushed_requests.prune(when)
             + self.device_authorizations.prune(when)
+            + (self.audit.prune(when) if self.audit is not None else 0)
         )
 
 
@@ -191,6 +196,14 @@ def _evolve_10(root: OstiaryRoot) -> None:
         root.outbox = Outbox()
 
 
+# -- the stored audit trail (issue 16) --------------------------------------------
+def _evolve_audit(root: OstiaryRoot) -> None:
+    """Generation 11 adds the stored audit trail, and the index of SSO sessions by subject."""
+    if getattr(root, "audit", None) is None:
+        root.audit = AuditTrail()
+    root.sessions.index_subjects()
+
+
 #: Evolve steps in order; step ``n`` brings a database to generation ``n``.
 EVOLVE_STEPS = (
     _evolve_1,
@@ -203,6 +216,7 @@ EVOLVE_STEPS = (
     _evolve_8,
     _evolve_9,
     _evolve_10,
+    _evolve_audit,
 )
 CURRENT_GENERATION = len(EVOLVE_STEPS)
 

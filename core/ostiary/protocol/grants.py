@@ -21,6 +21,7 @@ from ..events import TOKEN_ISSUED, TOKEN_REVOKED, emit
 from ..hookspecs import Caller
 from ..models import clients
 from ..models.grants import AuthorizationCode
+from . import claims as claimlib
 from . import dpop, refresh_policy, resource_indicators
 from .tokens import Principal
 
@@ -101,7 +102,7 @@ class CodeGrant(AuthorizationCodeGrant):
     def create_token_response(self):
         dpop.check_grant(self)
         result = super().create_token_response()
-        _emit_issued(self)
+        _emit_issued(self, result)
         return result
 
 
@@ -165,7 +166,7 @@ class RefreshGrant(RefreshTokenGrant):
         result = super().create_token_response()
         presented = self.request.payload.data.get("refresh_token", "")
         refresh_policy.remember_answer(self.server, self.request.client, rotated, presented, result[1])
-        _emit_issued(self)
+        _emit_issued(self, result)
         return result
 
 
@@ -198,12 +199,28 @@ class ClientCredentials(ClientCredentialsGrant):
         return 200, token, self.TOKEN_RESPONSE_HEADER
 
 
-def _emit_issued(grant) -> None:
+def _emit_issued(grant, result=None) -> None:
+    """The TOKEN_ISSUED event, with the scopes issued and the names of the
+    claims they let the client read (from the ID token or userinfo), which
+    a person's history shows as what each application received."""
     request = grant.request
+    body = result[1] if isinstance(result, tuple) and len(result) > 1 and isinstance(result[1], dict) else {}
+    scope = body.get("scope")
+    released = set()
+    if scope and request.user is not None:
+        # The names of the claims this person's profile gives these scopes
+        # (what userinfo answers); the values themselves are never recorded.
+        wanted = claimlib.requested_claim_types(grant.server.request, scope, ("identity",))
+        found = grant.server.request.plugins.profile_claims(
+            request.user.subject, request.client, wanted, Caller.USERINFO
+        )
+        released = set(found) - {"sub"}
     emit(
         grant.server.request,
         TOKEN_ISSUED,
         subject=request.user.subject if request.user else None,
         client_id=request.client.client_id,
         grant_type=request.payload.grant_type,
+        scope=scope,
+        claims=" ".join(sorted(released)) or None,
     )
