@@ -9,7 +9,7 @@ from .. import loader
 from ..models import packing
 from ..models.root import prune_request
 from ..plugins import housekeeping
-from . import clients, keys, plugin_list, providers, themes, users
+from . import clients, keys, plugin_list, providers, registration, themes, users
 from .app import CommandError
 from .output import size
 
@@ -24,6 +24,7 @@ def register(sub) -> None:
     themes.register(sub)
     providers.register(sub)
     plugin_list.register(sub)
+    registration.register(sub)  # dynamic client registration's initial access tokens
     prune = sub.add_parser(
         "prune", help="delete expired codes, tokens, sessions, consents, retired keys and plugins' data"
     )

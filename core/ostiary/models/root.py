@@ -68,6 +68,7 @@ class OstiaryRoot(Persistent):
             + self.keys.prune(when)
             + self.federation.prune(when)
             + self.login_throttle.prune(when)
+            + self.clients.prune(when)  # used-up initial access tokens (registration)
         )
 
 

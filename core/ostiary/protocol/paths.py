@@ -21,6 +21,10 @@ PATHS = {
     "introspection": "/connect/introspect",
     "userinfo": "/connect/userinfo",
     "end_session": "/connect/endsession",
+    # -- dynamic client registration and RFC 8414 ---------------------------
+    "oauth_metadata": "/.well-known/oauth-authorization-server",
+    "registration": "/connect/register",
+    "registration_client": "/connect/register/{client_id}",
 }
 
 
