@@ -104,5 +104,6 @@ def includeme(config):
     config.include(".themes")
     config.include(".protocol")
     config.include(".interaction")
+    config.include(".administration.api")  # the admin REST API (issue 14)
     registry.ostiary_plugins.hook.ostiary_configure(config=config)
     registry.ostiary_plugins.hook.ostiary_add_pages(config=config)  # deprecated name

@@ -195,6 +195,12 @@ class Plugins:
         """Whether a store held ``subject`` and disabled or enabled it."""
         return bool(self._relay.ostiary_set_active(request=self._request, subject=subject, active=active))
 
+    # -- administration (issue 14) ------------------------------------------
+
+    def remove_user(self, subject: str) -> bool:
+        """Whether a store held ``subject`` and removed it (first result)."""
+        return bool(self._relay.ostiary_remove_user(request=self._request, subject=subject))
+
 
 def get_plugins(request) -> Plugins:
     """Request method ``request.plugins``."""

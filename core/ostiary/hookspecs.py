@@ -501,3 +501,20 @@ def ostiary_set_active(request: Request, subject: str, active: bool) -> bool | N
     sign-ins. Used by ``ostiary user disable|enable``. The first
     non-``None`` result wins.
     """
+
+
+# -- administration (issue 14) ------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def ostiary_remove_user(request: Request, subject: str) -> bool | None:
+    """Remove ``subject`` from this store for good; return ``True`` if this
+    store held the user, ``None`` otherwise.
+
+    Called by the administration service (admin API, console, ``ostiary
+    user remove``) after it has ended the person's sessions (with
+    back-channel logout) and revoked their refresh tokens, consents and
+    linked logins: the store forgets only what it keeps itself. A store
+    that cannot delete users does not implement it; the first non-``None``
+    result wins.
+    """

@@ -28,9 +28,14 @@ contract, documented in ``docs/plugins.md``:
   plugins parses its own table with :func:`parse_settings_table`); :class:`SettingsError`
   for a plugin's own checks at start-up.
 - :class:`CommandError` for ``ostiary_commands`` handlers.
+- :data:`admin`, the service layer of administration (clients, users,
+  sessions, keys, ...: see ``docs/administration.md``), for an admin console.
 """
 
 from __future__ import annotations
+
+# -- administration (issue 14) -----------------------------------------------
+from .administration import service as admin  # the one service layer: admin.clients, admin.users, ...
 
 # -- settings and commands (issue 11) ------------------------------------------
 from .cli.app import CommandError
@@ -114,4 +119,6 @@ __all__ = [
     "LOGOUT",
     "render_page",
     "translate",
+    # administration (issue 14)
+    "admin",
 ]

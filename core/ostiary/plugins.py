@@ -32,6 +32,8 @@ DEFAULT_PLUGINS = (
     ("profile", "ostiary.defaults.profile"),
     ("audit_log", "ostiary.defaults.audit_log"),
     ("federation", "ostiary.defaults.federation"),
+    # administration (issue 14): the admin API's scopes
+    ("admin_scopes", "ostiary.administration.scopes"),
 )
 
 

@@ -22,6 +22,7 @@ LAYERS = {
     "interaction": 3,
     "federation": 4,  # a plugin, like the built-in defaults
     "defaults": 4,
+    "administration": 4,  # the service layer of the admin API, console and command line
     "app": 5,  # start-up, command line, themes, testing: may use everything
 }
 BASE = {"settings", "hookspecs", "events", "i18n", "passwords", "facade", "retry", "branding"}
@@ -134,6 +135,7 @@ def test_imports_go_one_way():
         ("ostiary", "app"),
         ("ostiary.cli.users", "app"),
         ("ostiary.defaults.profile", "defaults"),
+        ("ostiary.administration.clients", "administration"),
     ],
 )
 def test_every_module_has_a_layer(module, expected):

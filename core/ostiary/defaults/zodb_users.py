@@ -100,3 +100,9 @@ def ostiary_set_active(request, subject, active):
         user.failed_logins = 0
         user.locked_until = 0
     return True
+
+
+@hookimpl(trylast=True)
+def ostiary_remove_user(request, subject):
+    # The sessions, tokens, consents and links went already (the service).
+    return True if request.ostiary_root.users.remove(subject) is not None else None

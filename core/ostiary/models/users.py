@@ -83,5 +83,16 @@ class UserDirectory(Persistent):
     def get(self, subject: str) -> User | None:
         return self.by_subject.get(subject)
 
+    # -- removal (issue 14) --------------------------------------------------
+
+    def remove(self, subject: str) -> User | None:
+        """Forget the user ``subject`` and its username and email; the user, or None."""
+        user = self.by_subject.pop(subject, None)
+        if user is not None:
+            self.by_username.pop(fold(user.username), None)
+            if user.email:
+                self.by_email.pop(fold(user.email), None)
+        return user
+
     def __iter__(self):
         return iter(self.by_subject.values())

@@ -1,0 +1,8 @@
+"""Every module of the service layer under one name, for the admin
+console plugin and third-party plugins (``from ostiary.plugin import
+admin``): ``admin.clients.create_client(request, actor, ...)``."""
+
+from . import audit, clients, consents, errors, keys, providers, records, resources, sessions, users  # noqa: F401
+from .audit import CLI, client_actor, person_actor  # noqa: F401
+from .errors import AdminError, Conflict, NotFound, PreconditionFailed, ValidationError  # noqa: F401
+from .users import ADMIN_ROLE, ROLES_CLAIM, is_admin  # noqa: F401
