@@ -7,8 +7,9 @@ from __future__ import annotations
 import argparse
 import re
 
-from ..models.registration import InitialAccessTokenError
-from ..protocol.registration import (
+from ..administration import audit
+from ..administration.errors import AdminError
+from ..administration.registration import (
     create_initial_access_token,
     list_initial_access_tokens,
     revoke_initial_access_token,
@@ -66,7 +67,8 @@ def register(sub) -> None:
 
 
 def cmd_create(app, args):
-    info, value = create_initial_access_token(app.request, actor="cli", uses=args.uses, lifetime=args.expires)
+    made = create_initial_access_token(app.request, audit.CLI, uses=args.uses, lifetime=args.expires)
+    info, value = made["token"], made["value"]
     uses = (
         "unlimited uses"
         if info["uses_left"] is None
@@ -99,7 +101,7 @@ def cmd_list(app, args):
 
 def cmd_revoke(app, args):
     try:
-        revoke_initial_access_token(app.request, actor="cli", token_id=args.token_id)
-    except InitialAccessTokenError as exc:
-        raise CommandError(str(exc)) from None
+        revoke_initial_access_token(app.request, audit.CLI, args.token_id)
+    except AdminError as exc:
+        raise CommandError(exc.detail) from None
     print(f"revoked initial access token {args.token_id}")

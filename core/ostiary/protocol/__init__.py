@@ -16,7 +16,6 @@ from .endpoints import (
     userinfo,
 )
 from .paths import PATHS
-from .registration import client_configuration, register, registration_method_not_allowed
 from .server import get_oauth_server
 from .signing import KeyCache
 
@@ -33,10 +32,8 @@ ROUTES = tuple(
         ("introspection", introspection, ("POST",)),
         ("userinfo", userinfo, ("GET", "POST")),
         ("end_session", end_session, ("GET", "POST")),
-        # -- dynamic client registration and RFC 8414 -------------------------
+        # -- RFC 8414 (the registration routes: ostiary.administration.registration)
         ("oauth_metadata", oauth_metadata, ("GET", "HEAD")),
-        ("registration", register, ("POST",)),
-        ("registration_client", client_configuration, ("GET", "PUT", "DELETE")),
     )
 )
 
@@ -52,5 +49,4 @@ def includeme(config):
         config.add_view(view, route_name=name, request_method=methods, require_csrf=False)
         if methods == ("POST",):
             config.add_view(method_not_allowed, route_name=name, require_csrf=False)
-    config.add_view(registration_method_not_allowed, route_name="registration_client", require_csrf=False)
     config.include(".registration")

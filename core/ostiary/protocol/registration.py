@@ -1,4 +1,11 @@
-"""Dynamic client registration: RFC 7591 and its management protocol, RFC 7592.
+"""Dynamic client registration: what RFC 7591 and RFC 7592 say.
+
+This module holds the protocol: parsing and checking client metadata
+against the policy, software statements, initial and registration access
+tokens, the error codes and the client information response. The views
+that then create, replace and delete the client are in
+:mod:`ostiary.administration.registration`, on the same service functions
+as the admin API, the console and the command line.
 
 ``POST /connect/register`` registers a client from a JSON document of
 client metadata; the answer carries the new client's id, its secret (once),
@@ -26,14 +33,13 @@ from __future__ import annotations
 
 import json
 import logging
-import secrets
 
 from joserfc import jwt
 from joserfc.errors import BadSignatureError, InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
 from pyramid.response import Response
 
-from ..events import declare, emit
+from ..events import declare
 from ..models.clients import Client, ClientError, is_loopback
 from ..models.registration import InitialAccessTokenError
 from ..models.util import digest, random_token
@@ -44,10 +50,6 @@ from .server import json_response
 log = logging.getLogger(__name__)
 
 CLIENT_REGISTERED = declare("client.registered", "A client registered itself (RFC 7591 dynamic client registration).")
-CLIENT_REGISTRATION_UPDATED = declare(
-    "client.registration_updated", "A registered client replaced its metadata (RFC 7592)."
-)
-CLIENT_REGISTRATION_DELETED = declare("client.registration_deleted", "A registered client deleted itself (RFC 7592).")
 
 #: Algorithms a software statement may be signed with.
 SOFTWARE_STATEMENT_ALGS = ["RS256", "ES256", "PS256", "EdDSA"]
@@ -288,7 +290,7 @@ def software_statement_claims(request, data: dict) -> dict:
 # -- requests -------------------------------------------------------------------
 
 
-def _json_body(request) -> dict:
+def json_body(request) -> dict:
     if request.content_type != "application/json":
         raise RegistrationError("invalid_request", "send the client metadata as application/json")
     try:
@@ -300,18 +302,18 @@ def _json_body(request) -> dict:
     return data
 
 
-def _bearer(request) -> str | None:
+def bearer_token(request) -> str | None:
     scheme, _, value = request.headers.get("Authorization", "").partition(" ")
     return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
 
-def _initial_access_token(request, redeem: bool = False) -> str | None:
+def initial_access_token(request, redeem: bool = False) -> str | None:
     """Check (``redeem``: and use once) the request's initial access token
     where policy asks for one; the token's id, or None under open
     registration. A token sent to an open server is checked all the same:
     its holder should learn that it is wrong."""
     mode = request.registry.ostiary_settings.client_registration
-    value = _bearer(request)
+    value = bearer_token(request)
     if mode == "open" and value is None:
         return None
     if value is None:
@@ -325,24 +327,27 @@ def _initial_access_token(request, redeem: bool = False) -> str | None:
         raise RegistrationError("invalid_token", str(exc), 401) from None
 
 
-def _metadata(request, data: dict) -> tuple[dict, dict]:
+def registration_metadata(request, data: dict) -> tuple[dict, dict]:
     claims = software_statement_claims(request, data)
     merged = {k: v for k, v in data.items() if k != "software_statement"}
     # RFC 7591 section 2.3: the statement's values win over the JSON's.
     merged.update(claims)
     fields, informational = client_fields(merged, request.registry.ostiary_settings)
+    try:
+        Client("registration-check", **fields)  # the client rules, before anything is stored
+    except ClientError as exc:
+        raise refusal(exc.reason, exc.field) from None
     if claims:
         informational["software_statement"] = data["software_statement"]
     return fields, informational
 
 
-def _build_client(client_id: str, fields: dict) -> Client:
-    try:
-        return Client(client_id, **fields)
-    except ClientError as exc:
-        if exc.field in ("redirect_uris", "post_logout_redirect_uris"):
-            raise RegistrationError("invalid_redirect_uri", str(exc)) from None
-        raise metadata_error(str(exc)) from None
+def refusal(detail: str, field: str | None) -> RegistrationError:
+    """The RFC 7591 error for a client rule broken by ``field``."""
+    text = f"{field}: {detail}" if field else detail
+    if field in ("redirect_uris", "post_logout_redirect_uris"):
+        return RegistrationError("invalid_redirect_uri", text)
+    return metadata_error(text)
 
 
 def client_configuration_uri(request, client_id: str) -> str:
@@ -379,44 +384,20 @@ def client_information(request, client: Client, *, token: str, secret: str | Non
     return body
 
 
-def _new_registration_token(client: Client) -> str:
+def new_registration_token(client: Client) -> str:
     token = random_token(32)
     client.registration_access_token_digest = digest(token)
     return token
 
 
-def _disabled() -> Response:
+def disabled() -> Response:
     return json_response(404, {"error": "invalid_request", "error_description": "client registration is not enabled"})
 
 
-def register(request):
-    """``POST /connect/register`` (RFC 7591 section 3)."""
-    if request.registry.ostiary_settings.client_registration == "off":
-        return _disabled()
-    try:
-        _initial_access_token(request)
-        fields, informational = _metadata(request, _json_body(request))
-        client_id = random_token(18)
-        client = _build_client(client_id, fields)
-        # Only a registration that will happen uses the token up.
-        initial_token = _initial_access_token(request, redeem=True)
-    except RegistrationError as exc:
-        return exc.response()
-    client.registration_metadata = informational
-    secret = None
-    if not client.is_public and client.token_endpoint_auth_method != "private_key_jwt":
-        secret = secrets.token_urlsafe(32)
-        client.add_secret(secret)  # only its digest is kept
-    token = _new_registration_token(client)
-    request.ostiary_root.clients.add(client)
-    emit(request, CLIENT_REGISTERED, client_id=client_id, initial_access_token=initial_token)
-    return json_response(201, client_information(request, client, token=token, secret=secret))
-
-
-def _managed_client(request) -> Client:
+def managed_client(request) -> Client:
     """The client of the configuration URI, if the request's registration
     access token is its own (RFC 7592 section 2)."""
-    value = _bearer(request)
+    value = bearer_token(request)
     if value is None:
         raise RegistrationError(None, "a registration access token is required", 401)
     client_id = request.matchdict["client_id"]
@@ -430,23 +411,10 @@ def _managed_client(request) -> Client:
     return client
 
 
-def client_configuration(request):
-    """``GET``/``PUT``/``DELETE /connect/register/{client_id}`` (RFC 7592)."""
-    try:
-        client = _managed_client(request)
-        if request.method == "DELETE":
-            return _delete(request, client)
-        if request.method == "PUT":
-            _update(request, client)
-    except RegistrationError as exc:
-        return exc.response()
-    # We keep only the token's digest, so every answer carries a new one
-    # (RFC 7592 section 3 allows this; the client keeps the latest).
-    return json_response(200, client_information(request, client, token=_new_registration_token(client)))
-
-
-def _update(request, client: Client) -> None:
-    data = _json_body(request)
+def replacement(request, client: Client) -> tuple[dict, dict]:
+    """The fields and informational metadata of a ``PUT`` replacing the
+    registration of ``client`` (RFC 7592 section 2.2), checked whole."""
+    data = json_body(request)
     if data.get("client_id") != client.client_id:
         raise metadata_error("client_id must be the client's own")
     secret = data.pop("client_secret", None)
@@ -456,31 +424,32 @@ def _update(request, client: Client) -> None:
         data.pop(name, None)
     for name in ("client_id_issued_at", "client_secret_expires_at"):
         data.pop(name, None)
-    fields, informational = _metadata(request, data)
+    fields, informational = registration_metadata(request, data)
     if fields["token_endpoint_auth_method"] != client.token_endpoint_auth_method:
         # Switching between a secret, keys and none would need new credentials.
         raise metadata_error("token_endpoint_auth_method cannot change; register a new client")
-    # Omitted fields fall back to their defaults (RFC 7592 section 2.2): a
-    # PUT replaces the registration, so validate it as a whole first.
+    # Omitted fields fall back to their defaults: a PUT replaces the registration.
     replaced = {**FIELD_DEFAULTS, "name": client.client_id, **fields}
-    _build_client(client.client_id, replaced)  # the whole new registration must be valid
-    client.update(**replaced)
-    client.registration_metadata = informational
-    emit(request, CLIENT_REGISTRATION_UPDATED, client_id=client.client_id)
+    try:
+        Client(client.client_id, **replaced)
+    except ClientError as exc:
+        raise refusal(exc.reason, exc.field) from None
+    return replaced, informational
 
 
-def _delete(request, client: Client) -> Response:
-    root = request.ostiary_root
-    root.clients.remove(client.client_id)
-    # Its refresh tokens and remembered consents go with it.
-    root.grants.revoke_where(client_id=client.client_id)
-    for consent in [c for c in root.grants.consents.values() if c.client_id == client.client_id]:
-        root.grants.forget_consent(consent.subject, consent.client_id)
-    emit(request, CLIENT_REGISTRATION_DELETED, client_id=client.client_id)
+def no_content() -> Response:
     return Response(status=204, headerlist=[("Cache-Control", "no-store"), ("Content-Length", "0")])
 
 
-def registration_method_not_allowed(request):
+def post_only(request):
+    """Another method than POST at the registration endpoint."""
+    from .endpoints import method_not_allowed as answer
+
+    return answer(request)
+
+
+def method_not_allowed(request):
+    """Another method at the client configuration endpoint."""
     response = json_response(405, {"error": "invalid_request", "error_description": "Use GET, PUT or DELETE."})
     response.headers["Allow"] = "GET, PUT, DELETE"
     return response
@@ -492,37 +461,3 @@ def includeme(config) -> None:
     config.registry.ostiary_software_statement_keys = load_software_statement_keys(
         settings.client_registration_software_statement_jwks
     )
-
-
-# -- initial access tokens, for administrators ---------------------------------
-
-INITIAL_TOKEN_CREATED = declare(
-    "registration.token_created", "An administrator created an initial access token for client registration."
-)
-INITIAL_TOKEN_REVOKED = declare("registration.token_revoked", "An administrator revoked an initial access token.")
-
-
-def create_initial_access_token(request, *, actor: str, uses: int | None, lifetime: int | None) -> tuple[dict, str]:
-    """Create an initial access token; returns its public description and
-    the token itself, which is shown this once. ``actor`` is who asked (an
-    admin's subject, a client id, or ``cli``)."""
-    store = request.ostiary_root.clients.initial_access_token_store()
-    item, value = store.create(uses, lifetime, actor)
-    emit(request, INITIAL_TOKEN_CREATED, actor=actor, token_id=item.token_id, uses=uses, expires_at=item.expires_at)
-    return item.as_dict(), value
-
-
-def list_initial_access_tokens(request) -> list[dict]:
-    """Every initial access token that still exists, oldest first."""
-    store = request.ostiary_root.clients.initial_access_tokens
-    items = sorted(store or (), key=lambda item: (item.created_at, item.token_id))
-    return [item.as_dict() for item in items]
-
-
-def revoke_initial_access_token(request, *, actor: str, token_id: str) -> None:
-    """Delete an initial access token (an :class:`InitialAccessTokenError` if there is none)."""
-    store = request.ostiary_root.clients.initial_access_tokens
-    if store is None:
-        raise InitialAccessTokenError(f"no initial access token {token_id!r}")
-    store.revoke(token_id)
-    emit(request, INITIAL_TOKEN_REVOKED, actor=actor, token_id=token_id)
