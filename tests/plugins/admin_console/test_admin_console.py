@@ -10,7 +10,6 @@ import pytest
 
 from ostiary.testing import TEST_ISSUER, form_value, transaction_root
 
-
 PAGES = (
     "/admin",
     "/admin/clients",
