@@ -30,6 +30,8 @@ from __future__ import annotations
 
 import tomllib
 
+from .administration import clients as admin_clients
+from .administration.errors import AdminError
 from .models.clients import Client
 from .models.resources import Resource
 from .models.users import User
@@ -78,6 +80,13 @@ def _load_resource(root, spec):
 def _load_client(root, spec):
     client_id = spec.pop("client_id")
     secrets = spec.pop("secrets", None) or ([spec.pop("secret")] if "secret" in spec else [])
+    # The admin API's and the command line's checks of ids and field types
+    # (issue 14), so a file cannot store what they would refuse.
+    try:
+        admin_clients.check_client_id(client_id)
+        spec = admin_clients.check_fields(spec)
+    except AdminError as exc:
+        raise ValueError(str(exc)) from None
     client = root.clients.get(client_id)
     if client is None:
         client = Client(client_id, **spec)

@@ -31,6 +31,7 @@ DEFAULT_PLUGINS = (
     ("zodb_users", "ostiary.defaults.zodb_users"),
     ("profile", "ostiary.defaults.profile"),
     ("audit_log", "ostiary.defaults.audit_log"),
+    ("audit_store", "ostiary.defaults.audit_store"),
     ("federation", "ostiary.defaults.federation"),
     # administration (issue 14): the admin API's scopes
     ("admin_scopes", "ostiary.administration.scopes"),

@@ -139,4 +139,9 @@ def core_pages(request) -> list[tuple[str, str, dict]]:
         ("home-signed-out", "home.pt", home.values(request, None, signed_in=False)),
         ("form-post", "form_post.pt", form_post_values(request, "#", [("code", "sample-code"), ("state", "xyz")])),
     ]
+    # The account console's sessions, history and linked logins (issue 12).
+    from .federation import account_links
+    from .interaction.account import history, sessions
+
+    pages += sessions.gallery(request) + history.gallery(request) + account_links.gallery(request)
     return [(name, template(name_of), values) for name, name_of, values in pages]

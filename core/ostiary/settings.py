@@ -366,6 +366,19 @@ SETTINGS: tuple[Setting, ...] = (
         _names,
         "External login providers, by name; each is set up with ostiary.provider.NAME.* (see PROVIDER_SETTINGS).",
     ),
+    # -- the stored audit trail and the account history (issues 16 and 12) --
+    Setting(
+        "ostiary.audit.retention_days",
+        "90",
+        _positive_int,
+        "Days the stored audit trail keeps an event (`ostiary audit`); housekeeping deletes older ones.",
+    ),
+    Setting(
+        "ostiary.account.history_days",
+        "90",
+        _positive_int,
+        "Days of sign-ins and releases a person sees in the console's history (kept no longer than ostiary.audit.retention_days).",
+    ),
 )
 
 
@@ -480,6 +493,28 @@ REGISTRATION_SETTINGS: tuple[Setting, ...] = (
 
 SETTINGS = SETTINGS + REGISTRATION_SETTINGS
 
+
+# -- administration (issue 14): the command line through a running server's admin API
+SETTINGS += (
+    Setting(
+        "ostiary.admin_api.url",
+        "",
+        _text,
+        "The admin API the `ostiary` command uses when a running server holds the database (default: the issuer followed by /admin/api/v1); env OSTIARY_ADMIN_API_URL.",
+    ),
+    Setting(
+        "ostiary.admin_api.client_id",
+        "",
+        _text,
+        "The client (client_credentials, scope ostiary:admin) the `ostiary` command authenticates as at that API; env OSTIARY_ADMIN_CLIENT_ID.",
+    ),
+    Setting(
+        "ostiary.admin_api.client_secret",
+        "",
+        _text,
+        "Its secret; better given as env OSTIARY_ADMIN_CLIENT_SECRET than written into the ini file.",
+    ),
+)
 
 #: The parsers of this table that plugins use for their rows, under public
 #: names (``ostiary.plugin`` exports them), so that ``true``/``yes``/``on``

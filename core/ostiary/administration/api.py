@@ -85,7 +85,7 @@ def body(request) -> dict:
 
 def number(request, name: str, default: int | None) -> int | None:
     value = request.GET.get(name)
-    if value is None or value == "":
+    if value is None:
         return default
     if not value.isdigit() or len(value) > 9:
         raise ValidationError("expected a whole number", name)
@@ -93,7 +93,7 @@ def number(request, name: str, default: int | None) -> int | None:
 
 
 def text(request, name: str) -> str | None:
-    return request.GET.get(name) or None
+    return request.GET.get(name)
 
 
 def paging(request) -> dict:

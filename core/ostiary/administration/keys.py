@@ -14,7 +14,8 @@ from ..models.util import now
 from . import audit
 from .errors import ValidationError
 
-#: Seconds added to the longest token lifetime before a replaced key goes.
+#: Added to the longest token lifetime before a retired key leaves the JWKS:
+#: verifiers accept a token for a while after ``exp`` when their clock lags.
 CLOCK_SKEW = 300
 #: The longest announcement delay accepted (a year).
 MAX_ANNOUNCE = 365 * 86400

@@ -4,6 +4,7 @@ documented is what is routed and what is validated."""
 
 from __future__ import annotations
 
+from ..models.resources import KINDS
 from . import clients, resources
 from .paging import MAX_LIMIT
 
@@ -111,13 +112,13 @@ SCHEMAS = {
     "ClientPage": _page("Client"),
     "ClientFields": _object(_fields(clients.FIELDS), extra=False),
     "NewClient": _object(
-        {"client_id": STRING, "client_secret": STRING, **_fields(clients.FIELDS)}, ("client_id",), extra=False
+        {"client_id": STRING, "client_secret": NULLABLE_STRING, **_fields(clients.FIELDS)}, ("client_id",), extra=False
     ),
     "ClientWithSecret": _object(
         {"client": {"$ref": "#/components/schemas/Client"}, "client_secret": NULLABLE_STRING}, ("client",)
     ),
     "ClientDeleted": _object({"client_id": STRING, "revoked": INTEGER}, ("client_id", "revoked")),
-    "SecretRotation": _object({"keep_old": BOOLEAN}, extra=False),
+    "SecretRotation": _object({"keep_old": {"type": ["boolean", "null"]}}, extra=False),
     "Resource": RESOURCE,
     "ResourcePage": _page("Resource"),
     "ResourceFields": _object(_fields(resources.FIELDS), extra=False),
@@ -138,7 +139,12 @@ SCHEMAS = {
         ]
     },
     "NewUser": _object(
-        {"username": STRING, "email": NULLABLE_STRING, "password": NULLABLE_STRING, "claims": {"type": "object"}},
+        {
+            "username": STRING,
+            "email": NULLABLE_STRING,
+            "password": NULLABLE_STRING,
+            "claims": {"type": ["object", "null"]},
+        },
         ("username",),
         extra=False,
     ),
@@ -169,7 +175,7 @@ SCHEMAS = {
         ("items",),
     ),
     "KeyPage": _object({"items": {"type": "array", "items": {"$ref": "#/components/schemas/Key"}}}, ("items",)),
-    "Rotation": _object({"announce": {"type": "integer", "minimum": 0}}, extra=False),
+    "Rotation": _object({"announce": {"type": ["integer", "null"], "minimum": 0}}, extra=False),
     "Provider": _object({"name": STRING, "kind": STRING, "source": STRING}, ("name", "kind")),
     "ProviderList": _object(
         {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Provider"}}, "total": INTEGER}, ("items",)
@@ -193,7 +199,7 @@ QUERY = {
     "search": {"type": "string", "description": "keep the items whose id, name or email contains this, any case"},
     "offset": {"type": "integer", "minimum": 0, "maximum": 999999999, "description": "items to skip"},
     "limit": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "description": "items per page"},
-    "kind": {"type": "string", "enum": ["identity", "api"]},
+    "kind": {"type": "string", "enum": list(KINDS)},
     "subject": {"type": "string"},
     "client_id": {"type": "string"},
 }

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ..models.resources import Resource
+from ..models.resources import KINDS, Resource
 from . import audit
 from .clients import version_of
 from .errors import Conflict, NotFound, PreconditionFailed, ValidationError
@@ -63,6 +63,8 @@ def _find(request, name):
 
 
 def list_resources(request, *, search=None, kind=None, offset: int = 0, limit: int | None = None) -> dict:
+    if kind is not None and kind not in KINDS:
+        raise ValidationError(f"expected one of {', '.join(KINDS)}", "kind")
     items = sorted(request.ostiary_root.resources, key=lambda r: r.name)
     if kind:
         items = [r for r in items if r.kind == kind]

@@ -24,7 +24,7 @@ ACTIONS = {
     "create_user": "add users",
     "list_users": "list users",
     "set_password": "set passwords",
-    "set_active": "disable, enable or unlock users",
+    "set_active": "disable or enable users",
     "remove_user": "remove users",
 }
 
@@ -63,10 +63,20 @@ def as_data(user) -> dict:
 
 
 def _find(request, subject):
-    user = request.plugins.user_by_subject(subject) if isinstance(subject, str) and subject else None
+    # By subject; a store that cannot look subjects up (only the username
+    # hook) is still reachable by username, as the command line names people.
+    if not isinstance(subject, str) or not subject:
+        raise NotFound(f"no user {subject!r}")
+    user = request.plugins.user_by_subject(subject) or request.plugins.user_by_username(subject)
     if user is None:
         raise NotFound(f"no user {subject!r}")
     return user
+
+
+def _reread(request, user) -> dict:
+    """``user`` as the store holds it after a change (the object read
+    before, where the store cannot look subjects up)."""
+    return as_data(request.plugins.user_by_subject(user.subject) or user)
 
 
 def find_subject(request, login: str) -> str:
@@ -110,7 +120,8 @@ def create_user(request, actor: str, username, *, email=None, password=None, cla
     """Add a user to the enabled store (``password`` None: no usable
     password, as for a person who signs in only through a provider)."""
     require(request, "create_user")
-    _text(username, "username")
+    if not isinstance(username, str) or not username.strip():
+        raise ValidationError("the username must not be empty", "username")
     _text(email, "email", optional=True)
     _text(password, "password", optional=True)
     if claims is not None and not isinstance(claims, Mapping):
@@ -135,7 +146,7 @@ def set_active(request, actor: str, subject: str, active: bool) -> dict:
     if not request.plugins.set_active(user.subject, active):
         raise Conflict(f"the store of {user.username!r} cannot disable or enable it")
     audit.record(request, actor, "user", "enabled" if active else "disabled", user.subject)
-    return as_data(_find(request, subject))
+    return {**_reread(request, user), "active": active}
 
 
 def unlock(request, actor: str, subject: str) -> dict:
@@ -146,7 +157,7 @@ def unlock(request, actor: str, subject: str) -> dict:
         raise Conflict(f"{user.username!r} is disabled, not locked: enable it")
     request.plugins.set_active(user.subject, True)
     audit.record(request, actor, "user", "unlocked", user.subject)
-    return as_data(_find(request, subject))
+    return {**_reread(request, user), "locked_until": None}
 
 
 def set_password(request, actor: str, subject: str, password) -> dict:
@@ -161,7 +172,7 @@ def set_password(request, actor: str, subject: str, password) -> dict:
     if not changed:
         raise Conflict(f"the store of {user.username!r} cannot set its password")
     audit.record(request, actor, "user", "password_set", user.subject)
-    return as_data(_find(request, subject))
+    return _reread(request, user)
 
 
 def remove_user(request, actor: str, subject: str) -> dict:

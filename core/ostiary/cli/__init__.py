@@ -10,7 +10,10 @@ error and exit status 2, never as a traceback.
 
 Each command opens the application from the ini file, works in one
 transaction and commits it. A FileStorage database allows one process at a
-time: stop the server first, or use ZEO or RelStorage.
+time: while a server holds it, the commands that manage clients, users,
+sessions and errors go through the server's admin API instead, as the
+admin client ``ostiary.admin_api.*`` names (:mod:`.remote`); the others say
+to stop the server, or to use ZEO or RelStorage.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from ..models.clients import ClientError
 from ..models.users import UserError
 from ..settings import SettingsError
 from . import commands
-from .app import CommandError, open_app
+from .app import CommandError, DatabaseBusy, RemoteApp, open_app
 
 
 def build_parser(plugin_manager=None) -> argparse.ArgumentParser:
@@ -81,10 +84,34 @@ def main(argv=None) -> int:
     try:
         with open_app(args.config, busy_hint=getattr(args, "busy_hint", None)) as app:
             return args.handler(app, args) or 0
+    except DatabaseBusy as exc:
+        if not getattr(args, "remote", False):
+            print(f"ostiary: {exc}", file=sys.stderr)
+            return 2
+        return _through_admin_api(args)
     except (CommandError, ClientError, UserError, LoadError) as exc:
         # The commands turn model errors into CommandError with context; the
         # model classes are listed too so that one a command missed still
         # reads as one line (the transaction was aborted either way).
+        print(f"ostiary: {exc}", file=sys.stderr)
+        return 2
+
+
+def _through_admin_api(args) -> int:
+    """Run a command through the admin API of the server that holds the
+    database (:mod:`.remote`), or say in one line how to make that work."""
+    from pyramid.paster import get_appsettings
+
+    from ..settings import parse_settings
+    from . import remote
+
+    found = remote.configured(parse_settings(get_appsettings(args.config)))
+    if found is None:
+        print(f"ostiary: {remote.HOW_TO}", file=sys.stderr)
+        return 2
+    try:
+        return args.handler(RemoteApp(remote.Remote(*found)), args) or 0
+    except CommandError as exc:
         print(f"ostiary: {exc}", file=sys.stderr)
         return 2
 

@@ -16,6 +16,11 @@ class CommandError(Exception):
     """A command failed in a way the user can fix; printed as one line."""
 
 
+class DatabaseBusy(CommandError):
+    """Another process (a running server) holds the database: a command
+    that can work through the admin API does so then (issue 14)."""
+
+
 @dataclass
 class App:
     """What a command works with."""
@@ -35,6 +40,21 @@ class App:
     @property
     def settings(self):
         return self.registry.ostiary_settings
+
+    @property
+    def backend(self):
+        """The service layer on this database, acting as ``cli`` (see :mod:`.backend`)."""
+        from .backend import Local
+
+        return Local(self.request)
+
+
+@dataclass
+class RemoteApp:
+    """What a command that can work through the admin API gets while a
+    running server holds the database: only :attr:`backend`."""
+
+    backend: object
 
 
 def _cannot_open(exc: Exception, busy_hint: str | None) -> str:
@@ -62,6 +82,8 @@ def open_app(config_uri: str, busy_hint: str | None = None):
     except SettingsError as exc:
         raise CommandError(str(exc)) from None
     except Exception as exc:  # a locked FileStorage, an unreachable database, ...
+        if type(exc).__name__ == "LockError":
+            raise DatabaseBusy(_cannot_open(exc, busy_hint)) from None
         raise CommandError(_cannot_open(exc, busy_hint)) from None
     request = env["request"]
     try:

@@ -9,7 +9,7 @@ from .. import loader
 from ..models import packing
 from ..models.root import prune_request
 from ..plugins import housekeeping
-from . import clients, keys, plugin_list, providers, registration, themes, users
+from . import audit, clients, keys, plugin_list, providers, registration, sessions, themes, users
 from .app import CommandError
 from .output import size
 
@@ -25,6 +25,8 @@ def register(sub) -> None:
     providers.register(sub)
     plugin_list.register(sub)
     registration.register(sub)  # dynamic client registration's initial access tokens
+    sessions.register(sub)  # session list|end, error show (issue 14)
+    audit.register(sub)
     prune = sub.add_parser(
         "prune", help="delete expired codes, tokens, sessions, consents, retired keys and plugins' data"
     )

@@ -15,15 +15,13 @@ only until the key ring's next change; see ``protocol/signing.py``).
 
 from __future__ import annotations
 
+from ..administration import keys as admin_keys
+from ..administration.keys import CLOCK_SKEW, key_state
 from ..models.keys import ALGORITHMS
 from ..models.util import now
 from ..settings import parse_key_announcement
 from .app import CommandError
 from .output import duration, table, when
-
-#: Added to the longest token lifetime before a retired key leaves the JWKS:
-#: verifiers accept a token for a while after ``exp`` when their clock lags.
-CLOCK_SKEW = 300
 
 
 def register(sub) -> None:
@@ -48,27 +46,8 @@ def register(sub) -> None:
 
 
 def longest_token_lifetime(app) -> int:
-    """The longest time a signed token can live: the server defaults and
-    every client's own lifetimes (refresh tokens and codes are not JWTs)."""
-    settings = app.settings
-    lifetimes = [settings.access_token_lifetime, settings.id_token_lifetime]
-    for client in app.root.clients:
-        lifetimes += [client.access_token_lifetime or 0, client.id_token_lifetime or 0]
-    return max(lifetimes)
-
-
-def key_state(key, when_: int) -> str:
-    """``announced`` (published, signing later), ``superseded`` (announced,
-    but replaced before it signed), ``active``, ``retiring`` (active, with a
-    retirement scheduled), ``retired`` or ``retired, unpublished`` (waiting
-    for prune)."""
-    if key.retired_by(when_):
-        return "retired" if (key.publish_until or 0) > when_ else "retired, unpublished"
-    if key.pending_at(when_):
-        return "announced"
-    if key.superseded_at(when_):
-        return "superseded"
-    return "active" if key.retired_at is None else "retiring"
+    """The longest time a signed token can live (the service's rule)."""
+    return admin_keys.longest_token_lifetime(app.request)
 
 
 def cmd_list(app, args):

@@ -19,12 +19,13 @@ import sys
 
 from ..models.util import now
 from .app import CommandError
+from .backend import AdminCommandError
 from .output import table, when
 
 
 def register(sub) -> None:
     """Add ``user`` and its sub-commands to the sub-parsers ``sub``."""
-    users = sub.add_parser("user", help="add, list, enable or disable users; set their passwords")
+    users = sub.add_parser("user", help="add, list, enable, disable, unlock or remove users; set their passwords")
     commands = users.add_subparsers(dest="user_command", required=True, metavar="ACTION")
 
     add = commands.add_parser("add", help="add a user")
@@ -39,25 +40,34 @@ def register(sub) -> None:
         help="a profile claim, e.g. name='Alice Liddell'; true, false, {...} and [...] are JSON",
     )
     _password_options(add)
-    add.set_defaults(handler=cmd_add)
+    add.set_defaults(handler=cmd_add, remote=True)
 
     listing = commands.add_parser("list", help="list users")
     listing.add_argument("--search", metavar="TEXT", help="only users whose username or email contains TEXT")
     listing.add_argument("--limit", type=int, metavar="N", help="at most N users")
-    listing.set_defaults(handler=cmd_list)
+    listing.set_defaults(handler=cmd_list, remote=True)
 
     set_password = commands.add_parser("set-password", help="set a user's password and unlock the account")
     set_password.add_argument("username")
     _password_options(set_password)
-    set_password.set_defaults(handler=cmd_set_password)
+    set_password.set_defaults(handler=cmd_set_password, remote=True)
 
     for name, handler, text in (
         ("disable", cmd_disable, "refuse sign-ins and tokens for a user"),
         ("enable", cmd_enable, "allow a disabled or locked user again"),
+        ("unlock", cmd_unlock, "end a lockout after failed sign-ins"),
+        (
+            "remove",
+            cmd_remove,
+            "remove a user for good: sessions end (back-channel logout), tokens, consents and links go",
+        ),
     ):
         action = commands.add_parser(name, help=text)
         action.add_argument("username")
-        action.set_defaults(handler=handler)
+        action.set_defaults(handler=handler, remote=True)
+    from . import links  # the external logins linked to a user (issue 12)
+
+    links.register(commands)
 
 
 def _password_options(parser) -> None:
@@ -100,86 +110,85 @@ def read_password(args) -> str:
     return password
 
 
-#: What each action needs of the store, for the one line when it cannot.
-ACTIONS = {
-    "create_user": "add users",
-    "list_users": "list users",
-    "set_password": "set passwords",
-    "set_active": "disable or enable users",
-}
+def _refusal(exc: AdminCommandError) -> CommandError:
+    return CommandError(exc.detail)
 
 
-def require(app, hook: str) -> None:
-    """A :class:`CommandError` when no enabled plugin implements ``ostiary_<hook>``."""
-    if not app.request.plugins.implements(hook):
-        raise CommandError(
-            f"the enabled user store cannot {ACTIONS[hook]} (no enabled plugin implements ostiary_{hook})"
-        )
-
-
-def find_user(app, username: str):
-    """The user with this username (or email), or a :class:`CommandError`."""
-    user = app.request.plugins.user_by_username(username)
-    if user is None:
-        raise CommandError(f"no user {username!r}")
-    return user
+def find_subject(app, login: str) -> str:
+    """The subject of the user with this username, email or subject."""
+    try:
+        return app.backend.find_subject(login)
+    except AdminCommandError as exc:
+        raise _refusal(exc) from None
 
 
 def cmd_add(app, args):
-    require(app, "create_user")
     password = read_password(args)
     try:
-        user = app.request.plugins.create_user(args.username, args.email, password, dict(args.claim))
-    except ValueError as exc:  # the store's refusal, safe to show
-        raise CommandError(str(exc)) from None
-    if user is None:
-        raise CommandError(f"no enabled user store took {args.username!r}")
-    print(f"added user {user.username} (subject {user.subject})")
+        user = app.backend.create_user(args.username, args.email, password, dict(args.claim))
+    except AdminCommandError as exc:  # the store's refusal, safe to show
+        raise _refusal(exc) from None
+    print(f"added user {user['username']} (subject {user['subject']})")
 
 
 def state(user) -> str:
     """``active``, ``disabled`` and/or ``locked until ...``."""
-    words = ["active" if getattr(user, "active", True) else "disabled"]
-    locked_until = getattr(user, "locked_until", None)
+    words = ["active" if user["active"] else "disabled"]
+    locked_until = user.get("locked_until")
     if locked_until and locked_until > now():
         words.append(f"locked until {when(locked_until)}")
     return ", ".join(words)
 
 
 def cmd_list(app, args):
-    require(app, "list_users")
-    users = app.request.plugins.list_users(limit=args.limit, search=args.search) or []
-    rows = [(u.subject, u.username, u.email or "-", state(u)) for u in users]
+    if args.limit is not None and args.limit < 1:
+        raise CommandError("--limit must be at least 1")
+    try:
+        users = app.backend.list_users(search=args.search, limit=args.limit)
+    except AdminCommandError as exc:
+        raise _refusal(exc) from None
+    rows = [(u["subject"], u["username"], u["email"] or "-", state(u)) for u in users]
     print(table(("subject", "username", "email", "state"), rows))
 
 
-def cmd_set_password(app, args):
-    require(app, "set_password")
-    user = find_user(app, args.username)
+def _act(app, login: str, action, *args):
+    # The service finds the user by subject, else by username or email:
+    # a store without ostiary_user_by_subject is reachable too.
     try:
-        # A new password is also the usual answer to a locked account: the
-        # stores forget the failed sign-ins.
-        changed = app.request.plugins.set_password(user.subject, read_password(args))
-    except ValueError as exc:  # a password policy's refusal
-        raise CommandError(str(exc)) from None
-    if not changed:
-        raise CommandError(f"the store of {user.username!r} cannot set its password")
-    print(f"password of {user.username} changed")
+        return action(login, *args)
+    except AdminCommandError as exc:
+        raise _refusal(exc) from None
 
 
-def _set_active(app, username: str, active: bool) -> str:
-    require(app, "set_active")
-    user = find_user(app, username)
-    if not app.request.plugins.set_active(user.subject, active):
-        raise CommandError(f"the store of {user.username!r} cannot disable or enable it")
-    return user.username
+def cmd_set_password(app, args):
+    # A new password is also the usual answer to a locked account: the
+    # stores forget the failed sign-ins.
+    find_subject(app, args.username)  # "no user" before asking for a password
+    try:
+        user = app.backend.set_password(args.username, read_password(args))
+    except AdminCommandError as exc:  # a password policy's refusal, or a store that cannot
+        raise _refusal(exc) from None
+    print(f"password of {user['username']} changed")
 
 
 def cmd_disable(app, args):
     # The store refuses the user at sign-in and ostiary_is_active everywhere
     # else, until `user enable` undoes it.
-    print(f"disabled {_set_active(app, args.username, False)}")
+    print(f"disabled {_act(app, args.username, app.backend.set_active, False)['username']}")
 
 
 def cmd_enable(app, args):
-    print(f"enabled {_set_active(app, args.username, True)}")
+    print(f"enabled {_act(app, args.username, app.backend.set_active, True)['username']}")
+
+
+def cmd_unlock(app, args):
+    print(f"unlocked {_act(app, args.username, app.backend.unlock)['username']}")
+
+
+def cmd_remove(app, args):
+    removed = _act(app, args.username, app.backend.remove_user)
+    ended = removed["ended"]
+    print(
+        f"removed user {removed['username']} (subject {removed['subject']}); "
+        f"ended {ended} session{'' if ended == 1 else 's'} and revoked its tokens, consents and linked logins"
+    )

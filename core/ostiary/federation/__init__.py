@@ -67,6 +67,12 @@ def includeme(config):
         config.add_route(name, pattern)
         # GET only: a HEAD request (a link checker) must not use up a state.
         config.add_view(view, route_name=name, request_method="GET")
+    # The account console's linked logins (issue 12).
+    from . import account_links
+
+    config.add_route("account_links", "/account/links")
+    config.add_view(account_links.links_page, route_name="account_links", request_method=("GET", "HEAD"))
+    config.add_view(account_links.links_change, route_name="account_links", request_method="POST")
     # Called by the upstream's server, not a browser: the logout token's
     # signature authenticates it, so CSRF tokens do not apply.
     config.add_route("external_backchannel_logout", f"/account/external/{PROVIDER}/backchannel-logout")

@@ -82,6 +82,15 @@ def challenge(request):
         return _fail(
             request, "external_not_allowed", f"client {client.client_id} does not accept {name}", name, client.client_id
         )
+    return redirect_upstream(request, provider, return_url, context)
+
+
+def redirect_upstream(request, provider, return_url, context, *, link_subject=None):
+    """Off to ``provider`` with a new pending sign-in. ``link_subject``: the
+    signed-in person linking this provider to their account from the
+    console (the callback then links, and signs nobody in)."""
+    name = provider.name
+    client = context.client if context else None
     try:
         metadata = request.registry.ostiary_upstreams.metadata(provider)
     except upstream.UpstreamError as exc:
@@ -97,6 +106,7 @@ def challenge(request):
         max_age=max_age,
         prompt_login=prompt == "login",
     )
+    pending.link_subject = link_subject
     request.ostiary_root.federation.put_pending(state, pending)
     url = upstream.authorization_url(
         provider,
@@ -197,6 +207,10 @@ def callback(request):
         identity = _identity(request, provider, metadata, pending)
     except upstream.UpstreamError as exc:
         return _fail(request, exc.error, str(exc), name, client_id, exc.log_level)
+    if pending.link_subject is not None:  # linking from the account console
+        from .account_links import finish_link
+
+        return finish_link(request, pending.link_subject, identity)
     return _sign_in(request, identity, pending.return_url, context)
 
 

@@ -26,6 +26,7 @@ def includeme(config):
         config.add_view(show, route_name=name, request_method=("GET", "HEAD"))
         if submit is not None:
             config.add_view(submit, route_name=name, request_method="POST")
+    config.include(".account.activity")  # sessions and history (issue 12)
     config.add_notfound_view(errors.not_found)
     # A retryable error (a ZODB ConflictError) is left to pyramid_retry until
     # the last attempt: only then is it an internal error the browser sees.

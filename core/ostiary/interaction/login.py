@@ -10,6 +10,7 @@ from ..events import LOGIN_FAILED, emit
 from ..hookspecs import Caller
 from ..i18n import _, translate
 from ..models.clients import LOCAL_IDP
+from ..models.util import now
 from . import throttle
 from .pages import render_page
 from .security import allow_form_redirect
@@ -90,7 +91,16 @@ def _refuse(request, context, username, message, *, guessed=False, throttled=Fal
     tried and failed, which counts against the client's address."""
     client_id = context.client_id if context else None
     details = {"throttled": True} if throttled else {}
-    emit(request, LOGIN_FAILED, client_id=client_id, username=username[:64], **details)
+    subject = None
+    if guessed and username:
+        # Named to the account, so that its owner sees the failed sign-ins
+        # and the lockout in their history (the page itself never tells).
+        user = request.plugins.user_by_username(username)
+        if user is not None:
+            subject = user.subject
+            locked_until = getattr(user, "locked_until", None)
+            details["reason"] = "locked" if locked_until and locked_until > now() else "wrong credentials"
+    emit(request, LOGIN_FAILED, subject=subject, client_id=client_id, username=username[:64], **details)
     if guessed:
         throttle.count_failure(request)
     return _render(request, context, username=username, error=message, values_in=request.POST)

@@ -26,11 +26,13 @@ from pyramid.csrf import new_csrf_token
 from pyramid.httpexceptions import HTTPSeeOther
 
 from ..events import CONSENT_DENIED, CONSENT_GRANTED, LOGIN_SUCCEEDED, LOGOUT, emit
+from ..models.audit import LIMITS, cut
 from ..models.interactions import Decision, ErrorRecord
 from ..models.sessions import SSOSession
 from ..protocol import return_urls, single_logout
 from ..protocol.return_urls import SUPPRESSED_MAX_AGE, SUPPRESSED_PROMPT, request_fingerprint
 from ..settings import cookies_secure
+from .devices import device_of
 
 
 @dataclasses.dataclass
@@ -158,6 +160,9 @@ class InteractionService:
         session = SSOSession(
             user.subject, lifetime, amr=amr, idp=idp, acr=acr, persistent=remember, auth_time=auth_time
         )
+        # What the account console shows of it: from where, on what device.
+        session.address = cut(self.request.remote_addr, LIMITS["address"])
+        session.device = device_of(self.request.user_agent)
         cookie = store.start(session)
         vars(self.request)["_ostiary_sso_session"] = session
         self._new_session_cookie(cookie)

@@ -39,6 +39,9 @@ class PendingSignIn(Persistent):
     max_age = None
     prompt_login = False
     started_at = None
+    # The signed-in person linking this provider from the account console
+    # (None: a sign-in).
+    link_subject = None
 
     def __init__(self, provider, return_url, *, nonce, code_verifier, browser_digest, max_age=None, prompt_login=False):
         self.provider = provider

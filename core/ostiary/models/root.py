@@ -18,6 +18,7 @@ from BTrees.OOBTree import OOBTree
 from persistent import Persistent
 from pyramid_zodbconn import get_connection
 
+from .audit import AuditTrail
 from .clients import ClientRegistry
 from .database import run_apart, run_apart_on_connection
 from .federation import FederationStore
@@ -41,6 +42,8 @@ class OstiaryRoot(Persistent):
     generation = 0
     #: plugin data name -> the generation its evolve steps reached (generation 7)
     plugin_generations = None
+    #: the stored audit trail (generation 8 of the sessions branch; see _evolve_audit)
+    audit = None
 
     def __init__(self):
         self.clients = ClientRegistry()
@@ -56,6 +59,7 @@ class OstiaryRoot(Persistent):
         self.federation = FederationStore()
         self.login_throttle = LoginThrottle()
         self.plugin_generations = OOBTree()
+        self.audit = AuditTrail()
         self.generation = CURRENT_GENERATION
 
     def prune(self, when: int | None = None) -> int:
@@ -69,6 +73,7 @@ class OstiaryRoot(Persistent):
             + self.federation.prune(when)
             + self.login_throttle.prune(when)
             + self.clients.prune(when)  # used-up initial access tokens (registration)
+            + (self.audit.prune(when) if self.audit is not None else 0)
         )
 
 
@@ -140,8 +145,16 @@ def _evolve_7(root: OstiaryRoot) -> None:
         root.plugin_generations = OOBTree()
 
 
+# -- the stored audit trail (issue 16) --------------------------------------------
+def _evolve_audit(root: OstiaryRoot) -> None:
+    """Generation 8 adds the stored audit trail, and the index of SSO sessions by subject."""
+    if getattr(root, "audit", None) is None:
+        root.audit = AuditTrail()
+    root.sessions.index_subjects()
+
+
 #: Evolve steps in order; step ``n`` brings a database to generation ``n``.
-EVOLVE_STEPS = (_evolve_1, _evolve_2, _evolve_3, _evolve_4, _evolve_5, _evolve_6, _evolve_7)
+EVOLVE_STEPS = (_evolve_1, _evolve_2, _evolve_3, _evolve_4, _evolve_5, _evolve_6, _evolve_7, _evolve_audit)
 CURRENT_GENERATION = len(EVOLVE_STEPS)
 
 

@@ -31,9 +31,17 @@ class SSOSession(Persistent):
     # logout tokens name (None: a local sign-in, or a session from before).
     upstream_provider = None
     upstream_sub = None
+    # What the account console shows of it (class defaults: sessions stored
+    # before had none): when it started and was last used, from where, and
+    # on what device (a short form of the user agent).
+    started_at = None
+    last_used_at = None
+    address = None
+    device = None
 
     def __init__(self, subject, lifetime, *, amr=("pwd",), idp="local", acr=None, persistent=False, auth_time=None):
         started = now()
+        self.started_at = self.last_used_at = started
         self.sid = random_token(16)
         self.subject = subject
         # When the person authenticated: now, or earlier at an upstream provider.
@@ -52,6 +60,21 @@ class SSOSession(Persistent):
     def is_expired(self) -> bool:
         return now() >= self.expires_at
 
+    def touch(self, when: int | None = None) -> None:
+        """Note that the session was used. Written at most once a minute, so
+        that a burst of authorize requests does not rewrite it each time."""
+        when = now() if when is None else when
+        if self.last_used_at is None or when - self.last_used_at >= TOUCH_INTERVAL:
+            self.last_used_at = when
+
+
+#: Seconds between two writes of a session's ``last_used_at``.
+TOUCH_INTERVAL = 60
+
+
+def subject_key(subject: str, sid: str) -> str:
+    return f"{subject}\x00{sid}"
+
 
 def upstream_key(provider: str, value: str) -> str:
     return f"{provider}\x00{value}"
@@ -65,6 +88,8 @@ class SessionStore(Persistent):
     # Stores from before generation 3 get the upstream indexes by evolving.
     by_upstream_sid = None
     by_upstream_sub = None
+    # subject NUL sid -> True, for the account console's list (generation 8).
+    by_subject = None
 
     def __init__(self):
         # Written by every sign-in: spread over several BTrees (see .sharded).
@@ -72,6 +97,7 @@ class SessionStore(Persistent):
         self.by_sid = ShardedTree()
         self.by_upstream_sid = OOBTree()
         self.by_upstream_sub = OOBTree()
+        self.by_subject = ShardedTree()
 
     def start(self, session: SSOSession) -> str:
         """Store ``session``; return the cookie value that refers to it."""
@@ -80,7 +106,14 @@ class SessionStore(Persistent):
         self.by_cookie[key] = session
         self.by_sid[session.sid] = key
         self._index_upstream(session)
+        if self.by_subject is not None:
+            self.by_subject[subject_key(session.subject, session.sid)] = True
         return cookie
+
+    def index_subjects(self) -> None:
+        """Build the index by subject (an evolve step), if missing."""
+        if self.by_subject is None:
+            self.by_subject = ShardedTree((subject_key(s.subject, s.sid), True) for s in self.by_cookie.values())
 
     # -- the upstream indexes -----------------------------------------------------
 
@@ -148,9 +181,22 @@ class SessionStore(Persistent):
         if key is not None:
             self.by_cookie.pop(key, None)
         self._unindex_upstream(session)
+        if self.by_subject is not None:
+            self.by_subject.pop(subject_key(session.subject, session.sid), None)
 
     def of_subject(self, subject) -> list[SSOSession]:
-        return [s for s in self.by_cookie.values() if s.subject == subject]
+        """The sessions of ``subject`` (expired ones too, until pruned), from
+        the index: one key range in each of its shards."""
+        if self.by_subject is None:  # a database not evolved yet
+            return [s for s in self.by_cookie.values() if s.subject == subject]
+        prefix = f"{subject}\x00"
+        found = []
+        for shard in self.by_subject.shards:
+            for key in shard.keys(prefix, prefix + "\uffff"):
+                session = self.by_session_id(key[len(prefix) :])
+                if session is not None:
+                    found.append(session)
+        return found
 
     def prune(self, when: int) -> int:
         stale = [s for s in self.by_cookie.values() if s.expires_at < when]

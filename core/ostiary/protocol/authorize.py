@@ -71,6 +71,7 @@ def authorize(request):
         return _error_response(request, oauth_request, error)
     oauth_request.scope = scope
     service.session.add_client(grant.client.client_id)
+    service.session.touch()  # "last used" in the account console
     status, _, headers = grant.create_authorization_response(grant.redirect_uri, principal)
     return _deliver(request, dict(headers)["Location"], params.get("response_mode"))
 

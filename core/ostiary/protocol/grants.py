@@ -21,6 +21,7 @@ from ..events import TOKEN_ISSUED, TOKEN_REVOKED, emit
 from ..hookspecs import Caller
 from ..models import clients
 from ..models.grants import AuthorizationCode
+from . import claims as claimlib
 from .tokens import Principal
 
 #: authlib's lists of the methods a grant or endpoint accepts (see models.clients).
@@ -87,7 +88,7 @@ class CodeGrant(AuthorizationCodeGrant):
 
     def create_token_response(self):
         result = super().create_token_response()
-        _emit_issued(self)
+        _emit_issued(self, result)
         return result
 
 
@@ -132,7 +133,7 @@ class RefreshGrant(RefreshTokenGrant):
 
     def create_token_response(self):
         result = super().create_token_response()
-        _emit_issued(self)
+        _emit_issued(self, result)
         return result
 
 
@@ -163,12 +164,28 @@ class ClientCredentials(ClientCredentialsGrant):
         return 200, token, self.TOKEN_RESPONSE_HEADER
 
 
-def _emit_issued(grant) -> None:
+def _emit_issued(grant, result=None) -> None:
+    """The TOKEN_ISSUED event, with the scopes issued and the names of the
+    claims they let the client read (from the ID token or userinfo), which
+    a person's history shows as what each application received."""
     request = grant.request
+    body = result[1] if isinstance(result, tuple) and len(result) > 1 and isinstance(result[1], dict) else {}
+    scope = body.get("scope")
+    released = set()
+    if scope and request.user is not None:
+        # The names of the claims this person's profile gives these scopes
+        # (what userinfo answers); the values themselves are never recorded.
+        wanted = claimlib.requested_claim_types(grant.server.request, scope, ("identity",))
+        found = grant.server.request.plugins.profile_claims(
+            request.user.subject, request.client, wanted, Caller.USERINFO
+        )
+        released = set(found) - {"sub"}
     emit(
         grant.server.request,
         TOKEN_ISSUED,
         subject=request.user.subject if request.user else None,
         client_id=request.client.client_id,
         grant_type=request.payload.grant_type,
+        scope=scope,
+        claims=" ".join(sorted(released)) or None,
     )

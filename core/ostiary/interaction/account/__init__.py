@@ -1,0 +1,1 @@
+"""The account console's sections (issue 12)."""
