@@ -179,3 +179,14 @@ def test_every_change_is_an_audit_event_naming_the_actor(admin, caplog):
     assert (
         lines and "actor=client:automation" in lines[0] and "action=created" in lines[0] and "client=shop" in lines[0]
     )
+
+
+def test_the_audit_trail_is_queried_with_filters(admin, reader):
+    admin.call("POST", "/clients", NEW_CLIENT, status=201)
+    found = reader.call("GET", "/audit?type=admin.changed&client_id=shop", status=200).json["items"]
+    assert [(r["type"], r["client_id"], r["details"]["actor"], r["details"]["action"]) for r in found] == [
+        ("admin.changed", "shop", "client:automation", "created")
+    ]
+    assert reader.call("GET", "/audit?type=login.failed").json["items"] == []
+    reader.call("GET", "/audit?limit=0", status=422)
+    reader.call("GET", "/audit?since=yesterday", status=422)

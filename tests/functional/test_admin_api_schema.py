@@ -49,7 +49,7 @@ def test_the_admin_api_keeps_to_its_openapi_document(ostiary_app, ostiary_demo, 
 
         @given(case=operation.as_strategy(generation_mode=mode))
         @settings(
-            max_examples=12, derandomize=True, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+            max_examples=10, derandomize=True, deadline=None, database=None, suppress_health_check=list(HealthCheck)
         )
         def run(case):
             case.call_and_validate(headers=headers, checks=CHECKS)

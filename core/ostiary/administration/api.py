@@ -108,6 +108,14 @@ def expected_version(request) -> str:
     return header.strip().removeprefix("W/").strip('"')
 
 
+def only(data: dict, *names: str) -> dict:
+    """``data``, refused when it holds a member other than ``names``."""
+    unknown = sorted(set(data) - set(names))
+    if unknown:
+        raise ValidationError(f"unknown member {unknown[0]!r}", unknown[0])
+    return data
+
+
 def member(data: dict, name: str, kind=str, *, required=True):
     value = data.get(name)
     if value is None and not required:
@@ -155,7 +163,7 @@ def delete_client(request, actor):
 
 
 def rotate_secret(request, actor):
-    data = body(request)
+    data = only(body(request), "keep_old")
     keep_old = member(data, "keep_old", bool, required=False) or False
     return answer(clients.rotate_secret(request, actor, request.matchdict["client_id"], keep_old=keep_old))
 
@@ -194,10 +202,7 @@ def list_users(request, actor):
 
 
 def create_user(request, actor):
-    data = body(request)
-    unknown = set(data) - {"username", "email", "password", "claims"}
-    if unknown:
-        raise ValidationError(f"unknown user field {sorted(unknown)[0]!r}", sorted(unknown)[0])
+    data = only(body(request), "username", "email", "password", "claims")
     made = users.create_user(
         request,
         actor,
@@ -230,7 +235,7 @@ def unlock_user(request, actor):
 
 
 def set_password(request, actor):
-    data = body(request)
+    data = only(body(request), "password")
     return answer(users.set_password(request, actor, request.matchdict["subject"], data.get("password")))
 
 
@@ -267,7 +272,7 @@ def list_keys(request, actor):
 
 
 def rotate_keys(request, actor):
-    data = body(request)
+    data = only(body(request), "announce")
     announce = data.get("announce")
     if announce is not None and (isinstance(announce, bool) or not isinstance(announce, int)):
         raise ValidationError("expected a whole number of seconds", "announce")
@@ -280,6 +285,19 @@ def list_providers(request, actor):
 
 def get_provider(request, actor):
     return answer(providers.get_provider(request, request.matchdict["name"]))
+
+
+def audit_trail(request, actor):
+    found = records.audit_trail(
+        request,
+        subject=text(request, "subject"),
+        client_id=text(request, "client_id"),
+        types=request.GET.getall("type") or None,
+        since=number(request, "since", None),
+        until=number(request, "until", None),
+        limit=number(request, "limit", 100),
+    )
+    return answer(found)
 
 
 def get_error(request, actor):
@@ -339,6 +357,7 @@ OPERATIONS = (
     Operation("keys_rotate", "POST", "/keys/rotate", rotate_keys, "Announce new signing keys", "keys", "KeyPage", 201, "Rotation"),
     Operation("providers_list", "GET", "/providers", list_providers, "List external providers", "providers", "ProviderList"),
     Operation("provider_get", "GET", "/providers/{name}", get_provider, "Read an external provider", "providers", "Provider"),
+    Operation("audit_list", "GET", "/audit", audit_trail, "Query the stored audit trail, newest first", "audit", "AuditPage", query=("subject", "client_id", "type", "since", "until", "audit_limit")),
     Operation("error_get", "GET", "/errors/{error_id}", get_error, "Read the detail behind an error id", "errors", "ErrorRecord"),
 )  # fmt: skip
 

@@ -180,6 +180,23 @@ SCHEMAS = {
     "ProviderList": _object(
         {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Provider"}}, "total": INTEGER}, ("items",)
     ),
+    "AuditPage": _object(
+        {"items": {"type": "array", "items": {"$ref": "#/components/schemas/AuditRecord"}}}, ("items",)
+    ),
+    "AuditRecord": _object(
+        {
+            "time": {"type": "number"},
+            "type": STRING,
+            "subject": NULLABLE_STRING,
+            "client_id": NULLABLE_STRING,
+            "address": NULLABLE_STRING,
+            "user_agent": NULLABLE_STRING,
+            "result": NULLABLE_STRING,
+            "reason": NULLABLE_STRING,
+            "details": {"type": "object"},
+        },
+        ("time", "type"),
+    ),
     "ErrorRecord": _object(
         {
             "error_id": STRING,
@@ -201,6 +218,10 @@ QUERY = {
     "limit": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "description": "items per page"},
     "kind": {"type": "string", "enum": list(KINDS)},
     "subject": {"type": "string"},
+    "type": {"type": "array", "items": {"type": "string"}, "description": "event types (repeatable)"},
+    "since": {"type": "integer", "minimum": 0, "maximum": 999999999, "description": "epoch seconds, inclusive"},
+    "until": {"type": "integer", "minimum": 0, "maximum": 999999999, "description": "epoch seconds, inclusive"},
+    "audit_limit": {"type": "integer", "minimum": 1, "maximum": 1000, "description": "records at most"},
     "client_id": {"type": "string"},
 }
 
@@ -219,7 +240,10 @@ def _operation(op) -> dict:
         {"name": name, "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
         for name in _placeholders(op.path)
     ]
-    parameters += [{"name": name, "in": "query", "required": False, "schema": QUERY[name]} for name in op.query]
+    parameters += [
+        {"name": name.removeprefix("audit_"), "in": "query", "required": False, "schema": QUERY[name]}
+        for name in op.query
+    ]
     responses = {
         str(op.status): {
             "description": op.summary,

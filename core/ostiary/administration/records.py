@@ -3,7 +3,7 @@ person quotes from an error page, and the audit trail."""
 
 from __future__ import annotations
 
-from .errors import NotFound
+from .errors import NotFound, ValidationError
 
 
 def get_error(request, error_id) -> dict:
@@ -21,3 +21,23 @@ def get_error(request, error_id) -> dict:
         "created_at": record.created_at,
         "expires_at": record.expires_at,
     }
+
+
+#: The most audit records one answer holds.
+MAX_AUDIT = 1000
+
+
+def audit_trail(request, *, subject=None, client_id=None, types=None, since=None, until=None, limit=100) -> dict:
+    """Stored audit records, newest first, that match every filter given:
+    ``types`` one event type or a list; ``since``/``until`` epoch seconds,
+    inclusive; at most ``limit`` (1 to 1000)."""
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_AUDIT:
+        raise ValidationError(f"limit is a whole number from 1 to {MAX_AUDIT}", "limit")
+    for name, value in (("since", since), ("until", until)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+            raise ValidationError("expected epoch seconds", name)
+    trail = getattr(request.ostiary_root, "audit", None)
+    if trail is None:  # a database not yet evolved to hold the trail
+        return {"items": []}
+    records = trail.query(subject=subject, client_id=client_id, type=types, since=since, until=until, limit=limit)
+    return {"items": [record.as_data() for record in records]}

@@ -189,6 +189,9 @@ def remove_user(request, actor: str, subject: str) -> dict:
         root.federation.remove_link(link.provider, link.upstream_subject)
     if not request.plugins.remove_user(user.subject):
         raise Conflict(f"the store of {user.username!r} cannot remove it")
+    trail = getattr(root, "audit", None)
+    if trail is not None:  # the person's history goes with them; this removal stays on record
+        trail.forget_subject(user.subject)
     audit.record(request, actor, "user", "removed", user.subject)
     return {"subject": user.subject, "username": user.username, "ended": ended}
 
