@@ -24,6 +24,7 @@ SECTIONS = (
     ("admin_console_providers", _("Providers")),
     ("admin_console_keys", _("Signing keys")),
     ("admin_console_registration", _("Client registration")),
+    ("admin_console_audit", _("Audit trail")),
     ("admin_console_errors", _("Error lookup")),
 )
 
@@ -141,13 +142,37 @@ def form_fields(request, data: dict, errors: dict | None = None) -> list[dict]:
     return fields
 
 
-def dashboard(request, counts: dict, keys: dict) -> dict:
+def _audit_rows(items) -> list[dict]:
+    return [
+        {
+            "time": when(r["time"]),
+            "type": r["type"],
+            "subject": r.get("subject") or "",
+            "client_id": r.get("client_id") or "",
+            "result": r.get("result") or "",
+            "reason": r.get("reason") or "",
+            "address": r.get("address") or "",
+            "details": ", ".join(f"{k}={v}" for k, v in sorted((r.get("details") or {}).items())),
+        }
+        for r in items
+    ]
+
+
+def audit(request, items: list, filters: dict, error=None) -> dict:
+    values = base(request, _("Audit trail"), "admin_console_audit", records=_audit_rows(items), filters=filters)
+    values["error"] = error
+    return values
+
+
+def dashboard(request, counts: dict, keys: dict, errors=(), failed=()) -> dict:
     signing = [k for k in keys["items"] if k["state"] == "active"]
     return base(
         request,
         _("Administration"),
         "admin_console",
         counts=counts,
+        errors=[{**e, "created": when(e.get("created_at"))} for e in errors],
+        failed=_audit_rows(failed),
         signing=[{"kid": k["kid"], "alg": k["alg"], "created": when(k["created_at"])} for k in signing],
         next_rotation=when(keys.get("next_rotation_due")),
     )
@@ -337,6 +362,16 @@ def gallery(request) -> list:
         "created_at": 1767225600,
         "created_by": "cli",
     }
+    audit_record = {
+        "time": 1767225600,
+        "type": "login.failed",
+        "subject": "sub-1",
+        "client_id": "sample-rp",
+        "address": "192.0.2.10",
+        "result": "failure",
+        "reason": "wrong password",
+        "details": {"username": "alice"},
+    }
     problem = _(
         "redirect_uris: 'http://rp.example/cb' must use https (plain http only to 127.0.0.1, [::1] or localhost)"
     )
@@ -348,7 +383,26 @@ def gallery(request) -> list:
                 request,
                 {"clients": 3, "users": 12, "sessions": 4, "resources": 7},
                 {"items": [key], "next_rotation_due": 1775001600},
+                errors=[
+                    {"error_id": "e-1", "error": "invalid_client", "client_id": "nobody", "created_at": 1767225600}
+                ],
+                failed=[audit_record],
             ),
+        ),
+        (
+            "admin-dashboard-quiet",
+            TEMPLATES + "dashboard.pt",
+            dashboard(request, {"clients": 0, "users": 1, "sessions": 1, "resources": 6}, {"items": [key]}),
+        ),
+        (
+            "admin-audit",
+            TEMPLATES + "audit.pt",
+            audit(request, [audit_record], {"subject": "", "client_id": "", "type": "", "days": ""}),
+        ),
+        (
+            "admin-audit-empty",
+            TEMPLATES + "audit.pt",
+            audit(request, [], {"subject": "nobody", "client_id": "", "type": "", "days": "7"}),
         ),
         ("admin-clients", TEMPLATES + "clients.pt", clients(request, [sample_client], total=1)),
         ("admin-clients-empty", TEMPLATES + "clients.pt", clients(request, [], search="nothing", total=0)),

@@ -90,7 +90,10 @@ def dashboard(request):
         "sessions": admin.sessions.list_sessions(request, limit=1)["total"],
         "resources": admin.resources.list_resources(request, limit=1)["total"],
     }
-    return _page(request, "dashboard.pt", pages.dashboard(request, counts, admin.keys.list_keys(request)))
+    failed = admin.records.audit_trail(request, types="login.failed", limit=10)["items"]
+    recent = admin.records.recent_errors(request, limit=10)["items"]
+    values = pages.dashboard(request, counts, admin.keys.list_keys(request), errors=recent, failed=failed)
+    return _page(request, "dashboard.pt", values)
 
 
 # -- clients -------------------------------------------------------------------------
@@ -516,6 +519,33 @@ def errors(request):
     return _page(request, "errors.pt", pages.errors(request, error_id, record))
 
 
+# -- audit trail -------------------------------------------------------------------------------------
+
+
+def audit(request):
+    """``GET /admin/audit``: the stored audit trail, filtered by subject,
+    client, event type and age."""
+    who, refused = _guard(request)
+    if refused:
+        return refused
+    filters = {name: request.params.get(name, "").strip() for name in ("subject", "client_id", "type", "days")}
+    since = None
+    if filters["days"]:
+        if not filters["days"].isdigit():
+            values = pages.audit(request, [], filters, error=translate(request, _("Enter a whole number of days.")))
+            return _page(request, "audit.pt", values, 400)
+        since = int(time.time()) - int(filters["days"]) * 86400
+    found = admin.records.audit_trail(
+        request,
+        subject=filters["subject"] or None,
+        client_id=filters["client_id"] or None,
+        types=filters["type"] or None,
+        since=since,
+        limit=200,
+    )
+    return _page(request, "audit.pt", pages.audit(request, found["items"], filters))
+
+
 # -- dynamic client registration ---------------------------------------------------------------------
 
 
@@ -573,5 +603,6 @@ PAGES = (
     ("admin_console_sessions", "/admin/sessions", sessions, session_end),
     ("admin_console_keys", "/admin/keys", keys, keys_rotate),
     ("admin_console_errors", "/admin/errors", errors, None),
+    ("admin_console_audit", "/admin/audit", audit, None),
     ("admin_console_registration", "/admin/registration", registration, registration_post),
 )

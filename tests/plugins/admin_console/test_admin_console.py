@@ -22,6 +22,7 @@ PAGES = (
     "/admin/sessions",
     "/admin/keys",
     "/admin/errors",
+    "/admin/audit",
     "/admin/registration",
 )
 
@@ -275,3 +276,20 @@ def test_gallery_pages_render_in_english_and_german(gallery_app):
     for name in names:
         for lang in ("en", "de"):
             assert gallery_app.get(f"/_gallery/{name}", params={"lang": lang}).status_int == 200
+
+
+def test_the_dashboard_and_the_audit_trail_show_failed_sign_ins_and_errors(app, sign_in):
+    page = app.get("/account/login")
+    form = {"csrf_token": form_value(page.text, "csrf_token"), "returnUrl": "", "username": "alice"}
+    app.post("/account/login", {**form, "password": "wrong", "action": "login"}, status="*")
+    failed = app.get("/connect/authorize", params={"client_id": "nobody", "response_type": "code"}, status=303)
+    error_id = re.search(r"errorId=([A-Za-z0-9_-]+)", failed.location).group(1)
+    sign_in(app)
+    dashboard = app.get("/admin").text
+    assert error_id in dashboard and "invalid_client" in dashboard
+    assert "Recent failed sign-ins" in dashboard and "No failed sign-ins recorded." not in dashboard
+    trail = app.get("/admin/audit", params={"type": "login.failed", "days": "1"}).text
+    assert "login.failed" in trail and "login.succeeded" not in trail
+    assert "login.succeeded" in app.get("/admin/audit").text
+    assert "No events match." in app.get("/admin/audit", params={"subject": "nobody-at-all"}).text
+    assert 'role="alert"' in app.get("/admin/audit", params={"days": "many"}, status=400).text
