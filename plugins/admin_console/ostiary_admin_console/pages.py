@@ -276,8 +276,20 @@ def keys(request, data: dict, notice=None) -> dict:
     return values
 
 
-def resources(request, items: list) -> dict:
-    return base(request, _("Resources and scopes"), "admin_console_resources", resources=items)
+NEW_RESOURCE = {"name": "", "kind": "api", "display_name": "", "description": "", "claims": "", "audience": ""}
+
+
+def resources(request, items: list, error=None, typed=None, notice=None) -> dict:
+    values = base(
+        request,
+        _("Resources and scopes"),
+        "admin_console_resources",
+        resources=items,
+        typed={**NEW_RESOURCE, **(typed or {})},
+        kinds=("identity", "api"),
+    )
+    values.update(error=error, notice=notice)
+    return values
 
 
 def providers(request, items: list) -> dict:

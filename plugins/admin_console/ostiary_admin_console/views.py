@@ -288,12 +288,74 @@ def _not_found(request, section):
 # -- resources, providers --------------------------------------------------------------
 
 
-def resources(request):
-    """``GET /admin/resources``: identity resources and API scopes."""
+def resources(request, error=None, typed=None, status=200):
+    """``GET /admin/resources``: identity resources and API scopes, and the
+    form for a new one."""
     who, refused = _guard(request)
     if refused:
         return refused
-    return _page(request, "resources.pt", pages.resources(request, admin.resources.list_resources(request)["items"]))
+    items = admin.resources.list_resources(request)["items"]
+    notice = translate(request, _("Saved.")) if request.params.get("saved") else None
+    values = pages.resources(request, items, error=error, typed=typed, notice=notice)
+    return _page(request, "resources.pt", values, status)
+
+
+def resource_create(request):
+    """``POST /admin/resources``: a new identity resource or API scope."""
+    who, refused = _guard(request)
+    if refused:
+        return refused
+    post = request.POST
+    typed = {
+        name: post.get(name, "").strip()
+        for name in ("name", "kind", "display_name", "description", "claims", "audience")
+    }
+    fields = {
+        "kind": typed["kind"],
+        "display_name": typed["display_name"] or typed["name"],
+        "description": typed["description"],
+        "claims": typed["claims"].replace(",", " ").split(),
+        "required": "required" in post,
+        "emphasize": "emphasize" in post,
+        "audience": typed["audience"] or None,
+    }
+    try:
+        admin.resources.create_resource(request, who.actor, typed["name"], fields)
+    except admin.AdminError as exc:
+        return resources(request, error=_message(request, exc), typed=typed, status=400)
+    return HTTPSeeOther(request.route_path("admin_console_resources", _query={"saved": "1"}))
+
+
+def resource_delete_confirm(request):
+    """``GET /admin/resources/{name}/delete``: are you sure?"""
+    who, refused = _guard(request)
+    if refused:
+        return refused
+    name = request.matchdict["name"]
+    values = pages.confirm(
+        request,
+        "admin_console_resources",
+        _("Delete the scope ${name}? Clients that ask for it will be refused.", mapping={"name": name}),
+        request.route_path("admin_console_resource_delete", name=name),
+        request.route_path("admin_console_resources"),
+        _("Delete scope"),
+    )
+    return _page(request, "confirm.pt", values)
+
+
+def resource_delete(request):
+    """``POST /admin/resources/{name}/delete``."""
+    who, refused = _guard(request)
+    if refused:
+        return refused
+    stale = _fresh(request, who)
+    if stale:
+        return stale
+    try:
+        admin.resources.delete_resource(request, who.actor, request.matchdict["name"])
+    except admin.NotFound:
+        return _not_found(request, "admin_console_resources")
+    return HTTPSeeOther(request.route_path("admin_console_resources"))
 
 
 def providers(request):
@@ -595,7 +657,8 @@ PAGES = (
     ("admin_console_client_rotate", "/admin/clients/{client_id}/rotate", client_edit, client_rotate),
     ("admin_console_client_delete", "/admin/clients/{client_id}/delete", client_delete_confirm, client_delete),
     ("admin_console_client", "/admin/clients/{client_id}", client_edit, client_save),
-    ("admin_console_resources", "/admin/resources", resources, None),
+    ("admin_console_resources", "/admin/resources", resources, resource_create),
+    ("admin_console_resource_delete", "/admin/resources/{name}/delete", resource_delete_confirm, resource_delete),
     ("admin_console_providers", "/admin/providers", providers, None),
     ("admin_console_users", "/admin/users", users, user_create),
     ("admin_console_user_delete", "/admin/users/{subject}/delete", user_delete_confirm, user_delete),

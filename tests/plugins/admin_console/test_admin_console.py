@@ -159,7 +159,7 @@ def test_delete_a_client_after_confirming(admin_app):
     admin_app.get("/admin/clients/demo-rp", status=404)
 
 
-def test_destructive_actions_need_a_recent_sign_in(admin_app):
+def test_destructive_actions_need_a_recent_sign_in(admin_app, sign_in):
     with transaction_root(admin_app.app) as root:
         for session in list(root.sessions.by_cookie.values()):
             session.auth_time -= 3600
@@ -168,6 +168,10 @@ def test_destructive_actions_need_a_recent_sign_in(admin_app):
         assert "sign in again" in admin_app.post(path, _form(page), status=403).text.lower()
     with transaction_root(admin_app.app) as root:
         assert root.clients.get("demo-rp").check_client_secret("demo-secret")
+    # Signing in again (the page's link) makes the action work.
+    sign_in(admin_app)
+    page = admin_app.get("/admin/clients/demo-rp")
+    assert admin_app.post("/admin/clients/demo-rp/rotate", _form(page)).status_int == 200
 
 
 def _subject(app, username):
@@ -293,3 +297,20 @@ def test_the_dashboard_and_the_audit_trail_show_failed_sign_ins_and_errors(app, 
     assert "login.succeeded" in app.get("/admin/audit").text
     assert "No events match." in app.get("/admin/audit", params={"subject": "nobody-at-all"}).text
     assert 'role="alert"' in app.get("/admin/audit", params={"days": "many"}, status=400).text
+
+
+def test_create_and_delete_a_scope(admin_app):
+    page = admin_app.get("/admin/resources")
+    made = admin_app.post(
+        "/admin/resources",
+        _form(page, name="reports", kind="api", display_name="Reports", audience="https://api.example/reports"),
+    )
+    assert "Saved." in made.follow().text
+    with transaction_root(admin_app.app) as root:
+        assert root.resources.get("reports").audience == "https://api.example/reports"
+    bad = admin_app.post("/admin/resources", _form(page, name="reports", kind="api"), status=400)
+    assert 'role="alert"' in bad.text
+    confirm = admin_app.get("/admin/resources/reports/delete")
+    admin_app.post("/admin/resources/reports/delete", _form(confirm), status=303)
+    with transaction_root(admin_app.app) as root:
+        assert root.resources.get("reports") is None
