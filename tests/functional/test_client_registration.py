@@ -488,3 +488,14 @@ def test_clients_an_admin_made_cannot_be_managed_with_any_token(app):
 def test_post_to_the_configuration_endpoint_is_405(ostiary_testapp, registered):
     path = registered["registration_client_uri"].removeprefix(TEST_ISSUER)
     assert ostiary_testapp.post(path, status=405).headers["Allow"] == "GET, PUT, DELETE"
+
+
+def test_registration_changes_are_audited_with_the_client_as_actor(ostiary_testapp, registered):
+    client_id = registered["client_id"]
+    uri, token = registered["registration_client_uri"], registered["registration_access_token"]
+    manage(ostiary_testapp, "delete", uri, token)
+    with transaction_root(ostiary_testapp.app) as root:
+        records = [r.as_data() for r in root.audit.query(client_id=client_id, limit=None)]
+    kinds = {(r["type"], r["details"].get("action")) for r in records}
+    assert {("client.registered", None), ("admin.changed", "created"), ("admin.changed", "deleted")} <= kinds
+    assert {r["details"]["actor"] for r in records if r["type"] == "admin.changed"} == {f"client:{client_id}"}

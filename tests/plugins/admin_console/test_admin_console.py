@@ -314,3 +314,21 @@ def test_create_and_delete_a_scope(admin_app):
     admin_app.post("/admin/resources/reports/delete", _form(confirm), status=303)
     with transaction_root(admin_app.app) as root:
         assert root.resources.get("reports") is None
+
+
+@pytest.fixture
+def nightfall_app(ostiary_settings):
+    import webtest
+
+    from ostiary import main
+    from ostiary.testing import close_app
+
+    app = main({}, **{**ostiary_settings, "ostiary.development": "true", "ostiary.theme": "nightfall"})
+    yield webtest.TestApp(app, extra_environ={"HTTP_HOST": "localhost"})
+    close_app(app)
+
+
+def test_the_console_renders_in_the_nightfall_theme_too(nightfall_app):
+    for name in ("admin-dashboard", "admin-client-edit-error", "admin-user", "admin-audit"):
+        page = nightfall_app.get(f"/_gallery/{name}")
+        assert page.status_int == 200 and "nightfall" in page.text.lower()
