@@ -9,7 +9,7 @@ lines either way, and refuses with the same one-line errors.
 
 from __future__ import annotations
 
-from ..administration import clients, records, sessions, users
+from ..administration import clients, records, registration, sessions, users
 from ..administration.audit import CLI
 from ..administration.errors import AdminError
 from .app import CommandError
@@ -83,6 +83,16 @@ class Local:
 
     def get_error(self, error_id):
         return self._run(records.get_error, error_id)
+
+    # dynamic client registration's initial access tokens (dcr branch)
+    def list_initial_tokens(self):
+        return self._run(registration.list_initial_access_tokens)
+
+    def create_initial_token(self, uses, lifetime):
+        return self._change(registration.create_initial_access_token, uses=uses, lifetime=lifetime)
+
+    def revoke_initial_token(self, token_id):
+        return self._change(registration.revoke_initial_access_token, token_id)
 
 
 class AdminCommandError(CommandError):

@@ -7,14 +7,8 @@ from __future__ import annotations
 import argparse
 import re
 
-from ..administration import audit
-from ..administration.errors import AdminError
-from ..administration.registration import (
-    create_initial_access_token,
-    list_initial_access_tokens,
-    revoke_initial_access_token,
-)
 from .app import CommandError
+from .backend import AdminCommandError
 from .output import table, when
 
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -59,15 +53,24 @@ def register(sub) -> None:
         metavar="DURATION",
         help="lifetime such as 3600, 30m, 12h, 7d (default), or never",
     )
-    create.set_defaults(handler=cmd_create)
-    actions.add_parser("list", help="list the tokens (never their values)").set_defaults(handler=cmd_list)
+    # remote: through the admin API of the server when it holds the database
+    create.set_defaults(handler=cmd_create, remote=True)
+    listing = actions.add_parser("list", help="list the tokens (never their values)")
+    listing.set_defaults(handler=cmd_list, remote=True)
     revoke = actions.add_parser("revoke", help="revoke a token by its id")
     revoke.add_argument("token_id")
-    revoke.set_defaults(handler=cmd_revoke)
+    revoke.set_defaults(handler=cmd_revoke, remote=True)
+
+
+def _run(call, *args):
+    try:
+        return call(*args)
+    except AdminCommandError as exc:
+        raise CommandError(exc.detail) from None
 
 
 def cmd_create(app, args):
-    made = create_initial_access_token(app.request, audit.CLI, uses=args.uses, lifetime=args.expires)
+    made = _run(app.backend.create_initial_token, args.uses, args.expires)
     info, value = made["token"], made["value"]
     uses = (
         "unlimited uses"
@@ -78,10 +81,9 @@ def cmd_create(app, args):
         f"created initial access token {info['id']} ({uses}, expires {when(info['expires_at']) if info['expires_at'] else 'never'})"
     )
     print(f"token (shown only now, hand it over safely): {value}")
-    if app.settings.client_registration != "token":
-        print(
-            f"note: ostiary.client_registration is {app.settings.client_registration}; set it to token to require these"
-        )
+    settings = getattr(app, "settings", None)  # a RemoteApp (through the admin API) has none
+    if settings is not None and settings.client_registration != "token":
+        print(f"note: ostiary.client_registration is {settings.client_registration}; set it to token to require these")
 
 
 def cmd_list(app, args):
@@ -94,14 +96,11 @@ def cmd_list(app, args):
             when(t["created_at"]),
             t["created_by"],
         )
-        for t in list_initial_access_tokens(app.request)
+        for t in _run(app.backend.list_initial_tokens)
     ]
     print(table(("id", "used", "uses left", "expires", "created", "by"), rows))
 
 
 def cmd_revoke(app, args):
-    try:
-        revoke_initial_access_token(app.request, audit.CLI, args.token_id)
-    except AdminError as exc:
-        raise CommandError(exc.detail) from None
+    _run(app.backend.revoke_initial_token, args.token_id)
     print(f"revoked initial access token {args.token_id}")

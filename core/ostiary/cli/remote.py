@@ -187,6 +187,17 @@ class Remote:
     def get_error(self, error_id):
         return self._get(f"/errors/{_segment(error_id)}")
 
+    # -- dynamic client registration's initial access tokens (dcr branch) -------
+
+    def list_initial_tokens(self):
+        return self._get("/registration/tokens")["items"]
+
+    def create_initial_token(self, uses, lifetime):
+        return self.call("POST", "/registration/tokens", {"uses": uses, "lifetime": lifetime})[0]
+
+    def revoke_initial_token(self, token_id):
+        return self.call("DELETE", f"/registration/tokens/{_segment(token_id)}")[0]
+
 
 def _segment(value: str) -> str:
     return urllib.parse.quote(value, safe="")
