@@ -215,6 +215,11 @@ def refused_view(exc: InputRefused, request):
     route = getattr(request, "matched_route", None)
     if route is not None and route.name in API_ROUTES:
         return json_response(exc.status, {"error": "invalid_request", "error_description": exc.description})
+    # -- administration (issue 14): the admin API answers problem details
+    if route is not None and route.name.startswith("admin_api_"):
+        from .administration.api import problem
+
+        return problem(exc.status, exc.http_exception().title, exc.description)
     return client_error(exc.http_exception(), request)
 
 

@@ -135,6 +135,18 @@ def test_a_wrong_admin_secret_is_one_line(tmp_path, server):
     assert "the admin client 'ops' got no token" in shown.stderr
 
 
+def test_keys_list_and_rotate_work_through_the_running_server(tmp_path, server):
+    ini = _ini(tmp_path, server)
+    rotated = _run(ini, "keys", "rotate", "--now")
+    assert rotated.returncode == 0, rotated.stderr
+    lines = rotated.stdout.splitlines()
+    assert len(lines) == 2 and all(line.endswith("published now, signs from now on") for line in lines)
+    listed = _run(ini, "keys", "list").stdout
+    assert all(line.split()[3].rstrip(":") in listed for line in lines)  # the new kids
+    with transaction_root(server.app) as root:
+        assert len(root.keys.keys) == 4
+
+
 def test_a_command_without_an_api_form_still_says_stop_the_server(tmp_path, server):
     shown = _run(_ini(tmp_path, server), "prune")
     assert shown.returncode == 2

@@ -190,3 +190,12 @@ def test_the_audit_trail_is_queried_with_filters(admin, reader):
     assert reader.call("GET", "/audit?type=login.failed").json["items"] == []
     reader.call("GET", "/audit?limit=0", status=422)
     reader.call("GET", "/audit?since=yesterday", status=422)
+
+
+def test_a_request_refused_before_any_view_is_still_a_problem(admin):
+    too_long = admin.call("GET", "/clients?search=" + "x" * 9000, status=414)
+    assert too_long.content_type == "application/problem+json" and too_long.json["status"] == 414
+    bad_path = admin.testapp.get(
+        API + "/clients/%ff", headers={"Authorization": f"Bearer {admin.token}"}, expect_errors=True
+    )
+    assert bad_path.status_int == 400 and bad_path.content_type == "application/problem+json"

@@ -181,3 +181,38 @@ def test_a_token_for_another_issuers_audience_is_refused(app, ostiary_app, admin
         root.clients.add(client)
     # both audiences: the admin API accepts it (its audience is in aud)
     Admin(app, token_of(app, "mixed", "ostiary:admin.read api")).call("GET", "/clients", status=200)
+
+
+def test_a_throttled_address_is_unblocked(app, ostiary_app, admin):
+    with transaction_root(ostiary_app) as root:  # blocked after failed sign-ins, for a long time
+        root.login_throttle.entries["192.0.2.7"] = (2**40, 0, 2**40, 1, 2**40)
+    admin.call("DELETE", "/throttle/192.0.2.7", status=200)
+    with transaction_root(ostiary_app) as root:
+        assert not root.login_throttle.blocked("192.0.2.7")
+    admin.call("DELETE", "/throttle/192.0.2.7", status=404)
+
+
+def test_the_consent_page_names_the_admin_scope_in_the_person_s_language(app, ostiary_app, flow):
+    with transaction_root(ostiary_app) as root:
+        root.clients.get("demo-rp").update(scopes=["openid", "ostiary:admin"])
+    signed_in = flow.login(flow.authorize(scope="openid ostiary:admin", ui_locales="de"))
+    page = app.get(signed_in.location).follow()
+    assert "/consent" in page.request.url
+    assert "Diesen Server verwalten" in page.text
+
+
+class BrokenStore:
+    """A user store whose listing fails: our own failure, never the caller's."""
+
+    @hookimpl(tryfirst=True)
+    def ostiary_list_users(self, request, offset, limit, search):
+        raise RuntimeError("the directory is down")
+
+
+@pytest.mark.parametrize("ostiary_plugins", [[("broken", BrokenStore())]])
+def test_an_internal_error_is_a_500_problem_with_an_error_id(app, admin):
+    failed = admin.call("GET", "/users", status=500)
+    assert failed.content_type == "application/problem+json"
+    error_id = failed.json["detail"].removeprefix("Internal error ").rstrip(".")
+    record = admin.call("GET", f"/errors/{error_id}", status=200).json
+    assert record["error"] == "server_error" and "the directory is down" in record["description"]

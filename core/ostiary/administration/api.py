@@ -250,6 +250,10 @@ def set_password(request, actor):
     return answer(users.set_password(request, actor, request.matchdict["subject"], data.get("password")))
 
 
+def unblock_address(request, actor):
+    return answer(users.unblock_address(request, actor, request.matchdict["address"]))
+
+
 def end_user_sessions(request, actor):
     return answer(sessions.end_sessions_of(request, actor, request.matchdict["subject"]))
 
@@ -359,6 +363,7 @@ OPERATIONS = (
     Operation("user_unlock", "POST", "/users/{subject}/unlock", unlock_user, "End a lockout after failed sign-ins", "users", "User"),
     Operation("user_password", "POST", "/users/{subject}/password", set_password, "Set a user's password", "users", "User", request="Password"),
     Operation("user_sessions_end", "DELETE", "/users/{subject}/sessions", end_user_sessions, "End every session of a user", "sessions", "Ended"),
+    Operation("throttle_unblock", "DELETE", "/throttle/{address}", unblock_address, "Forget the failed sign-ins of a client address", "users", "Address"),
     Operation("sessions_list", "GET", "/sessions", list_sessions, "List sessions", "sessions", "SessionPage", query=("subject", "offset", "limit")),
     Operation("session_get", "GET", "/sessions/{sid}", get_session, "Read a session", "sessions", "Session"),
     Operation("session_end", "DELETE", "/sessions/{sid}", end_session, "End a session (back-channel logout to its clients)", "sessions", "Ended"),

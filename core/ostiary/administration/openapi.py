@@ -149,6 +149,7 @@ SCHEMAS = {
         extra=False,
     ),
     "UserRemoved": _object({"subject": STRING, "username": STRING, "ended": INTEGER}, ("subject",)),
+    "Address": _object({"address": STRING}, ("address",)),
     "Password": _object({"password": STRING}, ("password",), extra=False),
     "Session": SESSION,
     "SessionPage": _page("Session"),

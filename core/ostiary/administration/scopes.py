@@ -10,7 +10,7 @@ scope: ``ostiary client add automation --grant-type client_credentials
 from __future__ import annotations
 
 from ..hookspecs import hookimpl
-from ..models.resources import Resource
+from ..models.resources import N_, Resource
 
 #: Read and change everything the service layer offers.
 ADMIN = "ostiary:admin"
@@ -31,6 +31,7 @@ def ostiary_resources(request):
     # resource of the same name cannot take the admin audience away.
     aud = audience(request)
     return [
-        Resource(ADMIN, "api", "Administer this server", claims=(), audience=aud),
-        Resource(ADMIN_READ, "api", "Read this server's configuration", claims=(), audience=aud),
+        # N_: the consent page translates display names when it shows them.
+        Resource(ADMIN, "api", N_("Administer this server"), claims=(), audience=aud),
+        Resource(ADMIN_READ, "api", N_("Read this server's configuration"), claims=(), audience=aud),
     ]

@@ -9,7 +9,7 @@ lines either way, and refuses with the same one-line errors.
 
 from __future__ import annotations
 
-from ..administration import clients, records, registration, sessions, users
+from ..administration import clients, keys, records, registration, sessions, users
 from ..administration.audit import CLI
 from ..administration.errors import AdminError
 from .app import CommandError
@@ -83,6 +83,13 @@ class Local:
 
     def get_error(self, error_id):
         return self._run(records.get_error, error_id)
+
+    # keys (the local commands read the key ring itself; these serve the API's form)
+    def list_keys(self):
+        return self._run(keys.list_keys)
+
+    def rotate_keys(self, announce=None):
+        return self._change(keys.rotate_keys, announce=announce)
 
     # dynamic client registration's initial access tokens (dcr branch)
     def list_initial_tokens(self):

@@ -20,7 +20,8 @@ from ..administration.keys import CLOCK_SKEW, key_state
 from ..models.keys import ALGORITHMS
 from ..models.util import now
 from ..settings import parse_key_announcement
-from .app import CommandError
+from .app import CommandError, RemoteApp
+from .backend import AdminCommandError
 from .output import duration, table, when
 
 
@@ -28,7 +29,7 @@ def register(sub) -> None:
     """Add ``keys`` and its sub-commands to the sub-parsers ``sub``."""
     keys = sub.add_parser("keys", help="list or rotate the signing keys")
     commands = keys.add_subparsers(dest="keys_command", required=True, metavar="ACTION")
-    commands.add_parser("list", help="list the signing keys").set_defaults(handler=cmd_list)
+    commands.add_parser("list", help="list the signing keys").set_defaults(handler=cmd_list, remote=True)
     rotate = commands.add_parser(
         "rotate",
         help="publish new keys now, sign with them after ostiary.key_announcement seconds; "
@@ -42,7 +43,7 @@ def register(sub) -> None:
         metavar="SECONDS",
         help="seconds between publishing the new keys and signing with them (default: ostiary.key_announcement)",
     )
-    rotate.set_defaults(handler=cmd_rotate)
+    rotate.set_defaults(handler=cmd_rotate, remote=True)
 
 
 def longest_token_lifetime(app) -> int:
@@ -50,7 +51,18 @@ def longest_token_lifetime(app) -> int:
     return admin_keys.longest_token_lifetime(app.request)
 
 
+def _remote_list(app):
+    """``keys list`` through a running server's admin API."""
+    listed = app.backend.list_keys()
+    rows = [(k["kid"], k["alg"], when(k["created_at"]), k["state"], when(k["publish_until"])) for k in listed["items"]]
+    print(table(("kid", "alg", "created", "state", "published until"), rows))
+    if listed.get("next_rotation_due"):
+        print(f"note: the next rotation is due {when(listed['next_rotation_due'])}")
+
+
 def cmd_list(app, args):
+    if isinstance(app, RemoteApp):
+        return _remote_list(app)
     current = now()
     ring = app.root.keys
     rows = [(k.kid, k.alg, when(k.created_at), key_state(k, current), when(k.publish_until)) for k in ring.keys]
@@ -86,7 +98,22 @@ def announcement(app, args) -> int:
         raise CommandError(f"--announce {args.announce!r}: {exc}") from None
 
 
+def _remote_rotate(app, args):
+    """``keys rotate`` through a running server's admin API."""
+    # None: the server's own ostiary.key_announcement
+    announce = None if not args.now and args.announce is None else announcement(app, args)
+    try:
+        fresh = app.backend.rotate_keys(announce)["items"]
+    except AdminCommandError as exc:
+        raise CommandError(exc.detail) from None
+    for key in fresh:
+        starts = "now on" if key["activates_at"] <= key["created_at"] else when(key["activates_at"])
+        print(f"new {key['alg']} key {key['kid']}: published now, signs from {starts}")
+
+
 def cmd_rotate(app, args):
+    if isinstance(app, RemoteApp):
+        return _remote_rotate(app, args)
     announce = announcement(app, args)
     longest = longest_token_lifetime(app)
     ring = app.root.keys

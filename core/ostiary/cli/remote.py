@@ -187,6 +187,14 @@ class Remote:
     def get_error(self, error_id):
         return self._get(f"/errors/{_segment(error_id)}")
 
+    # -- keys -------------------------------------------------------------------
+
+    def list_keys(self):
+        return self._get("/keys")
+
+    def rotate_keys(self, announce=None):
+        return self.call("POST", "/keys/rotate", {} if announce is None else {"announce": announce})[0]
+
     # -- dynamic client registration's initial access tokens (dcr branch) -------
 
     def list_initial_tokens(self):

@@ -18,6 +18,9 @@ log = logging.getLogger(__name__)
 #: Routes whose callers are programs: they get JSON errors, not a page.
 API_ROUTES = frozenset({"token", "revocation", "introspection", "userinfo", "discovery", "jwks"})
 
+#: The admin API's routes (issue 14) by name prefix: their errors are problem details.
+ADMIN_API_ROUTES = "admin_api_"
+
 #: Core's error codes: the error page's message and HTTP status for each.
 #: Monitoring and conformance suites read the status, not the text. A code
 #: registered by nobody is the sender's fault (an unknown client, an
@@ -92,6 +95,16 @@ def server_error(exc, request):
     route = getattr(request, "matched_route", None)
     if route is not None and route.name in API_ROUTES:
         return json_response(500, {"error": "server_error", "error_description": f"Internal error {error_id}."})
+    if route is not None and route.name.startswith(ADMIN_API_ROUTES):  # issue 14: problem details (RFC 9457)
+        body = {
+            "type": "about:blank",
+            "title": "Internal server error",
+            "status": 500,
+            "detail": f"Internal error {error_id}.",
+        }
+        response = json_response(500, body)
+        response.content_type = "application/problem+json"
+        return response
     return _render_error(request, "server_error", error_id, f"{type(exc).__name__}: {exc}")
 
 
