@@ -116,5 +116,6 @@ def includeme(config):
     config.include(".protocol")
     config.include(".interaction")
     config.include(".administration.api")  # the admin REST API (issue 14)
+    config.include(".administration.registration")  # RFC 7591/7592 on the service layer (issue 14)
     registry.ostiary_plugins.hook.ostiary_configure(config=config)
     registry.ostiary_plugins.hook.ostiary_add_pages(config=config)  # deprecated name

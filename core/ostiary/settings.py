@@ -10,6 +10,7 @@ into a frozen :class:`Settings` object, or stops start-up with a
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 import types
 from collections.abc import Callable
@@ -484,6 +485,118 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 
+# -- dynamic client registration (RFC 7591/7592) -------------------------------
+#
+# Its own rows, kept together so that the table above stays easy to merge.
+
+#: What a registered client may ask for; core's own lists live in
+#: models/clients.py, but settings sit below models, so they are repeated
+#: here and kept equal by a test.
+REGISTRATION_GRANT_TYPES = ("authorization_code", "refresh_token", "client_credentials")
+REGISTRATION_AUTH_METHODS = ("client_secret_basic", "client_secret_post", "private_key_jwt", "none")
+#: The forms of redirect URI a registered client may use: https URLs,
+#: http to a loopback address (RFC 8252 section 7.3), private-use schemes
+#: of native apps (RFC 8252 section 7.1).
+REDIRECT_URI_FORMS = ("https", "loopback", "private-use")
+
+
+def _subset_of(*allowed: str) -> Callable[[str], tuple[str, ...]]:
+    def parse(value: str) -> tuple[str, ...]:
+        words = _names(value)
+        unknown = [word for word in words if word not in allowed]
+        if unknown:
+            raise ValueError(f"{', '.join(unknown)}: expected some of {', '.join(allowed)}")
+        return words
+
+    return parse
+
+
+def _scopes(value: str) -> tuple[str, ...]:
+    words = _names(value)
+    if not words:
+        raise ValueError("name at least one scope")
+    return words
+
+
+def read_jwks_file(path: str):
+    """The public JWK Set in the JSON file ``path`` (a joserfc ``KeySet``),
+    or a ValueError saying in one line what is wrong with it."""
+    from joserfc.errors import JoseError
+    from joserfc.jwk import KeySet
+
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except OSError as exc:
+        raise ValueError(exc.strerror) from None
+    except ValueError:
+        raise ValueError("not a JSON file") from None
+    if not isinstance(data, dict) or not isinstance(data.get("keys"), list) or not data["keys"]:
+        raise ValueError('expected a JWK Set: {"keys": [...]} with at least one key')
+    try:
+        keys = KeySet.import_key_set(data)
+    except (ValueError, TypeError, KeyError, JoseError) as exc:
+        raise ValueError(f"not a valid JWK Set ({exc})") from None
+    if any(key.is_private for key in keys):
+        raise ValueError("holds private keys; give only the public ones")
+    return keys
+
+
+def _jwks_file(value: str) -> str | None:
+    value = value.strip()
+    if value:
+        read_jwks_file(value)  # refuse a bad file at start-up, not at the first registration
+    return value or None
+
+
+REGISTRATION_SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "ostiary.client_registration",
+        "off",
+        _choice("off", "token", "open"),
+        "Dynamic client registration (RFC 7591) at /connect/register: off; token, with an initial access token an administrator created (`ostiary registration token create`); or open to anyone.",
+    ),
+    Setting(
+        "ostiary.client_registration.grant_types",
+        "authorization_code refresh_token",
+        _subset_of(*REGISTRATION_GRANT_TYPES),
+        "Grant types a registered client may have.",
+    ),
+    Setting(
+        "ostiary.client_registration.scopes",
+        "openid profile email offline_access",
+        _scopes,
+        "Scopes a registered client may have; a client that names none gets all of them.",
+    ),
+    Setting(
+        "ostiary.client_registration.auth_methods",
+        "client_secret_basic client_secret_post private_key_jwt none",
+        _subset_of(*REGISTRATION_AUTH_METHODS),
+        "Token endpoint authentication methods a registered client may choose (none: a public client with PKCE).",
+    ),
+    Setting(
+        "ostiary.client_registration.redirect_uri_forms",
+        "https loopback private-use",
+        _subset_of(*REDIRECT_URI_FORMS),
+        "Forms of redirect URI a registered client may use: https URLs, http to loopback addresses, private-use schemes of native apps.",
+    ),
+    Setting(
+        "ostiary.client_registration.software_statement_jwks",
+        "",
+        _jwks_file,
+        "A JSON file holding the JWK Set whose keys sign the software statements (RFC 7591, section 2.3) this server accepts; empty: every software statement is refused.",
+    ),
+    Setting(
+        "ostiary.client_registration.require_software_statement",
+        "false",
+        _bool,
+        "Refuse a registration that carries no software statement signed by one of those keys.",
+    ),
+)
+
+SETTINGS = SETTINGS + REGISTRATION_SETTINGS
+
+
 # -- administration (issue 14): the command line through a running server's admin API
 SETTINGS += (
     Setting(
@@ -565,6 +678,13 @@ def parse_settings(raw: dict[str, Any]) -> Any:
     if bool(values["footer_link_url"]) != bool(values["footer_link_text"]):
         raise SettingsError("ostiary.footer_link_url and ostiary.footer_link_text: set both or neither")
     values["providers"] = _parse_providers(raw, values["providers"])
+    if (
+        values["client_registration_require_software_statement"]
+        and not values["client_registration_software_statement_jwks"]
+    ):
+        raise SettingsError(
+            "ostiary.client_registration.require_software_statement: needs ostiary.client_registration.software_statement_jwks"
+        )
     return Settings(**values)
 
 

@@ -86,3 +86,38 @@ def test_other_methods_and_paths_still_go_to_pyramid(app):
     assert app.post("/.well-known/openid-configuration", status=404).status_int == 404
     assert app.get("/.well-known/openid-configuration/", status=404).status_int == 404
     assert app.get("/.well-known/openid-configuration?x=1").json["issuer"] == TEST_ISSUER
+
+
+# -- RFC 8414 authorization server metadata ------------------------------------
+
+
+def test_rfc_8414_metadata_equals_discovery_where_they_overlap(app):
+    discovery = app.get("/.well-known/openid-configuration").json
+    metadata = app.get("/.well-known/oauth-authorization-server").json
+    assert metadata["issuer"] == TEST_ISSUER
+    for key, value in metadata.items():
+        assert discovery[key] == value, key
+    # Every OAuth 2.0 entry is there, none that only OpenID Connect defines.
+    for key in (
+        "authorization_endpoint",
+        "token_endpoint",
+        "jwks_uri",
+        "revocation_endpoint",
+        "introspection_endpoint",
+    ):
+        assert key in metadata
+    for key in ("userinfo_endpoint", "id_token_signing_alg_values_supported", "subject_types_supported"):
+        assert key not in metadata
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_the_shortcut_answers_rfc_8414_metadata_exactly_as_the_view_does(ostiary_app, app, method):
+    from pyramid.interfaces import IExecutionPolicy
+
+    path = "/.well-known/oauth-authorization-server"
+    policy = ostiary_app.registry.queryUtility(IExecutionPolicy)
+    shortcut = _through(policy, None, method, path)  # no router: only the shortcut can answer
+    view = _through(policy.inner, ostiary_app, method, path)
+    assert shortcut.status == view.status == "200 OK"
+    assert sorted(shortcut.headerlist) == sorted(view.headerlist)
+    assert shortcut.body == view.body

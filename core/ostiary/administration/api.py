@@ -27,7 +27,18 @@ from pyramid.interfaces import IRoutesMapper
 from pyramid.response import Response
 
 from ..protocol.bearer import BearerRefusal, check_bearer
-from . import clients, consents, keys, providers, records, resources, scopes, sessions, users
+from . import (
+    clients,
+    consents,
+    keys,
+    providers,
+    records,
+    registration,  # initial access tokens (dcr branch)
+    resources,
+    scopes,
+    sessions,
+    users,
+)
 from .audit import client_actor, person_actor
 from .errors import AdminError, ValidationError
 from .users import is_admin
@@ -364,6 +375,50 @@ OPERATIONS = (
     Operation("provider_get", "GET", "/providers/{name}", get_provider, "Read an external provider", "providers", "Provider"),
     Operation("audit_list", "GET", "/audit", audit_trail, "Query the stored audit trail, newest first", "audit", "AuditPage", query=("subject", "client_id", "type", "since", "until", "audit_limit")),
     Operation("error_get", "GET", "/errors/{error_id}", get_error, "Read the detail behind an error id", "errors", "ErrorRecord"),
+)  # fmt: skip
+
+
+# -- dynamic client registration (dcr branch): initial access tokens -----------
+
+#: The longest life and the most uses an initial access token may be given.
+MAX_TOKEN_LIFETIME = 10 * 365 * 86400
+MAX_TOKEN_USES = 1_000_000
+
+
+def _bounded(data: dict, name: str, default: int, maximum: int) -> int | None:
+    """A member that is a whole number from 1 to ``maximum``, or null
+    (no limit); ``default`` when absent."""
+    if name not in data:
+        return default
+    value = data[name]
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= maximum:
+        raise ValidationError(f"expected a whole number from 1 to {maximum}, or null", name)
+    return value
+
+
+def list_initial_tokens(request, actor):
+    return answer({"items": registration.list_initial_access_tokens(request)})
+
+
+def create_initial_token(request, actor):
+    data = only(body(request), "uses", "lifetime")
+    uses = _bounded(data, "uses", 1, MAX_TOKEN_USES)
+    lifetime = _bounded(data, "lifetime", 7 * 86400, MAX_TOKEN_LIFETIME)
+    return answer(registration.create_initial_access_token(request, actor, uses=uses, lifetime=lifetime), 201)
+
+
+def revoke_initial_token(request, actor):
+    token_id = request.matchdict["token_id"]
+    registration.revoke_initial_access_token(request, actor, token_id)
+    return answer({"id": token_id})
+
+
+OPERATIONS += (
+    Operation("registration_tokens_list", "GET", "/registration/tokens", list_initial_tokens, "List the initial access tokens for client registration (never their values)", "registration", "InitialAccessTokenList"),
+    Operation("registration_tokens_create", "POST", "/registration/tokens", create_initial_token, "Create an initial access token (its value is shown once)", "registration", "InitialAccessTokenWithValue", 201, "NewInitialAccessToken"),
+    Operation("registration_token_revoke", "DELETE", "/registration/tokens/{token_id}", revoke_initial_token, "Revoke an initial access token", "registration", "InitialAccessTokenRevoked"),
 )  # fmt: skip
 
 

@@ -213,6 +213,39 @@ SCHEMAS = {
     ),
 }
 
+# -- dynamic client registration (dcr branch): initial access tokens -----------
+_TOKEN_NUMBER = {"type": ["integer", "null"], "minimum": 1}
+SCHEMAS.update(
+    {
+        "InitialAccessToken": _object(
+            {
+                "id": STRING,
+                "uses": INTEGER,
+                "uses_left": NULLABLE_INTEGER,
+                "expires_at": NULLABLE_INTEGER,
+                "created_at": INTEGER,
+                "created_by": STRING,
+                "last_used_at": NULLABLE_INTEGER,
+            },
+            ("id", "uses", "uses_left", "expires_at", "created_at", "created_by"),
+        ),
+        "InitialAccessTokenList": _object(
+            {"items": {"type": "array", "items": {"$ref": "#/components/schemas/InitialAccessToken"}}}, ("items",)
+        ),
+        "NewInitialAccessToken": _object(
+            {
+                "uses": {**_TOKEN_NUMBER, "maximum": 1_000_000},
+                "lifetime": {**_TOKEN_NUMBER, "maximum": 10 * 365 * 86400},
+            },
+            extra=False,
+        ),
+        "InitialAccessTokenWithValue": _object(
+            {"token": {"$ref": "#/components/schemas/InitialAccessToken"}, "value": STRING}, ("token", "value")
+        ),
+        "InitialAccessTokenRevoked": _object({"id": STRING}, ("id",)),
+    }
+)
+
 QUERY = {
     "search": {"type": "string", "description": "keep the items whose id, name or email contains this, any case"},
     "offset": {"type": "integer", "minimum": 0, "maximum": 999999999, "description": "items to skip"},

@@ -41,3 +41,14 @@ def audit_trail(request, *, subject=None, client_id=None, types=None, since=None
         return {"items": []}
     records = trail.query(subject=subject, client_id=client_id, type=types, since=since, until=until, limit=limit)
     return {"items": [record.as_data() for record in records]}
+
+
+# -- the admin console's dashboard (dcr branch) ---------------------------------
+
+
+def recent_errors(request, *, limit: int = 10) -> dict:
+    """The error records still kept (an hour), newest first: what people
+    saw on the error page, for an operator's overview."""
+    tree = request.ostiary_root.interactions.errors
+    found = sorted(tree.items(), key=lambda item: item[1].created_at, reverse=True)[:limit]
+    return {"items": [get_error(request, error_id) for error_id, _ in found]}

@@ -9,7 +9,7 @@ lines either way, and refuses with the same one-line errors.
 
 from __future__ import annotations
 
-from ..administration import clients, keys, records, sessions, users
+from ..administration import clients, keys, records, registration, sessions, users
 from ..administration.audit import CLI
 from ..administration.errors import AdminError
 from .app import CommandError
@@ -90,6 +90,16 @@ class Local:
 
     def rotate_keys(self, announce=None):
         return self._change(keys.rotate_keys, announce=announce)
+
+    # dynamic client registration's initial access tokens (dcr branch)
+    def list_initial_tokens(self):
+        return self._run(registration.list_initial_access_tokens)
+
+    def create_initial_token(self, uses, lifetime):
+        return self._change(registration.create_initial_access_token, uses=uses, lifetime=lifetime)
+
+    def revoke_initial_token(self, token_id):
+        return self._change(registration.revoke_initial_access_token, token_id)
 
 
 class AdminCommandError(CommandError):

@@ -9,7 +9,7 @@ from .. import loader
 from ..models import packing
 from ..models.root import prune_request
 from ..plugins import housekeeping
-from . import audit, check, clients, keys, logout, plugin_list, providers, sessions, themes, users
+from . import audit, check, clients, keys, logout, plugin_list, providers, registration, sessions, themes, users
 from .app import CommandError
 from .output import size
 
@@ -26,6 +26,7 @@ def register(sub) -> None:
     plugin_list.register(sub)
     logout.register(sub)
     check.register(sub)
+    registration.register(sub)  # dynamic client registration's initial access tokens
     sessions.register(sub)  # session list|end, error show (issue 14)
     audit.register(sub)
     prune = sub.add_parser(

@@ -195,6 +195,17 @@ class Remote:
     def rotate_keys(self, announce=None):
         return self.call("POST", "/keys/rotate", {} if announce is None else {"announce": announce})[0]
 
+    # -- dynamic client registration's initial access tokens (dcr branch) -------
+
+    def list_initial_tokens(self):
+        return self._get("/registration/tokens")["items"]
+
+    def create_initial_token(self, uses, lifetime):
+        return self.call("POST", "/registration/tokens", {"uses": uses, "lifetime": lifetime})[0]
+
+    def revoke_initial_token(self, token_id):
+        return self.call("DELETE", f"/registration/tokens/{_segment(token_id)}")[0]
+
 
 def _segment(value: str) -> str:
     return urllib.parse.quote(value, safe="")

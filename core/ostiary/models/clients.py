@@ -226,6 +226,15 @@ class Client(Persistent):
     #: sector (its host is the sector); needed when they span several hosts.
     sector_identifier_uri = None
 
+    # -- dynamic client registration (RFC 7591/7592) --------------------------
+    #: SHA-256 digest of the client's registration access token: set only
+    #: for a client that registered itself, and what lets it manage itself.
+    registration_access_token_digest = None
+    #: The informational metadata a registered client sent (client_uri,
+    #: logo_uri, contacts, tos_uri, policy_uri, software_id, ...), returned
+    #: as it came; nothing in the protocol depends on it.
+    registration_metadata = None
+
     def __init__(self, client_id: str, **fields):
         self.client_id = client_id
         self.name = client_id
@@ -379,6 +388,11 @@ class Client(Persistent):
             if problem:
                 raise ClientError(problem, field)
 
+    def check_registration_access_token(self, token: str) -> bool:
+        """Whether ``token`` is this client's registration access token (RFC 7592)."""
+        stored = self.registration_access_token_digest
+        return stored is not None and hmac.compare_digest(digest(token or ""), stored)
+
     @property
     def is_public(self) -> bool:
         return self.token_endpoint_auth_method == "none"
@@ -459,6 +473,8 @@ class Client(Persistent):
     def as_dict(self) -> dict:
         """A JSON-friendly view, without secrets (for ``client show``)."""
         skip = {"secret_digests", "jwt_secrets"}
+
+        skip = {"secret_digests", "registration_access_token_digest"}
         data = {k: v for k, v in vars(self).items() if not k.startswith("_") and k not in skip}
         data["secrets"] = len(self.secret_digests)
         return {k: list(v) if isinstance(v, tuple) else v for k, v in sorted(data.items())}
@@ -492,3 +508,22 @@ class ClientRegistry(Persistent):
         answers (for a CORS preflight, which names no client). A walk over
         every client: preflights are few, and browsers cache the answer."""
         return any(client.enabled and origin in client.cors_origins() for client in self.items.values())
+
+    # -- dynamic client registration -----------------------------------------
+    #: The initial access tokens (RFC 7591), made when the first one is
+    #: created: a database that never used registration has none, and needs
+    #: no evolve step for it.
+    initial_access_tokens = None
+
+    def initial_access_token_store(self):
+        """The store of initial access tokens, created on first use."""
+        if self.initial_access_tokens is None:
+            from .registration import InitialAccessTokenStore
+
+            self.initial_access_tokens = InitialAccessTokenStore()
+        return self.initial_access_tokens
+
+    def prune(self, when: int) -> int:
+        """Delete the initial access tokens that can no longer be used."""
+        store = self.initial_access_tokens
+        return 0 if store is None else store.prune(when)

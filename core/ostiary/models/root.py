@@ -92,6 +92,7 @@ class OstiaryRoot(Persistent):
             + self.outbox.prune(when)
             + self.pushed_requests.prune(when)
             + self.device_authorizations.prune(when)
+            + self.clients.prune(when)  # used-up initial access tokens (registration)
             + (self.audit.prune(when) if self.audit is not None else 0)
         )
 

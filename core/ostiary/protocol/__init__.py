@@ -7,7 +7,16 @@ from . import cors
 from .authorize import authorize
 from .device import device_authorization
 from .end_session import end_session
-from .endpoints import discovery, introspection, jwks, method_not_allowed, revocation, token, userinfo
+from .endpoints import (
+    discovery,
+    introspection,
+    jwks,
+    method_not_allowed,
+    oauth_metadata,
+    revocation,
+    token,
+    userinfo,
+)
 from .paths import PATHS
 from .pushed_requests import par
 from .server import get_oauth_server
@@ -29,6 +38,8 @@ ROUTES = tuple(
         # -- oauth-grants (issue 15) --
         ("par", par, ("POST",)),
         ("device_authorization", device_authorization, ("POST",)),
+        # -- RFC 8414 (the registration routes: ostiary.administration.registration)
+        ("oauth_metadata", oauth_metadata, ("GET", "HEAD")),
     )
 )
 
@@ -50,3 +61,4 @@ def includeme(config):
             config.add_view(cors.public_preflight, route_name=name, request_method="OPTIONS", require_csrf=False)
         if methods == ("POST",):
             config.add_view(method_not_allowed, route_name=name, require_csrf=False, decorator=decorator)
+    config.include(".registration")

@@ -32,9 +32,10 @@ CLAIMS_SUPPORTED = [
 ]
 
 
-def discovery_document(issuer: str, ui_locales=("en",)) -> dict:
-    """OpenID Connect Discovery 1.0 metadata: what this server supports, and nothing else."""
-    return {
+def discovery_document(issuer: str, ui_locales=("en",), registration: bool = False) -> dict:
+    """OpenID Connect Discovery 1.0 metadata: what this server supports, and
+    nothing else; ``registration``: whether dynamic client registration is on."""
+    doc = {
         "issuer": issuer,
         "authorization_endpoint": endpoint_url(issuer, "authorize"),
         "token_endpoint": endpoint_url(issuer, "token"),
@@ -69,6 +70,46 @@ def discovery_document(issuer: str, ui_locales=("en",)) -> dict:
         # -- DPoP (RFC 9449, section 5.1) --
         "dpop_signing_alg_values_supported": list(dpop.ALGS),
     }
+    if registration:
+        doc["registration_endpoint"] = endpoint_url(issuer, "registration")
+    return doc
+
+
+#: What only OpenID Connect defines: left out of the RFC 8414 metadata.
+OPENID_ONLY = frozenset(
+    {
+        "userinfo_endpoint",
+        "end_session_endpoint",
+        "subject_types_supported",
+        "id_token_signing_alg_values_supported",
+        "id_token_encryption_alg_values_supported",
+        "id_token_encryption_enc_values_supported",
+        "userinfo_signing_alg_values_supported",
+        "acr_values_supported",
+        "claims_supported",
+        "claims_parameter_supported",
+        "claim_types_supported",
+        "request_parameter_supported",
+        "request_uri_parameter_supported",
+        "require_request_uri_registration",
+        "prompt_values_supported",
+        "frontchannel_logout_supported",
+        "frontchannel_logout_session_supported",
+        "backchannel_logout_supported",
+        "backchannel_logout_session_supported",
+        "check_session_iframe",
+        "display_values_supported",
+    }
+)
+
+
+def authorization_server_metadata(discovery: dict) -> dict:
+    """RFC 8414 metadata, taken from the OpenID discovery document so the two
+    agree wherever they overlap: every OAuth 2.0 entry (RFC 8414 and the
+    later RFCs that register theirs, such as RFC 9207's
+    ``authorization_response_iss_parameter_supported``), none of those only
+    OpenID Connect defines."""
+    return {key: value for key, value in discovery.items() if key not in OPENID_ONLY}
 
 
 def _cached_json(body: bytes, max_age: int) -> Response:
@@ -81,6 +122,12 @@ def discovery(request):
     """``GET /.well-known/openid-configuration``; the bytes are built once per
     process. (:mod:`.wellknown` usually answers before Pyramid gets here.)"""
     return _cached_json(wellknown.discovery_bytes(request.registry), wellknown.DISCOVERY_MAX_AGE)
+
+
+def oauth_metadata(request):
+    """``GET /.well-known/oauth-authorization-server`` (RFC 8414); built once
+    per process, like discovery, and usually answered by :mod:`.wellknown`."""
+    return _cached_json(wellknown.oauth_metadata_bytes(request.registry), wellknown.DISCOVERY_MAX_AGE)
 
 
 def jwks(request):

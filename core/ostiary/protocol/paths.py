@@ -25,6 +25,10 @@ PATHS = {
     "par": "/connect/par",
     "device_authorization": "/connect/device_authorization",
     "device_confirm": "/device/confirm",
+    # -- dynamic client registration and RFC 8414 ---------------------------
+    "oauth_metadata": "/.well-known/oauth-authorization-server",
+    "registration": "/connect/register",
+    "registration_client": "/connect/register/{client_id}",
 }
 
 

@@ -1,4 +1,4 @@
-"""Discovery and JWKS answered before Pyramid builds a request.
+"""Discovery, RFC 8414 metadata and JWKS answered before Pyramid builds a request.
 
 Relying parties and resource servers fetch these two documents far more
 often than anything else, and both are bytes the process already holds:
@@ -23,6 +23,7 @@ from .paths import PATHS
 
 DISCOVERY_PATH = PATHS["discovery"]
 JWKS_PATH = PATHS["jwks"]
+OAUTH_METADATA_PATH = PATHS["oauth_metadata"]
 
 #: Cache lifetimes the two views announce.
 DISCOVERY_MAX_AGE = 3600
@@ -36,12 +37,24 @@ def discovery_bytes(registry) -> bytes:
         from .endpoints import discovery_document
 
         settings = registry.ostiary_settings
-        doc = discovery_document(settings.issuer, settings.languages)
+        doc = discovery_document(settings.issuer, settings.languages, settings.client_registration != "off")
         # -- oauth-grants (issue 15) --
         from .grant_metadata import grant_metadata
 
         doc.update(grant_metadata(settings, doc))
         body = registry.ostiary_discovery_bytes = json.dumps(doc, separators=(",", ":")).encode()
+    return body
+
+
+def oauth_metadata_bytes(registry) -> bytes:
+    """The serialized RFC 8414 metadata, derived from the discovery document
+    once per process."""
+    body = getattr(registry, "ostiary_oauth_metadata_bytes", None)
+    if body is None:
+        from .endpoints import authorization_server_metadata
+
+        doc = authorization_server_metadata(json.loads(discovery_bytes(registry)))
+        body = registry.ostiary_oauth_metadata_bytes = json.dumps(doc, separators=(",", ":")).encode()
     return body
 
 
@@ -66,6 +79,8 @@ class WellKnownPolicy:
             path = environ.get("PATH_INFO")
             if path == DISCOVERY_PATH:
                 return self._answer(discovery_bytes(self.registry), DISCOVERY_MAX_AGE)
+            if path == OAUTH_METADATA_PATH:
+                return self._answer(oauth_metadata_bytes(self.registry), DISCOVERY_MAX_AGE)
             if path == JWKS_PATH:
                 body = self.registry.ostiary_keys.unchanged_jwks(database(self.registry))
                 if body is not None:
