@@ -608,8 +608,9 @@ def ostiary_delete_user(request: Request, subject: str) -> bool | None:
 def ostiary_password_problem(request: Request, password: str, username: str | None, email: str | None) -> Any:
     """Return why ``password`` is not acceptable as a new password (a
     translation string or text safe to show), or ``None`` to accept it.
-    The one password policy: the account console, registration, password
-    reset, ``ostiary user`` commands and ``ostiary load`` all ask it. The
-    first answer wins; the accounts library answers with its NIST-style
-    policy (length, common passwords, not the username or email).
+    Asked after core's own password policy accepted it (NIST-style:
+    ``ostiary.password_min_length``, common passwords, not the username or
+    email), wherever a password is set: the account console and the
+    ``ostiary user`` commands (registration and reset check core's policy).
+    A user store with rules of its own adds them here; the first answer wins.
     """
