@@ -615,7 +615,7 @@ def test_load_reads_the_demo_file(ostiary_cli, database):
 
 def test_load_applies_the_password_policy(ostiary_cli, tmp_path, database):
     data = tmp_path / "weak.toml"
-    data.write_text('[[users]]\nusername = "weak"\npassword = "password1"\n')
+    data.write_text('[[users]]\nusername = "weak"\npassword = "password123456"\n')
     assert one_line(ostiary_cli("load", str(data))) == (
         "ostiary: users[0]: password refused by the password policy: "
         "This password is too common. Choose one that is harder to guess."
