@@ -158,7 +158,9 @@ def ostiary_set_password(request: Request, subject: str, password: str) -> bool 
 def ostiary_update_claims(request: Request, subject: str, claims: Mapping[str, Any]) -> bool | None:
     """Merge ``claims`` (a dict) into the stored claims of ``subject``;
     return ``True`` if this store holds the user, ``None`` otherwise. Used,
-    for example, to record ``email_verified`` after email confirmation."""
+    for example, to record ``email_verified`` after email confirmation, and
+    by the account console's Profile section, where a value of ``None``
+    means the person cleared the claim: remove it."""
 
 
 # -- profile service -------------------------------------------------------
@@ -574,6 +576,9 @@ class AccountCapabilities:
     password: bool = False
     email: bool = False
     delete: bool = False
+    #: False for a person who signs in only through an external provider:
+    #: the Password section lets them set one without a current password
+    has_password: bool = True
 
 
 @hookspec(firstresult=True)

@@ -18,6 +18,7 @@ from BTrees.OOBTree import OOBTree
 from persistent import Persistent
 from pyramid_zodbconn import get_connection
 
+from .account import EmailChanges
 from .clients import ClientRegistry
 from .database import run_apart, run_apart_on_connection
 from .federation import FederationStore
@@ -41,6 +42,8 @@ class OstiaryRoot(Persistent):
     generation = 0
     #: plugin data name -> the generation its evolve steps reached (generation 7)
     plugin_generations = None
+    #: the account console's pending email changes (the account-console generation)
+    email_changes = None
 
     def __init__(self):
         self.clients = ClientRegistry()
@@ -56,6 +59,7 @@ class OstiaryRoot(Persistent):
         self.federation = FederationStore()
         self.login_throttle = LoginThrottle()
         self.plugin_generations = OOBTree()
+        self.email_changes = EmailChanges()
         self.generation = CURRENT_GENERATION
 
     def prune(self, when: int | None = None) -> int:
@@ -68,6 +72,7 @@ class OstiaryRoot(Persistent):
             + self.keys.prune(when)
             + self.federation.prune(when)
             + self.login_throttle.prune(when)
+            + (self.email_changes.prune(when) if self.email_changes is not None else 0)
         )
 
 
@@ -139,8 +144,24 @@ def _evolve_7(root: OstiaryRoot) -> None:
         root.plugin_generations = OOBTree()
 
 
+# -- the account console (issue 12) --
+def _evolve_account_console(root: OstiaryRoot) -> None:
+    """Generation 8 (account console) keeps the pending email changes."""
+    if root.email_changes is None:
+        root.email_changes = EmailChanges()
+
+
 #: Evolve steps in order; step ``n`` brings a database to generation ``n``.
-EVOLVE_STEPS = (_evolve_1, _evolve_2, _evolve_3, _evolve_4, _evolve_5, _evolve_6, _evolve_7)
+EVOLVE_STEPS = (
+    _evolve_1,
+    _evolve_2,
+    _evolve_3,
+    _evolve_4,
+    _evolve_5,
+    _evolve_6,
+    _evolve_7,
+    _evolve_account_console,
+)
 CURRENT_GENERATION = len(EVOLVE_STEPS)
 
 
