@@ -619,3 +619,15 @@ def ostiary_password_problem(request: Request, password: str, username: str | No
     ``ostiary user`` commands (registration and reset check core's policy).
     A user store with rules of its own adds them here; the first answer wins.
     """
+
+
+@hookspec(firstresult=True)
+def ostiary_registration_url(request: Request, return_url: str | None) -> str | None:
+    """Return the URL of this plugin's registration page that, once the
+    account exists and is signed in, sends the browser to ``return_url``
+    (an authorize return URL, or ``None``); ``None`` if it has none. Used
+    for ``prompt=create`` (OpenID Connect "Initiating User Registration"):
+    with an implementation, discovery lists ``create`` in
+    ``prompt_values_supported`` and the authorize endpoint sends the
+    person there; without one, ``prompt=create`` is refused.
+    """
