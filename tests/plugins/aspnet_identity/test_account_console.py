@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the fixtures imported from test_signin are parameters here)
 """The account console on the ASP.NET Identity store, through the same
 user-store hooks as the built-in one: the rows change as ASP.NET Core
 Identity would change them (issue 12)."""
