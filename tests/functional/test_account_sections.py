@@ -216,6 +216,8 @@ def test_deletion_without_confirmation_is_refused(app):
 
 def test_deletion_removes_the_user_sessions_tokens_consents_and_plugin_data(app, flow, ostiary_app, logout_receiver):
     subject = subject_of(app)
+    with transaction_root(ostiary_app) as root:
+        root.federation.add_link("corp", "upstream-alice", subject)
     tokens = flow.exchange(flow.code(scope="openid offline_access")["code"]).json
     with transaction_root(ostiary_app) as root:
         root.clients.get("demo-rp").backchannel_logout_uri = logout_receiver.url
@@ -225,6 +227,7 @@ def test_deletion_removes_the_user_sessions_tokens_consents_and_plugin_data(app,
     assert logout_receiver.wait_tokens(1)  # the client heard of the ended session
     with transaction_root(ostiary_app) as root:
         assert not list(root.grants.consents_of(subject)) and not root.sessions.of_subject(subject)
+        assert root.federation.links_of(subject) == []
     app.authorization = ("Basic", ("demo-rp", "demo-secret"))
     refreshed = app.post(
         "/connect/token", {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]}, expect_errors=True

@@ -44,13 +44,16 @@ def delete_page(request):
 
 def forget(request, subject) -> None:
     """Remove everything of ``subject``: sessions (with back-channel logout),
-    refresh tokens, consents, pending email changes, the plugins' parts, the user."""
+    refresh tokens, consents, pending email changes, linked external logins,
+    the plugins' parts, the user."""
     root = request.ostiary_root
     service = request.interaction
     service.revoke_user(subject)  # every session, with back-channel logout; every refresh token
     for consent in list(root.grants.consents_of(subject)):
         root.grants.forget_consent(subject, consent.client_id)
     root.email_changes.forget_subject(subject)
+    for link in root.federation.links_of(subject):  # the external logins linked to the account
+        root.federation.remove_link(link.provider, link.upstream_subject)
     request.plugins.account_deleted(subject)
     request.plugins.delete_user(subject)
 
