@@ -242,6 +242,12 @@ class Plugins:
         )
 
 
+def offers_registration(registry) -> bool:
+    """Whether an enabled plugin offers registration (``ostiary_registration_url``):
+    asked once per process for the discovery document, before any request."""
+    return bool(registry.ostiary_plugins.hook.ostiary_registration_url.get_hookimpls())
+
+
 def get_plugins(request) -> Plugins:
     """Request method ``request.plugins``."""
     return Plugins(request)

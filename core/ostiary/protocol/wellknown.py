@@ -38,7 +38,9 @@ def discovery_bytes(registry) -> bytes:
         settings = registry.ostiary_settings
         doc = discovery_document(settings.issuer, settings.languages)
         # prompt=create (issue 12): only when a plugin offers registration
-        if registry.ostiary_plugins.hook.ostiary_registration_url.get_hookimpls():
+        from ..facade import offers_registration
+
+        if offers_registration(registry):
             doc["prompt_values_supported"] = [*doc["prompt_values_supported"], "create"]
         body = registry.ostiary_discovery_bytes = json.dumps(doc, separators=(",", ":")).encode()
     return body
