@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .hookspecs import Caller
+from .hookspecs import AccountCapabilities, Caller
 
 #: Claims that belong to the protocol, never to a profile service.
 PROTOCOL_CLAIMS = frozenset(
@@ -207,11 +207,57 @@ class Plugins:
         answers = self._relay.ostiary_token_exchange_allowed(request=self._request, client=client, exchange=exchange)
         return any(answer is True for answer in answers) and not any(answer is False for answer in answers)
 
-    # -- administration (issue 14) ------------------------------------------
+    # -- the account console (issue 12) --------------------------------------
 
-    def remove_user(self, subject: str) -> bool:
-        """Whether a store held ``subject`` and removed it (first result)."""
-        return bool(self._relay.ostiary_remove_user(request=self._request, subject=subject))
+    def account_sections(self) -> list:
+        """The console's sections, sorted by ``order`` then name; a later
+        plugin replaces an earlier one's section of the same name."""
+        by_name = {
+            section.name: section
+            for section in concatenated(self._relay.ostiary_account_sections(request=self._request))
+        }
+        return sorted(by_name.values(), key=lambda section: (section.order, section.name))
+
+    def account_export(self, subject: str) -> dict:
+        """Every plugin's part of the person's data file, merged."""
+        return merged(self._relay.ostiary_account_export(request=self._request, subject=subject))
+
+    def account_deleted(self, subject: str) -> None:
+        """Tell every plugin that ``subject`` deleted their account."""
+        self._relay.ostiary_account_deleted(request=self._request, subject=subject)
+
+    def account_capabilities(self, subject: str):
+        """What the store holding ``subject`` lets them change (read-only when none answers)."""
+        answer = self._relay.ostiary_account_capabilities(request=self._request, subject=subject)
+        return answer if answer is not None else AccountCapabilities()
+
+    def set_email(self, subject: str, email: str, verified: bool) -> bool:
+        return bool(
+            self._relay.ostiary_set_email(request=self._request, subject=subject, email=email, verified=verified)
+        )
+
+    def delete_user(self, subject: str) -> bool:
+        return bool(self._relay.ostiary_delete_user(request=self._request, subject=subject))
+
+    def registration_url(self, return_url: str | None) -> str | None:
+        """Where ``prompt=create`` sends the person, or ``None`` (no registration)."""
+        return self._relay.ostiary_registration_url(request=self._request, return_url=return_url)
+
+    def password_problem(self, password: str, username: str | None = None, email: str | None = None):
+        """Why ``password`` is refused, or ``None``: core's policy
+        (:class:`ostiary.passwords.PasswordPolicy`) first, then the plugins'."""
+        problem = self._request.registry.ostiary_password_policy.problem(password, username=username, email=email)
+        if problem is not None:
+            return problem
+        return self._relay.ostiary_password_problem(
+            request=self._request, password=password, username=username, email=email
+        )
+
+
+def offers_registration(registry) -> bool:
+    """Whether an enabled plugin offers registration (``ostiary_registration_url``):
+    asked once per process for the discovery document, before any request."""
+    return bool(registry.ostiary_plugins.hook.ostiary_registration_url.get_hookimpls())
 
 
 def get_plugins(request) -> Plugins:

@@ -30,6 +30,11 @@ contract, documented in ``docs/plugins.md``:
 - :class:`CommandError` for ``ostiary_commands`` handlers.
 - :data:`admin`, the service layer of administration (clients, users,
   sessions, keys, ...: see ``docs/administration.md``), for an admin console.
+- The account console (docs/account.md): :class:`AccountSection` rows for
+  ``ostiary_account_sections``, :class:`AccountCapabilities` for a user
+  store's ``ostiary_account_capabilities``; :func:`current_subject` and
+  :func:`current_user` (the signed-in person), :func:`require_signed_in`
+  and :func:`require_fresh_sign_in` (the guard of sensitive actions).
 """
 
 from __future__ import annotations
@@ -53,12 +58,22 @@ from .events import (
     emit,
 )
 from .facade import Plugins
-from .hookspecs import Caller, Client, TokenExchange, User, hookimpl
+
+# -- the account console (issue 12) --------------------------------------------
+from .hookspecs import AccountCapabilities, AccountSection, Caller, Client, TokenExchange, User, hookimpl  # noqa: E402
 from .i18n import package_locale_dir, translate
+from .interaction.account.fresh import (  # noqa: E402
+    current_subject,
+    current_user,
+    require_fresh_sign_in,
+    require_signed_in,
+    sign_in_first,
+)
 from .interaction.pages import render_page
 from .models.resources import Resource
 from .models.util import digest, now, random_token
-from .passwords import get_passwords
+from .passwords import MAX_LENGTH, PasswordPolicy, common_passwords, get_passwords  # noqa: E402
+from .passwords import get_policy as get_password_policy  # noqa: E402
 from .settings import (
     Setting,
     SettingsError,
@@ -122,4 +137,16 @@ __all__ = [
     "translate",
     # administration (issue 14)
     "admin",
+    # the account console (issue 12)
+    "AccountSection",
+    "AccountCapabilities",
+    "current_subject",
+    "current_user",
+    "require_fresh_sign_in",
+    "require_signed_in",
+    "sign_in_first",
+    "PasswordPolicy",
+    "MAX_LENGTH",
+    "common_passwords",
+    "get_password_policy",
 ]

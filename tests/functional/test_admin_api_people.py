@@ -155,7 +155,7 @@ class RemovingStore(ReadOnlyStore):
     removed: list = []
 
     @hookimpl(tryfirst=True)
-    def ostiary_remove_user(self, request, subject):
+    def ostiary_delete_user(self, request, subject):
         if subject != "ro-1":
             return None
         self.removed.append(subject)
@@ -163,7 +163,7 @@ class RemovingStore(ReadOnlyStore):
 
 
 @pytest.mark.parametrize("ostiary_plugins", [[("removing", RemovingStore())]])
-def test_removal_goes_through_the_store_s_remove_user_hook(app, admin):
+def test_removal_goes_through_the_store_s_delete_user_hook(app, admin):
     assert admin.call("DELETE", "/users/ro-1", status=200).json["subject"] == "ro-1"
     assert RemovingStore.removed == ["ro-1"]
 

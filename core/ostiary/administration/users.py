@@ -126,6 +126,8 @@ def create_user(request, actor: str, username, *, email=None, password=None, cla
     _text(password, "password", optional=True)
     if claims is not None and not isinstance(claims, Mapping):
         raise ValidationError("expected an object of claims", "claims")
+    if password is not None:
+        _check_policy(request, password, username, email)
     try:
         user = request.plugins.create_user(username, email, password, dict(claims or {}))
     except ValueError as exc:  # the store's refusal, safe to show
@@ -160,11 +162,20 @@ def unlock(request, actor: str, subject: str) -> dict:
     return {**_reread(request, user), "locked_until": None}
 
 
+def _check_policy(request, password: str, username: str | None, email: str | None) -> None:
+    """The one password policy (core's and the plugins' rules), as the
+    console, registration and password reset apply it."""
+    problem = request.plugins.password_problem(password, username=username, email=email)
+    if problem is not None:
+        raise ValidationError(f"password refused: {request.localizer.translate(problem)}", "password")
+
+
 def set_password(request, actor: str, subject: str, password) -> dict:
     """Set a user's password (which also unlocks it in the stores)."""
     require(request, "set_password")
     _text(password, "password")
     user = _find(request, subject)
+    _check_policy(request, password, user.username, user.email)
     try:
         changed = request.plugins.set_password(user.subject, password)
     except ValueError as exc:  # a password policy's refusal
@@ -178,7 +189,9 @@ def set_password(request, actor: str, subject: str, password) -> dict:
 def remove_user(request, actor: str, subject: str) -> dict:
     """Remove a user: its sessions end (their clients are told by
     back-channel logout), its refresh tokens, consents and linked logins
-    go, then the store forgets it (``ostiary_remove_user``)."""
+    go, plugins forget what they keep of the person (``ostiary_account_deleted``,
+    as when people delete their own account), then the store forgets it
+    (``ostiary_delete_user``)."""
     require(request, "remove_user")
     user = _find(request, subject)
     root = request.ostiary_root
@@ -187,7 +200,10 @@ def remove_user(request, actor: str, subject: str) -> dict:
         root.grants.forget_consent(consent.subject, consent.client_id)
     for link in root.federation.links_of(user.subject):
         root.federation.remove_link(link.provider, link.upstream_subject)
-    if not request.plugins.remove_user(user.subject):
+    if not request.plugins.account_capabilities(user.subject).delete:
+        raise Conflict(f"the store of {user.username!r} cannot remove it")
+    request.plugins.account_deleted(user.subject)
+    if not request.plugins.delete_user(user.subject):
         raise Conflict(f"the store of {user.username!r} cannot remove it")
     trail = getattr(root, "audit", None)
     if trail is not None:  # the person's history goes with them; this removal stays on record

@@ -18,6 +18,7 @@ from BTrees.OOBTree import OOBTree
 from persistent import Persistent
 from pyramid_zodbconn import get_connection
 
+from .account import EmailChanges
 from .audit import AuditTrail
 from .clients import ClientRegistry
 from .database import run_apart, run_apart_on_connection
@@ -54,6 +55,8 @@ class OstiaryRoot(Persistent):
     outbox = None
     #: the stored audit trail (generation 11; see _evolve_audit)
     audit = None
+    #: the account console's pending email changes (generation 12)
+    email_changes = None
 
     def __init__(self):
         self.clients = ClientRegistry()
@@ -76,6 +79,7 @@ class OstiaryRoot(Persistent):
         self.pushed_requests = PushedRequestStore()
         self.device_authorizations = DeviceAuthorizationStore()
         self.audit = AuditTrail()
+        self.email_changes = EmailChanges()
         self.generation = CURRENT_GENERATION
 
     def prune(self, when: int | None = None) -> int:
@@ -94,6 +98,7 @@ class OstiaryRoot(Persistent):
             + self.device_authorizations.prune(when)
             + self.clients.prune(when)  # used-up initial access tokens (registration)
             + (self.audit.prune(when) if self.audit is not None else 0)
+            + (self.email_changes.prune(when) if self.email_changes is not None else 0)
         )
 
 
@@ -205,6 +210,13 @@ def _evolve_audit(root: OstiaryRoot) -> None:
     root.sessions.index_subjects()
 
 
+# -- the account console (issue 12) --
+def _evolve_account_console(root: OstiaryRoot) -> None:
+    """Generation 12 keeps the account console's pending email changes."""
+    if root.email_changes is None:
+        root.email_changes = EmailChanges()
+
+
 #: Evolve steps in order; step ``n`` brings a database to generation ``n``.
 EVOLVE_STEPS = (
     _evolve_1,
@@ -218,6 +230,7 @@ EVOLVE_STEPS = (
     _evolve_9,
     _evolve_10,
     _evolve_audit,
+    _evolve_account_console,
 )
 CURRENT_GENERATION = len(EVOLVE_STEPS)
 

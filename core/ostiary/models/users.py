@@ -74,6 +74,16 @@ class UserDirectory(Persistent):
         if email:
             self.by_email[fold(email)] = user.subject
 
+    def remove(self, subject: str) -> User | None:
+        """Take ``subject`` out of the directory and its indexes (account deletion,
+        ``ostiary user remove``); the user, or None."""
+        user = self.by_subject.pop(subject, None)
+        if user is not None:
+            self.by_username.pop(fold(user.username), None)
+            if user.email:
+                self.by_email.pop(fold(user.email), None)
+        return user
+
     def by_login(self, login: str) -> User | None:
         """Find a user by username, else by email."""
         key = fold(login)
@@ -82,17 +92,6 @@ class UserDirectory(Persistent):
 
     def get(self, subject: str) -> User | None:
         return self.by_subject.get(subject)
-
-    # -- removal (issue 14) --------------------------------------------------
-
-    def remove(self, subject: str) -> User | None:
-        """Forget the user ``subject`` and its username and email; the user, or None."""
-        user = self.by_subject.pop(subject, None)
-        if user is not None:
-            self.by_username.pop(fold(user.username), None)
-            if user.email:
-                self.by_email.pop(fold(user.email), None)
-        return user
 
     def __iter__(self):
         return iter(self.by_subject.values())

@@ -42,6 +42,11 @@ def discovery_bytes(registry) -> bytes:
         from .grant_metadata import grant_metadata
 
         doc.update(grant_metadata(settings, doc))
+        # prompt=create (issue 12): only when a plugin offers registration
+        from ..facade import offers_registration
+
+        if offers_registration(registry):
+            doc["prompt_values_supported"] = [*doc["prompt_values_supported"], "create"]
         body = registry.ostiary_discovery_bytes = json.dumps(doc, separators=(",", ":")).encode()
     return body
 

@@ -35,7 +35,7 @@ def test_an_older_database_is_evolved_when_opened(tmp_path, caplog):
     try:
         with transaction_root(app) as root:
             mapping = root._p_jar.root()
-            assert root.generation == CURRENT_GENERATION  # 8 since the pushed requests and devices (issue 15)
+            assert root.generation == CURRENT_GENERATION >= 7
             assert dict(root.plugin_generations) == {"ostiary_registration": 1, "ostiary_password_reset": 1}
             registration = mapping["ostiary_registration"]
             assert dict(registration.unverified) == {"someone": "someone@example.org"}  # kept
@@ -43,6 +43,6 @@ def test_an_older_database_is_evolved_when_opened(tmp_path, caplog):
             assert mapping["ostiary_password_reset"].tokens is not None
     finally:
         close_app(app)
-    assert f"evolving the database to generation {CURRENT_GENERATION}" in caplog.text
+    assert "evolving the database to generation 7" in caplog.text
     assert "evolving the data of plugin ostiary_registration to generation 1" in caplog.text
     assert "evolving the data of plugin ostiary_password_reset to generation 1" in caplog.text
