@@ -28,6 +28,11 @@ contract, documented in ``docs/plugins.md``:
   plugins parses its own table with :func:`parse_settings_table`); :class:`SettingsError`
   for a plugin's own checks at start-up.
 - :class:`CommandError` for ``ostiary_commands`` handlers.
+- The account console (docs/account.md): :class:`AccountSection` rows for
+  ``ostiary_account_sections``, :class:`AccountCapabilities` for a user
+  store's ``ostiary_account_capabilities``; :func:`current_subject` and
+  :func:`current_user` (the signed-in person), :func:`require_signed_in`
+  and :func:`require_fresh_sign_in` (the guard of sensitive actions).
 """
 
 from __future__ import annotations
@@ -48,8 +53,17 @@ from .events import (
     emit,
 )
 from .facade import Plugins
-from .hookspecs import Caller, Client, User, hookimpl
+
+# -- the account console (issue 12) --------------------------------------------
+from .hookspecs import AccountCapabilities, AccountSection, Caller, Client, User, hookimpl  # noqa: E402
 from .i18n import package_locale_dir, translate
+from .interaction.account.fresh import (  # noqa: E402
+    current_subject,
+    current_user,
+    require_fresh_sign_in,
+    require_signed_in,
+    sign_in_first,
+)
 from .interaction.pages import render_page
 from .models.resources import Resource
 from .models.util import digest, now, random_token
@@ -114,4 +128,12 @@ __all__ = [
     "LOGOUT",
     "render_page",
     "translate",
+    # the account console (issue 12)
+    "AccountSection",
+    "AccountCapabilities",
+    "current_subject",
+    "current_user",
+    "require_fresh_sign_in",
+    "require_signed_in",
+    "sign_in_first",
 ]
