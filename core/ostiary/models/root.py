@@ -146,10 +146,12 @@ def _evolve_7(root: OstiaryRoot) -> None:
 
 # -- the stored audit trail (issue 16) --------------------------------------------
 def _evolve_audit(root: OstiaryRoot) -> None:
-    """Generation 8 adds the stored audit trail, and the index of SSO sessions by subject."""
+    """Generation 8 adds the stored audit trail, and the indexes of SSO
+    sessions and external links by subject."""
     if getattr(root, "audit", None) is None:
         root.audit = AuditTrail()
     root.sessions.index_subjects()
+    root.federation.index_links()
 
 
 #: Evolve steps in order; step ``n`` brings a database to generation ``n``.
