@@ -67,7 +67,8 @@ from .interaction.account.fresh import (  # noqa: E402
 from .interaction.pages import render_page
 from .models.resources import Resource
 from .models.util import digest, now, random_token
-from .passwords import get_passwords
+from .passwords import MAX_LENGTH, PasswordPolicy, common_passwords, get_passwords  # noqa: E402
+from .passwords import get_policy as get_password_policy  # noqa: E402
 from .settings import (
     Setting,
     SettingsError,
@@ -136,4 +137,8 @@ __all__ = [
     "require_fresh_sign_in",
     "require_signed_in",
     "sign_in_first",
+    "PasswordPolicy",
+    "MAX_LENGTH",
+    "common_passwords",
+    "get_password_policy",
 ]

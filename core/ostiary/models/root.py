@@ -18,6 +18,7 @@ from BTrees.OOBTree import OOBTree
 from persistent import Persistent
 from pyramid_zodbconn import get_connection
 
+from .account import EmailChanges
 from .audit import AuditTrail
 from .clients import ClientRegistry
 from .database import run_apart, run_apart_on_connection
@@ -42,8 +43,10 @@ class OstiaryRoot(Persistent):
     generation = 0
     #: plugin data name -> the generation its evolve steps reached (generation 7)
     plugin_generations = None
-    #: the stored audit trail (generation 8 of the sessions branch; see _evolve_audit)
+    #: the stored audit trail (generation 9; see _evolve_audit)
     audit = None
+    #: the account console's pending email changes (the account-console generation)
+    email_changes = None
 
     def __init__(self):
         self.clients = ClientRegistry()
@@ -60,6 +63,7 @@ class OstiaryRoot(Persistent):
         self.login_throttle = LoginThrottle()
         self.plugin_generations = OOBTree()
         self.audit = AuditTrail()
+        self.email_changes = EmailChanges()
         self.generation = CURRENT_GENERATION
 
     def prune(self, when: int | None = None) -> int:
@@ -73,6 +77,7 @@ class OstiaryRoot(Persistent):
             + self.federation.prune(when)
             + self.login_throttle.prune(when)
             + (self.audit.prune(when) if self.audit is not None else 0)
+            + (self.email_changes.prune(when) if self.email_changes is not None else 0)
         )
 
 
@@ -144,9 +149,16 @@ def _evolve_7(root: OstiaryRoot) -> None:
         root.plugin_generations = OOBTree()
 
 
+# -- the account console (issue 12) --
+def _evolve_account_console(root: OstiaryRoot) -> None:
+    """Generation 8 (account console) keeps the pending email changes."""
+    if root.email_changes is None:
+        root.email_changes = EmailChanges()
+
+
 # -- the stored audit trail (issue 16) --------------------------------------------
 def _evolve_audit(root: OstiaryRoot) -> None:
-    """Generation 8 adds the stored audit trail, and the indexes of SSO
+    """Generation 9 adds the stored audit trail, and the indexes of SSO
     sessions and external links by subject."""
     if getattr(root, "audit", None) is None:
         root.audit = AuditTrail()
@@ -155,7 +167,17 @@ def _evolve_audit(root: OstiaryRoot) -> None:
 
 
 #: Evolve steps in order; step ``n`` brings a database to generation ``n``.
-EVOLVE_STEPS = (_evolve_1, _evolve_2, _evolve_3, _evolve_4, _evolve_5, _evolve_6, _evolve_7, _evolve_audit)
+EVOLVE_STEPS = (
+    _evolve_1,
+    _evolve_2,
+    _evolve_3,
+    _evolve_4,
+    _evolve_5,
+    _evolve_6,
+    _evolve_7,
+    _evolve_account_console,
+    _evolve_audit,
+)
 CURRENT_GENERATION = len(EVOLVE_STEPS)
 
 
