@@ -32,6 +32,7 @@ DEFAULT_PLUGINS = (
     ("profile", "ostiary.defaults.profile"),
     ("audit_log", "ostiary.defaults.audit_log"),
     ("audit_store", "ostiary.defaults.audit_store"),
+    ("account_activity", "ostiary.defaults.account_activity"),
     ("account", "ostiary.defaults.account"),
     ("federation", "ostiary.defaults.federation"),
     # administration (issue 14): the admin API's scopes

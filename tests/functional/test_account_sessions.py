@@ -111,3 +111,20 @@ def test_ending_a_session_needs_the_csrf_token(app, ostiary_app):
 def test_signed_out_the_section_sends_to_sign_in(app):
     assert "/account/login" in app.get("/account/sessions").location
     assert "/account/login" in app.get("/account/history").location
+
+
+def test_using_a_session_at_authorize_updates_its_last_use(app, ostiary_app, flow):
+    flow.code()
+    with transaction_root(ostiary_app) as root:
+        (session,) = root.sessions.by_cookie.values()
+        session.last_used_at -= 3600
+        before = session.last_used_at
+    assert "code=" in flow.authorize(prompt="none").location
+    with transaction_root(ostiary_app) as root:
+        (session,) = root.sessions.by_cookie.values()
+        assert session.last_used_at >= before + 3600
+        written = session.last_used_at
+    flow.authorize(prompt="none")  # again within the minute: not written again
+    with transaction_root(ostiary_app) as root:
+        (session,) = root.sessions.by_cookie.values()
+        assert session.last_used_at == written

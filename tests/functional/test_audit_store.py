@@ -168,14 +168,21 @@ def test_an_older_database_gets_the_trail_and_the_sessions_index(tmp_path):
         flow = CodeFlow(__import__("webtest").TestApp(app))
         flow.code()
         with transaction_root(app) as root:  # make it look like generation 7
+            subject = root.users.by_login("alice").subject
+            root.federation.add_link("example", "up-1", subject)
             root.audit = None
             root.sessions.by_subject = None
+            root.federation.links_by_subject = None
             root.generation = 7
         with transaction_root(app) as root:
             assert root.generation == CURRENT_GENERATION and isinstance(root.audit, AuditTrail)
             subject = root.users.by_login("alice").subject
             assert len(root.sessions.of_subject(subject)) == 1
             assert len(root.sessions.by_subject) == 1
+            assert len(root.federation.links_by_subject) == 1
+            assert [link.upstream_subject for link in root.federation.links_of(subject)] == ["up-1"]
+            root.federation.remove_link("example", "up-1")
+            assert len(root.federation.links_by_subject) == 0
         assert "code=" in flow.authorize(prompt="none").location
     finally:
         for db in app.registry._zodb_databases.values():

@@ -6,8 +6,9 @@ Block it with ``ostiary.plugins.disabled = federation`` to turn external
 login off entirely (configured providers are then ignored).
 """
 
-from ..federation import hookspecs, linking, providers, signout, views
-from ..hookspecs import hookimpl
+from ..federation import account_links, hookspecs, linking, providers, signout, views
+from ..hookspecs import AccountSection, hookimpl
+from ..i18n import _
 
 
 @hookimpl
@@ -93,3 +94,35 @@ def ostiary_external_claims(provider, claims):
 @hookimpl(trylast=True)
 def ostiary_logout_redirect(request, session, logout_id, frames):
     return signout.upstream_sign_out(request, session, logout_id, frames)
+
+
+# -- the account console's linked logins (issue 12) -------------------------------
+
+
+@hookimpl
+def ostiary_account_sections(request):
+    return [
+        AccountSection(
+            name="linked_logins",
+            title=_("Linked logins"),
+            url=request.route_path("account_links"),
+            order=450,
+            description=_("The external providers you can sign in with."),
+            available=bool(providers.configured(request)) or bool(_links_of_current(request)),
+        )
+    ]
+
+
+def _links_of_current(request):
+    session = request.interaction.session
+    return request.ostiary_root.federation.links_of(session.subject) if session is not None else []
+
+
+@hookimpl
+def ostiary_account_export(request, subject):
+    return {"linked_logins": account_links.export(request, subject)}
+
+
+@hookimpl
+def ostiary_account_deleted(request, subject):
+    account_links.forget(request, subject)

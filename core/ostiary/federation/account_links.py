@@ -16,6 +16,7 @@ from pyramid.httpexceptions import HTTPSeeOther
 
 from ..events import declare, emit
 from ..i18n import _, translate
+from ..interaction.account.fresh import require_fresh_sign_in
 from ..interaction.pages import render_page
 from . import providers
 from .linking import EXTERNAL_LINKED
@@ -98,20 +99,23 @@ def _page(request, subject, status=200, **notices):
 
 
 def links_page(request):
-    """``GET /account/links``."""
+    """``GET /account/links``: behind a fresh sign-in, like the changes it offers."""
+    refusal = require_fresh_sign_in(request)
+    if refusal is not None:
+        return refusal
     session = request.interaction.session
-    if session is None:
-        return HTTPSeeOther(request.route_path("login"))
     return _page(request, session.subject, linked=request.params.get("linked"), unlinked=request.params.get("unlinked"))
 
 
 def links_change(request):
     """``POST /account/links``: ``action=link`` with ``provider`` starts the
     round trip upstream; ``action=unlink`` with ``provider`` and ``upstream``
-    removes that link unless it is the last way to sign in."""
+    removes that link unless it is the last way to sign in. Both need a
+    fresh sign-in (a stale one goes through the login page, back to the GET)."""
+    refusal = require_fresh_sign_in(request)
+    if refusal is not None:
+        return refusal
     session = request.interaction.session
-    if session is None:
-        return HTTPSeeOther(request.route_path("login"))
     subject = session.subject
     name = request.POST.get("provider", "")
     if request.POST.get("action") == "link":
@@ -177,3 +181,25 @@ def gallery(request) -> list[tuple[str, str, dict]]:
             values(request, [link], [], error=translate(request, LAST_WAY)),
         ),
     ]
+
+
+def export(request, subject: str) -> list[dict]:
+    """The person's links as data, for "download my data"."""
+    return [
+        {
+            "provider": link.provider,
+            "upstream_subject": link.upstream_subject,
+            "linked_at": link.created_at,
+            "last_used_at": link.last_used_at,
+        }
+        for link in request.ostiary_root.federation.links_of(subject)
+    ]
+
+
+def forget(request, subject: str) -> int:
+    """Remove every link of ``subject`` (the account is deleted)."""
+    store = request.ostiary_root.federation
+    links = store.links_of(subject)
+    for link in links:
+        store.remove_link(link.provider, link.upstream_subject)
+    return len(links)

@@ -152,24 +152,38 @@ class AuditRecord:
         }
 
 
-class _Shard(Persistent):
-    """The records whose key hashes to one shard, and their index entries."""
+#: The one-letter prefix of each index's entries in a shard's index set.
+_PREFIX = {"subject": "s", "client_id": "c", "type": "t"}
 
-    def __init__(self):
-        self.records = OOBTree()  # key -> AuditRecord
-        self.by_subject = OOTreeSet()  # subject NUL key
-        self.by_client_id = OOTreeSet()  # client NUL key
-        self.by_type = OOTreeSet()  # type NUL key
 
-    def index(self, name: str) -> OOTreeSet:
-        return getattr(self, "by_" + name)
+class _Shard:
+    """The records whose key hashes to one shard (``records``: key ->
+    AuditRecord) and one set of index entries (``index``: ``field-letter
+    NUL value NUL key``). Not persistent itself: its two BTrees are pickled
+    by reference in the trail, so a database holds two objects per shard."""
+
+    __slots__ = ("records", "index")
+
+    def __init__(self, records=None, index=None):
+        self.records = OOBTree() if records is None else records
+        self.index = OOTreeSet() if index is None else index
+
+    def __getstate__(self):
+        return (self.records, self.index)
+
+    def __setstate__(self, state):
+        self.records, self.index = state
+
+    @staticmethod
+    def entry(name: str, value: str, key: str = "") -> str:
+        return f"{_PREFIX[name]}\x00{value}\x00{key}"
 
     def add(self, record: AuditRecord) -> None:
         self.records[record.key] = record
         for name in _INDEXES:
             value = getattr(record, name)
             if value is not None:
-                self.index(name).add(f"{value}\x00{record.key}")
+                self.index.add(self.entry(name, value, record.key))
 
     def remove(self, key: str) -> AuditRecord | None:
         record = self.records.pop(key, None)
@@ -178,7 +192,7 @@ class _Shard(Persistent):
         for name in _INDEXES:
             value = getattr(record, name)
             if value is not None:
-                self.index(name).discard(f"{value}\x00{key}")
+                self.index.discard(self.entry(name, value, key))
         return record
 
     def keys(self, by: str | None, value: str | None, low: str, high: str) -> Iterator[str]:
@@ -187,8 +201,8 @@ class _Shard(Persistent):
         if by is None:
             yield from self.records.keys(low, high)
             return
-        prefix = f"{value}\x00"
-        for entry in self.index(by).keys(prefix + low, prefix + high):
+        prefix = self.entry(by, value)
+        for entry in self.index.keys(prefix + low, prefix + high):
             yield entry[len(prefix) :]
 
 

@@ -97,6 +97,9 @@ class FederationStore(Persistent):
 
     # Stores from before generation 3 get it by evolving.
     logout_tokens = None
+    # subject NUL link_key -> True, so that the account console and the
+    # commands find a person's links without a scan (generation 8).
+    links_by_subject = None
 
     def __init__(self):
         self.pending = OOBTree()  # digest(state) -> PendingSignIn
@@ -105,6 +108,7 @@ class FederationStore(Persistent):
         self.sign_outs = OOBTree()  # digest(state) -> PendingSignOut
         self.providers = OOBTree()  # name -> dict of raw settings (from the command line)
         self.logout_tokens = OOBTree()  # link_key(provider, jti) -> when it may be forgotten
+        self.links_by_subject = OOBTree()
 
     # -- pending sign-ins ---------------------------------------------------
 
@@ -141,14 +145,30 @@ class FederationStore(Persistent):
         return self.links.get(link_key(provider, upstream_subject))
 
     def add_link(self, provider: str, upstream_subject: str, subject: str) -> ExternalLink:
-        item = self.links[link_key(provider, upstream_subject)] = ExternalLink(provider, upstream_subject, subject)
+        key = link_key(provider, upstream_subject)
+        self.remove_link(provider, upstream_subject)  # re-linked to someone else: out of the old index
+        item = self.links[key] = ExternalLink(provider, upstream_subject, subject)
+        if self.links_by_subject is not None:
+            self.links_by_subject[f"{subject}\x00{key}"] = True
         return item
 
     def remove_link(self, provider: str, upstream_subject: str) -> None:
-        self.links.pop(link_key(provider, upstream_subject), None)
+        key = link_key(provider, upstream_subject)
+        item = self.links.pop(key, None)
+        if item is not None and self.links_by_subject is not None:
+            self.links_by_subject.pop(f"{item.subject}\x00{key}", None)
+
+    def index_links(self) -> None:
+        """Build the index of links by subject (an evolve step), if missing."""
+        if self.links_by_subject is None:
+            self.links_by_subject = OOBTree({f"{item.subject}\x00{key}": True for key, item in self.links.items()})
 
     def links_of(self, subject: str) -> list[ExternalLink]:
-        return [item for item in self.links.values() if item.subject == subject]
+        if self.links_by_subject is None:  # a database not evolved yet
+            return [item for item in self.links.values() if item.subject == subject]
+        prefix = f"{subject}\x00"
+        found = (self.links.get(key[len(prefix) :]) for key in self.links_by_subject.keys(prefix, prefix + "\uffff"))
+        return [item for item in found if item is not None and item.subject == subject]
 
     # -- pending links ------------------------------------------------------------
 

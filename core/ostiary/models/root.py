@@ -204,10 +204,12 @@ def _evolve_10(root: OstiaryRoot) -> None:
 
 # -- the stored audit trail (issue 16) --------------------------------------------
 def _evolve_audit(root: OstiaryRoot) -> None:
-    """Generation 11 adds the stored audit trail, and the index of SSO sessions by subject."""
+    """Generation 11 adds the stored audit trail, and the indexes of SSO
+    sessions and external links by subject."""
     if getattr(root, "audit", None) is None:
         root.audit = AuditTrail()
     root.sessions.index_subjects()
+    root.federation.index_links()
 
 
 # -- the account console (issue 12) --
@@ -215,6 +217,16 @@ def _evolve_account_console(root: OstiaryRoot) -> None:
     """Generation 12 keeps the account console's pending email changes."""
     if root.email_changes is None:
         root.email_changes = EmailChanges()
+
+
+# -- the stored audit trail (issue 16) --------------------------------------------
+def _evolve_audit(root: OstiaryRoot) -> None:
+    """Generation 9 adds the stored audit trail, and the indexes of SSO
+    sessions and external links by subject."""
+    if getattr(root, "audit", None) is None:
+        root.audit = AuditTrail()
+    root.sessions.index_subjects()
+    root.federation.index_links()
 
 
 #: Evolve steps in order; step ``n`` brings a database to generation ``n``.
@@ -231,6 +243,7 @@ EVOLVE_STEPS = (
     _evolve_10,
     _evolve_audit,
     _evolve_account_console,
+    _evolve_audit,
 )
 CURRENT_GENERATION = len(EVOLVE_STEPS)
 

@@ -15,13 +15,12 @@ from __future__ import annotations
 import time
 from types import SimpleNamespace
 
-from pyramid.httpexceptions import HTTPSeeOther
-
 from ...events import CONSENT_GRANTED, LOGIN_FAILED, LOGIN_SUCCEEDED, TOKEN_ISSUED
 from ...i18n import _, translate
 from ..devices import device_of
 from ..pages import render_page
 from .formatting import moment, sign_in_method
+from .fresh import require_signed_in
 
 #: The event types of the history.
 HISTORY_TYPES = (LOGIN_SUCCEEDED, LOGIN_FAILED, TOKEN_ISSUED, CONSENT_GRANTED)
@@ -80,9 +79,10 @@ def values(request, entries) -> dict:
 
 def history_page(request):
     """``GET /account/history``."""
+    refusal = require_signed_in(request)
+    if refusal is not None:
+        return refusal
     session = request.interaction.session
-    if session is None:
-        return HTTPSeeOther(request.route_path("login"))
     shown = [entry(request, record) for record in records(request, session.subject)]
     return render_page(request, "account_history.pt", values(request, shown))
 

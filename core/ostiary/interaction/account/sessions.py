@@ -17,6 +17,7 @@ from pyramid.httpexceptions import HTTPSeeOther
 from ...i18n import _, translate
 from ..pages import render_page
 from .formatting import moment, sign_in_method
+from .fresh import require_signed_in
 
 
 def entries(request, subject: str, current_sid: str | None) -> list[SimpleNamespace]:
@@ -59,9 +60,10 @@ def values(request, sessions, ended=None) -> dict:
 
 def sessions_page(request):
     """``GET /account/sessions``."""
+    refusal = require_signed_in(request)
+    if refusal is not None:
+        return refusal
     session = request.interaction.session
-    if session is None:
-        return _to_login(request)
     page = values(request, entries(request, session.subject, session.sid), ended=request.params.get("ended"))
     return render_page(request, "account_sessions.pt", page)
 
@@ -71,9 +73,10 @@ def sessions_end(request):
     session; ``action=end-others`` ends every other one. The current session
     is not ended here: signing out is the logout page's (with its
     front-channel frames)."""
+    refusal = require_signed_in(request)
+    if refusal is not None:
+        return refusal
     current = request.interaction.session
-    if current is None:
-        return _to_login(request)
     store = request.ostiary_root.sessions
     mine = [s for s in store.of_subject(current.subject) if s.sid != current.sid]
     action = request.POST.get("action")
@@ -98,9 +101,25 @@ def sessions_end(request):
     return HTTPSeeOther(request.route_path("account_sessions", _query={"ended": str(ended)}))
 
 
-def _to_login(request):
-    """Sign in first, then come back here."""
-    return HTTPSeeOther(request.route_path("login"))
+def export(request, subject: str) -> list[dict]:
+    """The person's sessions as data, for "download my data" (no cookie, no token)."""
+    found = []
+    for session in request.ostiary_root.sessions.of_subject(subject):
+        if session.is_expired():
+            continue
+        found.append(
+            {
+                "started_at": session.started_at or session.auth_time,
+                "last_used_at": session.last_used_at,
+                "auth_time": session.auth_time,
+                "device": session.device,
+                "address": session.address,
+                "amr": list(session.amr),
+                "idp": session.idp,
+                "applications": list(session.clients),
+            }
+        )
+    return found
 
 
 def gallery(request) -> list[tuple[str, str, dict]]:
