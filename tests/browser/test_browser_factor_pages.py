@@ -13,9 +13,9 @@ from live_server import LiveServer
 from ostiary.themes import installed_themes
 
 STATES = (
-    "login-step",
-    "login-step-error-choices",
-    "login-step-enrol",
+    "signin-step",
+    "signin-step-error-choices",
+    "signin-step-enrol",
     "totp/step",
     "totp/step-wrong-code",
     "totp/enrol",
