@@ -36,6 +36,7 @@ from ..i18n import _, translate
 from ..models.signins import PartialSignIn
 from ..settings import cookies_secure
 from . import throttle
+from .account.fresh import is_account_return
 from .security import allow_form_redirect
 
 #: The name of the built-in password method (the login page's step).
@@ -272,7 +273,11 @@ def needs_step_up(request, session, client, params) -> bool:
 
 
 def _context(request, record=None):
+    """``(context, failure)`` of the sign-in's return URL: an authorization
+    request, or none when it goes back home or to a console page."""
     return_url = record.return_url if record is not None else request.params.get("returnUrl")
+    if not return_url or return_url == request.route_path("home") or is_account_return(return_url):
+        return None, None
     return request.interaction.context_or_error(return_url)
 
 
