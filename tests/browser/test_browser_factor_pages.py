@@ -20,6 +20,8 @@ STATES = (
     "totp/step-wrong-code",
     "totp/enrol",
     "totp/enrol-wrong-code",
+    "totp/console-off",
+    "totp/console-on-refused",
     "recovery-codes/show",
     "recovery-codes/step-wrong-code",
 )
