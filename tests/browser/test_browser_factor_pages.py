@@ -23,6 +23,8 @@ STATES = (
     "totp/console-off",
     "totp/console-on-refused",
     "recovery-codes/show",
+    "recovery-codes/console",
+    "recovery-codes/console-none",
     "recovery-codes/step-wrong-code",
 )
 
