@@ -78,7 +78,7 @@ def includeme(config):
     """Parse the settings, then add storage, plugins, themes, protocol and pages."""
     from .facade import get_plugins
     from .models.root import get_root
-    from .passwords import Passwords
+    from .passwords import PasswordPolicy, Passwords
     from .plugins import build_plugin_manager, hooks, parse_plugin_settings, plugin_setting_rows
 
     registry = config.registry
@@ -98,6 +98,7 @@ def includeme(config):
     registry.ostiary_plugin_setting_rows = plugin_setting_rows(registry.ostiary_plugins)
     registry.ostiary_plugin_settings = parse_plugin_settings(registry.ostiary_plugin_setting_rows, registry.settings)
     registry.ostiary_passwords = Passwords.from_settings(settings)
+    registry.ostiary_password_policy = PasswordPolicy(min_length=settings.password_min_length)
     config.add_request_method(hooks, "hooks", reify=True)
     config.add_request_method(get_plugins, "plugins", reify=True)
     config.add_request_method(get_root, "ostiary_root", reify=True)

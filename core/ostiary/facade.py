@@ -238,8 +238,16 @@ class Plugins:
     def delete_user(self, subject: str) -> bool:
         return bool(self._relay.ostiary_delete_user(request=self._request, subject=subject))
 
+    def registration_url(self, return_url: str | None) -> str | None:
+        """Where ``prompt=create`` sends the person, or ``None`` (no registration)."""
+        return self._relay.ostiary_registration_url(request=self._request, return_url=return_url)
+
     def password_problem(self, password: str, username: str | None = None, email: str | None = None):
-        """Why ``password`` is refused by the password policy, or ``None``."""
+        """Why ``password`` is refused, or ``None``: core's policy
+        (:class:`ostiary.passwords.PasswordPolicy`) first, then the plugins'."""
+        problem = self._request.registry.ostiary_password_policy.problem(password, username=username, email=email)
+        if problem is not None:
+            return problem
         return self._relay.ostiary_password_problem(
             request=self._request, password=password, username=username, email=email
         )

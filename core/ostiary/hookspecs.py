@@ -158,7 +158,9 @@ def ostiary_set_password(request: Request, subject: str, password: str) -> bool 
 def ostiary_update_claims(request: Request, subject: str, claims: Mapping[str, Any]) -> bool | None:
     """Merge ``claims`` (a dict) into the stored claims of ``subject``;
     return ``True`` if this store holds the user, ``None`` otherwise. Used,
-    for example, to record ``email_verified`` after email confirmation."""
+    for example, to record ``email_verified`` after email confirmation, and
+    by the account console's Profile section, where a value of ``None``
+    means the person cleared the claim: remove it."""
 
 
 # -- profile service -------------------------------------------------------
@@ -724,6 +726,9 @@ class AccountCapabilities:
     password: bool = False
     email: bool = False
     delete: bool = False
+    #: False for a person who signs in only through an external provider:
+    #: the Password section lets them set one without a current password
+    has_password: bool = True
 
 
 @hookspec(firstresult=True)
@@ -758,8 +763,21 @@ def ostiary_delete_user(request: Request, subject: str) -> bool | None:
 def ostiary_password_problem(request: Request, password: str, username: str | None, email: str | None) -> Any:
     """Return why ``password`` is not acceptable as a new password (a
     translation string or text safe to show), or ``None`` to accept it.
-    The one password policy: the account console, registration, password
-    reset, ``ostiary user`` commands and ``ostiary load`` all ask it. The
-    first answer wins; the accounts library answers with its NIST-style
-    policy (length, common passwords, not the username or email).
+    Asked after core's own password policy accepted it (NIST-style:
+    ``ostiary.password_min_length``, common passwords, not the username or
+    email), wherever a password is set: the account console and the
+    ``ostiary user`` commands (registration and reset check core's policy).
+    A user store with rules of its own adds them here; the first answer wins.
+    """
+
+
+@hookspec(firstresult=True)
+def ostiary_registration_url(request: Request, return_url: str | None) -> str | None:
+    """Return the URL of this plugin's registration page that, once the
+    account exists and is signed in, sends the browser to ``return_url``
+    (an authorize return URL, or ``None``); ``None`` if it has none. Used
+    for ``prompt=create`` (OpenID Connect "Initiating User Registration"):
+    with an implementation, discovery lists ``create`` in
+    ``prompt_values_supported`` and the authorize endpoint sends the
+    person there; without one, ``prompt=create`` is refused.
     """

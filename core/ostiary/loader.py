@@ -50,8 +50,11 @@ def read(path) -> dict:
         raise LoadError(f"{path}: {exc}") from None
 
 
-def load(root, passwords, data: dict) -> dict:
-    """Apply ``data`` to ``root``; return counts of what was loaded."""
+def load(root, passwords, data: dict, policy=None) -> dict:
+    """Apply ``data`` to ``root``; return counts of what was loaded.
+    ``policy`` (a :class:`ostiary.passwords.PasswordPolicy`): refuse a user's
+    password it does not accept, as ``ostiary load`` does (the test helper
+    ``load_data`` passes none, so fixtures may keep short passwords)."""
     unknown = set(data) - {"clients", "resources", "users"}
     if unknown:
         raise LoadError(f"unknown section(s): {', '.join(sorted(unknown))}")
@@ -60,7 +63,7 @@ def load(root, passwords, data: dict) -> dict:
     for index, spec in enumerate(data.get("clients", [])):
         _guard(f"clients[{index}]", _load_client, root, dict(spec))
     for index, spec in enumerate(data.get("users", [])):
-        _guard(f"users[{index}]", _load_user, root, passwords, dict(spec))
+        _guard(f"users[{index}]", _load_user, root, passwords, dict(spec), policy)
     return {name: len(data.get(name, [])) for name in ("resources", "clients", "users")}
 
 
@@ -92,8 +95,12 @@ def _load_client(root, spec):
         raise ValueError(f"confidential client {client_id!r} has no secret")
 
 
-def _load_user(root, passwords, spec):
+def _load_user(root, passwords, spec, policy=None):
     password = spec.pop("password", None)
+    if password and policy is not None:
+        problem = policy.problem(password, username=spec.get("username"), email=spec.get("email"))
+        if problem is not None:
+            raise ValueError(f"password refused by the password policy: {problem.interpolate()}")
     user = root.users.by_login(spec["username"])
     if user is None:
         user = root.users.add(

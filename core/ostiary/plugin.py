@@ -83,7 +83,8 @@ from .interaction.steps import may_remove_factor
 from .interaction.steps import values as step_page_values
 from .models.resources import Resource
 from .models.util import digest, now, random_token
-from .passwords import get_passwords
+from .passwords import MAX_LENGTH, PasswordPolicy, common_passwords, get_passwords  # noqa: E402
+from .passwords import get_policy as get_password_policy  # noqa: E402
 from .settings import (
     Setting,
     SettingsError,
@@ -158,4 +159,8 @@ __all__ = [
     "require_fresh_sign_in",
     "require_signed_in",
     "sign_in_first",
+    "PasswordPolicy",
+    "MAX_LENGTH",
+    "common_passwords",
+    "get_password_policy",
 ]

@@ -97,6 +97,80 @@ def _grants(request, entries, revoked=None):
     return grants.values(request, entries, revoked=revoked)
 
 
+def _account_sections(request) -> list:
+    """Every state of the console's section pages (issue 12)."""
+    from .interaction.account import deletion, email, password, profile
+    from .interaction.account.forms import page_values
+
+    claims = SimpleNamespace(name="Alice Liddell", given_name="Alice", family_name="Liddell", locale="en-GB")
+    sample_user = SimpleNamespace(claims=vars(claims))
+    fields = profile._fields(sample_user, ("name", "given_name", "family_name", "picture", "zoneinfo", "locale"))
+    bad = profile._fields(
+        sample_user,
+        ("name", "picture", "zoneinfo"),
+        {"picture": "http://x.example/a.png", "zoneinfo": "Mars/Olympus"},
+        {"picture": _("Enter an https:// address."), "zoneinfo": _("Enter a time zone such as Europe/Berlin.")},
+    )
+    mail = "alice@example.org"
+    return [
+        ("account-profile", "account_profile.pt", profile.values(request, fields)),
+        (
+            "account-profile-saved",
+            "account_profile.pt",
+            profile.values(request, fields, notice=_("Your profile was saved.")),
+        ),
+        (
+            "account-profile-error",
+            "account_profile.pt",
+            profile.values(request, bad, error=_("Please correct the marked fields.")),
+        ),
+        ("account-profile-read-only", "account_profile.pt", profile.values(request, [])),
+        ("account-password", "account_password.pt", password.values(request)),
+        ("account-password-first", "account_password.pt", password.values(request, has_password=False)),
+        ("account-password-wrong", "account_password.pt", password.values(request, error=password.WRONG_PASSWORD)),
+        (
+            "account-password-changed",
+            "account_password.pt",
+            password.values(request, notice=_("Your password was changed.")),
+        ),
+        ("account-email", "account_email.pt", email.values(request, email=mail, verified=True)),
+        ("account-email-unconfirmed", "account_email.pt", email.values(request, email=mail, verified=False)),
+        (
+            "account-email-sent",
+            "account_email.pt",
+            email.values(
+                request,
+                email=mail,
+                verified=True,
+                notice=_("We sent a link to the new address. Your email changes when you open it."),
+            ),
+        ),
+        (
+            "account-email-error",
+            "account_email.pt",
+            email.values(
+                request, email=mail, verified=True, error=_("Enter a valid email address."), new_email="alice@"
+            ),
+        ),
+        (
+            "account-email-confirmed",
+            "account_email_confirmed.pt",
+            page_values(request, _("Email"), notice=_("Your email address was changed.")),
+        ),
+        (
+            "account-email-link-invalid",
+            "account_email_confirmed.pt",
+            page_values(request, _("Email"), error=_("This link is not valid any more. Ask for a new one.")),
+        ),
+        ("account-delete", "account_delete.pt", deletion.values(request, username="alice")),
+        (
+            "account-delete-unconfirmed",
+            "account_delete.pt",
+            deletion.values(request, username="alice", error=deletion.NOT_CONFIRMED),
+        ),
+    ]
+
+
 def _sample_sections(request):
     """The console home's sections as the hook gives them for a signed-in person."""
     return visible_sections(request)
@@ -146,6 +220,7 @@ def core_pages(request) -> list[tuple[str, str, dict]]:
         ("home-signed-in", "home.pt", home.values(request, user, signed_in=True)),
         # -- the account console (issue 12) --
         ("account", "account.pt", console.values(request, user, _sample_sections(request))),
+        *_account_sections(request),
         (
             "account-notice",
             "account.pt",

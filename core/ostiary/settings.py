@@ -400,6 +400,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     # -- the account console (issue 12) --
     Setting(
+        "ostiary.password_min_length",
+        "10",
+        _positive_int,
+        "The shortest password the password policy accepts (console, registration, reset, commands, load).",
+    ),
+    Setting(
         "ostiary.account.reauthenticate_after",
         "300",
         _positive_int,

@@ -208,3 +208,12 @@ def test_a_repeated_parameter_at_authorize_is_invalid_request(app, flow):
     query = _query(response.location)
     assert response.location.startswith(REDIRECT_URI)
     assert query["error"] == "invalid_request" and "'nonce'" in query["error_description"]
+
+
+def test_prompt_create_without_registration_is_refused_and_not_advertised(app, flow):
+    """Initiating User Registration 4.1: a prompt value the OP does not
+    list in prompt_values_supported is refused with invalid_request."""
+    assert "create" not in app.get("/.well-known/openid-configuration").json["prompt_values_supported"]
+    sent = flow.authorize(prompt="create", state="s2")
+    assert sent.location.startswith(flow.redirect_uri)
+    assert "error=invalid_request" in sent.location and "state=s2" in sent.location

@@ -158,7 +158,7 @@ def test_user_add_stores_claims_with_json_booleans_and_objects(ostiary_cli, data
         "add",
         "bob",
         "--password",
-        "pw",
+        "long-enough-pw",
         "--claim",
         "name=Bob Builder",
         "--claim",
@@ -178,8 +178,8 @@ def test_user_add_stores_claims_with_json_booleans_and_objects(ostiary_cli, data
 
 
 def test_user_add_refuses_a_taken_username(ostiary_cli):
-    ostiary_cli("user", "add", "bob", "--password-stdin", stdin="pw\n")
-    assert one_line(ostiary_cli("user", "add", "BOB", "--password-stdin", stdin="pw\n")) == (
+    ostiary_cli("user", "add", "bob", "--password-stdin", stdin="long-enough-pw\n")
+    assert one_line(ostiary_cli("user", "add", "BOB", "--password-stdin", stdin="long-enough-pw\n")) == (
         "ostiary: username 'BOB' is taken"
     )
 
@@ -219,8 +219,8 @@ def test_user_add_prompts_twice_for_the_password_in_a_terminal(ini, database):
 
 
 def test_user_list_shows_subject_username_email_and_state(ostiary_cli, database):
-    ostiary_cli("user", "add", "bob", "--email", "bob@example.org", "--password", "pw")
-    ostiary_cli("user", "add", "carol", "--password", "pw")
+    ostiary_cli("user", "add", "bob", "--email", "bob@example.org", "--password", "long-enough-pw")
+    ostiary_cli("user", "add", "carol", "--password", "long-enough-pw")
     with database() as (root, _):
         root.users.by_login("carol").locked_until = now() + 300
         bob_subject = root.users.by_login("bob").subject
@@ -234,7 +234,7 @@ def test_user_list_shows_subject_username_email_and_state(ostiary_cli, database)
 
 def test_user_list_searches_usernames_and_emails_and_limits(ostiary_cli):
     for name, email in (("carol", "c@example.org"), ("alice", "a@corp.example"), ("bob", "bob@corp.example")):
-        ostiary_cli("user", "add", name, "--email", email, "--password", "pw")
+        ostiary_cli("user", "add", name, "--email", email, "--password", "long-enough-pw")
 
     def names(*args):
         return [line.split()[1] for line in ostiary_cli("user", "list", *args).out.splitlines()[1:]]
@@ -264,7 +264,7 @@ def test_user_set_password_of_an_unknown_user_is_one_line(ostiary_cli):
 
 
 def test_user_disable_and_enable(ostiary_cli, database):
-    ostiary_cli("user", "add", "bob", "--password", "pw")
+    ostiary_cli("user", "add", "bob", "--password", "long-enough-pw")
     assert ostiary_cli("user", "disable", "bob").out == "disabled bob\n"
     with database() as (root, _):
         assert root.users.by_login("bob").active is False
@@ -613,6 +613,29 @@ def test_load_reads_the_demo_file(ostiary_cli, database):
         assert root.clients.get("demo-rp").check_client_secret(DEMO["clients"][0]["secret"])
 
 
+def test_load_applies_the_password_policy(ostiary_cli, tmp_path, database):
+    data = tmp_path / "weak.toml"
+    data.write_text('[[users]]\nusername = "weak"\npassword = "password123456"\n')
+    assert one_line(ostiary_cli("load", str(data))) == (
+        "ostiary: users[0]: password refused by the password policy: "
+        "This password is too common. Choose one that is harder to guess."
+    )
+    with database() as (root, _):
+        assert root.users.by_login("weak") is None
+
+
+def test_user_add_and_set_password_apply_the_password_policy(ostiary_cli, database):
+    assert one_line(ostiary_cli("user", "add", "bob", "--password", "short")) == (
+        "ostiary: password refused: Use at least 10 characters."
+    )
+    ostiary_cli("user", "add", "bob", "--email", "bob@example.org", "--password", "long-enough-pw")
+    assert one_line(ostiary_cli("user", "set-password", "bob", "--password", "bob@example.org")) == (
+        "ostiary: password refused: The password must not be your username or email address."
+    )
+    with database() as (root, registry):
+        assert registry.ostiary_passwords.verify(root.users.by_login("bob").password_hash, "long-enough-pw")
+
+
 def test_load_of_a_missing_file_is_one_line(ostiary_cli, tmp_path):
     assert one_line(ostiary_cli("load", str(tmp_path / "none.toml"))) == (
         f"ostiary: {tmp_path / 'none.toml'}: No such file or directory"
@@ -688,7 +711,7 @@ def test_client_add_refuses_javascript_even_for_a_native_client(ostiary_cli):
 
 @pytest.mark.parametrize("name", ["", "   "])
 def test_user_add_refuses_an_empty_username_and_stores_nothing(ostiary_cli, database, name):
-    assert one_line(ostiary_cli("user", "add", name, "--password-stdin", stdin="pw\n")) == (
+    assert one_line(ostiary_cli("user", "add", name, "--password-stdin", stdin="long-enough-pw\n")) == (
         "ostiary: the username must not be empty"
     )
     with database() as (root, _):

@@ -73,7 +73,12 @@ def cmd_pack(app, args):
 
 def cmd_load(app, args):
     try:
-        counts = loader.load(app.root, app.registry.ostiary_passwords, loader.read(args.file))
+        counts = loader.load(
+            app.root,
+            app.registry.ostiary_passwords,
+            loader.read(args.file),
+            policy=app.registry.ostiary_password_policy,
+        )
     except loader.LoadError as exc:
         raise CommandError(str(exc)) from None
     print("loaded " + ", ".join(f"{n} {kind}" for kind, n in counts.items()))

@@ -125,9 +125,19 @@ def find_user(app, username: str):
     return user
 
 
+def checked_password(app, args, username: str, email: str | None) -> str:
+    """The new password, refused unless the one password policy accepts it
+    (the same as the console's, registration's and password reset's)."""
+    password = read_password(args)
+    problem = app.request.plugins.password_problem(password, username=username, email=email)
+    if problem is not None:
+        raise CommandError(f"password refused: {app.request.localizer.translate(problem)}")
+    return password
+
+
 def cmd_add(app, args):
     require(app, "create_user")
-    password = read_password(args)
+    password = checked_password(app, args, args.username, args.email)
     try:
         user = app.request.plugins.create_user(args.username, args.email, password, dict(args.claim))
     except ValueError as exc:  # the store's refusal, safe to show
@@ -159,7 +169,7 @@ def cmd_set_password(app, args):
     try:
         # A new password is also the usual answer to a locked account: the
         # stores forget the failed sign-ins.
-        changed = app.request.plugins.set_password(user.subject, read_password(args))
+        changed = app.request.plugins.set_password(user.subject, checked_password(app, args, user.username, user.email))
     except ValueError as exc:  # a password policy's refusal
         raise CommandError(str(exc)) from None
     if not changed:

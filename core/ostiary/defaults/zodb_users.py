@@ -1,7 +1,7 @@
 """Built-in user store: users kept in the Ostiary ZODB database, passwords
 hashed with argon2id, accounts locked after repeated failures."""
 
-from ..hookspecs import hookimpl
+from ..hookspecs import AccountCapabilities, hookimpl
 from ..models.users import User, UserError
 from ..models.util import now
 from ..passwords import get_passwords
@@ -75,7 +75,11 @@ def ostiary_update_claims(request, subject, claims):
     user = request.ostiary_root.users.get(subject)
     if user is None:
         return None
-    user.claims.update(claims)
+    for name, value in claims.items():
+        if value is None:  # the account console clears a claim this way
+            user.claims.pop(name, None)
+        else:
+            user.claims[name] = value
     return True
 
 
@@ -100,3 +104,53 @@ def ostiary_set_active(request, subject, active):
         user.failed_logins = 0
         user.locked_until = 0
     return True
+
+
+# -- the account console (issue 12) ------------------------------------------
+
+#: The profile claims a person may edit in the built-in store (OpenID Connect
+#: Core 5.1); email, email_verified and the phone pair have flows of their own.
+EDITABLE_CLAIMS = (
+    "name",
+    "given_name",
+    "family_name",
+    "middle_name",
+    "nickname",
+    "preferred_username",
+    "profile",
+    "picture",
+    "website",
+    "gender",
+    "birthdate",
+    "zoneinfo",
+    "locale",
+)
+
+
+@hookimpl(trylast=True)
+def ostiary_account_capabilities(request, subject):
+    user = request.ostiary_root.users.get(subject)
+    if user is None:
+        return None
+    return AccountCapabilities(
+        claims=EDITABLE_CLAIMS, password=True, email=True, delete=True, has_password=user.password_hash is not None
+    )
+
+
+@hookimpl(trylast=True)
+def ostiary_set_email(request, subject, email, verified):
+    users = request.ostiary_root.users
+    user = users.get(subject)
+    if user is None:
+        return None
+    try:
+        users.set_email(user, email)
+    except UserError as exc:
+        raise ValueError(str(exc)) from None
+    user.claims["email_verified"] = bool(verified)
+    return True
+
+
+@hookimpl(trylast=True)
+def ostiary_delete_user(request, subject):
+    return True if request.ostiary_root.users.remove(subject) is not None else None

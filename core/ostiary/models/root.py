@@ -18,6 +18,7 @@ from BTrees.OOBTree import OOBTree
 from persistent import Persistent
 from pyramid_zodbconn import get_connection
 
+from .account import EmailChanges
 from .clients import ClientRegistry
 from .database import run_apart, run_apart_on_connection
 from .federation import FederationStore
@@ -42,6 +43,8 @@ class OstiaryRoot(Persistent):
     generation = 0
     #: plugin data name -> the generation its evolve steps reached (generation 7)
     plugin_generations = None
+    #: the account console's pending email changes (the account-console generation)
+    email_changes = None
 
     def __init__(self):
         self.clients = ClientRegistry()
@@ -57,7 +60,8 @@ class OstiaryRoot(Persistent):
         self.federation = FederationStore()
         self.login_throttle = LoginThrottle()
         self.plugin_generations = OOBTree()
-        self.signins = SignInStore()  # generation 8: partial sign-ins (issue 13)
+        self.email_changes = EmailChanges()
+        self.signins = SignInStore()  # generation 9: partial sign-ins (issue 13)
         self.generation = CURRENT_GENERATION
 
     def prune(self, when: int | None = None) -> int:
@@ -70,6 +74,7 @@ class OstiaryRoot(Persistent):
             + self.keys.prune(when)
             + self.federation.prune(when)
             + self.login_throttle.prune(when)
+            + (self.email_changes.prune(when) if self.email_changes is not None else 0)
             + self.signins.prune(when)
         )
 
@@ -142,17 +147,34 @@ def _evolve_7(root: OstiaryRoot) -> None:
         root.plugin_generations = OOBTree()
 
 
-# -- generation 8: sign-in as steps (issue 13) ----------------------------------
+# -- the account console (issue 12) --
+def _evolve_account_console(root: OstiaryRoot) -> None:
+    """Generation 8 (account console) keeps the pending email changes."""
+    if root.email_changes is None:
+        root.email_changes = EmailChanges()
 
 
-def _evolve_8(root: OstiaryRoot) -> None:
-    """Generation 8 adds the partial sign-ins (a person between two factors)."""
+# -- generation 9: sign-in as steps (issue 13) ----------------------------------
+
+
+def _evolve_signins(root: OstiaryRoot) -> None:
+    """Generation 9 adds the partial sign-ins (a person between two factors)."""
     if getattr(root, "signins", None) is None:
         root.signins = SignInStore()
 
 
 #: Evolve steps in order; step ``n`` brings a database to generation ``n``.
-EVOLVE_STEPS = (_evolve_1, _evolve_2, _evolve_3, _evolve_4, _evolve_5, _evolve_6, _evolve_7, _evolve_8)
+EVOLVE_STEPS = (
+    _evolve_1,
+    _evolve_2,
+    _evolve_3,
+    _evolve_4,
+    _evolve_5,
+    _evolve_6,
+    _evolve_7,
+    _evolve_account_console,
+    _evolve_signins,
+)
 CURRENT_GENERATION = len(EVOLVE_STEPS)
 
 

@@ -74,6 +74,15 @@ class UserDirectory(Persistent):
         if email:
             self.by_email[fold(email)] = user.subject
 
+    def remove(self, subject: str) -> User | None:
+        """Take ``subject`` out of the directory and its indexes (account deletion)."""
+        user = self.by_subject.pop(subject, None)
+        if user is not None:
+            self.by_username.pop(fold(user.username), None)
+            if user.email:
+                self.by_email.pop(fold(user.email), None)
+        return user
+
     def by_login(self, login: str) -> User | None:
         """Find a user by username, else by email."""
         key = fold(login)

@@ -54,6 +54,8 @@ def authorize(request):
         decision = service.take_decision(request_fingerprint(params))
         if decision is not None and decision.error:
             raise OAuth2Error(error=decision.error, redirect_uri=redirect_uri)
+        if "create" in prompt:
+            return _to_registration(request, params)
         if _needs_login(principal, prompt, max_age) or not _session_fits(request, principal, grant.client, params):
             if "none" in prompt:
                 raise LoginRequiredError(redirect_uri=redirect_uri)
@@ -153,6 +155,23 @@ def _check_oidc_params(params) -> tuple[tuple, int | None]:
             raise InvalidRequestError("'max_age' must be a number of seconds.")
         max_age = int(max_age)
     return prompt, max_age
+
+
+def _to_registration(request, params) -> HTTPSeeOther:
+    """``prompt=create`` (OpenID Connect "Initiating User Registration via
+    OpenID Connect 1.0"): to the registration page, which returns to the
+    authorization once the account exists; the return URL leaves ``create``
+    out so that coming back does not register again. Without registration
+    the OP does not list ``create`` in ``prompt_values_supported``, and an
+    unsupported prompt value is refused with ``invalid_request`` (4.1)."""
+    resume = dict(params)
+    kept = [p for p in resume.pop("prompt", "").split() if p != "create"]
+    if kept:
+        resume["prompt"] = " ".join(kept)
+    target = request.plugins.registration_url(return_url_for(resume))
+    if target is None:
+        raise InvalidRequestError("Unsupported 'prompt' value 'create': this server offers no registration.")
+    return HTTPSeeOther(target)
 
 
 def _needs_login(principal, prompt, max_age) -> bool:

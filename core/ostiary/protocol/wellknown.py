@@ -39,6 +39,9 @@ def discovery_bytes(registry) -> bytes:
         doc = discovery_document(settings.issuer, settings.languages)
         # issue 13: the acr values a session can have, single- and multi-factor
         doc["acr_values_supported"] = [settings.acr_single_factor, settings.acr_multi_factor]
+        # prompt=create (issue 12): only when a plugin offers registration
+        if registry.ostiary_plugins.hook.ostiary_registration_url.get_hookimpls():
+            doc["prompt_values_supported"] = [*doc["prompt_values_supported"], "create"]
         body = registry.ostiary_discovery_bytes = json.dumps(doc, separators=(",", ":")).encode()
     return body
 

@@ -1,72 +1,12 @@
-"""The password policy of self-service pages (registration, password reset).
-
-Following NIST SP 800-63B: a minimum length and a blocklist, no rules about
-character classes. A password is refused when
-
-* it is shorter than the minimum (``accounts.password_min_length``, 10 by
-  default) or longer than :data:`MAX_LENGTH` (nobody types that much, and a
-  huge value is a cheap way to make the server hash for a long time);
-* it is on the common-password list shipped with this package, compared
-  without regard to case, also when only digits or punctuation were added
-  at its end (``Baseball2024!`` is ``baseball`` plus a year);
-* it equals the username, the email address or the email's local part.
-
-Length is counted in characters after Unicode NFKC normalisation.
-"""
+"""The password policy of self-service pages: core's own now
+(:mod:`ostiary.passwords`), so that the account console, the command line
+and ``ostiary load`` apply the same one; re-exported here for the plugins
+that import it from the accounts library."""
 
 from __future__ import annotations
 
-import functools
-import importlib.resources
-import re
-import unicodedata
+from ostiary.plugin import MAX_LENGTH, PasswordPolicy, common_passwords, get_password_policy
 
-from pyramid.i18n import TranslationStringFactory
+get_policy = get_password_policy
 
-_ = TranslationStringFactory("ostiary_accounts")
-
-MAX_LENGTH = 1024
-_DECORATION = re.compile(r"[\d\W_]+$")
-
-
-@functools.cache
-def common_passwords() -> frozenset[str]:
-    """The shipped list of common passwords, case-folded."""
-    text = importlib.resources.files(__package__).joinpath("common-passwords.txt").read_text("utf-8")
-    return frozenset(line.strip().casefold() for line in text.splitlines() if line.strip() and not line.startswith("#"))
-
-
-def _personal(username: str | None, email: str | None) -> set[str]:
-    values = {username or "", email or "", (email or "").partition("@")[0]}
-    return {value.strip().casefold() for value in values} - {""}
-
-
-class PasswordPolicy:
-    """Decide whether a new password is acceptable."""
-
-    def __init__(self, min_length: int = 10, common: frozenset[str] | None = None):
-        self.min_length = min_length
-        self.common = common_passwords() if common is None else common
-
-    def is_common(self, folded: str) -> bool:
-        stripped = _DECORATION.sub("", folded)
-        return folded in self.common or (bool(stripped) and stripped in self.common)
-
-    def problem(self, password: str, *, username: str | None = None, email: str | None = None):
-        """Why ``password`` is refused (a translation string), or None if it is fine."""
-        normal = unicodedata.normalize("NFKC", password or "")
-        if len(normal) < self.min_length:
-            return _("Use at least ${min} characters.", mapping={"min": self.min_length})
-        if len(normal) > MAX_LENGTH:
-            return _("Use at most ${max} characters.", mapping={"max": MAX_LENGTH})
-        folded = normal.casefold()
-        if self.is_common(folded):
-            return _("This password is too common. Choose one that is harder to guess.")
-        if folded in _personal(username, email):
-            return _("The password must not be your username or email address.")
-        return None
-
-
-def get_policy(request) -> PasswordPolicy:
-    """The application's password policy, built once at start-up."""
-    return request.registry.ostiary_password_policy
+__all__ = ["MAX_LENGTH", "PasswordPolicy", "common_passwords", "get_policy"]

@@ -15,12 +15,15 @@ every setting.
 """
 
 from .hooks import (
+    ostiary_account_capabilities,
     ostiary_configure,
     ostiary_create_user,
+    ostiary_delete_user,
     ostiary_is_active,
     ostiary_list_users,
     ostiary_profile_claims,
     ostiary_set_active,
+    ostiary_set_email,
     ostiary_set_password,
     ostiary_settings,
     ostiary_signed_in,
@@ -31,6 +34,9 @@ from .hooks import (
 )
 
 __all__ = [
+    "ostiary_account_capabilities",
+    "ostiary_delete_user",
+    "ostiary_set_email",
     "ostiary_configure",
     "ostiary_create_user",
     "ostiary_is_active",

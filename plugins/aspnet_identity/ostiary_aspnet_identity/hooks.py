@@ -36,7 +36,7 @@ import zope.sqlalchemy
 from sqlalchemy.orm import Session
 from zope.sqlalchemy.datamanager import STATUS_CHANGED
 
-from ostiary.plugin import Caller, hookimpl, plugin_settings
+from ostiary.plugin import AccountCapabilities, Caller, hookimpl, plugin_settings
 
 from .claims import user_claims
 from .config import SETTINGS, Options
@@ -105,7 +105,53 @@ def ostiary_create_user(request, username, email, password, claims):
 
 @hookimpl
 def ostiary_set_password(request, subject, password):
-    return get_store(request).set_password(request.aspnet_identity_db, subject, password) or None
+    changed = get_store(request).set_password(request.aspnet_identity_db, subject, password) or None
+    if changed:
+        _refresh_sign_in(request, subject)
+    return changed
+
+
+def _refresh_sign_in(request, subject) -> None:
+    """The security stamp changed: as ``SignInManager.RefreshSignInAsync``
+    after a change in ASP.NET, the person's own session (the console's)
+    carries on under the new stamp, and their other sessions end now
+    rather than at their next token request. Nothing when someone else
+    changed it (a password reset link, an operator)."""
+    session = request.interaction.session
+    if session is None or session.subject != subject:
+        return
+    store, db = get_store(request), request.aspnet_identity_db
+    store.record_stamp(db, subject, store.find(db, subject).security_stamp)
+    request.interaction.revoke_user(subject, keep=session)
+
+
+# -- the account console (issue 12) ---------------------------------------------------
+
+#: Profile claims kept in AspNetUserClaims (the schema has no columns for them)
+EDITABLE_CLAIMS = ("name", "given_name", "family_name", "nickname", "picture", "website", "zoneinfo", "locale")
+
+
+@hookimpl
+def ostiary_account_capabilities(request, subject):
+    user = get_store(request).find(request.aspnet_identity_db, subject)
+    if user is None:
+        return None
+    return AccountCapabilities(
+        claims=EDITABLE_CLAIMS, password=True, email=True, delete=True, has_password=user.password_hash is not None
+    )
+
+
+@hookimpl
+def ostiary_set_email(request, subject, email, verified):
+    changed = get_store(request).change_email(request.aspnet_identity_db, subject, email, verified) or None
+    if changed:
+        _refresh_sign_in(request, subject)
+    return changed
+
+
+@hookimpl
+def ostiary_delete_user(request, subject):
+    return get_store(request).delete_user(request.aspnet_identity_db, subject) or None
 
 
 @hookimpl

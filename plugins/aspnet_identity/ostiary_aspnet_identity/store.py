@@ -225,6 +225,36 @@ class IdentityStore:
         )
         return True
 
+    # -- the account console (issue 12) ----------------------------------------------------
+
+    def change_email(self, db, subject: str, email: str, confirmed: bool) -> bool:
+        """``UserManager.ChangeEmailAsync`` after its token was checked (the
+        console's single-use link): ``Email``, ``NormalizedEmail``,
+        ``EmailConfirmed`` and a new security stamp."""
+        if self.find(db, subject) is None:
+            return False
+        self._check_email(db, email, subject)
+        self._update(
+            db,
+            subject,
+            Email=email,
+            NormalizedEmail=normalize(email),
+            EmailConfirmed=bool(confirmed),
+            SecurityStamp=new_security_stamp(),
+        )
+        return True
+
+    def delete_user(self, db, subject: str) -> bool:
+        """``UserManager.DeleteAsync``: the user row and its claims, roles,
+        external logins and tokens (EF Core cascades these on its schema)."""
+        if self.find(db, subject) is None:
+            return False
+        tables = self.tables
+        for table in (tables.user_claims, tables.user_roles, tables.user_logins, tables.user_tokens):
+            db.execute(delete(table).where(table.c.UserId == subject))
+        db.execute(delete(tables.users).where(tables.users.c.Id == subject))
+        return True
+
     def set_active(self, db, subject: str, active: bool) -> bool:
         """Disable a user as ASP.NET administration tools do: lockout enabled
         and ``LockoutEnd`` at ``DateTimeOffset.MaxValue``, with a new security

@@ -58,6 +58,12 @@ def ostiary_configure(config):
 
 
 @hookimpl
+def ostiary_registration_url(request, return_url):
+    """``prompt=create``: the registration page, back to the authorization after."""
+    return request.route_path("register", _query={"returnUrl": return_url} if return_url else {})
+
+
+@hookimpl
 def ostiary_login_links(request, context):
     url = request.params.get("returnUrl") if context is not None else None
     href = request.route_path("register", _query={"returnUrl": url} if url else {})

@@ -58,7 +58,7 @@ def test_user_add_writes_to_the_identity_database(ostiary_cli, sqlite_identity):
 
 def test_user_add_refusal_by_the_store_is_one_line(ostiary_cli, sqlite_identity):
     sqlite_identity.add_user("alice")
-    code, out, err = ostiary_cli("user", "add", "alice", "--password", "x")
+    code, out, err = ostiary_cli("user", "add", "alice", "--password", "long-enough-pw")
     assert (code, out, err) == (2, "", "ostiary: Username 'alice' is already taken.\n")
 
 

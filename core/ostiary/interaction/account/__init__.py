@@ -34,10 +34,16 @@ def _grants_moved(request):
 
 def includeme(config):
     """Add the console's routes and views."""
-    from . import applications, console
+    from . import applications, console, deletion, email, export, password, profile
 
     pages = (
         ("account", "/account", console.console_home, None),
+        ("account_profile", "/account/profile", profile.profile_page, profile.profile_submit),
+        ("account_email", "/account/email", email.email_page, email.email_submit),
+        ("account_email_confirm", "/account/email/confirm", email.email_confirm, None),
+        ("account_password", "/account/password", password.password_page, password.password_submit),
+        ("account_export", "/account/export", export.export_data, None),
+        ("account_delete", "/account/delete", deletion.delete_page, deletion.delete_submit),
         # the route keeps its old name: themes link to route_path('grants')
         ("grants", "/account/applications", applications.grants_page, applications.grants_revoke),
     )
