@@ -207,7 +207,18 @@ class Plugins:
         answers = self._relay.ostiary_token_exchange_allowed(request=self._request, client=client, exchange=exchange)
         return any(answer is True for answer in answers) and not any(answer is False for answer in answers)
 
-    # -- the account console (issue 12) --------------------------------------
+    # -- authentication methods (issue 13: sign-in as steps) ----------------------
+
+    def authentication_methods(self) -> dict[str, Any]:
+        """Every authentication method by name, built-ins first; a later
+        plugin wins on a name. Memoised for the request."""
+        cache = vars(self)
+        if "_methods" not in cache:
+            methods = concatenated(self._relay.ostiary_authentication_methods(request=self._request))
+            cache["_methods"] = {method.name: method for method in methods}
+        return cache["_methods"]
+
+    # -- the account console (issue 12) -------------------------------------------
 
     def account_sections(self) -> list:
         """The console's sections, sorted by ``order`` then name; a later

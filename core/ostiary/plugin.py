@@ -30,6 +30,10 @@ contract, documented in ``docs/plugins.md``:
 - :class:`CommandError` for ``ostiary_commands`` handlers.
 - :data:`admin`, the service layer of administration (clients, users,
   sessions, keys, ...: see ``docs/administration.md``), for an admin console.
+- :class:`AuthenticationMethod`, :class:`Step` and :class:`StepResult` for
+  ``ostiary_authentication_methods``: a factor of sign-in (docs/factors.md);
+  :func:`step_page_values` builds a step page's values for a gallery sample;
+  :func:`may_remove_factor` says whether the console may remove a factor.
 - The account console (docs/account.md): :class:`AccountSection` rows for
   ``ostiary_account_sections``, :class:`AccountCapabilities` for a user
   store's ``ostiary_account_capabilities``; :func:`current_subject` and
@@ -60,7 +64,18 @@ from .events import (
 from .facade import Plugins
 
 # -- the account console (issue 12) --------------------------------------------
-from .hookspecs import AccountCapabilities, AccountSection, Caller, Client, TokenExchange, User, hookimpl  # noqa: E402
+from .hookspecs import (  # noqa: E402
+    AccountCapabilities,
+    AccountSection,
+    AuthenticationMethod,
+    Caller,
+    Client,
+    Step,
+    StepResult,
+    TokenExchange,
+    User,
+    hookimpl,
+)
 from .i18n import package_locale_dir, translate
 from .interaction.account.fresh import (  # noqa: E402
     current_subject,
@@ -70,6 +85,8 @@ from .interaction.account.fresh import (  # noqa: E402
     sign_in_first,
 )
 from .interaction.pages import render_page
+from .interaction.steps import may_remove_factor
+from .interaction.steps import values as step_page_values
 from .models.resources import Resource
 from .models.util import digest, now, random_token
 from .passwords import MAX_LENGTH, PasswordPolicy, common_passwords, get_passwords  # noqa: E402
@@ -137,6 +154,12 @@ __all__ = [
     "translate",
     # administration (issue 14)
     "admin",
+    # -- authentication methods (issue 13) --
+    "AuthenticationMethod",
+    "Step",
+    "StepResult",
+    "step_page_values",
+    "may_remove_factor",
     # the account console (issue 12)
     "AccountSection",
     "AccountCapabilities",

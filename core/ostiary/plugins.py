@@ -33,6 +33,7 @@ DEFAULT_PLUGINS = (
     ("audit_log", "ostiary.defaults.audit_log"),
     ("audit_store", "ostiary.defaults.audit_store"),
     ("account_activity", "ostiary.defaults.account_activity"),
+    ("password", "ostiary.defaults.password"),  # issue 13: the password as an authentication method
     ("account", "ostiary.defaults.account"),
     ("federation", "ostiary.defaults.federation"),
     # administration (issue 14): the admin API's scopes

@@ -260,4 +260,26 @@ def core_pages(request) -> list[tuple[str, str, dict]]:
     from .interaction.account import history, sessions
 
     pages += sessions.gallery(request) + history.gallery(request) + account_links.gallery(request)
+    pages += _step_pages(request)
     return [(name, template(name_of), values) for name, name_of, values in pages]
+
+
+# -- sign-in as steps (issue 13) ---------------------------------------------------
+
+
+def _step_pages(request) -> list[tuple[str, str, dict]]:
+    """The step page of a further factor: asked, refused, with a choice, enrolling."""
+    from .interaction import steps
+
+    code = [{"name": "code", "label": request.localizer.translate(_("One-time code")), "autocomplete": "one-time-code"}]
+    choice = {"name": "password", "title": request.localizer.translate(_("Password")), "href": "#"}
+    common = {"method_name": "sample", "method_title": _("Confirm it is you"), "client_name": CLIENT.name}
+    return [
+        ("signin-step", "login_step.pt", steps.values(request, **common, fields=code)),
+        (
+            "signin-step-error-choices",
+            "login_step.pt",
+            steps.values(request, **common, fields=code, error=steps.STEP_FAILURE, choices=[choice]),
+        ),
+        ("signin-step-enrol", "login_step.pt", steps.values(request, **common, fields=code, enrolling=True)),
+    ]

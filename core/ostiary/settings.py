@@ -230,6 +230,14 @@ def _host_port(value: str) -> str:
     return value
 
 
+def _acr_value(value: str) -> str:
+    """An acr value: one token, no spaces (acr_values is space-separated)."""
+    value = value.strip()
+    if not value or any(c.isspace() for c in value):
+        raise ValueError("one value without spaces")
+    return value
+
+
 SETTINGS: tuple[Setting, ...] = (
     Setting("ostiary.issuer", None, _issuer, "The issuer identifier: the public base URL of this server."),
     Setting(
@@ -481,6 +489,31 @@ SETTINGS: tuple[Setting, ...] = (
         "90",
         _positive_int,
         "Days of sign-ins and releases a person sees in the console's history (kept no longer than ostiary.audit.retention_days).",
+    ),
+    # -- sign-in as steps, multi-factor policy (issue 13) --
+    Setting(
+        "ostiary.signin_step_lifetime",
+        "300",
+        _positive_int,
+        "Seconds a partial sign-in (first factor passed, a further step pending) waits for the next step.",
+    ),
+    Setting(
+        "ostiary.require_mfa",
+        "false",
+        _bool,
+        "Every person must pass a further factor (and set one up at the next sign-in if they have none).",
+    ),
+    Setting(
+        "ostiary.acr_single_factor",
+        "urn:ostiary:acr:sfa",
+        _acr_value,
+        "The acr of a session that passed one factor; advertised in acr_values_supported.",
+    ),
+    Setting(
+        "ostiary.acr_multi_factor",
+        "urn:ostiary:acr:mfa",
+        _acr_value,
+        "The acr of a session that passed two factors or more; acr_values naming it asks for a further factor.",
     ),
     # -- the account console (issue 12) --
     Setting(
@@ -846,6 +879,12 @@ PROVIDER_SETTINGS: tuple[Setting, ...] = (
         _bool,
         "Signing out also signs out at the upstream, when it has an end-session endpoint.",
     ),
+    Setting(  # issue 13
+        "trust_amr",
+        "false",
+        _bool,
+        "Take the upstream ID token's amr and acr for the session: one that says mfa meets a multi-factor demand.",
+    ),
     Setting(
         "forward_prompt",
         "true",
@@ -889,6 +928,7 @@ class ProviderSettings:
     end_upstream_session: bool
     forward_prompt: bool
     backchannel_logout: bool
+    trust_amr: bool = False  # issue 13: take the upstream's amr and acr
 
 
 def check_provider_name(name: str) -> str:

@@ -23,7 +23,17 @@ from ostiary.themes import installed_themes
 
 THEMES = sorted(installed_themes())
 #: The gallery states the accessibility scan covers (by name prefix).
-SCANNED = ("login", "consent", "error", "logout", "signed-out", "account-sessions", "account-history", "account-links")
+SCANNED = (
+    "login",
+    "consent",
+    "error",
+    "logout",
+    "signed-out",
+    "account-sessions",
+    "account-history",
+    "account-links",
+    "signin-step",
+)
 VIEWPORT = {"width": 1024, "height": 900}  # tall enough for most states: a cheap screenshot
 
 

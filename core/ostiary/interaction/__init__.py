@@ -8,7 +8,7 @@ def includeme(config):
     """Add the login, consent, logout, error and home pages, the error
     views, security headers and CSRF protection."""
     from ..protocol.paths import PATHS
-    from . import consent, device, errors, home, login, logout
+    from . import consent, device, errors, home, login, logout, steps
     from .service import get_interaction
 
     config.include(".security")
@@ -25,6 +25,9 @@ def includeme(config):
         # -- oauth-grants (issue 15): the device page (RFC 8628) --
         ("device", "/device", device.device_form, device.device_submit),
         ("device_confirm", PATHS["device_confirm"], device.device_confirm, None),
+        # sign-in as steps (issue 13): a further factor, and stepping a session up
+        ("login_step", "/account/login/step", steps.step_form, steps.step_submit),
+        ("login_step_up", "/account/login/step-up", steps.step_up, None),
     )
     for name, path, show, submit in pages:
         config.add_route(name, path)

@@ -234,6 +234,7 @@ class Client(Persistent):
     #: logo_uri, contacts, tos_uri, policy_uri, software_id, ...), returned
     #: as it came; nothing in the protocol depends on it.
     registration_metadata = None
+    require_mfa = False  # issue 13: a further factor for every sign-in for this client
 
     def __init__(self, client_id: str, **fields):
         self.client_id = client_id
@@ -271,6 +272,9 @@ class Client(Persistent):
         self.identity_providers = ()
         # -- oauth-grants (issue 15) --
         self.require_pushed_authorization_requests = False
+        # Every sign-in for this client passes a further factor (a person
+        # without one sets it up first); a session without one is stepped up.
+        self.require_mfa = False
         self.created_at = now()
         self.update(**fields)
 

@@ -33,6 +33,7 @@ from .pairwise import PairwiseStore
 from .pushed_requests import PushedRequestStore
 from .resources import ResourceRegistry, standard_resources
 from .sessions import SessionStore
+from .signins import SignInStore
 from .throttle import LoginThrottle
 from .users import UserDirectory
 from .util import now
@@ -80,6 +81,7 @@ class OstiaryRoot(Persistent):
         self.device_authorizations = DeviceAuthorizationStore()
         self.audit = AuditTrail()
         self.email_changes = EmailChanges()
+        self.signins = SignInStore()  # generation 13: partial sign-ins (issue 13)
         self.generation = CURRENT_GENERATION
 
     def prune(self, when: int | None = None) -> int:
@@ -99,6 +101,7 @@ class OstiaryRoot(Persistent):
             + self.clients.prune(when)  # used-up initial access tokens (registration)
             + (self.audit.prune(when) if self.audit is not None else 0)
             + (self.email_changes.prune(when) if self.email_changes is not None else 0)
+            + self.signins.prune(when)
         )
 
 
@@ -219,14 +222,13 @@ def _evolve_account_console(root: OstiaryRoot) -> None:
         root.email_changes = EmailChanges()
 
 
-# -- the stored audit trail (issue 16) --------------------------------------------
-def _evolve_audit(root: OstiaryRoot) -> None:
-    """Generation 9 adds the stored audit trail, and the indexes of SSO
-    sessions and external links by subject."""
-    if getattr(root, "audit", None) is None:
-        root.audit = AuditTrail()
-    root.sessions.index_subjects()
-    root.federation.index_links()
+# -- generation 13: sign-in as steps (issue 13) ----------------------------------
+
+
+def _evolve_signins(root: OstiaryRoot) -> None:
+    """Generation 13 adds the partial sign-ins (a person between two factors)."""
+    if getattr(root, "signins", None) is None:
+        root.signins = SignInStore()
 
 
 #: Evolve steps in order; step ``n`` brings a database to generation ``n``.
@@ -243,7 +245,7 @@ EVOLVE_STEPS = (
     _evolve_10,
     _evolve_audit,
     _evolve_account_console,
-    _evolve_audit,
+    _evolve_signins,
 )
 CURRENT_GENERATION = len(EVOLVE_STEPS)
 

@@ -39,21 +39,37 @@ class Introspection(IntrospectionEndpoint):
             if "cnf" in claims:  # RFC 9449, section 6.2: the key the token is bound to
                 payload["cnf"] = claims["cnf"]
                 payload["token_type"] = "DPoP"
+            # issue 13: how the person signed in, as the token itself says
+            payload.update({k: claims[k] for k in SIGN_IN_CLAIMS if k in claims})
             return payload
         item = token.item
         bound = getattr(token.family, "dpop_jkt", None)
         extra = {"cnf": {"jkt": bound}} if bound else {}
-        return extra | {
-            "scope": item.scope,
-            "client_id": item.client_id,
-            "sub": pairwise.subject_for(
-                self.server.request, self.server.request.plugins.client(item.client_id), item.subject
-            ),
-            "exp": item.expires_at,
-            "iat": item.issued_at,
-            "iss": self.server.settings.issuer,
-            "token_type": "refresh_token",
-        }
+        return (
+            extra
+            | _sign_in_of(item)
+            | {
+                "scope": item.scope,
+                "client_id": item.client_id,
+                "sub": pairwise.subject_for(
+                    self.server.request, self.server.request.plugins.client(item.client_id), item.subject
+                ),
+                "exp": item.expires_at,
+                "iat": item.issued_at,
+                "iss": self.server.settings.issuer,
+                "token_type": "refresh_token",
+            }
+        )
+
+
+#: What introspection tells about the sign-in behind a token (issue 13).
+SIGN_IN_CLAIMS = ("auth_time", "amr", "acr")
+
+
+def _sign_in_of(item) -> dict:
+    """``auth_time``, ``amr`` and ``acr`` of a refresh token, when known."""
+    values = {"auth_time": item.auth_time, "amr": list(item.amr or ()) or None, "acr": item.acr}
+    return {name: value for name, value in values.items() if value}
 
 
 def _subject_is_active(server, token) -> bool:

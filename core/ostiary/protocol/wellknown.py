@@ -42,6 +42,8 @@ def discovery_bytes(registry) -> bytes:
         from .grant_metadata import grant_metadata
 
         doc.update(grant_metadata(settings, doc))
+        # issue 13: the acr values a session can have, single- and multi-factor
+        doc["acr_values_supported"] = [settings.acr_single_factor, settings.acr_multi_factor]
         # prompt=create (issue 12): only when a plugin offers registration
         from ..facade import offers_registration
 
