@@ -1,0 +1,113 @@
+"""Passkeys in a real Chromium with a virtual authenticator.
+
+Chromium's DevTools protocol gives a browser a virtual authenticator
+(``WebAuthn.addVirtualAuthenticator``): a CTAP2 device with resident keys
+and user verification that answers ``navigator.credentials`` as a phone or
+a security key would, without a person touching it. Through it a person
+registers a passkey in their account, signs out, and signs in to a relying
+party with the passkey alone; the relying party's ID token says how.
+
+Ostiary's issuer here is ``http://localhost:<port>``: WebAuthn refuses an
+IP address as a relying-party id, and ``localhost`` is a secure context.
+"""
+
+from __future__ import annotations
+
+import pytest
+from browser_env import new_context
+from live_server import LiveServer
+from relying_party import RelyingParty, Served
+
+from ostiary.testing import DEMO, load_data
+
+
+@pytest.fixture(scope="module")
+def passkey_server(tmp_path_factory):
+    with LiveServer(
+        tmp_path_factory.mktemp("passkeys"), public_host="localhost", **{"ostiary.plugins": "passkeys"}
+    ) as live:
+        load_data(live.app, {"users": DEMO["users"]})
+        yield live
+
+
+@pytest.fixture(scope="module")
+def passkey_rp(passkey_server):
+    rp = RelyingParty(passkey_server.url, client_id="passkey-rp")
+    served = Served(rp)
+    rp.url = served.url
+    load_data(passkey_server.app, {"clients": [rp.client()]})
+    with served:
+        yield rp
+
+
+@pytest.fixture
+def page_with_authenticator(browser):
+    """A fresh profile whose browser has a virtual passkey authenticator."""
+    context = new_context(browser)
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable", {"enableUI": False})
+    added = cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+                "automaticPresenceSimulation": True,
+            }
+        },
+    )
+    page.authenticator = (cdp, added["authenticatorId"])
+    yield page
+    context.close()
+
+
+def _password_sign_in(page, server):
+    page.goto(server.url + "/account/login")
+    page.fill("#username", "alice")
+    page.fill("#password", "alice-password")
+    page.click("button[value=login]")
+    page.wait_for_url(server.url + "/")
+
+
+def _through_consent(page, rp):
+    page.wait_for_url(lambda url: "/consent?" in url or url == rp.url + "/")
+    if "/consent?" in page.url:
+        page.click("button[value=allow]")
+    page.wait_for_url(rp.url + "/")
+    page.wait_for_selector("#hello")
+    cookie = next(c["value"] for c in page.context.cookies() if c["name"] == "rp_session")
+    return rp.sessions[cookie]["claims"]
+
+
+def test_register_a_passkey_then_sign_in_with_it_alone(page_with_authenticator, passkey_server, passkey_rp, artifacts):
+    page, server = page_with_authenticator, passkey_server
+    _password_sign_in(page, server)
+    page.goto(server.url + "/account/passkeys")
+    page.fill("#passkey-name", "Virtual phone")
+    page.click("#add-passkey")
+    page.wait_for_selector("p.notice")
+    assert "Passkey added." in page.inner_text("main")
+    assert "Virtual phone" in page.inner_text("main")
+    page.screenshot(path=str(artifacts / "passkeys-01-added.png"), full_page=True)
+    cdp, authenticator_id = page.authenticator
+    stored = cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator_id})["credentials"]
+    assert len(stored) == 1 and stored[0]["isResidentCredential"]
+
+    page.goto(server.url + "/account/logout")
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    assert not [c for c in page.context.cookies() if c["name"] == "ostiary_session" and c["value"]]
+
+    page.goto(passkey_rp.url + "/login")
+    page.wait_for_url(server.url + "/account/login?*")
+    page.click("a.provider:has-text('A passkey')")
+    page.wait_for_url(server.url + "/account/passkeys/sign-in?*")
+    page.screenshot(path=str(artifacts / "passkeys-02-sign-in.png"), full_page=True)
+    page.click("#use-passkey")
+    claims = _through_consent(page, passkey_rp)
+    assert claims["amr"] == ["hwk", "user", "mfa"]
+    assert "Alice" in page.inner_text("main")
