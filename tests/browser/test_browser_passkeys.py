@@ -14,11 +14,13 @@ IP address as a relying-party id, and ``localhost`` is a secure context.
 from __future__ import annotations
 
 import pytest
+from axe_scan import blocking, describe, scan
 from browser_env import new_context
 from live_server import LiveServer
 from relying_party import RelyingParty, Served
 
 from ostiary.testing import DEMO, load_data
+from ostiary.themes import installed_themes
 
 
 @pytest.fixture(scope="module")
@@ -111,3 +113,31 @@ def test_register_a_passkey_then_sign_in_with_it_alone(page_with_authenticator, 
     claims = _through_consent(page, passkey_rp)
     assert claims["amr"] == ["hwk", "user", "mfa"]
     assert "Alice" in page.inner_text("main")
+
+
+GALLERY_STATES = ("sign-in", "sign-in-refused", "manage-empty", "manage", "manage-error")
+
+
+@pytest.fixture(scope="module", params=sorted(installed_themes()))
+def passkey_gallery(request, tmp_path_factory):
+    settings = {"ostiary.development": "true", "ostiary.theme": request.param, "ostiary.plugins": "passkeys"}
+    with LiveServer(tmp_path_factory.mktemp("passkey-gallery"), **settings) as live:
+        yield request.param, live
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_the_passkey_pages_in_the_gallery_have_no_serious_accessibility_findings(
+    passkey_gallery, browser, axe_js, artifacts, lang
+):
+    theme, live = passkey_gallery
+    context = new_context(browser, bypass_csp=True)
+    found = []
+    try:
+        page = context.new_page()
+        for state in GALLERY_STATES:
+            page.goto(f"{live.url}/_gallery/passkeys/{state}?lang={lang}")
+            page.screenshot(path=str(artifacts / f"passkeys-gallery-{theme}-{state}-{lang}.png"), full_page=True)
+            found += blocking(scan(page, axe_js))
+    finally:
+        context.close()
+    assert not found, describe(found)
