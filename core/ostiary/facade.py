@@ -196,6 +196,18 @@ class Plugins:
         return bool(self._relay.ostiary_set_active(request=self._request, subject=subject, active=active))
 
 
+    # -- authentication methods (issue 13: sign-in as steps) ----------------------
+
+    def authentication_methods(self) -> dict[str, Any]:
+        """Every authentication method by name, built-ins first; a later
+        plugin wins on a name. Memoised for the request."""
+        cache = vars(self)
+        if "_methods" not in cache:
+            methods = concatenated(self._relay.ostiary_authentication_methods(request=self._request))
+            cache["_methods"] = {method.name: method for method in methods}
+        return cache["_methods"]
+
+
 def get_plugins(request) -> Plugins:
     """Request method ``request.plugins``."""
     return Plugins(request)

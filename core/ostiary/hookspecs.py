@@ -501,3 +501,148 @@ def ostiary_set_active(request: Request, subject: str, active: bool) -> bool | N
     sign-ins. Used by ``ostiary user disable|enable``. The first
     non-``None`` result wins.
     """
+
+
+# -- authentication methods: sign-in as steps (issue 13) -----------------------
+
+
+class StepResult:
+    """What :meth:`AuthenticationMethod.check` answers for one posted step.
+
+    Build it with :meth:`passed` or :meth:`failed`. A failure with
+    ``guessed`` (the default) was a wrong secret: core counts it against
+    the account and the client's address, with the lockout and throttling
+    of wrong passwords, and shows ``message`` (or a generic one). A failure
+    without ``guessed`` (an empty form, a switch of device) only shows the
+    message again.
+    """
+
+    __slots__ = ("ok", "message", "amr", "guessed", "user")
+
+    def __init__(self, ok: bool, *, message: str | None = None, amr: Sequence[str] = (), guessed: bool = True, user=None):
+        self.ok = ok
+        self.message = message
+        self.amr = tuple(amr)
+        self.guessed = guessed
+        self.user = user
+
+    @classmethod
+    def passed(cls, amr: Sequence[str] = (), user: User | None = None) -> StepResult:
+        """The step passed; ``amr`` (RFC 8176 values) defaults to the
+        method's own. ``user``: the person a first factor identified."""
+        return cls(True, amr=amr, user=user)
+
+    @classmethod
+    def failed(cls, message: str | None = None, *, guessed: bool = True) -> StepResult:
+        """The step failed: ``message`` (a translation string) is shown."""
+        return cls(False, message=message, guessed=guessed)
+
+    def __repr__(self) -> str:
+        return f"StepResult(ok={self.ok!r}, amr={self.amr!r}, guessed={self.guessed!r})"
+
+
+class Step:
+    """One step of a sign-in in progress, as a method sees it.
+
+    ``user``
+        the person signing in (a first factor already named them).
+    ``context``
+        the :class:`ostiary.interaction.service.AuthorizationContext` the
+        sign-in serves, or ``None``.
+    ``state``
+        this method's own scratch space, kept server-side in the partial
+        sign-in until it ends (a challenge, a secret being enrolled). Keep
+        plain values in it (str, int, bytes, lists, dicts).
+    ``enrolling``
+        ``True`` when the person has no factor yet, their policy demands
+        one, and they set this method up now, before the session starts;
+        ``check`` then stores the new factor when its confirmation passes.
+    ``page``
+        the values every step page gets (``page_title``, ``csrf_token``,
+        ``action`` where the form posts, ``return_url``, ``choices`` of the
+        other methods the person may switch to, ``error``, ``enrolling``,
+        ``cancel_label``): start a template's values from it.
+    ``passed``
+        the names of the methods already passed in this sign-in.
+    """
+
+    def __init__(self, *, user, context, state, enrolling: bool, page: dict, passed: Sequence[str] = ()):
+        self.user = user
+        self.context = context
+        self.state = state
+        self.enrolling = enrolling
+        self.page = page
+        self.passed = tuple(passed)
+
+
+class AuthenticationMethod:
+    """A way of proving who one is: a password, an authenticator app, a
+    passkey, a recovery code. Plugins return instances of subclasses from
+    :func:`ostiary_authentication_methods`.
+
+    ``name``
+        unique, short, URL-safe (``totp``, ``webauthn``); it appears in the
+        step URL and in the audit log.
+    ``title``
+        a translation string naming the method on its button ("Authenticator app").
+    ``first_factor`` / ``further_factor``
+        whether the method can start a sign-in on its own, and whether it
+        can be asked after another. The built-in password method is a first
+        factor only: its step is the login page.
+    ``amr``
+        the RFC 8176 values a pass yields (``("otp",)``, ``("hwk",)``, ...).
+    ``can_enrol``
+        whether the person can set the method up in the middle of a
+        sign-in, when policy demands a factor they do not have.
+    ``backup``
+        a fall-back for the other factors (recovery codes): never counted
+        as a person's factor on its own nor offered alone, offered among
+        the choices once another factor is enrolled, and set up right after
+        the person's first other factor (``render`` and ``check`` are called
+        with ``step.enrolling``).
+
+    A method renders its step (:meth:`render`, a response: usually
+    ``ostiary.plugin.render_page`` with a template of its own, values from
+    ``step.page``) and checks the posted form (:meth:`check`). It never
+    starts a session: core does, when every required step passed.
+    """
+
+    name: str = ""
+    title: str = ""
+    first_factor: bool = False
+    further_factor: bool = True
+    amr: tuple[str, ...] = ()
+    can_enrol: bool = False
+    backup: bool = False
+
+    def enrolled(self, request: Request, user: User) -> bool:
+        """Whether ``user`` has this method set up (a person with a
+        further factor enrolled is always asked for one)."""
+        return False
+
+    def render(self, request: Request, step: Step) -> Any:
+        """The response showing this step's page (``step.enrolling``: the enrolment page)."""
+        raise NotImplementedError
+
+    def check(self, request: Request, step: Step) -> StepResult:
+        """Check the posted form (``request.POST``) of this step."""
+        raise NotImplementedError
+
+
+@hookspec
+def ostiary_authentication_methods(request: Request) -> Sequence[AuthenticationMethod] | None:
+    """Return the authentication methods this plugin provides: instances
+    of :class:`AuthenticationMethod` (a one-time code app, a passkey, ...).
+
+    Every plugin's list is concatenated, built-ins first; where two share a
+    ``name`` the one registered later wins. Asked when a first factor has
+    passed, to decide which further step a sign-in needs: a person with a
+    further factor enrolled is always asked for one (a choice when several);
+    one whose policy demands a further factor (the client's
+    ``require_mfa``, ``ostiary.require_mfa``, or ``acr_values`` naming
+    ``ostiary.acr_multi_factor``) and who has none enrolled sets one up
+    (a method with ``can_enrol``) before the session starts. Each method
+    renders and checks its own step; core keeps the partial sign-in, counts
+    failures like wrong passwords and computes the session's ``amr`` and
+    ``acr``. The built-in ``password`` method is the login page's step.
+    """

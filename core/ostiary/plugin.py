@@ -28,6 +28,8 @@ contract, documented in ``docs/plugins.md``:
   plugins parses its own table with :func:`parse_settings_table`); :class:`SettingsError`
   for a plugin's own checks at start-up.
 - :class:`CommandError` for ``ostiary_commands`` handlers.
+- :class:`AuthenticationMethod`, :class:`Step` and :class:`StepResult` for
+  ``ostiary_authentication_methods``: a factor of sign-in (docs/factors.md).
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ from .events import (
     emit,
 )
 from .facade import Plugins
-from .hookspecs import Caller, Client, User, hookimpl
+from .hookspecs import AuthenticationMethod, Caller, Client, Step, StepResult, User, hookimpl
 from .i18n import package_locale_dir, translate
 from .interaction.pages import render_page
 from .models.resources import Resource
@@ -114,4 +116,8 @@ __all__ = [
     "LOGOUT",
     "render_page",
     "translate",
+    # -- authentication methods (issue 13) --
+    "AuthenticationMethod",
+    "Step",
+    "StepResult",
 ]
