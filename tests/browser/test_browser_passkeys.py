@@ -115,7 +115,16 @@ def test_register_a_passkey_then_sign_in_with_it_alone(page_with_authenticator, 
     assert "Alice" in page.inner_text("main")
 
 
-GALLERY_STATES = ("sign-in", "sign-in-refused", "manage-empty", "manage", "manage-error")
+GALLERY_STATES = (
+    "sign-in",
+    "sign-in-refused",
+    "manage-empty",
+    "manage",
+    "manage-error",
+    "step",
+    "step-refused",
+    "step-enrol",
+)
 
 
 @pytest.fixture(scope="module", params=sorted(installed_themes()))

@@ -113,6 +113,13 @@ def _descriptors(credentials) -> list[PublicKeyCredentialDescriptor]:
 
 
 def registration_options(request, user) -> str:
+    """:func:`new_registration` with its challenge kept for this browser
+    (the account page)."""
+    options = new_registration(request, user)
+    return begin(request, REGISTER, options, subject=user.subject)
+
+
+def new_registration(request, user):
     """Options for ``navigator.credentials.create()``: a discoverable
     credential preferred (a passkey that can sign in without a username; a
     security key that cannot store one still serves as a further factor),
@@ -134,7 +141,7 @@ def registration_options(request, user) -> str:
         ),
         exclude_credentials=_descriptors(data.of_subject(user.subject)),
     )
-    return begin(request, REGISTER, options, subject=user.subject)
+    return options
 
 
 def _parse(raw: str | None) -> dict:
@@ -149,17 +156,20 @@ def _parse(raw: str | None) -> dict:
     return value
 
 
-def register(request, subject: str, raw: str | None, name: str) -> models.Credential:
+def register(request, subject: str, raw: str | None, name: str, challenge: bytes | None = None) -> models.Credential:
     """Check the browser's answer to :func:`registration_options` for
-    ``subject`` and store the new credential."""
-    ceremony = take(request, REGISTER)
-    if ceremony.subject != subject:
-        raise Refused("the challenge was made for someone else")
+    ``subject`` and store the new credential. ``challenge``: the one a
+    sign-in step kept (enrolment during a sign-in); else this browser's."""
+    if challenge is None:
+        ceremony = take(request, REGISTER)
+        if ceremony.subject != subject:
+            raise Refused("the challenge was made for someone else")
+        challenge = ceremony.challenge
     credential = _parse(raw)
     try:
         verified = webauthn.verify_registration_response(
             credential=credential,
-            expected_challenge=ceremony.challenge,
+            expected_challenge=challenge,
             expected_rp_id=rp_id(request),
             expected_origin=origins(request),
             require_user_verification=settings(request).user_verification == "required",
@@ -203,10 +213,11 @@ def sign_in_options(request) -> str:
     return begin(request, SIGN_IN, options)
 
 
-def second_factor_options(request, subject: str) -> str | None:
+def second_factor_options(request, subject: str) -> tuple[str, bytes] | None:
     """Options naming ``subject``'s credentials, for a further factor
-    (security keys that hold no discoverable credential are found this way);
-    None when the person has none."""
+    (security keys that hold no discoverable credential are found this way),
+    and their challenge, which the caller keeps (a sign-in step keeps it in
+    its server-side state); None when the person has none."""
     credentials = models.get(request).of_subject(subject)
     if not credentials:
         return None
@@ -216,7 +227,7 @@ def second_factor_options(request, subject: str) -> str | None:
         allow_credentials=_descriptors(credentials),
         user_verification=_user_verification(request),
     )
-    return begin(request, SECOND_FACTOR, options, subject=subject)
+    return webauthn.options_to_json(options), options.challenge
 
 
 class Assertion:
@@ -239,32 +250,43 @@ class Assertion:
         return tuple(values)
 
 
-def authenticate(request, purpose: str, raw: str | None) -> Assertion:
-    """Check the browser's answer to :func:`sign_in_options` or
-    :func:`second_factor_options`; update the credential's counter and
-    last use. For a sign-in, the user handle the authenticator returned
-    must name the credential's owner; for a further factor, the credential
-    must be the person's the ceremony was made for."""
-    ceremony = take(request, purpose)
+def authenticate(request, raw: str | None) -> Assertion:
+    """Check the browser's answer to :func:`sign_in_options` (a passkey as
+    the first factor): the challenge is this browser's, and the user
+    handle the authenticator returned must name the credential's owner."""
+    ceremony = take(request, SIGN_IN)
     answer = _parse(raw)
     data = models.get(request)
     stored = data.get(answer["id"])
     if stored is None:
         raise Refused("unknown credential")
-    if purpose == SECOND_FACTOR and stored.subject != ceremony.subject:
-        raise Refused("the credential is someone else's")
-    if purpose == SIGN_IN:
-        handle = (answer.get("response") or {}).get("userHandle")
-        try:
-            owner = data.subject_of_handle(base64url_to_bytes(handle)) if isinstance(handle, str) else None
-        except ValueError:
-            owner = None
-        if owner != stored.subject:
-            raise Refused("the user handle does not name the credential's owner")
+    handle = (answer.get("response") or {}).get("userHandle")
+    try:
+        owner = data.subject_of_handle(base64url_to_bytes(handle)) if isinstance(handle, str) else None
+    except ValueError:
+        owner = None
+    if owner != stored.subject:
+        raise Refused("the user handle does not name the credential's owner")
+    return _verify(request, answer, stored, ceremony.challenge)
+
+
+def authenticate_further(request, raw: str | None, challenge: bytes | None, subject: str) -> Assertion:
+    """Check an answer to :func:`second_factor_options`: ``challenge`` is
+    the one the step kept, and the credential must be ``subject``'s."""
+    if not challenge:
+        raise Refused("no live challenge for this step")
+    answer = _parse(raw)
+    stored = models.get(request).get(answer["id"])
+    if stored is None or stored.subject != subject:
+        raise Refused("not a credential of this person")
+    return _verify(request, answer, stored, challenge)
+
+
+def _verify(request, answer: dict, stored: models.Credential, challenge: bytes) -> Assertion:
     try:
         verified = webauthn.verify_authentication_response(
             credential=answer,
-            expected_challenge=ceremony.challenge,
+            expected_challenge=challenge,
             expected_rp_id=rp_id(request),
             expected_origin=origins(request),
             credential_public_key=stored.public_key,

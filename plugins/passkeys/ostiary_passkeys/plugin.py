@@ -6,7 +6,7 @@ from pyramid.i18n import TranslationStringFactory
 
 from ostiary.plugin import Setting, choice, hookimpl, names, optional_text, positive_int, translate
 
-from . import models, pages, views
+from . import methods, models, pages, views
 
 _ = TranslationStringFactory("ostiary_passkeys")
 
@@ -98,4 +98,14 @@ def ostiary_housekeeping(mapping, now):
 
 @hookimpl
 def ostiary_gallery_pages(request):
-    return pages.gallery(request)
+    steps = [
+        ("passkeys/step", pages.TEMPLATES + "step.pt", methods.gallery_values(request, enrolling=False)),
+        ("passkeys/step-refused", pages.TEMPLATES + "step.pt", methods.gallery_values(request, False, pages.REFUSED)),
+        ("passkeys/step-enrol", pages.TEMPLATES + "step.pt", methods.gallery_values(request, enrolling=True)),
+    ]
+    return pages.gallery(request) + steps
+
+
+@hookimpl
+def ostiary_authentication_methods(request):
+    return [methods.Passkey()]

@@ -14,8 +14,6 @@ answer arrives as an ordinary form post and ends in an ordinary redirect.
 
 from __future__ import annotations
 
-import logging
-
 from pyramid.httpexceptions import HTTPSeeOther
 
 from ostiary.plugin import LOGIN_FAILED, Caller, emit
@@ -23,13 +21,7 @@ from ostiary.plugin import LOGIN_FAILED, Caller, emit
 from . import ceremony, events, models, pages
 from .pages import _
 
-log = logging.getLogger(__name__)
 LOCAL_IDP = "local"
-
-
-def _refused(request, error: ceremony.Refused, **fields) -> None:
-    log.info("passkey refused: %s", error)
-    emit(request, events.REFUSED, reason=str(error)[:120], **fields)
 
 
 # -- sign-in -----------------------------------------------------------------------
@@ -70,9 +62,9 @@ def sign_in_submit(request):
     client = context.client if context else None
     raw = request.POST.get("credential")
     try:
-        assertion = ceremony.authenticate(request, ceremony.SIGN_IN, raw)
+        assertion = ceremony.authenticate(request, raw)
     except ceremony.Refused as error:
-        _refused(request, error, client_id=client.client_id if client else None)
+        events.refused(request, error, client_id=client.client_id if client else None)
         emit(request, LOGIN_FAILED, client_id=client.client_id if client else None, method="passkey")
         return _sign_in_page(request, context, pages.REFUSED if raw else pages.NO_ANSWER, status=400)
     subject = assertion.credential.subject
@@ -141,9 +133,9 @@ def add(request, user):
     try:
         credential = ceremony.register(request, user.subject, request.POST.get("credential"), name)
     except ceremony.Refused as error:
-        _refused(request, error, subject=user.subject)
+        events.refused(request, error, subject=user.subject)
         return _manage_page(request, user, error=pages.REFUSED, name=name, status=400)
-    emit(request, events.REGISTERED, subject=user.subject, credential=credential.credential_id[:16])
+    events.registered(request, credential)
     return HTTPSeeOther(request.route_path("passkeys", _query={"done": "added"}))
 
 

@@ -17,12 +17,23 @@ def development(ostiary_settings):
 
 def test_the_gallery_shows_every_passkey_state_in_both_languages(development, app):
     index = app.get("/_gallery")
-    for state in ("sign-in", "sign-in-refused", "manage-empty", "manage", "manage-error"):
+    for state in (
+        "sign-in",
+        "sign-in-refused",
+        "manage-empty",
+        "manage",
+        "manage-error",
+        "step",
+        "step-refused",
+        "step-enrol",
+    ):
         assert f"/_gallery/passkeys/{state}" in index.text
     german = app.get("/_gallery/passkeys/manage?lang=de")
     assert "Passkeys und Sicherheitsschlüssel" in german.text
     assert "Synchronisierter Passkey" in german.text
     assert "Mit einem Passkey anmelden" in app.get("/_gallery/passkeys/sign-in?lang=de").text
+    assert 'data-passkey="create"' in app.get("/_gallery/passkeys/step-enrol").text
+    assert 'data-passkey="get"' in app.get("/_gallery/passkeys/step").text
 
 
 def test_the_sign_in_page_in_german(app):
