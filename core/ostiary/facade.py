@@ -195,7 +195,6 @@ class Plugins:
         """Whether a store held ``subject`` and disabled or enabled it."""
         return bool(self._relay.ostiary_set_active(request=self._request, subject=subject, active=active))
 
-
     # -- authentication methods (issue 13: sign-in as steps) ----------------------
 
     def authentication_methods(self) -> dict[str, Any]:

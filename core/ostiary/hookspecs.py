@@ -519,7 +519,9 @@ class StepResult:
 
     __slots__ = ("ok", "message", "amr", "guessed", "user")
 
-    def __init__(self, ok: bool, *, message: str | None = None, amr: Sequence[str] = (), guessed: bool = True, user=None):
+    def __init__(
+        self, ok: bool, *, message: str | None = None, amr: Sequence[str] = (), guessed: bool = True, user=None
+    ):
         self.ok = ok
         self.message = message
         self.amr = tuple(amr)

@@ -31,6 +31,7 @@ DEFAULT_PLUGINS = (
     ("zodb_users", "ostiary.defaults.zodb_users"),
     ("profile", "ostiary.defaults.profile"),
     ("audit_log", "ostiary.defaults.audit_log"),
+    ("password", "ostiary.defaults.password"),  # issue 13: the password as an authentication method
     ("federation", "ostiary.defaults.federation"),
 )
 

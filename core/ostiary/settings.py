@@ -214,6 +214,14 @@ def parse_rows(raw: dict[str, Any], rows, prefix: str = "") -> dict[str, Any]:
     return values
 
 
+def _acr_value(value: str) -> str:
+    """An acr value: one token, no spaces (acr_values is space-separated)."""
+    value = value.strip()
+    if not value or any(c.isspace() for c in value):
+        raise ValueError("one value without spaces")
+    return value
+
+
 SETTINGS: tuple[Setting, ...] = (
     Setting("ostiary.issuer", None, _issuer, "The issuer identifier: the public base URL of this server."),
     Setting(
@@ -364,6 +372,31 @@ SETTINGS: tuple[Setting, ...] = (
         "",
         _names,
         "External login providers, by name; each is set up with ostiary.provider.NAME.* (see PROVIDER_SETTINGS).",
+    ),
+    # -- sign-in as steps, multi-factor policy (issue 13) --
+    Setting(
+        "ostiary.signin_step_lifetime",
+        "300",
+        _positive_int,
+        "Seconds a partial sign-in (first factor passed, a further step pending) waits for the next step.",
+    ),
+    Setting(
+        "ostiary.require_mfa",
+        "false",
+        _bool,
+        "Every person must pass a further factor (and set one up at the next sign-in if they have none).",
+    ),
+    Setting(
+        "ostiary.acr_single_factor",
+        "urn:ostiary:acr:sfa",
+        _acr_value,
+        "The acr of a session that passed one factor; advertised in acr_values_supported.",
+    ),
+    Setting(
+        "ostiary.acr_multi_factor",
+        "urn:ostiary:acr:mfa",
+        _acr_value,
+        "The acr of a session that passed two factors or more; acr_values naming it asks for a further factor.",
     ),
 )
 

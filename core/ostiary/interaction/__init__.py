@@ -7,7 +7,7 @@ from pyramid.httpexceptions import HTTPClientError
 def includeme(config):
     """Add the login, consent, logout, error and home pages, the error
     views, security headers and CSRF protection."""
-    from . import consent, errors, grants, home, login, logout
+    from . import consent, errors, grants, home, login, logout, steps
     from .service import get_interaction
 
     config.include(".security")
@@ -20,6 +20,9 @@ def includeme(config):
         ("consent", "/consent", consent.consent_form, consent.consent_submit),
         ("grants", "/account/grants", grants.grants_page, grants.grants_revoke),
         ("error", "/error", errors.error_page, None),
+        # sign-in as steps (issue 13): a further factor, and stepping a session up
+        ("login_step", "/account/login/step", steps.step_form, steps.step_submit),
+        ("login_step_up", "/account/login/step-up", steps.step_up, None),
     )
     for name, path, show, submit in pages:
         config.add_route(name, path)

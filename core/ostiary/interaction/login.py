@@ -10,7 +10,7 @@ from ..events import LOGIN_FAILED, emit
 from ..hookspecs import Caller
 from ..i18n import _, translate
 from ..models.clients import LOCAL_IDP
-from . import throttle
+from . import steps, throttle
 from .pages import render_page
 from .security import allow_form_redirect
 
@@ -118,10 +118,22 @@ def login_submit(request):
     client = context.client if context else None
     if not user or not request.plugins.is_active(user.subject, client, Caller.LOGIN):
         return _refuse(request, context, username, GENERIC_FAILURE, guessed=True)
-    # Further checks (a one-time code, say) guard guessable secrets too: the same budget.
+    if throttle.account_blocked(request, user.subject):  # locked after failed further factors
+        return _refuse(request, context, username, GENERIC_FAILURE)
+    # Further checks guard guessable secrets too: the same budget, and they
+    # count against the account, which the right password does not reset.
     refusal = request.plugins.check_login(user=user, params=request.POST, context=context)
     if refusal:
+        throttle.count_account_failure(request, user.subject)
         return _refuse(request, context, username, refusal, guessed=True)
-    service.sign_in(user, remember=request.POST.get("remember") == "yes", context=context)
-    target = request.params.get("returnUrl") if context else request.route_path("home")
+    # The password was the first factor: policy decides whether a further step follows.
+    target = steps.first_factor_passed(
+        request,
+        user,
+        amr=("pwd",),
+        method=steps.PASSWORD,
+        remember=request.POST.get("remember") == "yes",
+        context=context,
+        return_url=request.params.get("returnUrl", "") if context else "",
+    )
     return HTTPSeeOther(target)

@@ -152,6 +152,10 @@ class InteractionService:
         authorization request this sign-in serves, if any, passed on to the
         plugins (``ostiary_signed_in``), which are told once the session exists."""
         store = self.request.ostiary_root.sessions
+        if acr is None:  # honest acr for every sign-in (issue 13): one factor, or several
+            from . import steps  # late: steps uses the security module, which imports this one
+
+            acr = steps.acr_for(self.request, "mfa" in tuple(amr))
         if self.session is not None:
             store.end(self.session)
         lifetime = self.settings.remember_lifetime if remember else self.settings.session_lifetime
@@ -166,6 +170,53 @@ class InteractionService:
         emit(self.request, LOGIN_SUCCEEDED, subject=user.subject, amr=" ".join(amr), idp=idp)
         self.request.plugins.signed_in(user=user, session=session, context=context)
         return session
+
+    def first_factor_passed(
+        self,
+        user,
+        *,
+        amr,
+        method: str,
+        idp="local",
+        remember=False,
+        auth_time=None,
+        context: AuthorizationContext | None = None,
+        return_url: str = "",
+        multi_factor=False,
+    ) -> str:
+        """A first factor of ``user`` passed (a password, a passkey, an
+        external provider): policy decides what follows. Return the URL to
+        send the browser to: ``return_url`` (home when empty) with the
+        session started, or the step page of a further factor (see
+        :mod:`ostiary.interaction.steps`). Factors call this, never
+        :meth:`sign_in`, which starts a session whatever policy asks."""
+        from . import steps
+
+        return steps.first_factor_passed(
+            self.request,
+            user,
+            amr=amr,
+            method=method,
+            idp=idp,
+            remember=remember,
+            auth_time=auth_time,
+            context=context,
+            return_url=return_url,
+            multi_factor=multi_factor,
+        )
+
+    def needs_step_up(self, client, params) -> bool:
+        """Whether the current session must pass a further factor before it
+        serves this authorization request (``acr_values``, ``require_mfa``)."""
+        from . import steps
+
+        return steps.needs_step_up(self.request, self.session, client, params)
+
+    def step_up_url(self, return_url: str) -> str:
+        """The page that asks the current session for the missing factor."""
+        from . import steps
+
+        return steps.step_up_url(self.request, return_url)
 
     def sign_out(self) -> list[str]:
         """End the current SSO session and tell its clients (back-channel

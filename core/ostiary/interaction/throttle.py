@@ -60,3 +60,41 @@ def refused(request, password: str) -> bool:
 def count_failure(request) -> None:
     """Count one failed sign-in against this request's address."""
     request.ostiary_root.login_throttle.failed(client_address(request), _budget(request))
+
+
+# -- failed further factors, per account (issue 13) ------------------------------
+#
+# A user store locks an account after ``ostiary.max_failed_logins`` wrong
+# passwords, but a right password resets its count: a one-time code checked
+# after it could be guessed forever. So every failed factor (and every
+# refusal of ``ostiary_check_login``) also counts here, under the account's
+# subject, and a right password does not wipe it: ``ostiary.max_failed_logins``
+# failures within ``ostiary.lockout_seconds`` (at least the throttle window)
+# lock the account's sign-ins for ``ostiary.lockout_seconds``, doubled for each
+# lock that follows soon after.
+
+
+def _account_key(subject: str) -> str:
+    return "account:" + subject
+
+
+def _account_budget(request) -> Budget:
+    settings = request.registry.ostiary_settings
+    window = max(settings.lockout_seconds, settings.login_throttle_window)
+    return Budget(settings.max_failed_logins, window, settings.lockout_seconds)
+
+
+def refused_quietly(request) -> bool:
+    """Whether this request's address is over its budget (no password to
+    spend time on: a further step's answer is the same either way)."""
+    return request.ostiary_root.login_throttle.blocked(client_address(request))
+
+
+def account_blocked(request, subject: str) -> bool:
+    """Whether ``subject`` is locked after too many failed factors."""
+    return request.ostiary_root.login_throttle.blocked(_account_key(subject))
+
+
+def count_account_failure(request, subject: str) -> bool:
+    """Count one failed factor of ``subject``; True when that locked it."""
+    return request.ostiary_root.login_throttle.failed(_account_key(subject), _account_budget(request))

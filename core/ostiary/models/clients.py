@@ -127,6 +127,7 @@ class Client(Persistent):
     logout_revokes_refresh_tokens = False
     identity_providers = ()
     application_type = "web"
+    require_mfa = False  # issue 13: a further factor for every sign-in for this client
 
     def __init__(self, client_id: str, **fields):
         self.client_id = client_id
@@ -162,6 +163,9 @@ class Client(Persistent):
         # How people may sign in for this client, by provider name ("local":
         # the password form); empty means every way this server offers.
         self.identity_providers = ()
+        # Every sign-in for this client passes a further factor (a person
+        # without one sets it up first); a session without one is stepped up.
+        self.require_mfa = False
         self.created_at = now()
         self.update(**fields)
 

@@ -26,6 +26,7 @@ from .interactions import InteractionStore
 from .keys import KeyRing
 from .resources import ResourceRegistry, standard_resources
 from .sessions import SessionStore
+from .signins import SignInStore
 from .throttle import LoginThrottle
 from .users import UserDirectory
 from .util import now
@@ -56,6 +57,7 @@ class OstiaryRoot(Persistent):
         self.federation = FederationStore()
         self.login_throttle = LoginThrottle()
         self.plugin_generations = OOBTree()
+        self.signins = SignInStore()  # generation 8: partial sign-ins (issue 13)
         self.generation = CURRENT_GENERATION
 
     def prune(self, when: int | None = None) -> int:
@@ -68,6 +70,7 @@ class OstiaryRoot(Persistent):
             + self.keys.prune(when)
             + self.federation.prune(when)
             + self.login_throttle.prune(when)
+            + self.signins.prune(when)
         )
 
 
@@ -139,8 +142,17 @@ def _evolve_7(root: OstiaryRoot) -> None:
         root.plugin_generations = OOBTree()
 
 
+# -- generation 8: sign-in as steps (issue 13) ----------------------------------
+
+
+def _evolve_8(root: OstiaryRoot) -> None:
+    """Generation 8 adds the partial sign-ins (a person between two factors)."""
+    if getattr(root, "signins", None) is None:
+        root.signins = SignInStore()
+
+
 #: Evolve steps in order; step ``n`` brings a database to generation ``n``.
-EVOLVE_STEPS = (_evolve_1, _evolve_2, _evolve_3, _evolve_4, _evolve_5, _evolve_6, _evolve_7)
+EVOLVE_STEPS = (_evolve_1, _evolve_2, _evolve_3, _evolve_4, _evolve_5, _evolve_6, _evolve_7, _evolve_8)
 CURRENT_GENERATION = len(EVOLVE_STEPS)
 
 

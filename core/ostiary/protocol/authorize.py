@@ -58,6 +58,10 @@ def authorize(request):
             if "none" in prompt:
                 raise LoginRequiredError(redirect_uri=redirect_uri)
             return _to_login(request, params)
+        if service.needs_step_up(grant.client, params):  # issue 13: a further factor, not a new sign-in
+            if "none" in prompt:
+                raise LoginRequiredError(redirect_uri=redirect_uri)
+            return HTTPSeeOther(service.step_up_url(return_url_for(params)))
         scope = _consented_scope(request, grant, principal, prompt, decision)
         if scope is None:
             if "none" in prompt:

@@ -37,6 +37,8 @@ def discovery_bytes(registry) -> bytes:
 
         settings = registry.ostiary_settings
         doc = discovery_document(settings.issuer, settings.languages)
+        # issue 13: the acr values a session can have, single- and multi-factor
+        doc["acr_values_supported"] = [settings.acr_single_factor, settings.acr_multi_factor]
         body = registry.ostiary_discovery_bytes = json.dumps(doc, separators=(",", ":")).encode()
     return body
 
