@@ -95,6 +95,7 @@ def gallery_values(request, enrolling: bool, error=None) -> dict:
     from pyramid.csrf import get_csrf_token
 
     page = {
+        "method": Passkey.name,
         "csrf_token": get_csrf_token(request),
         "action": "#",
         "return_url": "",

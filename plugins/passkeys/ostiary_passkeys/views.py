@@ -18,7 +18,7 @@ from pyramid.httpexceptions import HTTPSeeOther
 
 from ostiary.plugin import LOGIN_FAILED, Caller, emit
 
-from . import ceremony, events, models, pages
+from . import ceremony, events, methods, models, pages
 from .pages import _
 
 LOCAL_IDP = "local"
@@ -72,8 +72,17 @@ def sign_in_submit(request):
     if user is None or not request.plugins.is_active(subject, client, Caller.LOGIN):
         emit(request, LOGIN_FAILED, subject=subject, client_id=client.client_id if client else None, method="passkey")
         return _sign_in_page(request, context, pages.REFUSED, status=400)
-    service.sign_in(user, amr=assertion.amr, context=context)
-    return HTTPSeeOther(request.params.get("returnUrl") if context else request.route_path("home"))
+    # Core's policy decides what follows (a further step, or the session now).
+    # A passkey that verified the person (PIN, biometrics) proved two factors.
+    target = service.first_factor_passed(
+        user,
+        amr=assertion.amr,
+        method=methods.Passkey.name,
+        context=context,
+        return_url=request.params.get("returnUrl", "") if context else "",
+        multi_factor=assertion.user_verified,
+    )
+    return HTTPSeeOther(target)
 
 
 # -- management ----------------------------------------------------------------------

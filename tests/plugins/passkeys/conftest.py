@@ -36,10 +36,26 @@ class Passkeys:
         self.app = app
         self.authenticator = authenticator
 
-    def sign_in_with_password(self, username="alice", password="alice-password"):
-        page = self.app.get("/account/login")
+    def sign_in_with_password(self, username="alice", password="alice-password", return_url=""):
+        """The password, then the passkey step when core asks for one."""
+        page = self.app.get("/account/login", params={"returnUrl": return_url} if return_url else {})
         form = {"csrf_token": form_value(page.text, "csrf_token"), "username": username, "password": password}
-        return self.app.post("/account/login", {**form, "action": "login"}, status=303)
+        if return_url:
+            form["returnUrl"] = return_url
+        done = self.app.post("/account/login", {**form, "action": "login"}, status=303)
+        if "/account/login/step" in done.location:
+            done = self.second_factor(self.app.get(done.location))
+        return done
+
+    def second_factor(self, page, answer=None, status=303):
+        """Answer the passkey step of a sign-in (``page``: the step page)."""
+        form = {
+            "csrf_token": form_value(page.text, "csrf_token"),
+            "method": form_value(page.text, "method"),
+            "returnUrl": form_value(page.text, "returnUrl"),
+            "credential": answer if answer is not None else self.authenticator.get(options_of(page)),
+        }
+        return self.app.post("/account/login/step", form, status=status)
 
     def register(self, name="My key", status=303):
         page = self.app.get("/account/passkeys")
