@@ -22,6 +22,8 @@ from relying_party import RelyingParty, Served
 from ostiary.testing import DEMO, load_data
 from ostiary.themes import installed_themes
 
+BOB_PASSWORD = "bob-password-for-the-browser"
+
 
 @pytest.fixture(scope="module")
 def passkey_server(tmp_path_factory):
@@ -67,10 +69,10 @@ def page_with_authenticator(browser):
     context.close()
 
 
-def _password_sign_in(page, server):
+def _password_sign_in(page, server, username="alice", password="alice-password"):
     page.goto(server.url + "/account/login")
-    page.fill("#username", "alice")
-    page.fill("#password", "alice-password")
+    page.fill("#username", username)
+    page.fill("#password", password)
     page.click("button[value=login]")
     page.wait_for_url(server.url + "/")
 
@@ -113,6 +115,34 @@ def test_register_a_passkey_then_sign_in_with_it_alone(page_with_authenticator, 
     claims = _through_consent(page, passkey_rp)
     assert claims["amr"] == ["hwk", "user", "mfa"]
     assert "Alice" in page.inner_text("main")
+
+
+def test_then_as_a_second_factor_after_the_password(page_with_authenticator, passkey_server, passkey_rp, artifacts):
+    """The same kind of authenticator, now asked after the password: core's
+    step page names the person's credential and the browser answers."""
+    page, server = page_with_authenticator, passkey_server
+    # Bob: alice's passkey lives in the previous test's browser, gone with it.
+    load_data(server.app, {"users": [{"username": "bob", "password": BOB_PASSWORD, "claims": {"name": "Bob"}}]})
+    _password_sign_in(page, server, "bob", BOB_PASSWORD)
+    page.goto(server.url + "/account/passkeys")
+    page.fill("#passkey-name", "Security key")
+    page.click("#add-passkey")
+    page.wait_for_selector("p.notice")
+    page.goto(server.url + "/account/logout")
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+
+    page.goto(passkey_rp.url + "/login")
+    page.wait_for_url(server.url + "/account/login?*")
+    page.fill("#username", "bob")
+    page.fill("#password", BOB_PASSWORD)
+    page.click("button[value=login]")
+    page.wait_for_url(server.url + "/account/login/step?*")
+    page.screenshot(path=str(artifacts / "passkeys-03-second-factor.png"), full_page=True)
+    page.click("#use-passkey")
+    claims = _through_consent(page, passkey_rp)
+    assert claims["amr"] == ["pwd", "hwk", "user", "mfa"]
+    assert claims["acr"] == "urn:ostiary:acr:mfa"
 
 
 GALLERY_STATES = (
