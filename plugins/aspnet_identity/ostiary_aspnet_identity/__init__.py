@@ -15,8 +15,10 @@ every setting.
 """
 
 from .hooks import (
+    ostiary_authentication_methods,
     ostiary_configure,
     ostiary_create_user,
+    ostiary_gallery_pages,
     ostiary_is_active,
     ostiary_list_users,
     ostiary_profile_claims,
@@ -31,8 +33,10 @@ from .hooks import (
 )
 
 __all__ = [
+    "ostiary_authentication_methods",
     "ostiary_configure",
     "ostiary_create_user",
+    "ostiary_gallery_pages",
     "ostiary_is_active",
     "ostiary_list_users",
     "ostiary_profile_claims",
