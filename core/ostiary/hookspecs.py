@@ -296,11 +296,14 @@ def ostiary_check_login(request: Request, user: User, params: Mapping[str, str],
     """Called after the password was accepted, before the session starts.
 
     Return a message (str) to refuse the sign-in and show it on the form,
-    for example a wrong one-time code or terms not accepted; return ``None``
-    to allow. ``params`` are the posted form values. The first message wins.
-    A refusal counts as a failed sign-in of the client's address (see
-    ``ostiary.login_throttle_failures``), so guessing a code is throttled
-    like guessing a password. Only decide here: another plugin's check may
+    for example terms not accepted; return ``None`` to allow. ``params`` are
+    the posted form values. The first message wins. A refusal counts as a
+    failed sign-in of the client's address (``ostiary.login_throttle_failures``)
+    and of the account (``ostiary.max_failed_logins``, not reset by the right
+    password), so nothing checked here can be guessed without limit. A
+    second factor is not a check: write an authentication method
+    (:func:`ostiary_authentication_methods`), asked as a step of its own and
+    named in the tokens' ``amr``. Only decide here: another plugin's check may
     refuse after yours, so what a sign-in changes belongs in
     :func:`ostiary_signed_in`.
     """

@@ -29,7 +29,8 @@ contract, documented in ``docs/plugins.md``:
   for a plugin's own checks at start-up.
 - :class:`CommandError` for ``ostiary_commands`` handlers.
 - :class:`AuthenticationMethod`, :class:`Step` and :class:`StepResult` for
-  ``ostiary_authentication_methods``: a factor of sign-in (docs/factors.md).
+  ``ostiary_authentication_methods``: a factor of sign-in (docs/factors.md);
+  :func:`step_page_values` builds a step page's values for a gallery sample.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ from .facade import Plugins
 from .hookspecs import AuthenticationMethod, Caller, Client, Step, StepResult, User, hookimpl
 from .i18n import package_locale_dir, translate
 from .interaction.pages import render_page
+from .interaction.steps import values as step_page_values
 from .models.resources import Resource
 from .models.util import digest, now, random_token
 from .passwords import get_passwords
@@ -120,4 +122,5 @@ __all__ = [
     "AuthenticationMethod",
     "Step",
     "StepResult",
+    "step_page_values",
 ]

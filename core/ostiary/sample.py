@@ -139,4 +139,26 @@ def core_pages(request) -> list[tuple[str, str, dict]]:
         ("home-signed-out", "home.pt", home.values(request, None, signed_in=False)),
         ("form-post", "form_post.pt", form_post_values(request, "#", [("code", "sample-code"), ("state", "xyz")])),
     ]
+    pages += _step_pages(request)
     return [(name, template(name_of), values) for name, name_of, values in pages]
+
+
+# -- sign-in as steps (issue 13) ---------------------------------------------------
+
+
+def _step_pages(request) -> list[tuple[str, str, dict]]:
+    """The step page of a further factor: asked, refused, with a choice, enrolling."""
+    from .interaction import steps
+
+    code = [{"name": "code", "label": request.localizer.translate(_("One-time code")), "autocomplete": "one-time-code"}]
+    choice = {"name": "password", "title": request.localizer.translate(_("Password")), "href": "#"}
+    common = {"method_name": "sample", "method_title": _("Confirm it is you"), "client_name": CLIENT.name}
+    return [
+        ("login-step", "login_step.pt", steps.values(request, **common, fields=code)),
+        (
+            "login-step-error-choices",
+            "login_step.pt",
+            steps.values(request, **common, fields=code, error=steps.STEP_FAILURE, choices=[choice]),
+        ),
+        ("login-step-enrol", "login_step.pt", steps.values(request, **common, fields=code, enrolling=True)),
+    ]

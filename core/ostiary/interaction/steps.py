@@ -205,7 +205,7 @@ def first_factor_passed(
     return ``return_url``) when policy asks nothing more, else keep a
     partial sign-in and return the step page's URL. ``multi_factor``: the
     first factor proved two (a trusted upstream that said ``mfa``)."""
-    if multi_factor:
+    if multi_factor or "mfa" in amr:  # a passkey that verified the person, a trusted upstream
         amr = tuple(amr) if "mfa" in amr else (*amr, "mfa")
         request.interaction.sign_in(
             user, amr=amr, idp=idp, acr=acr_for(request, True), remember=remember, auth_time=auth_time, context=context
@@ -267,28 +267,56 @@ def _expired(request):
     return HTTPSeeOther(request.interaction.deny(context, error="login_required"))
 
 
-def _page(request, record, context, method, choices, state, error=None) -> dict:
-    heading = _("Set up a further sign-in step") if state in ("enrol", "backup") else _("Confirm it is you")
+def values(
+    request,
+    *,
+    method_name: str,
+    method_title,
+    return_url: str = "",
+    client_name: str | None = None,
+    choices=(),
+    error=None,
+    enrolling: bool = False,
+    fields=(),
+    intro=None,
+) -> dict:
+    """What ``login_step.pt`` (and a method's own step template) receives,
+    for the view and the gallery's samples alike."""
+    heading = _("Set up a further sign-in step") if enrolling else _("Confirm it is you")
     return {
         "page_title": translate(request, heading),
         "heading": translate(request, heading),
-        "method_title": translate(request, method.title),
-        "method": method.name,
+        "method_title": translate(request, method_title),
+        "method": method_name,
         "csrf_token": get_csrf_token(request),
-        "action": request.route_path("login_step"),
-        "return_url": record.return_url,
-        "client_name": context.client.name if context else None,
-        "choices": [
+        # the method rides in the URL too: a form need not repeat it
+        "action": request.route_path("login_step", _query={"method": method_name}),
+        "return_url": return_url,
+        "client_name": client_name,
+        "choices": list(choices),
+        "error": translate(request, error) if error else None,
+        "enrolling": enrolling,
+        "cancel_label": translate(request, _("Cancel")),
+        "fields": list(fields),
+        "intro": intro,
+    }
+
+
+def _page(request, record, context, method, choices, state, error=None) -> dict:
+    return values(
+        request,
+        method_name=method.name,
+        method_title=method.title,
+        return_url=record.return_url,
+        client_name=context.client.name if context else None,
+        choices=[
             {"name": m.name, "title": translate(request, m.title), "href": _step_url(request, record, m.name)}
             for m in choices
             if m.name != method.name
         ],
-        "error": translate(request, error) if error else None,
-        "enrolling": state in ("enrol", "backup"),
-        "cancel_label": translate(request, _("Cancel")),
-        "fields": [],
-        "intro": None,
-    }
+        error=error,
+        enrolling=state in ("enrol", "backup"),
+    )
 
 
 def _step(request, user, record, context, method, choices, state, error=None) -> Step:
@@ -365,7 +393,7 @@ def step_submit(request):
         return _finish(request, user, record, context)
     if state == "impossible":
         return _impossible(request, context)
-    method = next((m for m in choices if m.name == request.POST.get("method")), None)
+    method = next((m for m in choices if m.name == request.params.get("method")), None)
     if method is None:  # a stale form: show the step policy asks for now
         return HTTPSeeOther(_step_url(request, record))
     step = _step(request, user, record, context, method, choices, state)

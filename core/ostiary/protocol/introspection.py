@@ -35,9 +35,11 @@ class Introspection(IntrospectionEndpoint):
                 if k in claims
             }
             payload["token_type"] = "Bearer"
+            # issue 13: how the person signed in, as the token itself says
+            payload.update({k: claims[k] for k in SIGN_IN_CLAIMS if k in claims})
             return payload
         item = token.item
-        return {
+        return _sign_in_of(item) | {
             "scope": item.scope,
             "client_id": item.client_id,
             "sub": item.subject,
@@ -46,6 +48,16 @@ class Introspection(IntrospectionEndpoint):
             "iss": self.server.settings.issuer,
             "token_type": "refresh_token",
         }
+
+
+#: What introspection tells about the sign-in behind a token (issue 13).
+SIGN_IN_CLAIMS = ("auth_time", "amr", "acr")
+
+
+def _sign_in_of(item) -> dict:
+    """``auth_time``, ``amr`` and ``acr`` of a refresh token, when known."""
+    values = {"auth_time": item.auth_time, "amr": list(item.amr or ()) or None, "acr": item.acr}
+    return {name: value for name, value in values.items() if value}
 
 
 def _subject_is_active(server, token) -> bool:

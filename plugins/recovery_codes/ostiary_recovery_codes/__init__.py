@@ -1,0 +1,1 @@
+"""Recovery codes: single-use codes that stand in for a lost further factor."""
