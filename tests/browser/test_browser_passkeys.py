@@ -23,6 +23,7 @@ from ostiary.testing import DEMO, load_data
 from ostiary.themes import installed_themes
 
 BOB_PASSWORD = "bob-password-for-the-browser"
+CAROL_PASSWORD = "carol-password-for-the-browser"
 
 
 @pytest.fixture(scope="module")
@@ -77,6 +78,14 @@ def _password_sign_in(page, server, username="alice", password="alice-password")
     page.wait_for_url(server.url + "/")
 
 
+def _presence(page, enabled: bool) -> None:
+    """Whether the virtual authenticator answers by itself, as a person
+    touching it would: off while a page's conditional request must stay
+    pending (the login page), on when the test presses the button."""
+    cdp, authenticator_id = page.authenticator
+    cdp.send("WebAuthn.setAutomaticPresenceSimulation", {"authenticatorId": authenticator_id, "enabled": enabled})
+
+
 def _through_consent(page, rp):
     page.wait_for_url(lambda url: "/consent?" in url or url == rp.url + "/")
     if "/consent?" in page.url:
@@ -106,11 +115,13 @@ def test_register_a_passkey_then_sign_in_with_it_alone(page_with_authenticator, 
     page.wait_for_load_state()
     assert not [c for c in page.context.cookies() if c["name"] == "ostiary_session" and c["value"]]
 
+    _presence(page, False)  # else the login page's autofill request signs in at once (the last test)
     page.goto(passkey_rp.url + "/login")
     page.wait_for_url(server.url + "/account/login?*")
     page.click("a.provider:has-text('A passkey')")
     page.wait_for_url(server.url + "/account/passkeys/sign-in?*")
     page.screenshot(path=str(artifacts / "passkeys-02-sign-in.png"), full_page=True)
+    _presence(page, True)
     page.click("#use-passkey")
     claims = _through_consent(page, passkey_rp)
     assert claims["amr"] == ["hwk", "user", "mfa"]
@@ -132,6 +143,7 @@ def test_then_as_a_second_factor_after_the_password(page_with_authenticator, pas
     page.click("button[type=submit]")
     page.wait_for_load_state()
 
+    _presence(page, False)  # the person types the password instead of picking the passkey
     page.goto(passkey_rp.url + "/login")
     page.wait_for_url(server.url + "/account/login?*")
     page.fill("#username", "bob")
@@ -139,10 +151,38 @@ def test_then_as_a_second_factor_after_the_password(page_with_authenticator, pas
     page.click("button[value=login]")
     page.wait_for_url(server.url + "/account/login/step?*")
     page.screenshot(path=str(artifacts / "passkeys-03-second-factor.png"), full_page=True)
+    _presence(page, True)
     page.click("#use-passkey")
     claims = _through_consent(page, passkey_rp)
     assert claims["amr"] == ["pwd", "hwk", "user", "mfa"]
     assert claims["acr"] == "urn:ostiary:acr:mfa"
+
+
+def test_the_login_page_offers_the_passkey_in_the_username_autofill(
+    page_with_authenticator, passkey_server, passkey_rp, artifacts
+):
+    """Conditional mediation: the login page's script asks the browser for
+    a passkey at once; picking it from the username field's autofill (the
+    virtual authenticator picks its one credential) signs in, no password."""
+    page, server = page_with_authenticator, passkey_server
+    load_data(server.app, {"users": [{"username": "carol", "password": CAROL_PASSWORD, "claims": {"name": "Carol"}}]})
+    _password_sign_in(page, server, "carol", CAROL_PASSWORD)
+    page.goto(server.url + "/account/passkeys")
+    page.click("#add-passkey")
+    page.wait_for_selector("p.notice")
+    page.goto(server.url + "/account/logout")
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+
+    # The virtual authenticator answers the conditional request as soon as
+    # the page makes it: the login page goes on to the passkey sign-in by itself.
+    with page.expect_request(lambda r: r.url == server.url + "/account/passkeys/sign-in") as posted:
+        page.goto(passkey_rp.url + "/login")
+    assert posted.value.method == "POST"
+    assert "/account/login?" in posted.value.headers["referer"]  # posted from the login page itself
+    claims = _through_consent(page, passkey_rp)
+    assert claims["amr"] == ["hwk", "user", "mfa"]
+    assert "Carol" in page.inner_text("main")
 
 
 GALLERY_STATES = (

@@ -79,7 +79,7 @@ def _values(request, step, kind: str, options_json: str) -> dict:
             ),
             "kind": kind,
             "options": options_json,
-            "script": request.static_path("ostiary_passkeys:static/passkeys.js"),
+            "script": pages.script_url(request),
             "browser_failed": translate(request, pages.BROWSER_FAILED),
             "enrolling": step.enrolling,
         }

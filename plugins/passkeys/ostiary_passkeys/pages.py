@@ -26,7 +26,7 @@ def _render(request, name: str, values: dict, status: int = 200):
     return render_page(request, TEMPLATES + name, values, status=status)
 
 
-def _script(request) -> str:
+def script_url(request) -> str:
     return request.static_path("ostiary_passkeys:static/passkeys.js")
 
 
@@ -38,7 +38,7 @@ def sign_in(request, *, options: str, return_url: str = "", client_name=None, er
         "return_url": return_url,
         "client_name": client_name,
         "error": translate(request, error),
-        "script": _script(request),
+        "script": script_url(request),
         "browser_failed": translate(request, BROWSER_FAILED),
         "action": request.route_path("passkeys_sign_in"),
         "login_url": request.route_path("login", _query={"returnUrl": return_url} if return_url else {}),
@@ -70,7 +70,7 @@ def manage(request, *, options: str, credentials=(), error=None, notice=None, na
         "error": translate(request, error),
         "notice": translate(request, notice),
         "name": name,
-        "script": _script(request),
+        "script": script_url(request),
         "browser_failed": translate(request, BROWSER_FAILED),
     }
 

@@ -6,7 +6,7 @@ from pyramid.i18n import TranslationStringFactory
 
 from ostiary.plugin import Setting, choice, hookimpl, names, optional_text, positive_int, translate
 
-from . import methods, models, pages, views
+from . import ceremony, methods, models, pages, views
 
 _ = TranslationStringFactory("ostiary_passkeys")
 
@@ -83,6 +83,19 @@ def ostiary_login_providers(request, context):
     url = request.params.get("returnUrl") if context is not None else None
     href = request.route_path("passkeys_sign_in", _query={"returnUrl": url} if url else {})
     return [{"href": href, "display_name": translate(request, _("A passkey"))}]
+
+
+@hookimpl
+def ostiary_login_scripts(request, context):
+    """The login page offers the browser's passkeys in the username field's
+    autofill (conditional mediation); picking one signs in without a password."""
+    if context is not None and not context.client.accepts_idp(views.LOCAL_IDP):
+        return []
+    data = {
+        "passkey-options": ceremony.sign_in_options(request),
+        "passkey-action": request.route_path("passkeys_sign_in"),
+    }
+    return [{"src": pages.script_url(request), "data": data, "webauthn_autofill": True}]
 
 
 @hookimpl

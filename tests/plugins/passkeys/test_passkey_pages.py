@@ -106,3 +106,26 @@ def test_required_user_verification_refuses_an_authenticator_that_skipped_it(uv_
     passkeys.sign_in(status=400)
     passkeys.authenticator.user_verified = True
     passkeys.sign_in()
+
+
+def test_the_login_page_offers_passkeys_in_the_username_autofill(app, passkeys):
+    """Conditional mediation: the login page's script tag carries sign-in
+    options; the browser's answer to them signs in at the passkey page."""
+    import html as htmllib
+
+    from ostiary.testing import form_value
+
+    passkeys.sign_in_with_password()
+    passkeys.register()
+    app.reset()
+    login = app.get("/account/login")
+    assert login.html.find("input", id="username")["autocomplete"] == "username webauthn"
+    tag = login.html.find("script", attrs={"data-passkey-options": True})
+    assert (
+        tag["src"].startswith("/passkeys-static/passkeys.js")
+        and tag["data-passkey-action"] == "/account/passkeys/sign-in"
+    )
+    answer = passkeys.authenticator.get(htmllib.unescape(tag["data-passkey-options"]))
+    form = {"csrf_token": form_value(login.text, "csrf_token"), "credential": answer}
+    done = app.post(tag["data-passkey-action"], form, status=303)
+    assert done.location.endswith("/") and "ostiary_session" in app.cookies

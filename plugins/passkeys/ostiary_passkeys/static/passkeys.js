@@ -107,5 +107,32 @@
     }
   }
 
+  /* On the login page (ostiary_login_scripts) this script's own tag carries
+     the options and the passkey sign-in URL: a hidden form of its own posts
+     the answer there, with the login form's CSRF token and return URL, so
+     picking a passkey from the username field's autofill signs in. */
+  function loginPageForm(tag) {
+    var token = document.querySelector("input[name=csrf_token]");
+    if (!token) return;
+    var form = document.createElement("form");
+    form.method = "post";
+    form.action = tag.getAttribute("data-passkey-action");
+    form.hidden = true;
+    form.setAttribute("data-passkey", "get");
+    form.setAttribute("data-options", tag.getAttribute("data-passkey-options"));
+    var returnUrl = token.form && token.form.querySelector("input[name=returnUrl]");
+    [["csrf_token", token.value], ["returnUrl", returnUrl ? returnUrl.value : ""], ["credential", ""]].forEach(
+      function (pair) {
+        var input = document.createElement("input");
+        input.type = "hidden";
+        input.name = pair[0];
+        input.value = pair[1];
+        form.appendChild(input);
+      });
+    document.body.appendChild(form);
+  }
+
+  var loginTag = document.querySelector("script[data-passkey-options]");
+  if (loginTag) loginPageForm(loginTag);
   Array.prototype.forEach.call(document.querySelectorAll("form[data-passkey]"), setUp);
 })();
