@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .hookspecs import Caller
+from .hookspecs import AccountCapabilities, Caller
 
 #: Claims that belong to the protocol, never to a profile service.
 PROTOCOL_CLAIMS = frozenset(
@@ -209,6 +209,44 @@ class Plugins:
             methods = concatenated(self._relay.ostiary_authentication_methods(request=self._request))
             cache["_methods"] = {method.name: method for method in methods}
         return cache["_methods"]
+
+    # -- the account console (issue 12) -------------------------------------------
+
+    def account_sections(self) -> list:
+        """The console's sections, sorted by ``order`` then name; a later
+        plugin replaces an earlier one's section of the same name."""
+        by_name = {
+            section.name: section
+            for section in concatenated(self._relay.ostiary_account_sections(request=self._request))
+        }
+        return sorted(by_name.values(), key=lambda section: (section.order, section.name))
+
+    def account_export(self, subject: str) -> dict:
+        """Every plugin's part of the person's data file, merged."""
+        return merged(self._relay.ostiary_account_export(request=self._request, subject=subject))
+
+    def account_deleted(self, subject: str) -> None:
+        """Tell every plugin that ``subject`` deleted their account."""
+        self._relay.ostiary_account_deleted(request=self._request, subject=subject)
+
+    def account_capabilities(self, subject: str):
+        """What the store holding ``subject`` lets them change (read-only when none answers)."""
+        answer = self._relay.ostiary_account_capabilities(request=self._request, subject=subject)
+        return answer if answer is not None else AccountCapabilities()
+
+    def set_email(self, subject: str, email: str, verified: bool) -> bool:
+        return bool(
+            self._relay.ostiary_set_email(request=self._request, subject=subject, email=email, verified=verified)
+        )
+
+    def delete_user(self, subject: str) -> bool:
+        return bool(self._relay.ostiary_delete_user(request=self._request, subject=subject))
+
+    def password_problem(self, password: str, username: str | None = None, email: str | None = None):
+        """Why ``password`` is refused by the password policy, or ``None``."""
+        return self._relay.ostiary_password_problem(
+            request=self._request, password=password, username=username, email=email
+        )
 
 
 def get_plugins(request) -> Plugins:

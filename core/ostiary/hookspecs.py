@@ -28,6 +28,7 @@ Objects that cross this contract:
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
@@ -666,4 +667,115 @@ def ostiary_login_scripts(request: Request, context: Any) -> Sequence[Mapping[st
     browser's passkeys, ``autocomplete="username webauthn"``, for a script
     that starts a conditional WebAuthn request). Every plugin's list is
     loaded, deferred. ``context`` is the authorization context or ``None``.
+    """
+
+
+# -- the account console (issue 12) ----------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class AccountSection:
+    """One section of the account console at ``/account``.
+
+    ``name`` is unique and URL-safe (a later plugin wins on a name);
+    ``title`` and ``description`` are translation strings (or plain text);
+    ``url`` is where the section's own page is (``request.route_path(...)``);
+    sections are listed by ``order`` (core's: 100 profile, 200 email, 300
+    password, 600 applications, 900 download, 950 delete), then by name.
+    ``available`` False hides a section the signed-in person cannot use
+    (a store that cannot change their password, say).
+    """
+
+    name: str
+    title: str
+    url: str
+    order: int = 500
+    description: str | None = None
+    available: bool = True
+
+
+@hookspec
+def ostiary_account_sections(request: Request) -> Sequence[AccountSection] | None:
+    """Return the :class:`AccountSection` rows this plugin adds to the
+    account console for the signed-in person, or ``None``. (The theme
+    gallery asks too, with nobody signed in: answer without failing, e.g.
+    ``available=False`` or the plain section.) Every plugin is asked; the
+    lists are concatenated and sorted by ``order``; a later plugin replaces
+    an earlier one's section of the same ``name``. The section's page is the
+    plugin's own route and template (added in ``ostiary_configure``); sensitive
+    actions there call ``ostiary.plugin.require_fresh_sign_in`` first.
+    """
+
+
+@hookspec
+def ostiary_account_export(request: Request, subject: str) -> Mapping[str, Any] | None:
+    """Return this plugin's part of the person's "download my data" file
+    (a JSON-serialisable mapping, top-level keys named after what they hold,
+    e.g. ``{"sessions": [...]}``), or ``None``. Every plugin is asked; the
+    mappings are merged, a later plugin winning on a key. Core contributes
+    ``profile`` and ``consents``.
+    """
+
+
+@hookspec
+def ostiary_account_deleted(request: Request, subject: str) -> None:
+    """``subject`` deleted their account: remove what this plugin keeps
+    about them (links, factors, history, ...). Called for every plugin,
+    after core ended the person's sessions (with back-channel logout),
+    revoked their refresh tokens and consents, and before the user store
+    removes the user (``ostiary_delete_user``), in the same transaction.
+    """
+
+
+@dataclasses.dataclass(frozen=True)
+class AccountCapabilities:
+    """What a user store lets a person change about their own account.
+
+    ``claims``: the profile claims they may edit (names from OpenID Connect
+    Core 5.1); ``password``, ``email`` and ``delete``: whether the store can
+    set a password, change the email address and remove the user. A store
+    that answers nothing is read-only: the console hides every action."""
+
+    claims: tuple[str, ...] = ()
+    password: bool = False
+    email: bool = False
+    delete: bool = False
+
+
+@hookspec(firstresult=True)
+def ostiary_account_capabilities(request: Request, subject: str) -> AccountCapabilities | None:
+    """Return the :class:`AccountCapabilities` of ``subject`` if this store
+    holds the user, ``None`` otherwise (the first answer wins). The account
+    console shows only the actions a capability allows, so a read-only
+    store (one that does not implement this hook) shows none and fails none.
+    """
+
+
+@hookspec(firstresult=True)
+def ostiary_set_email(request: Request, subject: str, email: str, verified: bool) -> bool | None:
+    """Change the email address of ``subject`` to ``email`` and record
+    whether it is verified (the ``email_verified`` claim); return ``True``
+    if this store holds the user, ``None`` otherwise. Raise ``ValueError``
+    with a message safe to show when the store refuses (address taken).
+    The account console calls it only after the new address was confirmed.
+    """
+
+
+@hookspec(firstresult=True)
+def ostiary_delete_user(request: Request, subject: str) -> bool | None:
+    """Remove ``subject`` from this store for good; return ``True`` if this
+    store held the user, ``None`` otherwise. Called last when a person
+    deletes their account, after ``ostiary_account_deleted``; the first
+    non-``None`` answer wins.
+    """
+
+
+@hookspec(firstresult=True)
+def ostiary_password_problem(request: Request, password: str, username: str | None, email: str | None) -> Any:
+    """Return why ``password`` is not acceptable as a new password (a
+    translation string or text safe to show), or ``None`` to accept it.
+    The one password policy: the account console, registration, password
+    reset, ``ostiary user`` commands and ``ostiary load`` all ask it. The
+    first answer wins; the accounts library answers with its NIST-style
+    policy (length, common passwords, not the username or email).
     """

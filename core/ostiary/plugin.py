@@ -31,6 +31,11 @@ contract, documented in ``docs/plugins.md``:
 - :class:`AuthenticationMethod`, :class:`Step` and :class:`StepResult` for
   ``ostiary_authentication_methods``: a factor of sign-in (docs/factors.md);
   :func:`step_page_values` builds a step page's values for a gallery sample.
+- The account console (docs/account.md): :class:`AccountSection` rows for
+  ``ostiary_account_sections``, :class:`AccountCapabilities` for a user
+  store's ``ostiary_account_capabilities``; :func:`current_subject` and
+  :func:`current_user` (the signed-in person), :func:`require_signed_in`
+  and :func:`require_fresh_sign_in` (the guard of sensitive actions).
 """
 
 from __future__ import annotations
@@ -51,8 +56,27 @@ from .events import (
     emit,
 )
 from .facade import Plugins
-from .hookspecs import AuthenticationMethod, Caller, Client, Step, StepResult, User, hookimpl
+
+# -- authentication methods (issue 13) and the account console (issue 12) --------
+from .hookspecs import (  # noqa: E402
+    AccountCapabilities,
+    AccountSection,
+    AuthenticationMethod,
+    Caller,
+    Client,
+    Step,
+    StepResult,
+    User,
+    hookimpl,
+)
 from .i18n import package_locale_dir, translate
+from .interaction.account.fresh import (  # noqa: E402
+    current_subject,
+    current_user,
+    require_fresh_sign_in,
+    require_signed_in,
+    sign_in_first,
+)
 from .interaction.pages import render_page
 from .interaction.steps import values as step_page_values
 from .models.resources import Resource
@@ -123,4 +147,12 @@ __all__ = [
     "Step",
     "StepResult",
     "step_page_values",
+    # the account console (issue 12)
+    "AccountSection",
+    "AccountCapabilities",
+    "current_subject",
+    "current_user",
+    "require_fresh_sign_in",
+    "require_signed_in",
+    "sign_in_first",
 ]

@@ -32,6 +32,7 @@ DEFAULT_PLUGINS = (
     ("profile", "ostiary.defaults.profile"),
     ("audit_log", "ostiary.defaults.audit_log"),
     ("password", "ostiary.defaults.password"),  # issue 13: the password as an authentication method
+    ("account", "ostiary.defaults.account"),
     ("federation", "ostiary.defaults.federation"),
 )
 

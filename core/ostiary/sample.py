@@ -8,7 +8,10 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from .i18n import _, translate_text
-from .interaction import consent, errors, grants, home, login, logout
+from .interaction import consent, errors, home, login, logout
+from .interaction.account import applications as grants
+from .interaction.account import console
+from .interaction.account.sections import visible_sections
 from .interaction.login import GENERIC_FAILURE
 from .interaction.pages import template
 from .protocol.authorize import form_post_values
@@ -94,6 +97,11 @@ def _grants(request, entries, revoked=None):
     return grants.values(request, entries, revoked=revoked)
 
 
+def _sample_sections(request):
+    """The console home's sections as the hook gives them for a signed-in person."""
+    return visible_sections(request)
+
+
 def core_pages(request) -> list[tuple[str, str, dict]]:
     """``(name, template, values)`` for every state of every core page."""
     grant = SimpleNamespace(
@@ -136,6 +144,13 @@ def core_pages(request) -> list[tuple[str, str, dict]]:
         ("grants-revoked", "grants.pt", _grants(request, [other], revoked="sample-app")),
         ("grants-empty", "grants.pt", _grants(request, [])),
         ("home-signed-in", "home.pt", home.values(request, user, signed_in=True)),
+        # -- the account console (issue 12) --
+        ("account", "account.pt", console.values(request, user, _sample_sections(request))),
+        (
+            "account-notice",
+            "account.pt",
+            console.values(request, user, _sample_sections(request), notice=_("Your password was changed.")),
+        ),
         ("home-signed-out", "home.pt", home.values(request, None, signed_in=False)),
         ("form-post", "form_post.pt", form_post_values(request, "#", [("code", "sample-code"), ("state", "xyz")])),
     ]

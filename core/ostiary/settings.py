@@ -398,6 +398,25 @@ SETTINGS: tuple[Setting, ...] = (
         _acr_value,
         "The acr of a session that passed two factors or more; acr_values naming it asks for a further factor.",
     ),
+    # -- the account console (issue 12) --
+    Setting(
+        "ostiary.account.reauthenticate_after",
+        "300",
+        _positive_int,
+        "Seconds after signing in that the account console still accepts sensitive changes without a new sign-in.",
+    ),
+    Setting(
+        "ostiary.account.self_deletion",
+        "true",
+        _bool,
+        "Whether people may delete their own account from the account console.",
+    ),
+    Setting(
+        "ostiary.account.email_link_lifetime",
+        "86400",
+        _positive_int,
+        "Seconds the link that confirms a new email address stays valid.",
+    ),
 )
 
 

@@ -140,7 +140,7 @@ def test_a_missing_or_stale_auth_time_is_refused(make_downstream, upstream, fake
     assert MESSAGES["external_invalid"] in result["response"].text
     users, links = database(app)
     assert (set(users), links) == ({"alice"}, {})
-    assert browser.down.get("/account/grants", expect_errors=True).status_int != 200  # not signed in
+    assert browser.down.get("/account/applications", expect_errors=True).status_int != 200  # not signed in
 
 
 def test_without_a_demand_nothing_is_sent_and_no_auth_time_is_needed(make_downstream, upstream, fake):

@@ -89,7 +89,7 @@ def test_signing_in_upstream_without_an_application_lands_on_the_home_page(brows
     result = browser.walk(DOWNSTREAM + browser.provider_href(page), user=("dora", "dora-password"))
     assert result["at"] == "/"
     assert "dora" in database(downstream)[0]
-    assert browser.down.get("/account/grants").status_int == 200  # signed in
+    assert browser.down.get("/account/applications").status_int == 200  # signed in
 
 
 def test_the_button_shows_the_configured_icon(make_downstream, upstream):

@@ -28,7 +28,7 @@ def _end_session(browser, token):
 
 def _signed_in_upstream(browser, upstream):
     """Whether the upstream still has a session for this browser."""
-    return browser.up.get(upstream.url + "/account/grants", allow_redirects=False, timeout=10).status_code == 200
+    return browser.up.get(upstream.url + "/account/applications", allow_redirects=False, timeout=10).status_code == 200
 
 
 def test_sign_out_passes_through_the_upstream_and_comes_back(make_downstream, upstream):
@@ -43,7 +43,7 @@ def test_sign_out_passes_through_the_upstream_and_comes_back(make_downstream, up
     assert f"{LOGGED_OUT}?state=bye" in page  # the client's post-logout link survives the detour
     assert FRONTCHANNEL in page  # and so do its front-channel logout frames
     assert not _signed_in_upstream(browser, upstream)
-    assert browser.down.get("/account/grants").status_int == 303  # signed out here too
+    assert browser.down.get("/account/applications").status_int == 303  # signed out here too
 
 
 def test_without_the_setting_only_the_downstream_session_ends(make_downstream, upstream):

@@ -57,7 +57,7 @@ def test_a_page_that_requires_one_sends_its_absence_to_the_error_page(app):
     [
         "https://evil.example/connect/authorize?client_id=demo-rp",
         "/connect/authorize?client_id=nobody&redirect_uri=https://x.example/cb",
-        "/account/grants",
+        "/account/applications",
     ],
 )
 def test_a_return_url_that_is_not_ours_is_the_error_page(app, bad):

@@ -12,7 +12,17 @@ from ostiary.hookspecs import hookimpl
 from ostiary.testing import form_value
 
 CORE = "ostiary_theme_default:templates/"
-TEMPLATES = {"login.pt", "consent.pt", "logout.pt", "signed_out.pt", "error.pt", "grants.pt", "home.pt", "form_post.pt"}
+TEMPLATES = {
+    "login.pt",
+    "consent.pt",
+    "logout.pt",
+    "signed_out.pt",
+    "error.pt",
+    "grants.pt",
+    "home.pt",
+    "form_post.pt",
+    "account.pt",
+}
 
 
 class RenderRecorder:
@@ -55,7 +65,8 @@ def _every_view(app, flow):
     flow.code()  # the login and consent pages, with a client
     assert flow.authorize(response_mode="form_post").status_int == 200  # consent remembered: straight back
     app.get("/")
-    app.get("/account/grants")
+    app.get("/account/applications")
+    app.get("/account")
     confirm = app.get("/account/logout")
     app.post("/account/logout", {"csrf_token": form_value(confirm.text, "csrf_token"), "logoutId": ""})
 
@@ -74,6 +85,7 @@ def test_every_core_template_gets_the_same_keys_from_its_view_and_its_gallery_sa
         "home-signed-in",
         "home-signed-out",
         "form-post",
+        "account",
     ):
         app.get(f"/_gallery/{name}")
     views, samples = recorder.keys["view"], recorder.keys["gallery"]
@@ -91,7 +103,17 @@ def _documented(template: str) -> set[str]:
 
 def test_docs_themes_names_every_value_a_core_template_gets(app, recorder):
     recorder.into = "gallery"
-    for name in ("login", "consent", "logout", "signed-out", "error", "grants", "home-signed-in", "form-post"):
+    for name in (
+        "login",
+        "consent",
+        "logout",
+        "signed-out",
+        "error",
+        "grants",
+        "home-signed-in",
+        "form-post",
+        "account",
+    ):
         app.get(f"/_gallery/{name}")
     for template, keys in recorder.keys["gallery"].items():
         assert keys - {"page_title"} <= _documented(template), template  # page_title: "every page also gets"

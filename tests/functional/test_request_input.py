@@ -15,7 +15,7 @@ from ostiary.testing import form_value
 
 LOGIN_FORM = "application/x-www-form-urlencoded"
 #: The browser pages whose form POSTs read request.POST (the CSRF check at least).
-FORM_PAGES = ("/account/login", "/consent", "/account/logout", "/account/grants")
+FORM_PAGES = ("/account/login", "/consent", "/account/logout", "/account/applications")
 
 
 @pytest.fixture

@@ -39,8 +39,8 @@ def tokens(app, flow):
 
 
 def _revoke_on_grants_page(app):
-    page = app.get("/account/grants")
-    app.post("/account/grants", {"csrf_token": form_value(page.text, "csrf_token"), "client_id": "demo-rp"})
+    page = app.get("/account/applications")
+    app.post("/account/applications", {"csrf_token": form_value(page.text, "csrf_token"), "client_id": "demo-rp"})
 
 
 def test_revoking_the_refresh_token_revokes_the_access_token(app, tokens):

@@ -7,18 +7,18 @@ from pyramid.httpexceptions import HTTPClientError
 def includeme(config):
     """Add the login, consent, logout, error and home pages, the error
     views, security headers and CSRF protection."""
-    from . import consent, errors, grants, home, login, logout, steps
+    from . import consent, errors, home, login, logout, steps
     from .service import get_interaction
 
     config.include(".security")
     config.include(".errors")
+    config.include(".account")
     config.add_request_method(get_interaction, "interaction", reify=True)
     pages = (
         ("home", "/", home.home, None),
         ("login", "/account/login", login.login_form, login.login_submit),
         ("logout", "/account/logout", logout.logout_form, logout.logout_submit),
         ("consent", "/consent", consent.consent_form, consent.consent_submit),
-        ("grants", "/account/grants", grants.grants_page, grants.grants_revoke),
         ("error", "/error", errors.error_page, None),
         # sign-in as steps (issue 13): a further factor, and stepping a session up
         ("login_step", "/account/login/step", steps.step_form, steps.step_submit),

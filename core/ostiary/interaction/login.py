@@ -11,6 +11,7 @@ from ..hookspecs import Caller
 from ..i18n import _, translate
 from ..models.clients import LOCAL_IDP
 from . import steps, throttle
+from .account.fresh import is_account_return
 from .pages import render_page
 from .security import allow_form_redirect
 
@@ -20,8 +21,20 @@ LOCAL_NOT_ACCEPTED = _("This application does not accept signing in with a passw
 
 def _context_or_error(request):
     """The authorization context behind ``returnUrl``: none is fine (the page
-    opened on its own), one that is not ours is the error page."""
+    opened on its own), and so is a console page to come back to (a fresh
+    sign-in the account console asked for); one that is not ours is the error page."""
+    if is_account_return(request.params.get("returnUrl")):
+        return None, None
     return request.interaction.context_or_error(request.params.get("returnUrl"))
+
+
+def _after_sign_in(request, context) -> str:
+    """Where a successful sign-in goes: back to the authorization request,
+    back to the console page that asked for it, or home."""
+    return_url = request.params.get("returnUrl")
+    if context is not None or is_account_return(return_url):
+        return return_url
+    return request.route_path("home")
 
 
 def values(
@@ -91,7 +104,13 @@ def login_form(request):
     elsewhere = request.plugins.login_redirect(context=context)
     if elsewhere:  # home-realm discovery: straight to an external provider
         return HTTPSeeOther(elsewhere)
-    return _render(request, context, username=(context.login_hint or "") if context else "")
+    username = (context.login_hint or "") if context else ""
+    session = request.interaction.session
+    if session is not None and is_account_return(request.params.get("returnUrl")):
+        # the console asks the signed-in person to confirm it is them
+        user = request.plugins.user_by_subject(subject=session.subject)
+        username = user.username if user is not None else ""
+    return _render(request, context, username=username)
 
 
 def _refuse(request, context, username, message, *, guessed=False, throttled=False):
@@ -143,6 +162,6 @@ def login_submit(request):
         method=steps.PASSWORD,
         remember=request.POST.get("remember") == "yes",
         context=context,
-        return_url=request.params.get("returnUrl", "") if context else "",
+        return_url=_after_sign_in(request, context),
     )
     return HTTPSeeOther(target)

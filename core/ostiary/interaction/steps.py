@@ -36,6 +36,7 @@ from ..i18n import _, translate
 from ..models.signins import PartialSignIn
 from ..settings import cookies_secure
 from . import throttle
+from .account.fresh import is_account_return
 from .security import allow_form_redirect
 
 #: The name of the built-in password method (the login page's step).
@@ -251,6 +252,8 @@ def needs_step_up(request, session, client, params) -> bool:
 
 def _context(request, record=None):
     return_url = record.return_url if record is not None else request.params.get("returnUrl")
+    if is_account_return(return_url):  # a console page's fresh sign-in: no authorization request behind it
+        return None, None
     return request.interaction.context_or_error(return_url)
 
 

@@ -1,4 +1,4 @@
-"""The grants page: the applications a signed-in person has consented to,
+"""The Applications section (formerly the grants page): the applications a signed-in person has consented to,
 with a way to take the consent back (and the refresh tokens with it)."""
 
 from __future__ import annotations
@@ -9,9 +9,10 @@ from types import SimpleNamespace
 from pyramid.csrf import get_csrf_token
 from pyramid.httpexceptions import HTTPSeeOther
 
-from ..events import TOKEN_REVOKED, emit
-from ..i18n import _, translate, translate_text
-from .pages import render_page
+from ...events import TOKEN_REVOKED, emit
+from ...i18n import _, translate, translate_text
+from ..pages import render_page
+from .fresh import sign_in_first
 
 
 def _date(timestamp) -> str | None:
@@ -40,10 +41,10 @@ def _entries(request, subject):
 
 
 def grants_page(request):
-    """``GET /account/grants``."""
+    """``GET /account/applications``."""
     session = request.interaction.session
     if session is None:
-        return HTTPSeeOther(request.route_path("login"))
+        return sign_in_first(request)
     page = values(request, _entries(request, session.subject), revoked=request.params.get("revoked"))
     return render_page(request, "grants.pt", page)
 
@@ -60,10 +61,10 @@ def values(request, grants, revoked=None) -> dict:
 
 
 def grants_revoke(request):
-    """``POST /account/grants``: revoke one client's consent and refresh tokens."""
+    """``POST /account/applications``: revoke one client's consent and refresh tokens."""
     session = request.interaction.session
     if session is None:
-        return HTTPSeeOther(request.route_path("login"))
+        return sign_in_first(request)
     client_id = request.POST.get("client_id", "")
     grants = request.ostiary_root.grants
     if grants.consent(session.subject, client_id) is not None:
