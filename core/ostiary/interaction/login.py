@@ -162,6 +162,7 @@ def login_submit(request):
         method=steps.PASSWORD,
         remember=request.POST.get("remember") == "yes",
         context=context,
-        return_url=_after_sign_in(request, context),
+        # back to the authorization request or the console page; none: home
+        return_url=_after_sign_in(request, context) if request.params.get("returnUrl") else "",
     )
     return HTTPSeeOther(target)
