@@ -107,6 +107,14 @@ class PasskeyData(Persistent):
         else:
             self.by_subject.pop(credential.subject, None)
 
+    def forget(self, subject: str) -> None:
+        """Everything about ``subject`` (their account was deleted)."""
+        for credential in self.of_subject(subject):
+            self.remove(credential)
+        handle = self.handles.pop(subject, None)
+        if handle is not None:
+            self.subjects.pop(handle, None)
+
     def user_handle(self, subject: str) -> bytes:
         """The person's random WebAuthn user handle, made on first use."""
         handle = self.handles.get(subject)

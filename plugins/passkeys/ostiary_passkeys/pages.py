@@ -75,6 +75,16 @@ def manage(request, *, options: str, credentials=(), error=None, notice=None, na
     }
 
 
+def export_row(credential) -> dict:
+    return {
+        "name": credential.name,
+        "synced": credential.synced,
+        "transports": list(credential.transports),
+        "created_at": credential.created_at,
+        "last_used_at": credential.last_used_at,
+    }
+
+
 SAMPLE_OPTIONS = '{"challenge": "c2FtcGxl", "rpId": "localhost"}'
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pyramid.i18n import TranslationStringFactory
 
-from ostiary.plugin import Setting, choice, hookimpl, names, optional_text, positive_int, translate
+from ostiary.plugin import AccountSection, Setting, choice, hookimpl, names, optional_text, positive_int, translate
 
 from . import ceremony, methods, models, pages, views
 
@@ -122,3 +122,31 @@ def ostiary_gallery_pages(request):
 @hookimpl
 def ostiary_authentication_methods(request):
     return [methods.Passkey()]
+
+
+# -- the account console -------------------------------------------------------------
+
+
+@hookimpl
+def ostiary_account_sections(request):
+    return [
+        AccountSection(
+            name="passkeys",
+            title=_("Passkeys and security keys"),
+            url=request.route_path("passkeys"),
+            order=520,
+            description=_("Sign in without a password, or confirm a sign-in with a key."),
+        )
+    ]
+
+
+@hookimpl
+def ostiary_account_export(request, subject):
+    """What a person's data download says about their credentials: names
+    and dates, never a key."""
+    return {"passkeys": [pages.export_row(c) for c in models.get(request).of_subject(subject)]}
+
+
+@hookimpl
+def ostiary_account_deleted(request, subject):
+    models.get(request).forget(subject)

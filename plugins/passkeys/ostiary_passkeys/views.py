@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from pyramid.httpexceptions import HTTPSeeOther
 
-from ostiary.plugin import LOGIN_FAILED, Caller, emit
+from ostiary.plugin import LOGIN_FAILED, Caller, current_user, emit, require_fresh_sign_in, sign_in_first
 
 from . import ceremony, events, methods, models, pages
 from .pages import _
@@ -88,13 +88,6 @@ def sign_in_submit(request):
 # -- management ----------------------------------------------------------------------
 
 
-def _signed_in_user(request):
-    session = request.interaction.session
-    if session is None:
-        return None
-    return request.plugins.user_by_subject(subject=session.subject)
-
-
 def _manage_page(request, user, error=None, notice=None, name="", status=200):
     values = pages.manage(
         request,
@@ -108,16 +101,42 @@ def _manage_page(request, user, error=None, notice=None, name="", status=200):
 
 
 def _require_user(view):
-    """Only for a signed-in person; anyone else goes to the login page."""
+    """A section of the account console: adding, renaming and removing
+    credentials are sensitive, so every view of it, the page included (it
+    starts a registration), wants a recent sign-in (core's guard sends an
+    old one through the login page and back here)."""
 
     def guarded(request):
-        user = _signed_in_user(request)
+        refusal = require_fresh_sign_in(request, request.route_path("passkeys"))
+        if refusal is not None:
+            return refusal
+        user = current_user(request)
         if user is None:
-            return HTTPSeeOther(request.route_path("login"))
+            return sign_in_first(request, request.route_path("passkeys"))
         return view(request, user)
 
     guarded.__doc__ = view.__doc__
     return guarded
+
+
+LAST_FACTOR = _(
+    "This is your last way to confirm a sign-in, and your account needs one. Add another first, then remove this one."
+)
+
+
+def _last_required_factor(request, user) -> bool:
+    """Whether removing one of the person's credentials would leave them
+    without a further factor that the server requires (``ostiary.require_mfa``)."""
+    if len(models.get(request).of_subject(user.subject)) > 1:
+        return False
+    if not request.registry.ostiary_settings.require_mfa:
+        return False
+    others = [
+        method
+        for name, method in request.plugins.authentication_methods().items()
+        if name != methods.Passkey.name and method.further_factor and not method.backup
+    ]
+    return not any(method.enrolled(request, user) for method in others)
 
 
 NOTICES = {"added": _("Passkey added."), "renamed": _("Passkey renamed."), "removed": _("Passkey removed.")}
@@ -174,6 +193,8 @@ def remove(request, user):
     credential = _own_credential(request, user)
     if credential is None:
         return _manage_page(request, user, error=_("There is no such passkey."), status=400)
+    if _last_required_factor(request, user):
+        return _manage_page(request, user, error=LAST_FACTOR, status=409)
     models.get(request).remove(credential)
     emit(request, events.REMOVED, subject=user.subject, credential=credential.credential_id[:16])
     return HTTPSeeOther(request.route_path("passkeys", _query={"done": "removed"}))

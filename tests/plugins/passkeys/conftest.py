@@ -48,7 +48,10 @@ class Passkeys:
         return done
 
     def second_factor(self, page, answer=None, status=303):
-        """Answer the passkey step of a sign-in (``page``: the step page)."""
+        """Answer the passkey step of a sign-in (``page``: the step page),
+        or set a passkey up there when the sign-in requires a factor."""
+        if answer is None and 'data-passkey="create"' in page.text:
+            answer = self.authenticator.create(options_of(page))
         form = {
             "csrf_token": form_value(page.text, "csrf_token"),
             "method": form_value(page.text, "method"),
