@@ -46,9 +46,10 @@ class SoftAuthenticator:
     """``create(options_json)`` and ``get(options_json)`` answer as
     ``navigator.credentials`` would, in the JSON the page's script posts."""
 
-    def __init__(self, origin: str = "http://localhost", user_verified: bool = True):
+    def __init__(self, origin: str = "http://localhost", user_verified: bool = True, counts: bool = True):
         self.origin = origin
         self.user_verified = user_verified
+        self.counts = counts  # False: the counter stays 0, as synced passkeys report it
         self.credentials: list[SoftCredential] = []
 
     def _client_data(self, kind: str, challenge: str, origin: str | None) -> bytes:
@@ -94,7 +95,7 @@ class SoftAuthenticator:
         if credential is None:
             found = [c for c in self.credentials if not allowed or b64(c.id) in allowed]
             credential = found[0]
-        credential.sign_count += 1
+        credential.sign_count += 1 if self.counts else 0
         auth_data = (
             hashlib.sha256(options["rpId"].encode()).digest()
             + bytes([self._flags()])

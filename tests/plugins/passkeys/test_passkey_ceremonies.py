@@ -94,6 +94,20 @@ def test_a_replayed_assertion_is_refused(app, passkeys):
     assert "ostiary_session" not in app.cookies
 
 
+def test_a_replayed_assertion_of_a_passkey_without_a_counter_is_refused(app, passkeys):
+    """Synced passkeys report a signature counter of 0 every time, so only
+    the challenge, taken by its first answer, stops a replay in the same browser."""
+    passkeys.authenticator.counts = False
+    register_and_sign_out(app, passkeys)
+    page = passkeys.sign_in_page()
+    answer = passkeys.authenticator.get(options_of(page))
+    passkeys.post_assertion(page, answer)
+    # the same browser, with a valid token of its new session (from a page that starts no ceremony)
+    token = form_value(app.get("/account/logout").text, "csrf_token")
+    refused = app.post("/account/passkeys/sign-in", {"csrf_token": token, "credential": answer}, status=400)
+    assert "This passkey was not accepted." in refused.text
+
+
 def test_an_answer_to_a_used_challenge_is_refused(app, passkeys):
     """The challenge is taken by the first answer, even a wrong one."""
     register_and_sign_out(app, passkeys)

@@ -129,3 +129,27 @@ def test_the_login_page_offers_passkeys_in_the_username_autofill(app, passkeys):
     form = {"csrf_token": form_value(login.text, "csrf_token"), "credential": answer}
     done = app.post(tag["data-passkey-action"], form, status=303)
     assert done.location.endswith("/") and "ostiary_session" in app.cookies
+
+
+def test_unanswered_challenges_go_with_cores_pruning(app, ostiary_app):
+    import transaction
+
+    from ostiary.models.database import database
+    from ostiary.models.root import prune_apart
+    from ostiary.plugins import housekeeping
+
+    app.get("/account/passkeys/sign-in")  # one ceremony, never answered
+    manager = transaction.TransactionManager()
+    conn = ostiary_app.registry._zodb_databases[""].open(transaction_manager=manager)
+    with manager:
+        ceremonies = conn.root()["ostiary_passkeys"].ceremonies
+        assert len(ceremonies) == 1
+        prune_apart(database(ostiary_app.registry), housekeeping(ostiary_app.registry))
+    with manager:
+        assert len(conn.root()["ostiary_passkeys"].ceremonies) == 1  # still live: kept
+        for ceremony in conn.root()["ostiary_passkeys"].ceremonies.values():
+            ceremony.expires_at -= 10_000
+    prune_apart(database(ostiary_app.registry), housekeeping(ostiary_app.registry))
+    with manager:
+        assert len(conn.root()["ostiary_passkeys"].ceremonies) == 0
+    conn.close()
