@@ -57,7 +57,7 @@ from .events import (
 )
 from .facade import Plugins
 
-# -- authentication methods (issue 13) and the account console (issue 12) --------
+# -- the account console (issue 12) --------------------------------------------
 from .hookspecs import (  # noqa: E402
     AccountCapabilities,
     AccountSection,

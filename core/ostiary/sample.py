@@ -169,11 +169,11 @@ def _step_pages(request) -> list[tuple[str, str, dict]]:
     choice = {"name": "password", "title": request.localizer.translate(_("Password")), "href": "#"}
     common = {"method_name": "sample", "method_title": _("Confirm it is you"), "client_name": CLIENT.name}
     return [
-        ("login-step", "login_step.pt", steps.values(request, **common, fields=code)),
+        ("signin-step", "login_step.pt", steps.values(request, **common, fields=code)),
         (
-            "login-step-error-choices",
+            "signin-step-error-choices",
             "login_step.pt",
             steps.values(request, **common, fields=code, error=steps.STEP_FAILURE, choices=[choice]),
         ),
-        ("login-step-enrol", "login_step.pt", steps.values(request, **common, fields=code, enrolling=True)),
+        ("signin-step-enrol", "login_step.pt", steps.values(request, **common, fields=code, enrolling=True)),
     ]

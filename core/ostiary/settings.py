@@ -615,6 +615,12 @@ PROVIDER_SETTINGS: tuple[Setting, ...] = (
         _bool,
         "Signing out also signs out at the upstream, when it has an end-session endpoint.",
     ),
+    Setting(  # issue 13
+        "trust_amr",
+        "false",
+        _bool,
+        "Take the upstream ID token's amr and acr for the session: one that says mfa meets a multi-factor demand.",
+    ),
     Setting(
         "forward_prompt",
         "true",
@@ -658,6 +664,7 @@ class ProviderSettings:
     end_upstream_session: bool
     forward_prompt: bool
     backchannel_logout: bool
+    trust_amr: bool = False  # issue 13: take the upstream's amr and acr
 
 
 def check_provider_name(name: str) -> str:

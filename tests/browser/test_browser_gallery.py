@@ -23,7 +23,7 @@ from ostiary.themes import installed_themes
 
 THEMES = sorted(installed_themes())
 #: The gallery states the accessibility scan covers (by name prefix).
-SCANNED = ("login", "consent", "error", "logout", "signed-out")
+SCANNED = ("login", "consent", "error", "logout", "signed-out", "signin-step")
 VIEWPORT = {"width": 1024, "height": 900}  # tall enough for most states: a cheap screenshot
 
 

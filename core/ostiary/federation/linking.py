@@ -49,6 +49,8 @@ class UpstreamIdentity:
     sid: str | None = None
     auth_time: int | None = None  # when the person authenticated upstream, if it said
     id_subject: str | None = None  # the ID token's sub, which logout tokens name
+    amr: tuple = ()  # the ID token's amr and acr (issue 13), used when the provider is trusted for them
+    acr: str | None = None
 
 
 def is_true(value) -> bool:

@@ -173,7 +173,16 @@ def _identity(request, provider, metadata, pending) -> linking.UpstreamIdentity:
         id_claims.get("sid"),
         auth_time,
         id_claims.get("sub"),
+        *_sign_in_methods(id_claims),
     )
+
+
+def _sign_in_methods(id_claims) -> tuple[tuple, str | None]:
+    """The upstream ID token's ``amr`` (strings only) and ``acr``."""
+    amr = id_claims.get("amr")
+    amr = tuple(v for v in amr if isinstance(v, str) and v) if isinstance(amr, list) else ()
+    acr = id_claims.get("acr")
+    return amr, acr if isinstance(acr, str) and acr else None
 
 
 def callback(request):
@@ -226,15 +235,27 @@ def _sign_in(request, identity, return_url, context):
     except linking.Refused as exc:
         _roll_back(request, savepoint)
         return _fail(request, exc.error, str(exc), name, client_id)
-    session = request.interaction.sign_in(
-        user, amr=("external",), idp=name, auth_time=identity.auth_time, context=context
+    # The provider was the first factor; policy may ask a further one here
+    # (issue 13), unless the provider is trusted for its amr and it says mfa.
+    amr, acr, multi = ("external",), None, False
+    if identity.provider.trust_amr and identity.amr:
+        amr, acr = identity.amr, identity.acr
+        multi = "mfa" in amr or len(set(amr)) >= 2
+    target = request.interaction.first_factor_passed(
+        user,
+        amr=amr,
+        method="idp:" + name,
+        idp=name,
+        auth_time=identity.auth_time,
+        context=context,
+        return_url=return_url or "",
+        multi_factor=multi,
+        acr=acr,
+        # Where the session came from: for signing out there too, and for the
+        # upstream's back-channel logout tokens to find it.
+        upstream={"provider": name, "sub": identity.id_subject, "sid": identity.sid, "id_token": identity.id_token},
     )
-    # Where the session came from: for signing out there too, and for the
-    # upstream's back-channel logout tokens to find it.
-    request.ostiary_root.sessions.record_upstream(
-        session, name, sub=identity.id_subject, sid=identity.sid, id_token=identity.id_token
-    )
-    return HTTPSeeOther(return_url or request.route_path("home"))
+    return HTTPSeeOther(target)
 
 
 def _roll_back(request, savepoint) -> None:

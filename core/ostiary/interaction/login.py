@@ -162,7 +162,6 @@ def login_submit(request):
         method=steps.PASSWORD,
         remember=request.POST.get("remember") == "yes",
         context=context,
-        # back to the authorization request or the console page; none: home
-        return_url=_after_sign_in(request, context) if request.params.get("returnUrl") else "",
+        return_url=_after_sign_in(request, context),
     )
     return HTTPSeeOther(target)

@@ -171,39 +171,18 @@ class InteractionService:
         self.request.plugins.signed_in(user=user, session=session, context=context)
         return session
 
-    def first_factor_passed(
-        self,
-        user,
-        *,
-        amr,
-        method: str,
-        idp="local",
-        remember=False,
-        auth_time=None,
-        context: AuthorizationContext | None = None,
-        return_url: str = "",
-        multi_factor=False,
-    ) -> str:
+    def first_factor_passed(self, user, *, amr, method: str, **options) -> str:
         """A first factor of ``user`` passed (a password, a passkey, an
         external provider): policy decides what follows. Return the URL to
         send the browser to: ``return_url`` (home when empty) with the
-        session started, or the step page of a further factor (see
-        :mod:`ostiary.interaction.steps`). Factors call this, never
-        :meth:`sign_in`, which starts a session whatever policy asks."""
+        session started, or the step page of a further factor. Options:
+        ``idp``, ``remember``, ``auth_time``, ``context``, ``return_url``,
+        ``multi_factor``, ``acr``, ``upstream`` (see
+        :func:`ostiary.interaction.steps.first_factor_passed`). Factors call
+        this, never :meth:`sign_in`, which starts a session whatever policy asks."""
         from . import steps
 
-        return steps.first_factor_passed(
-            self.request,
-            user,
-            amr=amr,
-            method=method,
-            idp=idp,
-            remember=remember,
-            auth_time=auth_time,
-            context=context,
-            return_url=return_url,
-            multi_factor=multi_factor,
-        )
+        return steps.first_factor_passed(self.request, user, amr=amr, method=method, **options)
 
     def needs_step_up(self, client, params) -> bool:
         """Whether the current session must pass a further factor before it

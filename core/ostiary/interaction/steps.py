@@ -201,16 +201,28 @@ def first_factor_passed(
     context=None,
     return_url: str = "",
     multi_factor: bool = False,
+    acr: str | None = None,
+    upstream: dict | None = None,
 ) -> str:
     """The first factor of ``user`` passed: start the session now (and
     return ``return_url``) when policy asks nothing more, else keep a
     partial sign-in and return the step page's URL. ``multi_factor``: the
-    first factor proved two (a trusted upstream that said ``mfa``)."""
+    first factor proved two (a trusted upstream that said ``mfa``, a passkey
+    that verified the person); ``acr``: the value to keep when no step is
+    added (a trusted upstream's); ``upstream``: the keyword arguments of
+    ``SessionStore.record_upstream`` (and the provider) for the session."""
     if multi_factor or "mfa" in amr:  # a passkey that verified the person, a trusted upstream
         amr = tuple(amr) if "mfa" in amr else (*amr, "mfa")
-        request.interaction.sign_in(
-            user, amr=amr, idp=idp, acr=acr_for(request, True), remember=remember, auth_time=auth_time, context=context
+        session = request.interaction.sign_in(
+            user,
+            amr=amr,
+            idp=idp,
+            acr=acr or acr_for(request, True),
+            remember=remember,
+            auth_time=auth_time,
+            context=context,
         )
+        _record_upstream(request, session, upstream)
         return _return_target(request, return_url)
     record = PartialSignIn(
         user.subject,
@@ -221,19 +233,29 @@ def first_factor_passed(
         auth_time=auth_time,
     )
     record.passed(method, amr)
+    record.upstream = dict(upstream) if upstream else None
     state, _methods_next = _next_step(request, user, context, record)
     if state == "done":
-        request.interaction.sign_in(
+        session = request.interaction.sign_in(
             user,
             amr=tuple(amr),
             idp=idp,
-            acr=acr_for(request, False),
+            acr=acr or acr_for(request, False),
             remember=remember,
             auth_time=auth_time,
             context=context,
         )
+        _record_upstream(request, session, upstream)
         return _return_target(request, return_url)
     return _start_partial(request, record)
+
+
+def _record_upstream(request, session, upstream: dict | None) -> None:
+    """After an external provider: where the session came from, for signing
+    out there too and for the upstream's back-channel logout tokens."""
+    if upstream:
+        values = dict(upstream)
+        request.ostiary_root.sessions.record_upstream(session, values.pop("provider"), **values)
 
 
 def needs_step_up(request, session, client, params) -> bool:
@@ -251,8 +273,10 @@ def needs_step_up(request, session, client, params) -> bool:
 
 
 def _context(request, record=None):
+    """``(context, failure)`` of the sign-in's return URL: an authorization
+    request, or none when it goes back home or to a console page."""
     return_url = record.return_url if record is not None else request.params.get("returnUrl")
-    if is_account_return(return_url):  # a console page's fresh sign-in: no authorization request behind it
+    if not return_url or return_url == request.route_path("home") or is_account_return(return_url):
         return None, None
     return request.interaction.context_or_error(return_url)
 
@@ -449,7 +473,7 @@ def _finish(request, user, record, context):
         session.acr = acr
         emit(request, LOGIN_SUCCEEDED, subject=user.subject, amr=" ".join(amr), idp=session.idp, step_up=True)
     else:
-        service.sign_in(
+        session = service.sign_in(
             user,
             amr=tuple(amr),
             idp=record.idp,
@@ -458,6 +482,7 @@ def _finish(request, user, record, context):
             auth_time=record.auth_time,
             context=context,
         )
+        _record_upstream(request, session, record.upstream)
     return HTTPSeeOther(_return_target(request, record.return_url))
 
 

@@ -26,6 +26,10 @@ from .util import digest, now, prune_expired, random_token
 class PartialSignIn(Persistent):
     """What the steps of one sign-in proved so far."""
 
+    #: After an external provider: what ``SessionStore.record_upstream`` needs
+    #: once the session starts (provider, sub, sid, id_token), else None.
+    upstream = None
+
     def __init__(
         self,
         subject: str,
