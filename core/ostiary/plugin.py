@@ -30,7 +30,8 @@ contract, documented in ``docs/plugins.md``:
 - :class:`CommandError` for ``ostiary_commands`` handlers.
 - :class:`AuthenticationMethod`, :class:`Step` and :class:`StepResult` for
   ``ostiary_authentication_methods``: a factor of sign-in (docs/factors.md);
-  :func:`step_page_values` builds a step page's values for a gallery sample.
+  :func:`step_page_values` builds a step page's values for a gallery sample;
+  :func:`may_remove_factor` says whether the console may remove a factor.
 - The account console (docs/account.md): :class:`AccountSection` rows for
   ``ostiary_account_sections``, :class:`AccountCapabilities` for a user
   store's ``ostiary_account_capabilities``; :func:`current_subject` and
@@ -78,6 +79,7 @@ from .interaction.account.fresh import (  # noqa: E402
     sign_in_first,
 )
 from .interaction.pages import render_page
+from .interaction.steps import may_remove_factor
 from .interaction.steps import values as step_page_values
 from .models.resources import Resource
 from .models.util import digest, now, random_token
@@ -147,6 +149,7 @@ __all__ = [
     "Step",
     "StepResult",
     "step_page_values",
+    "may_remove_factor",
     # the account console (issue 12)
     "AccountSection",
     "AccountCapabilities",

@@ -20,7 +20,11 @@ STATES = (
     "totp/step-wrong-code",
     "totp/enrol",
     "totp/enrol-wrong-code",
+    "totp/console-off",
+    "totp/console-on-refused",
     "recovery-codes/show",
+    "recovery-codes/console",
+    "recovery-codes/console-none",
     "recovery-codes/step-wrong-code",
 )
 

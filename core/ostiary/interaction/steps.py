@@ -511,3 +511,17 @@ def step_up(request):
 
 def step_up_url(request, return_url: str) -> str:
     return request.route_path("login_step_up") + "?" + urlencode({"returnUrl": return_url})
+
+
+def may_remove_factor(request, user, name: str) -> bool:
+    """Whether ``user`` may remove their factor ``name`` (the console asks):
+    not when it is their last further factor and ``ostiary.require_mfa``
+    demands one (a backup such as recovery codes does not count)."""
+    if not factor_required(request, user):
+        return True
+    others = [
+        m
+        for m in _methods(request).values()
+        if m.further_factor and not m.backup and m.name != name and m.enrolled(request, user)
+    ]
+    return bool(others)

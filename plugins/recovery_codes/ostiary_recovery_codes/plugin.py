@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ostiary.plugin import hookimpl, package_locale_dir
 
-from . import method, models
+from . import console, method, models
 
 
 @hookimpl
@@ -13,6 +13,14 @@ def ostiary_configure(config):
     locale = package_locale_dir(__name__)
     if locale is not None:
         config.add_translation_dirs(locale)
+    config.add_route("account_recovery_codes", "/account/recovery-codes")
+    config.add_view(console.show, route_name="account_recovery_codes", request_method=("GET", "HEAD"))
+    config.add_view(console.regenerate, route_name="account_recovery_codes", request_method="POST")
+
+
+@hookimpl
+def ostiary_account_sections(request):
+    return [console.section(request)]
 
 
 @hookimpl
@@ -34,6 +42,12 @@ def ostiary_gallery_pages(request):
     field = {"name": "code", "label": t(method._("Recovery code")), "autocomplete": "off"}
     sample = ["abcd-efgh-jkmn-pqrs", "2345-6789-abcd-efgh", "tuvw-xyz2-3456-789a"]
     return [
+        ("recovery-codes/console", "ostiary_recovery_codes:templates/console.pt", console.status_values(request, 7)),
+        (
+            "recovery-codes/console-none",
+            "ostiary_recovery_codes:templates/console.pt",
+            console.status_values(request, None),
+        ),
         (
             "recovery-codes/show",
             method.SHOW_TEMPLATE,

@@ -33,6 +33,8 @@ class Authenticator(Persistent):
 class TotpData(Persistent):
     def __init__(self):
         self.by_subject = OOBTree()
+        # subject -> (secret, expires_at): a key set up in the console, waiting for its first code
+        self.pending = OOBTree()
 
 
 def _create(mapping) -> None:
@@ -62,3 +64,27 @@ def put(request, subject: str, authenticator: Authenticator) -> None:
 
 def remove(request, subject: str) -> bool:
     return data(request).by_subject.pop(subject, None) is not None
+
+
+def set_pending(request, subject: str, secret: str, expires_at: int) -> None:
+    data(request).pending[subject] = (secret, expires_at)
+
+
+def take_pending(request, subject: str, keep: bool = False) -> str | None:
+    """The key waiting for ``subject``'s first code (removed unless ``keep``), if not expired."""
+    pending = data(request).pending
+    entry = pending.get(subject) if keep else pending.pop(subject, None)
+    if entry is None or entry[1] < now():
+        return None
+    return entry[0]
+
+
+def prune(mapping, when: int) -> int:
+    """Keys set up in the console and never confirmed, once expired."""
+    totp = mapping.get(KEY)
+    if totp is None:
+        return 0
+    stale = [subject for subject, (_, expires_at) in totp.pending.items() if expires_at < when]
+    for subject in stale:
+        del totp.pending[subject]
+    return len(stale)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ostiary.plugin import Setting, hookimpl, package_locale_dir, whole_number_between
 
-from . import method, models
+from . import console, method, models
 
 SETTINGS = (
     Setting(
@@ -26,6 +26,19 @@ def ostiary_configure(config):
     locale = package_locale_dir(__name__)
     if locale is not None:
         config.add_translation_dirs(locale)
+    config.add_route("account_totp", "/account/authenticator")
+    config.add_view(console.show, route_name="account_totp", request_method=("GET", "HEAD"))
+    config.add_view(console.submit, route_name="account_totp", request_method="POST")
+
+
+@hookimpl
+def ostiary_account_sections(request):
+    return [console.section(request)]
+
+
+@hookimpl
+def ostiary_housekeeping(mapping, now):
+    return models.prune(mapping, now)
 
 
 @hookimpl

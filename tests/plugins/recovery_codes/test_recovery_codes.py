@@ -100,3 +100,29 @@ def test_recovery_codes_alone_are_not_a_factor(app, flow):
     app.reset()
     response = flow.login(flow.authorize())
     assert "/connect/authorize/callback" in response.location
+
+
+def test_new_codes_on_request_replace_the_old_ones(app, flow):
+    from tests.functional.account_helpers import age_sign_in
+
+    _, codes, _ = _enrol(app, flow)
+    page = app.get("/account/recovery-codes")
+    assert "10 unused recovery codes are left." in " ".join(re.sub(r"<[^>]+>", "", page.text).split())
+    shown = app.post(
+        "/account/recovery-codes", {"csrf_token": form_value(page.text, "csrf_token"), "action": "regenerate"}
+    )
+    fresh = _codes_on(shown)
+    assert len(fresh) == 10 and not set(fresh) & set(codes)
+    # the old codes stop working, the new ones work
+    app.reset()
+    response = _post(app, _recovery_page(app, flow), code=codes[0])
+    assert "used already" in html.unescape(response.text)
+    app.reset()
+    assert flow.follow_to_client(_post(app, _recovery_page(app, flow), code=fresh[0]))["code"]
+    # a stale sign-in must sign in again first
+    age_sign_in(app, seconds=3600)
+    page = app.get("/account/recovery-codes")
+    response = app.post(
+        "/account/recovery-codes", {"csrf_token": form_value(page.text, "csrf_token"), "action": "regenerate"}
+    )
+    assert response.status_int == 303 and "/account/login" in response.location

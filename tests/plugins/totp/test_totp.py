@@ -154,7 +154,17 @@ def test_the_step_page_is_german_too(app, flow):
     assert "Authentifizierungs-App" in page.text
 
 
-@pytest.mark.parametrize("name", ["totp/step", "totp/step-wrong-code", "totp/enrol", "totp/enrol-wrong-code"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "totp/step",
+        "totp/step-wrong-code",
+        "totp/enrol",
+        "totp/enrol-wrong-code",
+        "totp/console-off",
+        "totp/console-on-refused",
+    ],
+)
 def test_the_gallery_shows_every_state(ostiary_settings, name):
     from webtest import TestApp
 
