@@ -16,7 +16,15 @@ from __future__ import annotations
 
 from pyramid.httpexceptions import HTTPSeeOther
 
-from ostiary.plugin import LOGIN_FAILED, Caller, current_user, emit, require_fresh_sign_in, sign_in_first
+from ostiary.plugin import (
+    LOGIN_FAILED,
+    Caller,
+    current_user,
+    emit,
+    may_remove_factor,
+    require_fresh_sign_in,
+    sign_in_first,
+)
 
 from . import ceremony, events, methods, models, pages
 from .pages import _
@@ -126,17 +134,11 @@ LAST_FACTOR = _(
 
 def _last_required_factor(request, user) -> bool:
     """Whether removing one of the person's credentials would leave them
-    without a further factor that the server requires (``ostiary.require_mfa``)."""
+    without a further factor the server requires (core's one rule,
+    ``may_remove_factor``; several credentials are one factor)."""
     if len(models.get(request).of_subject(user.subject)) > 1:
         return False
-    if not request.registry.ostiary_settings.require_mfa:
-        return False
-    others = [
-        method
-        for name, method in request.plugins.authentication_methods().items()
-        if name != methods.Passkey.name and method.further_factor and not method.backup
-    ]
-    return not any(method.enrolled(request, user) for method in others)
+    return not may_remove_factor(request, user, methods.Passkey.name)
 
 
 NOTICES = {"added": _("Passkey added."), "renamed": _("Passkey renamed."), "removed": _("Passkey removed.")}
