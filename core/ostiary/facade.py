@@ -161,6 +161,10 @@ class Plugins:
     def login_providers(self, context) -> list[dict]:
         return concatenated(self._relay.ostiary_login_providers(request=self._request, context=context))
 
+    # -- passkeys (issue 13) --
+    def login_scripts(self, context) -> list[dict]:
+        return concatenated(self._relay.ostiary_login_scripts(request=self._request, context=context))
+
     def check_login(self, user, params: Mapping, context) -> str | None:
         """The first refusal message, or ``None`` to allow."""
         return self._relay.ostiary_check_login(request=self._request, user=user, params=params, context=context)

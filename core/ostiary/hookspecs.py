@@ -714,6 +714,22 @@ def ostiary_authentication_methods(request: Request) -> Sequence[AuthenticationM
     """
 
 
+# -- scripts on the login page: passkey autofill (issue 13, passkeys) ------------
+
+
+@hookspec
+def ostiary_login_scripts(request: Request, context: Any) -> Sequence[Mapping[str, Any]] | None:
+    """Return scripts the login page loads, each a dict with ``src`` (a
+    URL on this server: the page's CSP allows scripts from ``'self'``
+    only), optionally ``data`` (a mapping of ``data-*`` attributes the
+    script reads from its own tag, ``document.currentScript``) and
+    ``webauthn_autofill`` (``True``: the username field also offers the
+    browser's passkeys, ``autocomplete="username webauthn"``, for a script
+    that starts a conditional WebAuthn request). Every plugin's list is
+    loaded, deferred. ``context`` is the authorization context or ``None``.
+    """
+
+
 # -- the account console (issue 12) ----------------------------------------
 
 

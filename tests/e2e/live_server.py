@@ -31,8 +31,11 @@ class _LateApp:
 class LiveServer:
     """``with LiveServer(tmp_path) as server:`` serves Ostiary at ``server.url``."""
 
-    def __init__(self, data_dir, threads: int = 4, **settings):
+    def __init__(self, data_dir, threads: int = 4, public_host: str = HOST, **settings):
         self.data_dir = data_dir
+        # The issuer's host name: WebAuthn refuses an IP address as its
+        # relying-party id, so the passkey tests serve at ``localhost``.
+        self.public_host = public_host
         self.threads = threads
         self.extra_settings = settings
         self.app = None
@@ -44,7 +47,7 @@ class LiveServer:
         late = _LateApp()
         self._server = TcpWSGIServer(late, host=HOST, port=0, threads=self.threads, expose_tracebacks=False)
         port = self._server.effective_port
-        self.url = f"http://{HOST}:{port}"
+        self.url = f"http://{self.public_host}:{port}"
         settings = base_settings(self.data_dir)
         settings["ostiary.issuer"] = self.url
         settings.update(self.extra_settings)

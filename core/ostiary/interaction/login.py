@@ -49,6 +49,7 @@ def values(
     fields=(),
     providers=(),
     local_login=True,
+    scripts=(),
 ) -> dict:
     """What ``login.pt`` receives (docs/themes.md), built here for the view
     and for the gallery's samples alike, so the two cannot disagree."""
@@ -63,6 +64,13 @@ def values(
         "fields": list(fields),
         "providers": list(providers),
         "local_login": local_login,
+        # plugins' scripts (ostiary_login_scripts); passkey autofill on the username field
+        "scripts": [
+            {"src": s["src"], "attributes": {"data-" + k: v for k, v in (s.get("data") or {}).items()}} for s in scripts
+        ],
+        "username_autocomplete": (
+            "username webauthn" if any(s.get("webauthn_autofill") for s in scripts) else "username"
+        ),
     }
 
 
@@ -82,6 +90,7 @@ def _render(request, context, username="", error=None, values_in=None):
         fields=fields,
         providers=plugins.login_providers(context),
         local_login=context is None or context.client.accepts_idp(LOCAL_IDP),
+        scripts=plugins.login_scripts(context),
     )
     if context is not None and context.params.get("redirect_uri"):  # a device's request has none
         allow_form_redirect(request, context.params["redirect_uri"])

@@ -16,9 +16,11 @@ every setting.
 
 from .hooks import (
     ostiary_account_capabilities,
+    ostiary_authentication_methods,
     ostiary_configure,
     ostiary_create_user,
     ostiary_delete_user,
+    ostiary_gallery_pages,
     ostiary_is_active,
     ostiary_list_users,
     ostiary_profile_claims,
@@ -35,10 +37,12 @@ from .hooks import (
 
 __all__ = [
     "ostiary_account_capabilities",
+    "ostiary_authentication_methods",
     "ostiary_delete_user",
     "ostiary_set_email",
     "ostiary_configure",
     "ostiary_create_user",
+    "ostiary_gallery_pages",
     "ostiary_is_active",
     "ostiary_list_users",
     "ostiary_profile_claims",

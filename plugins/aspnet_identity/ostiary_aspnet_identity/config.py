@@ -37,7 +37,7 @@ SETTINGS: tuple[Setting, ...] = (
         PREFIX + "allow_two_factor_users",
         "false",
         boolean,
-        "Let users with TwoFactorEnabled sign in with a password alone.",
+        "Let TwoFactorEnabled users with neither an authenticator key nor recovery codes sign in with a password alone.",
     ),
     Setting(
         PREFIX + "max_failed_access_attempts", "5", whole_number_between(1), "LockoutOptions.MaxFailedAccessAttempts."

@@ -38,6 +38,7 @@ from zope.sqlalchemy.datamanager import STATUS_CHANGED
 
 from ostiary.plugin import AccountCapabilities, Caller, hookimpl, plugin_settings
 
+from . import methods
 from .claims import user_claims
 from .config import SETTINGS, Options
 from .store import IdentityStore, SignIn
@@ -91,6 +92,10 @@ def ostiary_verify_credentials(request, username, password):
     outcome, user = store.check_password_sign_in(db, username, password)
     if outcome is SignIn.UNKNOWN:
         return None
+    if outcome is SignIn.REQUIRES_TWO_FACTOR and methods.has_second_factor_here(store, db, user):
+        # the password was right; core asks for the second factor next
+        # (the methods below are enrolled for this user)
+        return store.with_claims(db, user)
     if outcome is not SignIn.SUCCESS:
         log.info("sign-in of %s refused: %s", user.subject, outcome.value)
         return False
@@ -209,3 +214,16 @@ def ostiary_signed_in(request, user, session):
         log.info("security stamp of %s changed: ending its other sessions and refresh tokens", found.subject)
         request.interaction.revoke_user(found.subject, keep=session)
     store.record_stamp(db, found.subject, current)
+
+
+# -- two-factor users: their authenticator app and recovery codes -----------------
+
+
+@hookimpl
+def ostiary_authentication_methods(request):
+    return [methods.AspNetAuthenticator(), methods.AspNetRecoveryCode()]
+
+
+@hookimpl
+def ostiary_gallery_pages(request):
+    return methods.gallery(request)
