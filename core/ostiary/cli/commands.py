@@ -9,7 +9,7 @@ from .. import loader
 from ..models import packing
 from ..models.root import prune_request
 from ..plugins import housekeeping
-from . import check, clients, keys, logout, plugin_list, providers, themes, users
+from . import backup, check, clients, keys, logout, plugin_list, providers, themes, users
 from .app import CommandError
 from .output import size
 
@@ -26,6 +26,7 @@ def register(sub) -> None:
     plugin_list.register(sub)
     logout.register(sub)
     check.register(sub)
+    backup.register(sub)
     prune = sub.add_parser(
         "prune", help="delete expired codes, tokens, sessions, consents, retired keys and plugins' data"
     )
