@@ -6,6 +6,8 @@ would be) changes an object the request also changes and commits first, so
 the request's own commit fails and pyramid_retry runs it again.
 """
 
+import re
+
 import pytest
 import transaction
 from persistent.mapping import PersistentMapping
