@@ -48,3 +48,19 @@ def test_used_decisions_are_pruned_once_expired(app, flow):
     with transaction_root(app.app) as root:
         assert root.interactions.prune(now() + DECISION_LIFETIME + 1) >= 1
         assert len(root.interactions.decisions) == 0
+
+
+def test_a_logout_record_is_marked_used_and_a_replay_finds_nothing(app, flow):
+    """The logout records (written by end-session, taken by the logout
+    page) follow the decisions: kept, marked used, pruned when expired."""
+    from ostiary.models.interactions import LogoutRecord
+
+    with transaction_root(app.app) as root:
+        logout_id = root.interactions.put_logout(LogoutRecord(client_id="demo-rp"))
+    with transaction_root(app.app) as root:
+        assert root.interactions.logout(logout_id) is not None
+        assert root.interactions.take_logout(logout_id) is not None
+    with transaction_root(app.app) as root:
+        assert logout_id in root.interactions.logouts  # its shard was not emptied
+        assert root.interactions.logout(logout_id) is None
+        assert root.interactions.take_logout(logout_id) is None

@@ -80,11 +80,16 @@ class ErrorRecord(Persistent):
 class LogoutRecord(Persistent):
     """A validated end-session request, waiting for the logout page.
 
+    ``used``: set once the person was signed out with it (see
+    :meth:`InteractionStore.take_logout`).
+
     ``hint_valid``: the request carried a verified ID token of this issuer
     for ``client_id``; ``sid`` and ``subject`` are that token's. They prove
     nothing about the browser that opens the logout page, which
     :meth:`belongs_to` checks.
     """
+
+    used = False
 
     def __init__(
         self,
@@ -171,15 +176,21 @@ class InteractionStore(Persistent):
 
     def logout(self, logout_id: str | None) -> LogoutRecord | None:
         record = self.logouts.get(logout_id or "")
-        if record is None or record.expires_at < now():
+        if record is None or record.used or record.expires_at < now():
             return None
         return record
 
     def take_logout(self, logout_id: str | None) -> LogoutRecord | None:
-        """Return and delete the logout record under ``logout_id``: once the
-        person is signed out with it, a replayed logout id finds nothing."""
-        record = self.logouts.pop(logout_id or "", None)
-        if record is None or record.expires_at < now():
+        """Return the logout record under ``logout_id`` and mark it used:
+        once the person is signed out with it, a replayed logout id finds
+        nothing. Marked rather than deleted, like a decision (see
+        :meth:`take_decision`): every sign-out would otherwise empty the
+        shard its end-session request had just filled."""
+        record = self.logouts.get(logout_id or "")
+        if record is None or record.used:
+            return None
+        record.used = True
+        if record.expires_at < now():
             return None
         return record
 
