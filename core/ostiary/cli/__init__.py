@@ -4,13 +4,15 @@
 
 Commands: ``init``, ``user add|list|set-password|disable|enable``,
 ``client add|list|show|remove``, ``keys list|rotate``, ``prune``, ``pack``,
-``load FILE`` and ``plugins``, and those the enabled plugins add
+``load FILE``, ``plugins``, ``check``, ``logout-deliveries``, ``backup
+DEST`` and ``restore SRC``, and those the enabled plugins add
 (``ostiary_commands``). A mistake the user can fix ends as one line on standard
 error and exit status 2, never as a traceback.
 
 Each command opens the application from the ini file, works in one
 transaction and commits it. A FileStorage database allows one process at a
-time: stop the server first, or use ZEO or RelStorage.
+time: stop the server first, or use ZEO or RelStorage. ``backup`` and
+``restore`` open no application (see :mod:`ostiary.cli.backup`).
 """
 
 from __future__ import annotations
