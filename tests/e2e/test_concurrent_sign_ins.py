@@ -1,6 +1,6 @@
 """Sixteen browsers signing in at once, with login and consent on every
 flow, against etc/production.ini as shipped (granian, two workers) on
-RelStorage; and the metrics of both workers added up at one scrape.
+RelStorage and on ZEO; and the metrics of both workers added up at one scrape.
 
 Every flow is a fresh browser (no SSO cookie) that does not let its consent
 be remembered, so each one writes a session, an interaction record, a
@@ -22,10 +22,10 @@ import pytest
 import requests
 from prometheus_client.mmap_dict import MmapedDict
 from prometheus_client.parser import text_string_to_metric_families
-from storage_servers import OstiaryProcess, free_port, ostiary_command, postgresql  # noqa: F401
+from storage_servers import OstiaryProcess, free_port, ostiary_command, postgresql, zeo_server  # noqa: F401
 from test_shared_storage import DEMO_TOML, Browser, production_uri, redeem, retarget, write_ini
 
-pytestmark = [pytest.mark.servers, pytest.mark.postgres, pytest.mark.slow]
+pytestmark = [pytest.mark.servers, pytest.mark.slow]
 
 BROWSERS = 16
 FLOWS = 256
@@ -42,11 +42,18 @@ def add_observability(ini: Path, metrics_port: int) -> None:
         config.write(stream)
 
 
-@pytest.fixture(scope="module")
-def server(postgresql, tmp_path_factory):  # noqa: F811
-    directory = tmp_path_factory.mktemp("concurrent")
-    netloc = f"{postgresql.user}:{postgresql.password}@{postgresql.host}:{postgresql.port}"
-    ini = write_ini(directory, retarget(production_uri("postgres"), netloc, "/" + postgresql.create_database()))
+@pytest.fixture(scope="module", params=[pytest.param("relstorage", marks=pytest.mark.postgres), "zeo"])
+def server(request, tmp_path_factory):
+    """etc/production.ini's granian server (two workers) on RelStorage or ZEO."""
+    directory = tmp_path_factory.mktemp(request.param)
+    if request.param == "relstorage":
+        cluster = request.getfixturevalue("postgresql")
+        netloc = f"{cluster.user}:{cluster.password}@{cluster.host}:{cluster.port}"
+        uri = retarget(production_uri("postgres"), netloc, "/" + cluster.create_database())
+    else:
+        zeo = request.getfixturevalue("zeo_server")
+        uri = retarget(production_uri("zeo"), f"127.0.0.1:{zeo.port}")
+    ini = write_ini(directory, uri)
     metrics_port = free_port()
     add_observability(ini, metrics_port)
     multiproc = directory / "metrics"
