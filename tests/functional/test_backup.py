@@ -145,3 +145,16 @@ def test_other_storages_name_their_own_backup_tool(cli, tmp_path):
     ini = write_ini(tmp_path / "empty", uri=f"file://{tmp_path}/empty/none.fs")
     assert "no such database file" in cli(ini, "backup", str(tmp_path / "backups"), code=2).err
     assert "no backups there" in cli(ini, "restore", str(tmp_path / "nothing"), code=2).err
+
+
+def test_a_compressed_full_backup_restores(cli, tmp_path):
+    live = write_ini(tmp_path / "live")
+    cli(live, "init")
+    cli(live, "user", "add", "alice", "--password-stdin")
+    cli(live, "backup", str(tmp_path / "backups"), "--gzip")
+    assert list((tmp_path / "backups").glob("*.fsz"))
+    cli(live, "user", "add", "bob", "--password-stdin")
+    assert cli(live, "backup", str(tmp_path / "backups"), "--full").out.startswith("full backup")
+    restored = write_ini(tmp_path / "restored")
+    cli(restored, "restore", str(tmp_path / "backups"))
+    assert {"alice", "bob"} <= usernames(cli, restored)
