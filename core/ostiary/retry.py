@@ -35,6 +35,18 @@ def backoff(attempt: int, rng=random) -> float:
     return rng.uniform(0, min(LONGEST_WAIT, FIRST_WAIT * 2**attempt))
 
 
+def _conflict(exception) -> str:
+    """The exception's class, and for a ZODB conflict the object it was on
+    (ZODB's message names its oid and class): what an operator needs to
+    find a hot object."""
+    name = type(exception).__name__
+    oid = getattr(exception, "oid", None)
+    if oid is None:
+        return name
+    cls = getattr(exception, "class_name", None) or "?"
+    return f"{name} on oid 0x{int.from_bytes(oid, 'big'):x}, {cls}"
+
+
 def wait_before_retry(event) -> None:
     """Subscriber to pyramid_retry's ``IBeforeRetry``."""
     request = event.request
@@ -47,7 +59,7 @@ def wait_before_retry(event) -> None:
         request.path,
         attempt + 1,
         request.environ.get("retry.attempts", "?"),
-        type(event.exception).__name__,
+        _conflict(event.exception),
         delay * 1000,
     )
     time.sleep(delay)

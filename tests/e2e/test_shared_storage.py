@@ -99,8 +99,9 @@ class Browser:
     """A person's browser. Each request goes to the next of ``servers``, as a
     round-robin proxy in front of them would send it."""
 
-    def __init__(self, *servers):
+    def __init__(self, *servers, remember_consent: bool = True):
         self.session = requests.Session()
+        self.remember_consent = remember_consent
         self.servers = itertools.cycle(servers)
         self.visited = []
 
@@ -140,7 +141,8 @@ class Browser:
                 )
             elif parts.path == "/consent":
                 scopes = [("scope", s) for s in re.findall(r'name="scope" value="([^"]+)"', page.text)]
-                response = self.submit(page, "/consent", scopes + [("remember", "yes"), ("action", "allow")])
+                remember = [("remember", "yes")] if self.remember_consent else []
+                response = self.submit(page, "/consent", scopes + remember + [("action", "allow")])
             else:
                 response = page
         raise AssertionError(f"the sign-in did not reach the client: {self.visited}")

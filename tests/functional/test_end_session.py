@@ -32,8 +32,9 @@ def _signed_in(app) -> bool:
 
 
 def _logout_records(ostiary_app) -> int:
+    """Logout records still to be used (a used one stays, marked, until pruned)."""
     with transaction_root(ostiary_app) as root:
-        return len(root.interactions.logouts)
+        return sum(1 for record in root.interactions.logouts.values() if not record.used)
 
 
 def _end_session(app, **params):

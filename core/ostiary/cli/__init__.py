@@ -4,7 +4,8 @@
 
 Commands: ``init``, ``user add|list|set-password|disable|enable``,
 ``client add|list|show|remove``, ``keys list|rotate``, ``prune``, ``pack``,
-``load FILE`` and ``plugins``, and those the enabled plugins add
+``load FILE``, ``plugins``, ``check``, ``logout-deliveries``, ``backup
+DEST`` and ``restore SRC``, and those the enabled plugins add
 (``ostiary_commands``). A mistake the user can fix ends as one line on standard
 error and exit status 2, never as a traceback.
 
@@ -14,6 +15,7 @@ time: while a server holds it, the commands that manage clients, users,
 sessions and errors go through the server's admin API instead, as the
 admin client ``ostiary.admin_api.*`` names (:mod:`.remote`); the others say
 to stop the server, or to use ZEO or RelStorage.
+``backup`` and ``restore`` open no application (see :mod:`ostiary.cli.backup`).
 """
 
 from __future__ import annotations

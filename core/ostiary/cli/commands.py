@@ -9,7 +9,7 @@ from .. import loader
 from ..models import packing
 from ..models.root import prune_request
 from ..plugins import housekeeping
-from . import audit, check, clients, keys, logout, plugin_list, providers, registration, sessions, themes, users
+from . import audit, backup, check, clients, keys, logout, plugin_list, providers, registration, sessions, themes, users
 from .app import CommandError
 from .output import size
 
@@ -29,6 +29,7 @@ def register(sub) -> None:
     registration.register(sub)  # dynamic client registration's initial access tokens
     sessions.register(sub)  # session list|end, error show (issue 14)
     audit.register(sub)
+    backup.register(sub)
     prune = sub.add_parser(
         "prune", help="delete expired codes, tokens, sessions, consents, retired keys and plugins' data"
     )

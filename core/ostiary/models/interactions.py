@@ -52,6 +52,11 @@ def bounded(value, limit: int) -> str | None:
 class Decision(Persistent):
     """The answer of a page to one authorization request."""
 
+    #: Set when the authorize request takes it: a decision is used once.
+    #: Marking it changes this object only, where deleting it would change
+    #: its (small, often emptied) shard of the tree: see ``take_decision``.
+    used = False
+
     def __init__(self, *, error=None, scopes=(), remember=False):
         self.error = error  # e.g. "access_denied"; None means granted
         self.scopes = tuple(scopes)
@@ -75,11 +80,16 @@ class ErrorRecord(Persistent):
 class LogoutRecord(Persistent):
     """A validated end-session request, waiting for the logout page.
 
+    ``used``: set once the person was signed out with it (see
+    :meth:`InteractionStore.take_logout`).
+
     ``hint_valid``: the request carried a verified ID token of this issuer
     for ``client_id``; ``sid`` and ``subject`` are that token's. They prove
     nothing about the browser that opens the logout page, which
     :meth:`belongs_to` checks.
     """
+
+    used = False
 
     def __init__(
         self,
@@ -130,9 +140,21 @@ class InteractionStore(Persistent):
         self.decisions[key] = decision
 
     def take_decision(self, key: str) -> Decision | None:
-        """Return and delete the decision under ``key``: each is used once."""
-        decision = self.decisions.pop(key, None)
-        if decision is not None and decision.expires_at < now():
+        """Return the decision under ``key`` and mark it used: each is used once.
+
+        It stays in the tree until it expires and is pruned. Popping it
+        instead emptied its shard a moment after the consent had filled
+        it, and BTrees cannot resolve a conflict that leaves a bucket
+        empty: with consent on every flow, 16 browsers on RelStorage
+        conflicted on the decision shards in one flow of five. Two requests
+        taking the same decision at once both write the decision itself and
+        conflict there, so the retried one finds it used.
+        """
+        decision = self.decisions.get(key)
+        if decision is None or decision.used:
+            return None
+        decision.used = True
+        if decision.expires_at < now():
             return None
         return decision
 
@@ -154,15 +176,21 @@ class InteractionStore(Persistent):
 
     def logout(self, logout_id: str | None) -> LogoutRecord | None:
         record = self.logouts.get(logout_id or "")
-        if record is None or record.expires_at < now():
+        if record is None or record.used or record.expires_at < now():
             return None
         return record
 
     def take_logout(self, logout_id: str | None) -> LogoutRecord | None:
-        """Return and delete the logout record under ``logout_id``: once the
-        person is signed out with it, a replayed logout id finds nothing."""
-        record = self.logouts.pop(logout_id or "", None)
-        if record is None or record.expires_at < now():
+        """Return the logout record under ``logout_id`` and mark it used:
+        once the person is signed out with it, a replayed logout id finds
+        nothing. Marked rather than deleted, like a decision (see
+        :meth:`take_decision`): every sign-out would otherwise empty the
+        shard its end-session request had just filled."""
+        record = self.logouts.get(logout_id or "")
+        if record is None or record.used:
+            return None
+        record.used = True
+        if record.expires_at < now():
             return None
         return record
 

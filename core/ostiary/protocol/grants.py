@@ -196,6 +196,9 @@ class ClientCredentials(ClientCredentialsGrant):
     def create_token_response(self):
         dpop.check_grant(self)
         token = self.generate_token(scope=self.request.scope, include_refresh_token=False)
+        # Counted and audited like the other grants' tokens (no subject: the
+        # client acts for itself), so the tokens metric covers every grant.
+        _emit_issued(self)
         return 200, token, self.TOKEN_RESPONSE_HEADER
 
 
