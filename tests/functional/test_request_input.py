@@ -298,14 +298,15 @@ def test_the_servers_own_limits_in_the_ini_files_are_above_the_apps():
     from ostiary.settings import parse_settings
 
     etc = Path(__file__).resolve().parents[2] / "etc"
-    for name, body, header in (
-        ("development.ini", "max_request_body_size", "max_request_header_size"),
-        ("production.ini", None, "max_header_size"),
+    for name, section, body, header in (
+        ("development.ini", "server:main", None, "max_header_size"),
+        ("development.ini", "server:debug", "max_request_body_size", "max_request_header_size"),
+        ("production.ini", "server:main", None, "max_header_size"),
     ):
         ini = ConfigParser(interpolation=None)
         ini.read(etc / name)
         app = parse_settings({k: v for k, v in ini["app:main"].items() if k.startswith("ostiary.")})
-        server = ini["server:main"]
+        server = ini[section]
         assert int(server[header]) > app.max_query_length, name
         if body is not None:
             assert int(server[body]) > app.max_body_size, name
