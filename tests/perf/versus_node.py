@@ -15,8 +15,9 @@ run is printed; the table at the end has the medians.
              for client_credentials, no password hash (its development
              sign-in accepts any password)
 ``ostiary``  ``pserve`` with granian as ``etc/production.ini`` (``--workers``
-             workers × ``--threads`` threads) on a FileStorage loaded with
-             etc/demo.toml; argon2id at OWASP's minimum, or ``--argon2 min``
+             workers × ``--threads`` threads) on a FileStorage (or
+             ``--storage zeo`` / ``relstorage``, which two workers need, as
+             tests/perf/bench.py starts them) loaded with etc/demo.toml; argon2id at OWASP's minimum, or ``--argon2 min``
              (time cost 1, 8 KiB) to see the flow's cost without the hash
 
 Scenarios: ``discovery``, ``jwks``, ``client_credentials`` (wrk,
@@ -277,6 +278,12 @@ def main(argv=None) -> int:
     parser.add_argument("--browsers", type=int, default=8, help="concurrent browsers in sign_in (default 8)")
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument(
+        "--storage",
+        choices=("file", "zeo", "relstorage"),
+        default="file",
+        help="Ostiary's database; more than one worker needs zeo or relstorage (default file)",
+    )
     parser.add_argument("--argon2", choices=("owasp", "min"), default="owasp")
     parser.add_argument("--without-node", action="store_true", help="measure Ostiary alone")
     parser.add_argument("--json", help="also write every run to this file")
@@ -287,7 +294,9 @@ def main(argv=None) -> int:
     if not with_node and not args.without_node:
         print("node or npm not found: measuring Ostiary alone", flush=True)
     argon2 = (1, 8) if args.argon2 == "min" else None
-    setup = SetUp("versus", args.workers, "file", args.threads, argon2=argon2)
+    if args.workers > 1 and args.storage == "file":
+        raise SystemExit("--workers 2 needs --storage zeo or relstorage (a FileStorage is one process's)")
+    setup = SetUp("versus", args.workers, args.storage, args.threads, argon2=argon2)
     node = None
     with setup:
         targets = []
@@ -301,7 +310,7 @@ def main(argv=None) -> int:
             print(
                 f"machine: {machine()}\n"
                 + (f"node: {node.version}\n" if node else "")
-                + f"ostiary: granian, {args.workers} worker(s) x {args.threads} threads, FileStorage, "
+                + f"ostiary: granian, {args.workers} worker(s) x {args.threads} threads, {args.storage} storage, "
                 f"argon2id {'time cost 1, 8 KiB' if argon2 else 'OWASP minimum (t=2, 19 MiB)'}\n"
                 f"{args.runs} runs of {args.duration:g} s each, wrk {args.connections} connections, "
                 f"{args.browsers} browsers",
