@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 SOURCES := pyproject.toml themes/default/pyproject.toml $(wildcard plugins/*/pyproject.toml themes/*/pyproject.toml)
 
-.PHONY: run test lint install clean demo-data banner messages
+.PHONY: run test lint install clean demo-data banner messages perf
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -72,6 +72,11 @@ lint: $(TEST_STAMP)
 
 test: lint $(TEST_STAMP) $(NPM_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Ostiary beside node oidc-provider 9 (README, Performance): needs wrk, and
+# node with npm for the reference; e.g. make perf PERF_ARGS="--argon2 min".
+perf: $(TEST_STAMP)
+	$(BIN)/python tests/perf/versus_node.py $(PERF_ARGS)
 
 # Extract the texts of templates and code, merge them into the .po files and
 # compile the .mo files (committed, so a fresh clone needs no gettext tools).

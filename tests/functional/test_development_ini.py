@@ -46,3 +46,15 @@ def test_the_demo_contract_stays_on_port_6543():
     loader = plaster.get_loader(str(REPO / "etc" / "development.ini"), protocols=["wsgi"])
     assert loader.get_settings("app:main")["ostiary.issuer"] == "http://127.0.0.1:6543"
     assert loader.get_settings("server:main")["listen"] == "127.0.0.1:6543"
+
+
+def test_make_run_serves_with_granian_and_keeps_waitress_for_a_debugger():
+    """The production server by default (one worker: FileStorage allows one
+    process); waitress, in pserve's own process, under --server-name debug."""
+    loader = plaster.get_loader(str(REPO / "etc" / "development.ini"), protocols=["wsgi"])
+    main = loader.get_settings("server:main")
+    assert main["use"] == "egg:ostiary#granian"
+    assert main["workers"] == "1"
+    debug = loader.get_settings("server:debug")
+    assert debug["use"] == "egg:waitress#main"
+    assert debug["listen"] == main["listen"] == "127.0.0.1:6543"

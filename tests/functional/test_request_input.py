@@ -164,6 +164,25 @@ def test_a_token_request_labelled_latin1_is_answered(app):
     assert "access_token" in response.json
 
 
+def test_a_token_request_answers_alike_with_and_without_content_type_parameters(app):
+    """Parameters are looked for only after a ``;`` (the parser is skipped
+    without one): both requests get the same status, headers and claims."""
+    answers = []
+    for content_type in (LOGIN_FORM, LOGIN_FORM + ";charset=UTF-8", LOGIN_FORM + "; charset=ISO-8859-1"):
+        response = raw_request(
+            app,
+            "POST",
+            "/connect/token",
+            body=b"grant_type=client_credentials&scope=api",
+            content_type=content_type,
+            HTTP_AUTHORIZATION="Basic " + base64.b64encode(b"demo-rp:demo-secret").decode(),
+        )
+        body = response.json
+        answers.append((response.status, sorted(response.headers.keys()), sorted(body), body["scope"]))
+    assert answers[0][0] == "200 OK"
+    assert answers[0] == answers[1] == answers[2]
+
+
 # -- 5. multipart without a valid boundary ----------------------------------
 
 
@@ -298,14 +317,15 @@ def test_the_servers_own_limits_in_the_ini_files_are_above_the_apps():
     from ostiary.settings import parse_settings
 
     etc = Path(__file__).resolve().parents[2] / "etc"
-    for name, body, header in (
-        ("development.ini", "max_request_body_size", "max_request_header_size"),
-        ("production.ini", None, "max_header_size"),
+    for name, section, body, header in (
+        ("development.ini", "server:main", None, "max_header_size"),
+        ("development.ini", "server:debug", "max_request_body_size", "max_request_header_size"),
+        ("production.ini", "server:main", None, "max_header_size"),
     ):
         ini = ConfigParser(interpolation=None)
         ini.read(etc / name)
         app = parse_settings({k: v for k, v in ini["app:main"].items() if k.startswith("ostiary.")})
-        server = ini["server:main"]
+        server = ini[section]
         assert int(server[header]) > app.max_query_length, name
         if body is not None:
             assert int(server[body]) > app.max_body_size, name

@@ -170,7 +170,9 @@ class SetUp:
         keep: bool = False,
         alg: str = "RS256",
         server: str = "granian",
+        argon2: tuple[int, int] | None = None,
     ):
+        self.argon2 = argon2  # (time cost, memory KiB) instead of OWASP's minimum
         self.name, self.workers, self.storage, self.threads, self.keep = name, workers, storage, threads, keep
         self.alg, self.server = alg, server
         self.processes: list[subprocess.Popen] = []
@@ -199,6 +201,9 @@ class SetUp:
             uri = self._storage_uri()
             ini = self.dir / "bench.ini"
             text = INI.format(issuer=self.url, uri=uri, alg=self.alg)
+            if self.argon2:
+                text = text.replace("argon2_time_cost = 2", f"argon2_time_cost = {self.argon2[0]}")
+                text = text.replace("argon2_memory_cost = 19456", f"argon2_memory_cost = {self.argon2[1]}")
             if self.server == "granian":
                 text += GRANIAN_SERVER.format(port=urlsplit(self.url).port, workers=self.workers, threads=self.threads)
             ini.write_text(text)
@@ -339,12 +344,16 @@ def _seconds(value: str, unit: str) -> float:
     return float(value) * {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}[unit]
 
 
-def run_wrk(name: str, url: str, connections: int, duration: float, threads: int) -> dict:
-    path = {
-        "discovery": "/.well-known/openid-configuration",
-        "jwks": "/.well-known/jwks.json",
-        "client_credentials": "/connect/token",
-    }[name]
+def run_wrk(name: str, url: str, connections: int, duration: float, threads: int, path: str | None = None) -> dict:
+    """``path``: where ``name`` is on this server (default: Ostiary's)."""
+    path = (
+        path
+        or {
+            "discovery": "/.well-known/openid-configuration",
+            "jwks": "/.well-known/jwks.json",
+            "client_credentials": "/connect/token",
+        }[name]
+    )
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{int(duration)}s", "--latency", "--timeout", "10s"]
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
         if name == "client_credentials":

@@ -78,7 +78,18 @@ class InteractionService:
         return return_urls.return_url_for(params)
 
     def authorization_context(self, return_url: str | None) -> AuthorizationContext | None:
-        """The validated authorization request behind ``return_url``, or None."""
+        """The validated authorization request behind ``return_url``, or None.
+
+        Worked out once per request and return URL: the login and consent
+        pages ask twice (the view, then the page it renders), and within one
+        request the client and its redirect URIs cannot change. Nothing is
+        kept beyond the request (the service is made per request)."""
+        contexts = vars(self).setdefault("_authorization_contexts", {})
+        if return_url not in contexts:
+            contexts[return_url] = self._authorization_context(return_url)
+        return contexts[return_url]
+
+    def _authorization_context(self, return_url: str | None) -> AuthorizationContext | None:
         if not self.is_valid_return_url(return_url):
             return None
         params = return_urls.return_url_params(return_url)
