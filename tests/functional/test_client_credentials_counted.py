@@ -1,6 +1,6 @@
 """Tokens of the client_credentials grant are counted per grant type and
-client like the others (they were left out of ``ostiary_tokens_issued_total``)
-and are audit events, with no subject."""
+client like the others (they were left out of ``ostiary_tokens_issued_total``),
+without an audit event: the grant writes nothing to the database."""
 
 from __future__ import annotations
 

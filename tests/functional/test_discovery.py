@@ -114,8 +114,12 @@ def test_rfc_8414_metadata_equals_discovery_where_they_overlap(app):
 def test_the_shortcut_answers_rfc_8414_metadata_exactly_as_the_view_does(ostiary_app, app, method):
     from pyramid.interfaces import IExecutionPolicy
 
+    from ostiary.protocol.wellknown import WellKnownPolicy
+
     path = "/.well-known/oauth-authorization-server"
     policy = ostiary_app.registry.queryUtility(IExecutionPolicy)
+    while not isinstance(policy, WellKnownPolicy):  # past the request-id and timing policies
+        policy = policy.inner
     shortcut = _through(policy, None, method, path)  # no router: only the shortcut can answer
     view = _through(policy.inner, ostiary_app, method, path)
     assert shortcut.status == view.status == "200 OK"

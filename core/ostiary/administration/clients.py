@@ -23,8 +23,10 @@ from .paging import page
 
 #: Every field an administrator may set, with the JSON type it takes:
 #: ``str``, ``str?`` (a string or null), ``bool``, ``seconds?`` (a whole
-#: number of at least 1, or null: the server default), ``list`` (of
-#: strings) and ``jwks?`` (a JWK Set object, or null).
+#: number of at least 1, or null: the server default), ``whole?`` (a whole
+#: number of at least 0, or null), ``list`` (of strings), ``list?`` (or
+#: null: derived) and ``jwks?`` (a JWK Set object, or null). What a value
+#: means is :meth:`Client.validate`'s to check, once, for every caller.
 FIELDS = {
     "name": "str",
     "enabled": "bool",
@@ -50,6 +52,16 @@ FIELDS = {
     "backchannel_logout_session_required": "bool",
     "logout_revokes_refresh_tokens": "bool",
     "identity_providers": "list",
+    # browser applications and the OAuth toolbox (issue 15)
+    "allowed_cors_origins": "list?",
+    "require_dpop": "bool",
+    "refresh_token_idle_lifetime": "whole?",
+    "refresh_token_reuse_grace": "whole?",
+    "subject_type": "str",
+    "sector_identifier_uri": "str?",
+    "require_pushed_authorization_requests": "bool",
+    # multi-factor sign-in (issue 13)
+    "require_mfa": "bool",
 }
 
 #: Longest client id: ids appear in URLs, logs and tokens.
@@ -77,6 +89,8 @@ def check_fields(fields) -> dict:
             raise ValidationError("expected true or false", name)
         if base == "seconds" and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
             raise ValidationError("expected a whole number of seconds, at least 1", name)
+        if base == "whole" and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+            raise ValidationError("expected a whole number, at least 0", name)
         if base == "list":
             if not isinstance(value, list | tuple) or not all(isinstance(item, str) for item in value):
                 raise ValidationError("expected a list of strings", name)

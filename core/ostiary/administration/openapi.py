@@ -21,7 +21,9 @@ FIELD_KINDS = {
     "str?": NULLABLE_STRING,
     "bool": BOOLEAN,
     "seconds?": {"type": ["integer", "null"], "minimum": 1},
+    "whole?": {"type": ["integer", "null"], "minimum": 0},
     "list": STRINGS,
+    "list?": {"type": ["array", "null"], "items": STRING},
     "jwks?": {
         "type": ["object", "null"],
         "required": ["keys"],

@@ -25,7 +25,7 @@ ACTIONS = {
     "list_users": "list users",
     "set_password": "set passwords",
     "set_active": "disable or enable users",
-    "remove_user": "remove users",
+    "delete_user": "remove users",
 }
 
 #: The claim that holds a person's roles, and the role of an administrator
@@ -192,7 +192,7 @@ def remove_user(request, actor: str, subject: str) -> dict:
     go, plugins forget what they keep of the person (``ostiary_account_deleted``,
     as when people delete their own account), then the store forgets it
     (``ostiary_delete_user``)."""
-    require(request, "remove_user")
+    require(request, "delete_user")
     user = _find(request, subject)
     root = request.ostiary_root
     ended = get_interaction(request).revoke_user(user.subject)
@@ -200,8 +200,6 @@ def remove_user(request, actor: str, subject: str) -> dict:
         root.grants.forget_consent(consent.subject, consent.client_id)
     for link in root.federation.links_of(user.subject):
         root.federation.remove_link(link.provider, link.upstream_subject)
-    if not request.plugins.account_capabilities(user.subject).delete:
-        raise Conflict(f"the store of {user.username!r} cannot remove it")
     request.plugins.account_deleted(user.subject)
     if not request.plugins.delete_user(user.subject):
         raise Conflict(f"the store of {user.username!r} cannot remove it")

@@ -476,9 +476,7 @@ class Client(Persistent):
 
     def as_dict(self) -> dict:
         """A JSON-friendly view, without secrets (for ``client show``)."""
-        skip = {"secret_digests", "jwt_secrets"}
-
-        skip = {"secret_digests", "registration_access_token_digest"}
+        skip = {"secret_digests", "jwt_secrets", "registration_access_token_digest"}
         data = {k: v for k, v in vars(self).items() if not k.startswith("_") and k not in skip}
         data["secrets"] = len(self.secret_digests)
         return {k: list(v) if isinstance(v, tuple) else v for k, v in sorted(data.items())}

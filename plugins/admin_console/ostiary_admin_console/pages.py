@@ -54,6 +54,16 @@ FIELD_LABELS = {
     "backchannel_logout_session_required": _("Back-channel logout needs the session id"),
     "logout_revokes_refresh_tokens": _("Signing out revokes the session's refresh tokens"),
     "identity_providers": _("Ways to sign in (provider names, local for passwords; empty: all)"),
+    "allowed_cors_origins": _("Origins whose scripts may call the token endpoint (one per line; empty: derived)"),
+    "require_dpop": _("Require DPoP proofs (sender-constrained tokens)"),
+    "refresh_token_idle_lifetime": _("Seconds an unused refresh token lapses (empty: server default; 0: never)"),
+    "refresh_token_reuse_grace": _(
+        "Seconds a rotated refresh token gets the same answer again (empty: server default)"
+    ),
+    "subject_type": _("Subject identifiers (public or pairwise)"),
+    "sector_identifier_uri": _("Sector identifier URI (pairwise subjects)"),
+    "require_pushed_authorization_requests": _("Require pushed authorization requests"),
+    "require_mfa": _("Require a second factor at sign-in"),
 }
 
 #: What the create form starts with: the defaults of a new client.
@@ -82,6 +92,14 @@ NEW_CLIENT = {
     "backchannel_logout_session_required": True,
     "logout_revokes_refresh_tokens": False,
     "identity_providers": [],
+    "allowed_cors_origins": None,
+    "require_dpop": False,
+    "refresh_token_idle_lifetime": None,
+    "refresh_token_reuse_grace": None,
+    "subject_type": "public",
+    "sector_identifier_uri": None,
+    "require_pushed_authorization_requests": False,
+    "require_mfa": False,
 }
 
 
@@ -125,7 +143,7 @@ def form_fields(request, data: dict, errors: dict | None = None) -> list[dict]:
             widget, shown = "textarea", "\n".join(value or ())
         elif base_kind == "jwks":
             widget, shown = "textarea", json.dumps(value, indent=1) if value else ""
-        elif base_kind == "seconds":
+        elif base_kind in ("seconds", "whole"):
             widget, shown = "number", "" if value is None else str(value)
         else:
             widget, shown = "text", value or ""

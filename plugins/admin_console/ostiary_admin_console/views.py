@@ -119,7 +119,8 @@ def _posted_fields(request) -> tuple[dict, dict]:
         if base == "bool":
             fields[name] = name in request.POST
         elif base == "list":
-            fields[name] = [line.strip() for line in raw.splitlines() if line.strip()]
+            lines = [line.strip() for line in raw.splitlines() if line.strip()]
+            fields[name] = None if kind == "list?" and not lines else lines  # empty: derived
         elif base == "jwks":
             if not raw.strip():
                 fields[name] = None
@@ -128,7 +129,7 @@ def _posted_fields(request) -> tuple[dict, dict]:
                     fields[name] = json.loads(raw)
                 except ValueError:
                     errors[name] = translate(request, _("Not valid JSON."))
-        elif base == "seconds":
+        elif base in ("seconds", "whole"):
             if not raw.strip():
                 fields[name] = None
             elif raw.strip().isdigit():
