@@ -57,6 +57,31 @@ def _fresh(request, who: Admin):
     return render_page(request, TEMPLATES + "fresh.pt", pages.fresh(request, _login_url(request)), 403)
 
 
+def admin_only(*, fresh: bool = False):
+    """Decorate a view ``view(request, who)`` that only a signed-in
+    administrator may use (anyone else: 401 or 403), with ``fresh`` one
+    who signed in recently enough for a destructive action. The view Pyramid
+    sees takes the request alone."""
+
+    def decorate(view):
+        def guarded(request):
+            who, refused = _guard(request)
+            if refused:
+                return refused
+            if fresh:
+                stale = _fresh(request, who)
+                if stale:
+                    return stale
+            return view(request, who)
+
+        # Not functools.wraps: Pyramid would read the wrapped (request, who)
+        # signature and take the view for a (context, request) one.
+        guarded.__name__, guarded.__doc__, guarded.__module__ = view.__name__, view.__doc__, view.__module__
+        return guarded
+
+    return decorate
+
+
 def _page(request, name: str, values: dict, status: int = 200):
     return render_page(request, TEMPLATES + name, values, status)
 
@@ -79,11 +104,9 @@ def _message(request, exc: admin.AdminError) -> str:
 # -- dashboard ---------------------------------------------------------------------
 
 
-def dashboard(request):
+@admin_only()
+def dashboard(request, who):
     """``GET /admin``: counts, the signing keys and when they are due."""
-    who, refused = _guard(request)
-    if refused:
-        return refused
     counts = {
         "clients": admin.clients.list_clients(request, limit=1)["total"],
         "users": (admin.users.list_users(request, limit=1) or {}).get("total", 0),
@@ -99,11 +122,9 @@ def dashboard(request):
 # -- clients -------------------------------------------------------------------------
 
 
-def clients(request):
+@admin_only()
+def clients(request, who):
     """``GET /admin/clients?q=``: the list, with a search."""
-    who, refused = _guard(request)
-    if refused:
-        return refused
     search = request.params.get("q", "").strip()
     found = admin.clients.list_clients(request, search=search or None, offset=_offset(request), limit=_limit(request))
     return _page(request, "clients.pt", pages.clients(request, found["items"], search, found["total"]))
@@ -143,19 +164,15 @@ def _posted_fields(request) -> tuple[dict, dict]:
     return fields, errors
 
 
-def client_new(request):
+@admin_only()
+def client_new(request, who):
     """``GET /admin/clients/new``: the empty form."""
-    who, refused = _guard(request)
-    if refused:
-        return refused
     return _page(request, "client.pt", pages.client_form(request, None, dict(pages.NEW_CLIENT)))
 
 
-def client_create(request):
+@admin_only()
+def client_create(request, who):
     """``POST /admin/clients/new``: create; a generated secret is shown once."""
-    who, refused = _guard(request)
-    if refused:
-        return refused
     client_id = request.POST.get("client_id", "").strip()
     fields, errors = _posted_fields(request)
     typed = {**pages.NEW_CLIENT, **fields, "client_id": client_id}
@@ -176,11 +193,9 @@ def client_create(request):
     return HTTPSeeOther(request.route_path("admin_console_client", client_id=client_id, _query={"saved": "1"}))
 
 
-def client_edit(request):
+@admin_only()
+def client_edit(request, who):
     """``GET /admin/clients/{client_id}``: every field, editable."""
-    who, refused = _guard(request)
-    if refused:
-        return refused
     client_id = request.matchdict["client_id"]
     try:
         data = admin.clients.get_client(request, client_id)
@@ -190,12 +205,10 @@ def client_edit(request):
     return _page(request, "client.pt", pages.client_form(request, client_id, data, notice=notice))
 
 
-def client_save(request):
+@admin_only()
+def client_save(request, who):
     """``POST /admin/clients/{client_id}``: save the form; a client changed
     by someone else since the form was loaded is not overwritten."""
-    who, refused = _guard(request)
-    if refused:
-        return refused
     client_id = request.matchdict["client_id"]
     try:
         current = admin.clients.get_client(request, client_id)
@@ -223,15 +236,10 @@ def client_save(request):
     return HTTPSeeOther(request.route_path("admin_console_client", client_id=client_id, _query={"saved": "1"}))
 
 
-def client_rotate(request):
+@admin_only(fresh=True)
+def client_rotate(request, who):
     """``POST /admin/clients/{client_id}/rotate``: a new secret, shown once;
     the old one stops working at once."""
-    who, refused = _guard(request)
-    if refused:
-        return refused
-    stale = _fresh(request, who)
-    if stale:
-        return stale
     client_id = request.matchdict["client_id"]
     try:
         made = admin.clients.rotate_secret(request, who.actor, client_id)
@@ -245,11 +253,9 @@ def client_rotate(request):
     return _page(request, "secret.pt", pages.secret(request, client_id, made["client_secret"]))
 
 
-def client_delete_confirm(request):
+@admin_only()
+def client_delete_confirm(request, who):
     """``GET /admin/clients/{client_id}/delete``: are you sure?"""
-    who, refused = _guard(request)
-    if refused:
-        return refused
     client_id = request.matchdict["client_id"]
     values = pages.confirm(
         request,
@@ -265,14 +271,9 @@ def client_delete_confirm(request):
     return _page(request, "confirm.pt", values)
 
 
-def client_delete(request):
+@admin_only(fresh=True)
+def client_delete(request, who):
     """``POST /admin/clients/{client_id}/delete``."""
-    who, refused = _guard(request)
-    if refused:
-        return refused
-    stale = _fresh(request, who)
-    if stale:
-        return stale
     try:
         admin.clients.delete_client(request, who.actor, request.matchdict["client_id"])
     except admin.NotFound:
@@ -301,11 +302,9 @@ def resources(request, error=None, typed=None, status=200):
     return _page(request, "resources.pt", values, status)
 
 
-def resource_create(request):
+@admin_only()
+def resource_create(request, who):
     """``POST /admin/resources``: a new identity resource or API scope."""
-    who, refused = _guard(request)
-    if refused:
-        return refused
     post = request.POST
     typed = {
         name: post.get(name, "").strip()
@@ -327,11 +326,9 @@ def resource_create(request):
     return HTTPSeeOther(request.route_path("admin_console_resources", _query={"saved": "1"}))
 
 
-def resource_delete_confirm(request):
+@admin_only()
+def resource_delete_confirm(request, who):
     """``GET /admin/resources/{name}/delete``: are you sure?"""
-    who, refused = _guard(request)
-    if refused:
-        return refused
     name = request.matchdict["name"]
     values = pages.confirm(
         request,
@@ -344,14 +341,9 @@ def resource_delete_confirm(request):
     return _page(request, "confirm.pt", values)
 
 
-def resource_delete(request):
+@admin_only(fresh=True)
+def resource_delete(request, who):
     """``POST /admin/resources/{name}/delete``."""
-    who, refused = _guard(request)
-    if refused:
-        return refused
-    stale = _fresh(request, who)
-    if stale:
-        return stale
     try:
         admin.resources.delete_resource(request, who.actor, request.matchdict["name"])
     except admin.NotFound:
@@ -359,22 +351,18 @@ def resource_delete(request):
     return HTTPSeeOther(request.route_path("admin_console_resources"))
 
 
-def providers(request):
+@admin_only()
+def providers(request, who):
     """``GET /admin/providers``: external identity providers (no secrets)."""
-    who, refused = _guard(request)
-    if refused:
-        return refused
     return _page(request, "providers.pt", pages.providers(request, admin.providers.list_providers(request)["items"]))
 
 
 # -- users --------------------------------------------------------------------------------
 
 
-def users(request):
+@admin_only()
+def users(request, who):
     """``GET /admin/users?q=``: search, and the form to create one."""
-    who, refused = _guard(request)
-    if refused:
-        return refused
     search = request.params.get("q", "").strip()
     try:
         found = admin.users.list_users(request, search=search or None, offset=_offset(request), limit=_limit(request))
@@ -383,11 +371,9 @@ def users(request):
     return _page(request, "users.pt", pages.users(request, found["items"], search, found["total"]))
 
 
-def user_create(request):
+@admin_only()
+def user_create(request, who):
     """``POST /admin/users``: create a user (the password is optional)."""
-    who, refused = _guard(request)
-    if refused:
-        return refused
     typed = {"username": request.POST.get("username", "").strip(), "email": request.POST.get("email", "").strip()}
     try:
         made = admin.users.create_user(
@@ -414,11 +400,9 @@ NOTICES = {
 }
 
 
-def user_detail(request):
+@admin_only()
+def user_detail(request, who):
     """``GET /admin/users/{subject}``: claims, state, sessions, linked logins, actions."""
-    who, refused = _guard(request)
-    if refused:
-        return refused
     try:
         data = admin.users.get_user(request, request.matchdict["subject"])
     except admin.NotFound:
@@ -431,12 +415,10 @@ def user_detail(request):
 DESTRUCTIVE_USER_ACTIONS = ("disable", "end_sessions", "password")
 
 
-def user_action(request):
+@admin_only()
+def user_action(request, who):
     """``POST /admin/users/{subject}``: disable, enable, unlock, set the
     password, end every session."""
-    who, refused = _guard(request)
-    if refused:
-        return refused
     subject = request.matchdict["subject"]
     action = request.POST.get("action", "")
     if action in DESTRUCTIVE_USER_ACTIONS:
@@ -466,11 +448,9 @@ def user_action(request):
     return HTTPSeeOther(request.route_path("admin_console_user", subject=subject, _query={"done": done}))
 
 
-def user_delete_confirm(request):
+@admin_only()
+def user_delete_confirm(request, who):
     """``GET /admin/users/{subject}/delete``: are you sure?"""
-    who, refused = _guard(request)
-    if refused:
-        return refused
     subject = request.matchdict["subject"]
     try:
         data = admin.users.get_user(request, subject)
@@ -490,14 +470,9 @@ def user_delete_confirm(request):
     return _page(request, "confirm.pt", values)
 
 
-def user_delete(request):
+@admin_only(fresh=True)
+def user_delete(request, who):
     """``POST /admin/users/{subject}/delete``."""
-    who, refused = _guard(request)
-    if refused:
-        return refused
-    stale = _fresh(request, who)
-    if stale:
-        return stale
     try:
         admin.users.remove_user(request, who.actor, request.matchdict["subject"])
     except admin.NotFound:
@@ -512,11 +487,9 @@ def user_delete(request):
 # -- sessions ----------------------------------------------------------------------------------
 
 
-def sessions(request):
+@admin_only()
+def sessions(request, who):
     """``GET /admin/sessions?subject=``: live SSO sessions."""
-    who, refused = _guard(request)
-    if refused:
-        return refused
     subject = request.params.get("subject", "").strip()
     found = admin.sessions.list_sessions(
         request, subject=subject or None, offset=_offset(request), limit=_limit(request)
@@ -525,14 +498,9 @@ def sessions(request):
     return _page(request, "sessions.pt", pages.sessions(request, found["items"], subject, notice))
 
 
-def session_end(request):
+@admin_only(fresh=True)
+def session_end(request, who):
     """``POST /admin/sessions``: end one session (its clients are told)."""
-    who, refused = _guard(request)
-    if refused:
-        return refused
-    stale = _fresh(request, who)
-    if stale:
-        return stale
     try:
         admin.sessions.end_session(request, who.actor, request.POST.get("sid", ""))
     except admin.NotFound:
@@ -543,23 +511,16 @@ def session_end(request):
 # -- keys ------------------------------------------------------------------------------------------
 
 
-def keys(request):
+@admin_only()
+def keys(request, who):
     """``GET /admin/keys``: every key, its state, when rotation is due."""
-    who, refused = _guard(request)
-    if refused:
-        return refused
     notice = translate(request, _("New keys were announced.")) if request.params.get("rotated") else None
     return _page(request, "keys.pt", pages.keys(request, admin.keys.list_keys(request), notice))
 
 
-def keys_rotate(request):
+@admin_only(fresh=True)
+def keys_rotate(request, who):
     """``POST /admin/keys``: announce new keys (they sign after the announcement time)."""
-    who, refused = _guard(request)
-    if refused:
-        return refused
-    stale = _fresh(request, who)
-    if stale:
-        return stale
     admin.keys.rotate_keys(request, who.actor)
     return HTTPSeeOther(request.route_path("admin_console_keys", _query={"rotated": "1"}))
 
@@ -567,11 +528,9 @@ def keys_rotate(request):
 # -- errors --------------------------------------------------------------------------------------------
 
 
-def errors(request):
+@admin_only()
+def errors(request, who):
     """``GET /admin/errors?id=``: the detail behind an error id a person quotes."""
-    who, refused = _guard(request)
-    if refused:
-        return refused
     error_id = request.params.get("id", "").strip()
     if not error_id:
         return _page(request, "errors.pt", pages.errors(request))
@@ -585,12 +544,10 @@ def errors(request):
 # -- audit trail -------------------------------------------------------------------------------------
 
 
-def audit(request):
+@admin_only()
+def audit(request, who):
     """``GET /admin/audit``: the stored audit trail, filtered by subject,
     client, event type and age."""
-    who, refused = _guard(request)
-    if refused:
-        return refused
     filters = {name: request.params.get(name, "").strip() for name in ("subject", "client_id", "type", "days")}
     since = None
     if filters["days"]:
@@ -612,11 +569,9 @@ def audit(request):
 # -- dynamic client registration ---------------------------------------------------------------------
 
 
-def registration(request):
+@admin_only()
+def registration(request, who):
     """``GET /admin/registration``: the initial access tokens."""
-    who, refused = _guard(request)
-    if refused:
-        return refused
     return _registration_page(request)
 
 
@@ -628,11 +583,9 @@ def _registration_page(request, created=None, notice=None, error=None, status=20
     return _page(request, "registration.pt", values, status)
 
 
-def registration_post(request):
+@admin_only()
+def registration_post(request, who):
     """``POST /admin/registration``: create a token (shown once) or revoke one."""
-    who, refused = _guard(request)
-    if refused:
-        return refused
     if request.POST.get("action") == "revoke":
         try:
             admin.registration.revoke_initial_access_token(request, who.actor, request.POST.get("token_id", ""))
