@@ -3,6 +3,8 @@ and error records (issue 14)."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from admin_kit import Admin, token_of
 from joserfc import jwt
@@ -216,3 +218,26 @@ def test_an_internal_error_is_a_500_problem_with_an_error_id(app, admin):
     error_id = failed.json["detail"].removeprefix("Internal error ").rstrip(".")
     record = admin.call("GET", f"/errors/{error_id}", status=200).json
     assert record["error"] == "server_error" and "the directory is down" in record["description"]
+
+
+def test_logout_deliveries_are_listed_per_client_and_state(app, admin, flow, ostiary_app, logout_receiver):
+    """What ``ostiary logout-deliveries`` shows, through the API: the
+    operator sees per client whether each sign-out was delivered."""
+    with transaction_root(ostiary_app) as root:
+        root.clients.get("demo-rp").update(backchannel_logout_uri=logout_receiver.url)
+    tokens = flow.exchange(flow.code()["code"]).json
+    ended = app.get("/connect/endsession", params={"id_token_hint": tokens["id_token"]})
+    app.get(ended.location)
+    assert logout_receiver.wait_tokens()
+    for _ in range(50):  # the worker records the answer just after the client got it
+        listed = admin.call("GET", "/logout-deliveries?client_id=demo-rp", status=200).json
+        if listed["counts"]["delivered"] == 1:
+            break
+        time.sleep(0.1)
+    assert listed["counts"] == {"pending": 0, "delivered": 1, "refused": 0, "expired": 0}
+    (row,) = listed["items"]
+    assert row["client_id"] == "demo-rp" and row["state"] == "delivered" and row["attempts"] == 1
+    assert "subject" not in row and "sid" not in row
+    assert admin.call("GET", "/logout-deliveries?state=pending", status=200).json["items"] == []
+    refused = admin.call("GET", "/logout-deliveries?state=lost", status=422)
+    assert refused.headers["Content-Type"].startswith("application/problem+json")

@@ -30,6 +30,7 @@ from ..protocol.bearer import BearerRefusal, check_bearer
 from . import (
     clients,
     consents,
+    deliveries,
     keys,
     providers,
     records,
@@ -262,6 +263,14 @@ def list_sessions(request, actor):
     return answer(sessions.list_sessions(request, subject=text(request, "subject"), **paging(request)))
 
 
+def list_deliveries(request, actor):
+    return answer(
+        deliveries.list_deliveries(
+            request, client_id=text(request, "client_id"), state=text(request, "state"), **paging(request)
+        )
+    )
+
+
 def get_session(request, actor):
     return answer(sessions.get_session(request, request.matchdict["sid"]))
 
@@ -367,6 +376,7 @@ OPERATIONS = (
     Operation("sessions_list", "GET", "/sessions", list_sessions, "List sessions", "sessions", "SessionPage", query=("subject", "offset", "limit")),
     Operation("session_get", "GET", "/sessions/{sid}", get_session, "Read a session", "sessions", "Session"),
     Operation("session_end", "DELETE", "/sessions/{sid}", end_session, "End a session (back-channel logout to its clients)", "sessions", "Ended"),
+    Operation("logout_deliveries_list", "GET", "/logout-deliveries", list_deliveries, "List back-channel logout deliveries and what became of them", "sessions", "DeliveryPage", query=("client_id", "state", "offset", "limit")),
     Operation("consents_list", "GET", "/consents", list_consents, "List remembered consents", "consents", "ConsentPage", query=("subject", "client_id", "offset", "limit")),
     Operation("consent_revoke", "DELETE", "/consents/{subject}/{client_id}", revoke_consent, "Revoke a consent", "consents", "ConsentRevoked"),
     Operation("keys_list", "GET", "/keys", list_keys, "List signing keys", "keys", "KeyList"),

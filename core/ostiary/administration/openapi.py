@@ -156,6 +156,29 @@ SCHEMAS = {
     "Session": SESSION,
     "SessionPage": _page("Session"),
     "Ended": _object({"ended": INTEGER}, ("ended",)),
+    "Delivery": _object(
+        {
+            "id": STRING,
+            "client_id": STRING,
+            "state": {"type": "string", "enum": ["pending", "delivered", "refused", "expired"]},
+            "attempts": INTEGER,
+            "last_result": NULLABLE_STRING,
+            "created_at": INTEGER,
+            "next_attempt_at": NULLABLE_INTEGER,
+            "finished_at": NULLABLE_INTEGER,
+        },
+        ("id", "client_id", "state", "attempts"),
+    ),
+    "DeliveryPage": _object(
+        {
+            "items": {"type": "array", "items": {"$ref": "#/components/schemas/Delivery"}},
+            "total": INTEGER,
+            "offset": INTEGER,
+            "limit": INTEGER,
+            "counts": {"type": "object", "additionalProperties": INTEGER},
+        },
+        ("items", "total", "counts"),
+    ),
     "ConsentPage": _page("Consent"),
     "Consent": _object(
         {
@@ -259,6 +282,7 @@ QUERY = {
     "until": {"type": "integer", "minimum": 0, "maximum": 999999999, "description": "epoch seconds, inclusive"},
     "audit_limit": {"type": "integer", "minimum": 1, "maximum": 1000, "description": "records at most"},
     "client_id": {"type": "string"},
+    "state": {"type": "string", "enum": ["pending", "delivered", "refused", "expired"]},
 }
 
 

@@ -6,6 +6,7 @@ from . import (  # noqa: F401
     audit,
     clients,
     consents,
+    deliveries,
     errors,
     keys,
     providers,
