@@ -199,3 +199,29 @@ def test_a_request_refused_before_any_view_is_still_a_problem(admin):
         API + "/clients/%ff", headers={"Authorization": f"Bearer {admin.token}"}, expect_errors=True
     )
     assert bad_path.status_int == 400 and bad_path.content_type == "application/problem+json"
+
+
+def test_a_cross_site_front_channel_uri_is_warned_of_where_it_is_configured(admin):
+    """Browsers that block third-party cookies defeat front-channel logout
+    on another site than the issuer: the API says so when it is set."""
+    made = admin.call(
+        "POST",
+        "/clients",
+        {
+            "client_id": "shop",
+            "name": "Shop",
+            "redirect_uris": ["https://shop.example.net/cb"],
+            "frontchannel_logout_uri": "https://shop.example.net/logout",
+        },
+        status=201,
+    ).json["client"]
+    assert len(made["warnings"]) == 1 and "another site" in made["warnings"][0]
+    read = admin.call("GET", "/clients/shop", status=200)
+    fixed = admin.call(
+        "PATCH",
+        "/clients/shop",
+        {"frontchannel_logout_uri": None},
+        headers={"If-Match": read.headers["ETag"]},
+        status=200,
+    ).json
+    assert fixed["warnings"] == []

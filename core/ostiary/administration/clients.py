@@ -17,6 +17,7 @@ import secrets
 from collections.abc import Mapping
 
 from ..models.clients import Client, ClientError
+from ..protocol.sites import frontchannel_warning
 from . import audit
 from .errors import Conflict, NotFound, PreconditionFailed, ValidationError
 from .paging import page
@@ -120,16 +121,25 @@ def _plain(value):
     return value
 
 
-def as_data(client: Client) -> dict:
+def as_data(client: Client, issuer: str | None = None) -> dict:
     """A client as JSON: every field of :data:`FIELDS`, its id, when it was
     created, how many secrets it has (never the secrets) and ``version``,
-    the value an update's ``expected_version`` (an HTTP ``ETag``) compares."""
+    the value an update's ``expected_version`` (an HTTP ``ETag``) compares.
+    With ``issuer``, ``warnings`` too: what is legal but will not work as
+    meant (a front-channel logout URI on another site than the issuer)."""
     data = {"client_id": client.client_id, "created_at": getattr(client, "created_at", None)}
     data.update({name: _plain(getattr(client, name)) for name in FIELDS})
     data["public"] = client.is_public
     data["secrets"] = len(client.secret_digests)
     data["version"] = version_of(data)
+    if issuer is not None:
+        warning = frontchannel_warning(issuer, client)
+        data["warnings"] = [warning] if warning else []
     return data
+
+
+def _issuer(request) -> str:
+    return request.registry.ostiary_settings.issuer
 
 
 def version_of(data: Mapping) -> str:
@@ -161,7 +171,7 @@ def list_clients(request, *, search: str | None = None, offset: int = 0, limit: 
 
 def get_client(request, client_id: str) -> dict:
     """One client as :func:`as_data`, or :class:`NotFound`."""
-    return as_data(_find(request, client_id))
+    return as_data(_find(request, client_id), _issuer(request))
 
 
 def create_client(request, actor: str, client_id: str, fields: Mapping, *, secret: str | None = None) -> dict:
@@ -188,7 +198,7 @@ def create_client(request, actor: str, client_id: str, fields: Mapping, *, secre
         client.add_secret(shown)
     clients.add(client)
     audit.record(request, actor, "client", "created", client_id)
-    return {"client": as_data(client), "client_secret": None if secret is not None else shown}
+    return {"client": as_data(client, _issuer(request)), "client_secret": None if secret is not None else shown}
 
 
 def update_client(request, actor: str, client_id: str, fields: Mapping, *, expected_version: str | None = None) -> dict:
@@ -208,7 +218,7 @@ def update_client(request, actor: str, client_id: str, fields: Mapping, *, expec
             setattr(client, name, value)
         raise _refusal(exc) from None
     audit.record(request, actor, "client", "updated", client_id, fields=" ".join(sorted(checked)))
-    return as_data(client)
+    return as_data(client, _issuer(request))
 
 
 def rotate_secret(request, actor: str, client_id: str, *, keep_old: bool = False) -> dict:

@@ -65,6 +65,7 @@ CLIENT = _object(
         "public": BOOLEAN,
         "secrets": INTEGER,
         "version": STRING,
+        "warnings": STRINGS,
     },
     ("client_id", "version", "redirect_uris", "grant_types", "scopes"),
 )
