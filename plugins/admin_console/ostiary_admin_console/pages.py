@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import json
+from types import SimpleNamespace
 
 from pyramid.csrf import get_csrf_token
 from pyramid.i18n import TranslationStringFactory
@@ -21,6 +22,7 @@ SECTIONS = (
     ("admin_console_resources", _("Resources and scopes")),
     ("admin_console_users", _("Users")),
     ("admin_console_sessions", _("Sessions")),
+    ("admin_console_deliveries", _("Logout deliveries")),
     ("admin_console_providers", _("Providers")),
     ("admin_console_keys", _("Signing keys")),
     ("admin_console_registration", _("Client registration")),
@@ -275,6 +277,41 @@ def sessions(request, items: list, subject: str = "", notice=None) -> dict:
     return values
 
 
+#: The states of a logout delivery, as the page names them.
+DELIVERY_STATES = (
+    ("pending", _("being tried")),
+    ("delivered", _("delivered")),
+    ("refused", _("refused")),
+    ("expired", _("given up")),
+)
+
+
+def deliveries(request, data: dict, client_id: str = "", state: str = "") -> dict:
+    labels = {value: _t(request, label) for value, label in DELIVERY_STATES}
+    rows = [
+        {
+            "client_id": d["client_id"],
+            "ended": when(d["created_at"]),
+            "state": labels.get(d["state"], d["state"]),
+            "attempts": d["attempts"],
+            "last_result": d["last_result"] or "",
+            "next_attempt": when(d["next_attempt_at"]),
+        }
+        for d in data["items"]
+    ]
+    states = [SimpleNamespace(value=value, label=labels[value]) for value, _label in DELIVERY_STATES]
+    return base(
+        request,
+        _("Logout deliveries"),
+        "admin_console_deliveries",
+        deliveries=rows,
+        counts=data["counts"],
+        states=states,
+        client_id=client_id,
+        state=state,
+    )
+
+
 def keys(request, data: dict, notice=None) -> dict:
     rows = [
         {
@@ -473,6 +510,35 @@ def gallery(request) -> list:
             TEMPLATES + "sessions.pt",
             sessions(request, [{**sample_user["sessions"][0], "subject": "sub-1", "idp": "local"}]),
         ),
+        (
+            "admin-deliveries",
+            TEMPLATES + "deliveries.pt",
+            deliveries(
+                request,
+                {
+                    "items": [
+                        {
+                            "client_id": "demo-rp",
+                            "created_at": 1775001600,
+                            "state": "delivered",
+                            "attempts": 1,
+                            "last_result": "HTTP 200",
+                            "next_attempt_at": None,
+                        },
+                        {
+                            "client_id": "crm",
+                            "created_at": 1775001500,
+                            "state": "pending",
+                            "attempts": 3,
+                            "last_result": "ConnectionError",
+                            "next_attempt_at": 1775001700,
+                        },
+                    ],
+                    "counts": {"pending": 1, "delivered": 1, "refused": 0, "expired": 0},
+                },
+            ),
+        ),
+        ("admin-deliveries-none", TEMPLATES + "deliveries.pt", deliveries(request, {"items": [], "counts": {}})),
         ("admin-keys", TEMPLATES + "keys.pt", keys(request, {"items": [key], "next_rotation_due": 1775001600})),
         (
             "admin-resources",

@@ -484,6 +484,25 @@ def user_delete(request, who):
     return HTTPSeeOther(request.route_path("admin_console_users"))
 
 
+# -- logout deliveries ---------------------------------------------------------------------------
+
+
+@admin_only()
+def deliveries(request, who):
+    """``GET /admin/deliveries?client_id=&state=``: what became of each
+    back-channel logout, per client (the outbox)."""
+    client_id = request.params.get("client_id", "").strip()
+    state = request.params.get("state", "").strip()
+    try:
+        found = admin.deliveries.list_deliveries(
+            request, client_id=client_id or None, state=state or None, offset=_offset(request), limit=_limit(request)
+        )
+    except admin.ValidationError:  # an unknown state in the URL: every state
+        state = ""
+        found = admin.deliveries.list_deliveries(request, client_id=client_id or None, limit=_limit(request))
+    return _page(request, "deliveries.pt", pages.deliveries(request, found, client_id, state))
+
+
 # -- sessions ----------------------------------------------------------------------------------
 
 
@@ -618,6 +637,7 @@ PAGES = (
     ("admin_console_user_delete", "/admin/users/{subject}/delete", user_delete_confirm, user_delete),
     ("admin_console_user", "/admin/users/{subject}", user_detail, user_action),
     ("admin_console_sessions", "/admin/sessions", sessions, session_end),
+    ("admin_console_deliveries", "/admin/deliveries", deliveries, None),
     ("admin_console_keys", "/admin/keys", keys, keys_rotate),
     ("admin_console_errors", "/admin/errors", errors, None),
     ("admin_console_audit", "/admin/audit", audit, None),

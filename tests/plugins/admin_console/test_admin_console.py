@@ -5,10 +5,11 @@ each change through the service layer."""
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
-from ostiary.testing import TEST_ISSUER, form_value, transaction_root
+from ostiary.testing import TEST_ISSUER, CodeFlow, form_value, transaction_root
 
 PAGES = (
     "/admin",
@@ -20,6 +21,7 @@ PAGES = (
     "/admin/providers",
     "/admin/users",
     "/admin/sessions",
+    "/admin/deliveries",
     "/admin/keys",
     "/admin/errors",
     "/admin/audit",
@@ -332,3 +334,25 @@ def test_the_console_renders_in_the_nightfall_theme_too(nightfall_app):
     for name in ("admin-dashboard", "admin-client-edit-error", "admin-user", "admin-audit"):
         page = nightfall_app.get(f"/_gallery/{name}")
         assert page.status_int == 200 and "nightfall" in page.text.lower()
+
+
+def test_logout_deliveries_show_per_client_whether_single_sign_out_arrived(admin_app, logout_receiver):
+    """The operator's view of the outbox (issue 16): which client was told
+    of which sign-out, filtered by client and state."""
+    with transaction_root(admin_app.app) as root:
+        root.clients.get("demo-rp").update(backchannel_logout_uri=logout_receiver.url)
+    person = admin_app.__class__(admin_app.app, extra_environ={"HTTP_HOST": "localhost"})
+    flow = CodeFlow(person)
+    tokens = flow.exchange(flow.code()["code"]).json
+    person.get(person.get("/connect/endsession", params={"id_token_hint": tokens["id_token"]}).location)
+    assert logout_receiver.wait_tokens()
+    page = admin_app.get("/admin/deliveries", params={"client_id": "demo-rp"})
+    for _ in range(50):  # the worker records the answer just after the client got it
+        if "delivered: 1" in page.text:
+            break
+        time.sleep(0.1)
+        page = admin_app.get("/admin/deliveries", params={"client_id": "demo-rp"})
+    assert "delivered: 1" in page.text and "being tried: 0" in page.text
+    assert 'href="/admin/clients/demo-rp"' in page.text and "HTTP 200" in page.text
+    assert "No deliveries." in admin_app.get("/admin/deliveries", params={"state": "expired"}).text
+    assert admin_app.get("/admin/deliveries", params={"state": "lost"}).status_int == 200  # unknown: every state
