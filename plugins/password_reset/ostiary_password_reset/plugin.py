@@ -6,7 +6,7 @@ from ostiary_accounts.models import prune_container
 from ostiary_accounts.pages import translate
 from pyramid.i18n import TranslationStringFactory
 
-from ostiary.plugin import Setting, hookimpl, plugin_settings, positive_int
+from ostiary.plugin import AccountSection, Setting, current_user, hookimpl, plugin_settings, positive_int
 
 from . import models, pages, views
 
@@ -44,6 +44,25 @@ def ostiary_configure(config):
         config.add_route(name, path)
         config.add_view(show, route_name=name, request_method=("GET", "HEAD"))
         config.add_view(submit, route_name=name, request_method="POST")
+
+
+@hookimpl
+def ostiary_account_sections(request):
+    """Beside the console's Password section, which asks for the current
+    password: the way for a person who no longer knows it (signed in with a
+    passkey or an external provider, say) to set a new one by a mailed link.
+    Shown only to someone with an email address to send it to."""
+    user = current_user(request)
+    return [
+        AccountSection(
+            name="password-reset",
+            title=_("Forgotten password"),
+            url=request.route_path("password_forgot"),
+            order=310,
+            description=_("Get a link by email to set a new password without the current one."),
+            available=bool(user and user.email),
+        )
+    ]
 
 
 @hookimpl
