@@ -38,7 +38,7 @@ def write_ini(directory: Path, uri: str | None = None) -> Path:
 @pytest.fixture
 def cli(ostiary_command_line):
     def run(ini, *args, code=0):
-        result = ostiary_command_line(ini, *args, stdin="password-123456\n")
+        result = ostiary_command_line(ini, *args, stdin="backup-test-Kq7wZ2vR9p\n")
         assert result.code == code, result.err + result.out
         return result
 
