@@ -308,7 +308,24 @@ def list_providers(request, actor):
 
 
 def get_provider(request, actor):
-    return answer(providers.get_provider(request, request.matchdict["name"]))
+    return _versioned(providers.get_provider(request, request.matchdict["name"]))
+
+
+def create_provider(request, actor):
+    data = body(request)
+    name = data.pop("name", None)
+    return _versioned(providers.create_provider(request, actor, name, data), 201)
+
+
+def update_provider(request, actor):
+    version = expected_version(request)
+    data = body(request)
+    name = request.matchdict["name"]
+    return _versioned(providers.update_provider(request, actor, name, data, expected_version=version))
+
+
+def delete_provider(request, actor):
+    return answer(providers.delete_provider(request, actor, request.matchdict["name"]))
 
 
 def audit_trail(request, actor):
@@ -382,7 +399,10 @@ OPERATIONS = (
     Operation("keys_list", "GET", "/keys", list_keys, "List signing keys", "keys", "KeyList"),
     Operation("keys_rotate", "POST", "/keys/rotate", rotate_keys, "Announce new signing keys", "keys", "KeyPage", 201, "Rotation"),
     Operation("providers_list", "GET", "/providers", list_providers, "List external providers", "providers", "ProviderList"),
-    Operation("provider_get", "GET", "/providers/{name}", get_provider, "Read an external provider", "providers", "Provider"),
+    Operation("providers_create", "POST", "/providers", create_provider, "Add an external provider to the database", "providers", "Provider", 201, "NewProvider", etag=True),
+    Operation("provider_get", "GET", "/providers/{name}", get_provider, "Read an external provider", "providers", "Provider", etag=True),
+    Operation("provider_update", "PATCH", "/providers/{name}", update_provider, "Change settings of a database provider", "providers", "Provider", request="ProviderSettings", etag=True),
+    Operation("provider_delete", "DELETE", "/providers/{name}", delete_provider, "Remove a database provider (linked logins are kept)", "providers", "Named"),
     Operation("audit_list", "GET", "/audit", audit_trail, "Query the stored audit trail, newest first", "audit", "AuditPage", query=("subject", "client_id", "type", "since", "until", "audit_limit")),
     Operation("error_get", "GET", "/errors/{error_id}", get_error, "Read the detail behind an error id", "errors", "ErrorRecord"),
 )  # fmt: skip

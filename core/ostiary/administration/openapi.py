@@ -5,7 +5,7 @@ documented is what is routed and what is validated."""
 from __future__ import annotations
 
 from ..models.resources import KINDS
-from . import clients, resources
+from . import clients, providers, resources
 from .paging import MAX_LIMIT
 
 STRING = {"type": "string"}
@@ -106,6 +106,16 @@ KEY = _object(
     ("kid", "alg", "state"),
 )
 
+#: A provider's settings as the ini file spells them (strings; true/false
+#: for the flags; null removes a setting on an update).
+PROVIDER_SETTINGS = _object(
+    {
+        **{name: {"type": ["string", "boolean", "null"]} for name in providers.SETTINGS},
+        "claims": {"type": "object", "additionalProperties": STRING},
+    },
+    extra=False,
+)
+
 SCHEMAS = {
     "Problem": _object(
         {"type": STRING, "title": STRING, "status": INTEGER, "detail": STRING, "field": STRING},
@@ -203,7 +213,12 @@ SCHEMAS = {
     ),
     "KeyPage": _object({"items": {"type": "array", "items": {"$ref": "#/components/schemas/Key"}}}, ("items",)),
     "Rotation": _object({"announce": {"type": ["integer", "null"], "minimum": 0}}, extra=False),
-    "Provider": _object({"name": STRING, "kind": STRING, "source": STRING}, ("name", "kind")),
+    "Provider": _object(
+        {"name": STRING, "kind": STRING, "source": STRING, "has_client_secret": BOOLEAN, "version": STRING},
+        ("name", "kind", "version"),
+    ),
+    "ProviderSettings": PROVIDER_SETTINGS,
+    "NewProvider": _object({"name": STRING, **PROVIDER_SETTINGS["properties"]}, ("name",), extra=False),
     "ProviderList": _object(
         {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Provider"}}, "total": INTEGER}, ("items",)
     ),

@@ -1,10 +1,24 @@
-"""External identity providers, read only: what the ini file and the
-database configure (never a client secret)."""
+"""External identity providers: list and read what the ini file and the
+database configure (never a client secret); create, change and remove the
+providers of the database.
+
+A provider of the ini file wins over one of the same name in the database
+and cannot be changed here (:class:`Conflict`): the ini file is the
+operator's. A database provider is kept as the ini file would spell it
+(``issuer``, ``claims.email``, ... as strings) and checked by the same
+parser as the ini file, :func:`ostiary.settings.parse_provider`: one set
+of rules, one wording for every caller.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from ..federation.providers import configured
-from .errors import NotFound
+from ..settings import PROVIDER_SETTINGS, SettingsError, check_provider_name, parse_provider
+from . import audit
+from .clients import version_of
+from .errors import Conflict, NotFound, PreconditionFailed, ValidationError
 
 #: What of a provider an administrator sees; the rest is its secret.
 SHOWN = (
@@ -26,11 +40,16 @@ SHOWN = (
     "end_upstream_session",
 )
 
+#: The settings an administrator may give, by their ini names.
+SETTINGS = tuple(s.name for s in PROVIDER_SETTINGS)
+
 
 def as_data(provider) -> dict:
     data = {name: getattr(provider, name, None) for name in SHOWN}
     data["scopes"] = list(data["scopes"] or ())
     data["claims"] = dict(provider.claims)
+    data["has_client_secret"] = bool(getattr(provider, "client_secret", None))
+    data["version"] = version_of({**data, "secret": version_of({"s": getattr(provider, "client_secret", None) or ""})})
     return data
 
 
@@ -44,3 +63,113 @@ def get_provider(request, name: str) -> dict:
     if provider is None:
         raise NotFound(f"no provider {name!r}")
     return as_data(provider)
+
+
+def _forget_cache(request) -> None:
+    vars(request).pop("_ostiary_providers", None)
+
+
+def _in_ini(request, name: str) -> bool:
+    return any(p.name == name for p in request.registry.ostiary_settings.providers)
+
+
+def check_settings(settings) -> dict:
+    """``settings`` as the ini file spells them: a :class:`ValidationError`
+    for an unknown setting or a value that is not a string, true/false or
+    null (null: remove the setting on an update). ``claims`` is an object
+    of local claim names to upstream ones."""
+    if not isinstance(settings, Mapping):
+        raise ValidationError("expected an object of provider settings")
+    raw: dict = {}
+    for key, value in settings.items():
+        if key == "claims":
+            if not isinstance(value, Mapping) or not all(
+                isinstance(k, str) and k.strip() and isinstance(v, str) for k, v in value.items()
+            ):
+                raise ValidationError("expected an object of local claim names to upstream claim names", key)
+            for local, upstream in value.items():
+                raw[f"claims.{local.strip()}"] = upstream.strip()
+            continue
+        if key not in SETTINGS:
+            raise ValidationError(f"unknown provider setting {key!r}", key)
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        elif isinstance(value, list) and key == "scopes" and all(isinstance(v, str) for v in value):
+            value = " ".join(value)
+        elif value is not None and not isinstance(value, str):
+            raise ValidationError("expected a string, true or false", key)
+        raw[key] = value
+    return raw
+
+
+def _parsed(name: str, raw: dict):
+    try:
+        return parse_provider(name, raw, source="database", prefix="")
+    except SettingsError as exc:
+        field, sep, detail = str(exc).partition(": ")
+        if sep and (field in SETTINGS or field.startswith("claims.")):
+            raise ValidationError(detail, "claims" if field.startswith("claims.") else field) from None
+        raise ValidationError(str(exc)) from None
+
+
+def create_provider(request, actor: str, name, settings: Mapping) -> dict:
+    """Add a database provider named ``name``; the provider as :func:`as_data`."""
+    if not isinstance(name, str):
+        raise ValidationError("a provider name is required", "name")
+    try:
+        check_provider_name(name)
+    except SettingsError as exc:
+        raise ValidationError(str(exc), "name") from None
+    if _in_ini(request, name):
+        raise Conflict(f"provider {name!r} is set in the ini file; change it there", "name")
+    store = request.ostiary_root.federation.providers
+    if name in store:
+        raise Conflict(f"provider {name!r} exists already", "name")
+    raw = {k: v for k, v in check_settings(settings).items() if v is not None}
+    provider = _parsed(name, raw)
+    store[name] = raw
+    _forget_cache(request)
+    audit.record(request, actor, "provider", "created", name)
+    return as_data(provider)
+
+
+def _stored(request, name) -> dict:
+    if isinstance(name, str) and _in_ini(request, name):
+        raise Conflict(f"provider {name!r} is set in the ini file; change it there")
+    store = request.ostiary_root.federation.providers
+    if not isinstance(name, str) or name not in store:
+        raise NotFound(f"no provider {name!r} in the database")
+    return dict(store[name])
+
+
+def update_provider(request, actor: str, name, settings: Mapping, *, expected_version: str | None = None) -> dict:
+    """Change some settings of a database provider (null removes one; a
+    given ``claims`` replaces the mapping); the provider as :func:`as_data`.
+    With ``expected_version``, a provider changed since it was read is
+    refused with :class:`PreconditionFailed`."""
+    raw = _stored(request, name)
+    if expected_version is not None and expected_version != as_data(_parsed(name, raw))["version"]:
+        raise PreconditionFailed(f"provider {name!r} changed since it was read: read it again")
+    changes = check_settings(settings)
+    if "claims" in settings:
+        raw = {k: v for k, v in raw.items() if not k.startswith("claims.")}
+    for key, value in changes.items():
+        if value is None:
+            raw.pop(key, None)
+        else:
+            raw[key] = value
+    provider = _parsed(name, raw)
+    request.ostiary_root.federation.providers[name] = raw
+    _forget_cache(request)
+    audit.record(request, actor, "provider", "updated", name, fields=" ".join(sorted(settings)))
+    return as_data(provider)
+
+
+def delete_provider(request, actor: str, name) -> dict:
+    """Remove a database provider (the logins linked through it are kept,
+    to work again if it is added back); ``{"name": ...}``."""
+    _stored(request, name)
+    del request.ostiary_root.federation.providers[name]
+    _forget_cache(request)
+    audit.record(request, actor, "provider", "deleted", name)
+    return {"name": name}
