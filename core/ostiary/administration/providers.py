@@ -44,17 +44,26 @@ SHOWN = (
 SETTINGS = tuple(s.name for s in PROVIDER_SETTINGS)
 
 
-def as_data(provider) -> dict:
+def as_data(provider, stored_version: str | None = None) -> dict:
+    """What an administrator sees of ``provider``. Its ``version`` is the
+    one stored at its last write, else (an ini provider, or one stored
+    before versions were kept) a digest of what is shown: never of the
+    client secret, which a reader could otherwise test guesses against."""
     data = {name: getattr(provider, name, None) for name in SHOWN}
     data["scopes"] = list(data["scopes"] or ())
     data["claims"] = dict(provider.claims)
     data["has_client_secret"] = bool(getattr(provider, "client_secret", None))
-    data["version"] = version_of({**data, "secret": version_of({"s": getattr(provider, "client_secret", None) or ""})})
+    data["version"] = stored_version or version_of(data)
     return data
 
 
+def _shown(request, provider) -> dict:
+    stored = request.ostiary_root.federation.provider_version(provider.name) if provider.source == "database" else None
+    return as_data(provider, stored)
+
+
 def list_providers(request) -> dict:
-    items = [as_data(p) for p in configured(request).values()]
+    items = [_shown(request, p) for p in configured(request).values()]
     return {"items": items, "total": len(items)}
 
 
@@ -62,7 +71,7 @@ def get_provider(request, name: str) -> dict:
     provider = configured(request).get(name or "") if isinstance(name, str) else None
     if provider is None:
         raise NotFound(f"no provider {name!r}")
-    return as_data(provider)
+    return _shown(request, provider)
 
 
 def _forget_cache(request) -> None:
@@ -122,15 +131,14 @@ def create_provider(request, actor: str, name, settings: Mapping) -> dict:
         raise ValidationError(str(exc), "name") from None
     if _in_ini(request, name):
         raise Conflict(f"provider {name!r} is set in the ini file; change it there", "name")
-    store = request.ostiary_root.federation.providers
-    if name in store:
+    if name in request.ostiary_root.federation.providers:
         raise Conflict(f"provider {name!r} exists already", "name")
     raw = {k: v for k, v in check_settings(settings).items() if v is not None}
     provider = _parsed(name, raw)
-    store[name] = raw
+    version = request.ostiary_root.federation.put_provider(name, raw)
     _forget_cache(request)
     audit.record(request, actor, "provider", "created", name)
-    return as_data(provider)
+    return as_data(provider, version)
 
 
 def _stored(request, name) -> dict:
@@ -148,7 +156,9 @@ def update_provider(request, actor: str, name, settings: Mapping, *, expected_ve
     With ``expected_version``, a provider changed since it was read is
     refused with :class:`PreconditionFailed`."""
     raw = _stored(request, name)
-    if expected_version is not None and expected_version != as_data(_parsed(name, raw))["version"]:
+    federation = request.ostiary_root.federation
+    current = federation.provider_version(name) or as_data(_parsed(name, raw))["version"]
+    if expected_version is not None and expected_version != current:
         raise PreconditionFailed(f"provider {name!r} changed since it was read: read it again")
     changes = check_settings(settings)
     if "claims" in settings:
@@ -159,17 +169,17 @@ def update_provider(request, actor: str, name, settings: Mapping, *, expected_ve
         else:
             raw[key] = value
     provider = _parsed(name, raw)
-    request.ostiary_root.federation.providers[name] = raw
+    version = federation.put_provider(name, raw)
     _forget_cache(request)
     audit.record(request, actor, "provider", "updated", name, fields=" ".join(sorted(settings)))
-    return as_data(provider)
+    return as_data(provider, version)
 
 
 def delete_provider(request, actor: str, name) -> dict:
     """Remove a database provider (the logins linked through it are kept,
     to work again if it is added back); ``{"name": ...}``."""
     _stored(request, name)
-    del request.ostiary_root.federation.providers[name]
+    request.ostiary_root.federation.remove_provider(name)
     _forget_cache(request)
     audit.record(request, actor, "provider", "deleted", name)
     return {"name": name}

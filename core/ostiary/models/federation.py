@@ -100,6 +100,11 @@ class FederationStore(Persistent):
     # subject NUL link_key -> True, so that the account console and the
     # commands find a person's links without a scan (generation 8).
     links_by_subject = None
+    # name -> the version of a database provider's settings, drawn afresh at
+    # every write (generation 14): an ETag derived from the settings would
+    # derive from the client secret too, and let anyone who reads it test
+    # guesses of a weak secret offline.
+    provider_versions = None
 
     def __init__(self):
         self.pending = OOBTree()  # digest(state) -> PendingSignIn
@@ -109,6 +114,27 @@ class FederationStore(Persistent):
         self.providers = OOBTree()  # name -> dict of raw settings (from the command line)
         self.logout_tokens = OOBTree()  # link_key(provider, jti) -> when it may be forgotten
         self.links_by_subject = OOBTree()
+        self.provider_versions = OOBTree()
+
+    # -- providers of the database ---------------------------------------
+
+    def put_provider(self, name: str, raw: dict) -> str:
+        """Store a provider's raw settings; its new version."""
+        self.providers[name] = dict(raw)
+        version = random_token(16)
+        if self.provider_versions is not None:
+            self.provider_versions[name] = version
+        return version
+
+    def remove_provider(self, name: str) -> None:
+        del self.providers[name]
+        if self.provider_versions is not None:
+            self.provider_versions.pop(name, None)
+
+    def provider_version(self, name: str) -> str | None:
+        """The version of a stored provider; None for one stored before
+        versions were kept (generation 14) or never changed since."""
+        return None if self.provider_versions is None else self.provider_versions.get(name)
 
     # -- pending sign-ins ---------------------------------------------------
 

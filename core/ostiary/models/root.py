@@ -231,6 +231,15 @@ def _evolve_signins(root: OstiaryRoot) -> None:
         root.signins = SignInStore()
 
 
+# -- generation 14: provider versions (issue 14) ----------------------------------
+
+
+def _evolve_provider_versions(root: OstiaryRoot) -> None:
+    """Generation 14 keeps a random version per database provider, its ETag."""
+    if root.federation.provider_versions is None:
+        root.federation.provider_versions = OOBTree()
+
+
 #: Evolve steps in order; step ``n`` brings a database to generation ``n``.
 EVOLVE_STEPS = (
     _evolve_1,
@@ -246,6 +255,7 @@ EVOLVE_STEPS = (
     _evolve_audit,
     _evolve_account_console,
     _evolve_signins,
+    _evolve_provider_versions,
 )
 CURRENT_GENERATION = len(EVOLVE_STEPS)
 
