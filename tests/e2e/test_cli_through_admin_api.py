@@ -103,6 +103,29 @@ def test_user_session_and_error_commands_work_through_the_running_server(tmp_pat
         assert root.users.by_login("bob") is None
 
 
+def test_provider_commands_work_through_the_running_server(tmp_path, server):
+    ini = _ini(tmp_path, server)
+    add = ["provider", "add", "corp", "--issuer", "https://corp.example.org", "--client-id", "c"]
+    added = _run(ini, *add, "--client-secret-stdin", "--claim", "email=mail", stdin="corp-secret\n")
+    assert added.stdout == "added OpenID Connect provider corp\n", added.stderr
+    updated = _run(ini, "provider", "update", "corp", "--display-name", "Corp SSO", "--link-by-verified-email")
+    assert updated.stdout == "updated provider corp: display_name, link_by_verified_email\n", updated.stderr
+    listed = _run(ini, "provider", "list").stdout
+    assert "Corp SSO" in listed and "database" in listed and "corp-secret" not in listed
+    bad = _run(ini, "provider", "update", "corp", "--scopes", "profile")
+    assert bad.returncode == 2 and bad.stderr.startswith("ostiary: provider 'corp': --scopes: ")
+    with transaction_root(server.app) as root:
+        stored = dict(root.federation.providers["corp"])
+    assert (stored["client_secret"], stored["display_name"], stored["claims.email"]) == (
+        "corp-secret",
+        "Corp SSO",
+        "mail",
+    )
+    assert _run(ini, "provider", "remove", "corp").stdout == "removed provider corp\n"
+    with transaction_root(server.app) as root:
+        assert "corp" not in root.federation.providers
+
+
 def test_an_error_id_from_the_running_server_is_shown(tmp_path, server):
     opener = urllib.request.build_opener(NoRedirect)
     try:

@@ -4,9 +4,11 @@ hooks) and the database they live in."""
 from __future__ import annotations
 
 import io
+import json
 import sys
 
 import pytest
+import ZODB
 from fake_upstream import FakeUpstream
 from federation_harness import DOWNSTREAM, Browser, database, provider_settings
 
@@ -238,6 +240,51 @@ def test_the_command_line_adds_lists_and_removes_providers(ini):
     assert "corp" not in _run(ini, "provider", "list")[1].replace("Corp", "")
 
 
+def test_the_command_line_changes_a_provider_through_the_service(ini):
+    add = ["add", "corp", "--issuer", "https://corp.example.org", "--client-id", "c", "--client-secret", "s"]
+    assert _run(ini, "provider", *add, "--display-name", "Corp", "--claim", "email=mail")[0] == 0
+    code, out, err = _run(
+        ini,
+        "provider",
+        "update",
+        "corp",
+        "--display-name",
+        "Corp SSO",
+        "--link-by-verified-email",
+        "--no-forward-prompt",
+        "--client-secret-stdin",
+        "--claim",
+        "name=cn",
+        stdin="new-secret\n",
+    )
+    assert (code, err) == (0, "")
+    assert out == (
+        "updated provider corp: claims, client_secret, display_name, forward_prompt, link_by_verified_email\n"
+    )
+    code, out, err = _run(ini, "provider", "update", "corp", "--unset", "display_name")
+    assert (code, err, out) == (0, "", "updated provider corp: display_name\n")
+    db = ZODB.DB(str(ini.parent / "Data.fs"))
+    try:
+        stored = dict(db.open().root()["ostiary"].federation.providers["corp"])
+    finally:
+        db.close()
+    code, out, _ = _run(ini, "audit", "--type", "admin.changed", "--json")
+    events = [
+        (e["details"]["kind"], e["details"]["action"], e["details"]["actor"]) for e in map(json.loads, out.splitlines())
+    ]
+    assert stored == {
+        "issuer": "https://corp.example.org",
+        "client_id": "c",
+        "client_secret": "new-secret",
+        "link_by_verified_email": "true",
+        "forward_prompt": "false",
+        "claims.name": "cn",
+    }
+    assert events.count(("provider", "updated", "cli")) == 2 and ("provider", "created", "cli") in events
+    code, _, err = _run(ini, "provider", "update", "corp", "--scopes", "profile")
+    assert code == 2 and err.startswith("ostiary: provider 'corp': --scopes: ") and err.count("\n") == 1
+
+
 def test_the_command_line_turns_forwarding_off_with_a_flag(ini):
     import argparse
 
@@ -278,7 +325,14 @@ def test_the_command_line_turns_back_channel_logout_off_with_a_flag():
             ["add", "Bad", "--issuer", "https://x.example", "--client-id", "c", "--client-secret", "s"],
             "cannot name a provider",
         ),
-        (["remove", "inifile"], "remove it there"),
+        (["remove", "inifile"], "set in the ini file; change it there"),
+        (["update", "inifile", "--display-name", "X"], "set in the ini file; change it there"),
+        (["update", "nosuch", "--display-name", "X"], "no provider 'nosuch'"),
+        (["update", "dbcorp"], "nothing to change"),
+        (
+            ["add", "x", "--issuer", "https://x.example", "--client-id", "c", "--client-secret", "s", "--scopes", "a"],
+            "provider 'x': --scopes: ",
+        ),
         (["remove", "nosuch"], "no provider 'nosuch'"),
     ],
 )

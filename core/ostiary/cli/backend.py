@@ -9,7 +9,7 @@ lines either way, and refuses with the same one-line errors.
 
 from __future__ import annotations
 
-from ..administration import clients, keys, records, registration, sessions, users
+from ..administration import clients, keys, providers, records, registration, sessions, users
 from ..administration.audit import CLI
 from ..administration.errors import AdminError
 from .app import CommandError
@@ -90,6 +90,19 @@ class Local:
 
     def rotate_keys(self, announce=None):
         return self._change(keys.rotate_keys, announce=announce)
+
+    # external providers of the database
+    def list_providers(self):
+        return self._run(providers.list_providers)["items"]
+
+    def create_provider(self, name, settings):
+        return self._change(providers.create_provider, name, settings)
+
+    def update_provider(self, name, settings):
+        return self._change(providers.update_provider, name, settings)
+
+    def delete_provider(self, name):
+        return self._change(providers.delete_provider, name)
 
     # dynamic client registration's initial access tokens (dcr branch)
     def list_initial_tokens(self):

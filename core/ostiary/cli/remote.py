@@ -195,6 +195,23 @@ class Remote:
     def rotate_keys(self, announce=None):
         return self.call("POST", "/keys/rotate", {} if announce is None else {"announce": announce})[0]
 
+    # -- external providers of the database -------------------------------------
+
+    def list_providers(self):
+        return self._get("/providers")["items"]
+
+    def create_provider(self, name, settings):
+        return self.call("POST", "/providers", {"name": name, **settings})[0]
+
+    def update_provider(self, name, settings):
+        # As for clients: what was read is what is changed, or a 412.
+        _, headers = self.call("GET", f"/providers/{_segment(name)}")
+        etag = {k.lower(): v for k, v in headers.items()}.get("etag", "")
+        return self.call("PATCH", f"/providers/{_segment(name)}", dict(settings), headers={"If-Match": etag})[0]
+
+    def delete_provider(self, name):
+        return self.call("DELETE", f"/providers/{_segment(name)}")[0]
+
     # -- dynamic client registration's initial access tokens (dcr branch) -------
 
     def list_initial_tokens(self):
