@@ -686,6 +686,14 @@ class AuthenticationMethod:
         further factor enrolled is always asked for one)."""
         return False
 
+    def reset(self, request: Request, user: User) -> bool | None:
+        """Forget ``user``'s enrolment of this method, every credential of
+        it (an administrator resets a person's factors: a lost phone, a
+        stolen key); whether anything was forgotten. ``None`` (the default):
+        this method cannot, as when its factors live in another system's
+        database; the administrator is told it stays."""
+        return None
+
     def render(self, request: Request, step: Step) -> Any:
         """The response showing this step's page (``step.enrolling``: the enrolment page)."""
         raise NotImplementedError

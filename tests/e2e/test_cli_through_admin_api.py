@@ -82,6 +82,8 @@ def test_user_session_and_error_commands_work_through_the_running_server(tmp_pat
     assert _run(ini, "user", "disable", "bob").stdout == "disabled bob\n"
     assert _run(ini, "user", "enable", "bob").stdout == "enabled bob\n"
     assert _run(ini, "user", "unlock", "bob").stdout == "unlocked bob\n"
+    reset = _run(ini, "user", "reset-factors", "bob")
+    assert reset.stdout == "reset the factors of bob: none were enrolled\n", reset.stderr
     assert "bob" in _run(ini, "user", "list", "--search", "bo").stdout
     with transaction_root(server.app) as root:
         from ostiary.models.sessions import SSOSession

@@ -251,6 +251,10 @@ def set_password(request, actor):
     return answer(users.set_password(request, actor, request.matchdict["subject"], data.get("password")))
 
 
+def reset_factors(request, actor):
+    return answer(users.reset_factors(request, actor, request.matchdict["subject"]))
+
+
 def unblock_address(request, actor):
     return answer(users.unblock_address(request, actor, request.matchdict["address"]))
 
@@ -388,6 +392,7 @@ OPERATIONS = (
     Operation("user_enable", "POST", "/users/{subject}/enable", enable_user, "Enable a user (ends a lockout)", "users", "User"),
     Operation("user_unlock", "POST", "/users/{subject}/unlock", unlock_user, "End a lockout after failed sign-ins", "users", "User"),
     Operation("user_password", "POST", "/users/{subject}/password", set_password, "Set a user's password", "users", "User", request="Password"),
+    Operation("user_factors_reset", "DELETE", "/users/{subject}/factors", reset_factors, "Forget every second factor a user enrolled (a lost phone)", "users", "FactorsReset"),
     Operation("user_sessions_end", "DELETE", "/users/{subject}/sessions", end_user_sessions, "End every session of a user", "sessions", "Ended"),
     Operation("throttle_unblock", "DELETE", "/throttle/{address}", unblock_address, "Forget the failed sign-ins of a client address", "users", "Address"),
     Operation("sessions_list", "GET", "/sessions", list_sessions, "List sessions", "sessions", "SessionPage", query=("subject", "offset", "limit")),

@@ -144,10 +144,11 @@ SCHEMAS = {
             {"$ref": "#/components/schemas/User"},
             _object(
                 {
+                    "factors": {"type": "array", "items": STRING},
                     "sessions": {"type": "array", "items": {"$ref": "#/components/schemas/Session"}},
                     "links": {"type": "array", "items": {"type": "object"}},
                 },
-                ("sessions", "links"),
+                ("factors", "sessions", "links"),
             ),
         ]
     },
@@ -162,6 +163,15 @@ SCHEMAS = {
         extra=False,
     ),
     "UserRemoved": _object({"subject": STRING, "username": STRING, "ended": INTEGER}, ("subject",)),
+    "FactorsReset": _object(
+        {
+            "subject": STRING,
+            "username": STRING,
+            "reset": {"type": "array", "items": STRING},
+            "kept": {"type": "array", "items": STRING},
+        },
+        ("subject", "reset", "kept"),
+    ),
     "Address": _object({"address": STRING}, ("address",)),
     "Password": _object({"password": STRING}, ("password",), extra=False),
     "Session": SESSION,

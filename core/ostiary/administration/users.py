@@ -96,9 +96,21 @@ def list_users(request, *, search: str | None = None, offset: int = 0, limit: in
     return result
 
 
+def factors_of(request, user) -> list[str]:
+    """The names of the authentication methods ``user`` has enrolled
+    (beyond the password)."""
+    return [
+        name
+        for name, method in request.plugins.authentication_methods().items()
+        if name != "password" and method.enrolled(request, user)
+    ]
+
+
 def get_user(request, subject: str) -> dict:
-    """One user, with its sessions and linked logins."""
-    data = as_data(_find(request, subject))
+    """One user, with its enrolled factors, sessions and linked logins."""
+    user = _find(request, subject)
+    data = as_data(user)
+    data["factors"] = factors_of(request, user)
     root = request.ostiary_root
     data["sessions"] = [session_data(s) for s in root.sessions.of_subject(subject) if not s.is_expired()]
     data["links"] = [
@@ -160,6 +172,23 @@ def unlock(request, actor: str, subject: str) -> dict:
     request.plugins.set_active(user.subject, True)
     audit.record(request, actor, "user", "unlocked", user.subject)
     return {**_reread(request, user), "locked_until": None}
+
+
+def reset_factors(request, actor: str, subject: str) -> dict:
+    """Forget every factor the person has enrolled, through each method's
+    own :meth:`~ostiary.hookspecs.AuthenticationMethod.reset` (for a lost
+    phone or a stolen key): their next sign-in is the password alone, and
+    a policy that demands a further factor has them set one up. ``reset``
+    names the methods forgotten, ``kept`` those that cannot be reset here
+    (their factors live elsewhere). Sessions stay: end them too if a
+    device was stolen."""
+    user = _find(request, subject)
+    reset, kept = [], []
+    for name in factors_of(request, user):
+        forgotten = request.plugins.authentication_methods()[name].reset(request, user)
+        (kept if forgotten is None else reset).append(name)
+    audit.record(request, actor, "user", "factors_reset", user.subject, methods=" ".join(reset) or "-")
+    return {"subject": user.subject, "username": user.username, "reset": reset, "kept": kept}
 
 
 def _check_policy(request, password: str, username: str | None, email: str | None) -> None:

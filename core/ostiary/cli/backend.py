@@ -71,6 +71,9 @@ class Local:
     def remove_user(self, subject):
         return self._change(users.remove_user, subject)
 
+    def reset_factors(self, subject):
+        return self._change(users.reset_factors, subject)
+
     # sessions and errors
     def list_sessions(self, subject=None):
         return self._run(sessions.list_sessions, subject=subject)["items"]

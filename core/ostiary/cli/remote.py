@@ -173,6 +173,9 @@ class Remote:
     def remove_user(self, subject):
         return self.call("DELETE", f"/users/{_segment(subject)}")[0]
 
+    def reset_factors(self, subject):
+        return self.call("DELETE", f"/users/{_segment(subject)}/factors")[0]
+
     # -- sessions and errors ----------------------------------------------------
 
     def list_sessions(self, subject=None):

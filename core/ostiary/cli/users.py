@@ -57,6 +57,11 @@ def register(sub) -> None:
         ("enable", cmd_enable, "allow a disabled or locked user again"),
         ("unlock", cmd_unlock, "end a lockout after failed sign-ins"),
         (
+            "reset-factors",
+            cmd_reset_factors,
+            "forget every second factor a user enrolled (authenticator app, passkeys, recovery codes)",
+        ),
+        (
             "remove",
             cmd_remove,
             "remove a user for good: sessions end (back-channel logout), tokens, consents and links go",
@@ -183,6 +188,13 @@ def cmd_enable(app, args):
 
 def cmd_unlock(app, args):
     print(f"unlocked {_act(app, args.username, app.backend.unlock)['username']}")
+
+
+def cmd_reset_factors(app, args):
+    done = _act(app, args.username, app.backend.reset_factors)
+    print(f"reset the factors of {done['username']}: {', '.join(done['reset']) or 'none were enrolled'}")
+    for name in done["kept"]:
+        print(f"{name} is kept: it cannot be reset here (its factors live in another system)")
 
 
 def cmd_remove(app, args):

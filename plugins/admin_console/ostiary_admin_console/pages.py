@@ -408,6 +408,7 @@ def gallery(request) -> list:
         "active": True,
         "locked_until": None,
         "claims": {"name": "Alice Example", "roles": ["ostiary-admin"]},
+        "factors": ["totp", "recovery_code"],
         "sessions": [
             {"sid": "sid-1", "auth_time": 1767225600, "expires_at": 1767261600, "clients": ["sample-rp"]},
         ],

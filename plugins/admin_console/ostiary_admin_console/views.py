@@ -397,6 +397,7 @@ NOTICES = {
     "unlocked": _("The user was unlocked."),
     "password": _("The password was set."),
     "ended": _("The user's sessions were ended."),
+    "factors": _("The user's second factors were reset."),
 }
 
 
@@ -482,6 +483,40 @@ def user_delete(request, who):
         values["error"] = _message(request, exc)
         return _page(request, "notfound.pt", values, 409)
     return HTTPSeeOther(request.route_path("admin_console_users"))
+
+
+@admin_only()
+def user_factors_confirm(request, who):
+    """``GET /admin/users/{subject}/factors``: reset every second factor, sure?"""
+    subject = request.matchdict["subject"]
+    try:
+        data = admin.users.get_user(request, subject)
+    except admin.NotFound:
+        return _not_found(request, "admin_console_users")
+    values = pages.confirm(
+        request,
+        "admin_console_users",
+        _(
+            "Reset the second factors of ${username}? Their authenticator app, passkeys and recovery codes "
+            "are forgotten: they sign in with their password alone, or set a factor up where one is required.",
+            mapping={"username": data["username"]},
+        ),
+        request.route_path("admin_console_user_factors", subject=subject),
+        request.route_path("admin_console_user", subject=subject),
+        _("Reset factors"),
+    )
+    return _page(request, "confirm.pt", values)
+
+
+@admin_only(fresh=True)
+def user_factors_reset(request, who):
+    """``POST /admin/users/{subject}/factors``."""
+    subject = request.matchdict["subject"]
+    try:
+        admin.users.reset_factors(request, who.actor, subject)
+    except admin.NotFound:
+        return _not_found(request, "admin_console_users")
+    return HTTPSeeOther(request.route_path("admin_console_user", subject=subject, _query={"done": "factors"}))
 
 
 # -- logout deliveries ---------------------------------------------------------------------------
@@ -635,6 +670,7 @@ PAGES = (
     ("admin_console_providers", "/admin/providers", providers, None),
     ("admin_console_users", "/admin/users", users, user_create),
     ("admin_console_user_delete", "/admin/users/{subject}/delete", user_delete_confirm, user_delete),
+    ("admin_console_user_factors", "/admin/users/{subject}/factors", user_factors_confirm, user_factors_reset),
     ("admin_console_user", "/admin/users/{subject}", user_detail, user_action),
     ("admin_console_sessions", "/admin/sessions", sessions, session_end),
     ("admin_console_deliveries", "/admin/deliveries", deliveries, None),

@@ -35,6 +35,13 @@ class Passkey(AuthenticationMethod):
     def enrolled(self, request, user) -> bool:
         return bool(models.get(request).of_subject(user.subject))
 
+    def reset(self, request, user) -> bool:
+        store = models.get(request)
+        credentials = store.of_subject(user.subject)
+        for credential in credentials:
+            store.remove(credential)
+        return bool(credentials)
+
     def render(self, request, step):
         if step.enrolling:
             options = ceremony.new_registration(request, step.user)

@@ -58,6 +58,9 @@ class RecoveryCodeMethod(AuthenticationMethod):
         code_set = models.get(request, user.subject)
         return code_set is not None and code_set.remaining > 0
 
+    def reset(self, request, user) -> bool:
+        return models.remove(request, user.subject)
+
     def render(self, request, step):
         if step.enrolling:
             codes = step.state.get("codes")

@@ -59,3 +59,9 @@ def ostiary_gallery_pages(request):
             step_page_values(request, **common, fields=[field], intro=t(method.NO_CODE), error=method.WRONG_CODE),
         ),
     ]
+
+
+@hookimpl
+def ostiary_account_deleted(request, subject):
+    # The person's codes go with their account.
+    models.remove(request, subject)

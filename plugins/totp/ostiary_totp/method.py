@@ -76,6 +76,10 @@ class TotpMethod(AuthenticationMethod):
     def enrolled(self, request, user) -> bool:
         return models.get(request, user.subject) is not None
 
+    def reset(self, request, user) -> bool:
+        models.take_pending(request, user.subject)  # a key being set up goes too
+        return models.remove(request, user.subject)
+
     # -- rendering --------------------------------------------------------------
 
     def render(self, request, step):

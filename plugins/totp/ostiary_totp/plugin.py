@@ -56,3 +56,10 @@ def ostiary_gallery_pages(request):
     from .gallery import pages
 
     return pages(request)
+
+
+@hookimpl
+def ostiary_account_deleted(request, subject):
+    # The person's key (and one being set up) goes with their account.
+    models.take_pending(request, subject)
+    models.remove(request, subject)
