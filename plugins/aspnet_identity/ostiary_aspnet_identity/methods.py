@@ -40,26 +40,61 @@ def _refusal(outcome: Outcome, wrong) -> StepResult:
     return StepResult.failed(wrong)
 
 
-class AspNetAuthenticator(AuthenticationMethod):
-    """A code from the authenticator app whose key ASP.NET stored."""
+class _AspNetFactor(AuthenticationMethod):
+    """What both factors share: enrolled when the user has two factors on
+    and this factor's data in the Identity database; a code posted in
+    ``field``, checked and counted there by ``verify``."""
 
-    name = "aspnet_authenticator"
-    title = _("Authenticator app")
     first_factor = False
     further_factor = True
     amr = ("otp",)
+    field = ""
+    wrong = WRONG_CODE
+
+    @staticmethod
+    def stored(store, db, subject):
+        """This factor's data of ``subject`` in the Identity database."""
+        raise NotImplementedError
+
+    @staticmethod
+    def verify(store, db, found, code: str) -> Outcome:
+        raise NotImplementedError
 
     def enrolled(self, request, user) -> bool:
         store, found = _store_user(request, user)
         return bool(
             found is not None
             and found.two_factor_enabled
-            and two_factor.authenticator_key(store, request.aspnet_identity_db, found.subject)
+            and self.stored(store, request.aspnet_identity_db, found.subject)
         )
+
+    def render(self, request, step):
+        return render_page(request, STEP_TEMPLATE, self.values(request, step.page))
+
+    def check(self, request, step) -> StepResult:
+        code = request.POST.get(self.field, "")
+        if not code.strip():
+            return StepResult.failed(self.wrong, guessed=False)
+        store, found = _store_user(request, step.user)
+        if found is None:
+            return StepResult.failed(self.wrong)
+        outcome = self.verify(store, request.aspnet_identity_db, found, code[:64])
+        return StepResult.passed() if outcome is Outcome.PASSED else _refusal(outcome, self.wrong)
+
+
+class AspNetAuthenticator(_AspNetFactor):
+    """A code from the authenticator app whose key ASP.NET stored."""
+
+    name = "aspnet_authenticator"
+    title = _("Authenticator app")
+    field = "code"
+    wrong = WRONG_CODE
+    stored = staticmethod(two_factor.authenticator_key)
+    verify = staticmethod(two_factor.verify_authenticator_code)
 
     def values(self, request, page: dict) -> dict:
         field = {
-            "name": "code",
+            "name": self.field,
             "label": translate(request, _("Code from your authenticator app")),
             "type": "text",
             "autocomplete": "one-time-code",
@@ -68,55 +103,22 @@ class AspNetAuthenticator(AuthenticationMethod):
         intro = translate(request, _("Open the authenticator app you set up for this account and enter its code."))
         return {**page, "fields": [field], "intro": intro}
 
-    def render(self, request, step):
-        return render_page(request, STEP_TEMPLATE, self.values(request, step.page))
 
-    def check(self, request, step) -> StepResult:
-        code = request.POST.get("code", "")
-        if not code.strip():
-            return StepResult.failed(WRONG_CODE, guessed=False)
-        store, found = _store_user(request, step.user)
-        if found is None:
-            return StepResult.failed(WRONG_CODE)
-        outcome = two_factor.verify_authenticator_code(store, request.aspnet_identity_db, found, code[:64])
-        return StepResult.passed() if outcome is Outcome.PASSED else _refusal(outcome, WRONG_CODE)
-
-
-class AspNetRecoveryCode(AuthenticationMethod):
+class AspNetRecoveryCode(_AspNetFactor):
     """One of the recovery codes ASP.NET gave the person, used up once."""
 
     name = "aspnet_recovery_code"
     title = _("A recovery code")
-    first_factor = False
-    further_factor = True
     backup = True
-    amr = ("otp",)
-
-    def enrolled(self, request, user) -> bool:
-        store, found = _store_user(request, user)
-        return bool(
-            found is not None
-            and found.two_factor_enabled
-            and two_factor.recovery_codes(store, request.aspnet_identity_db, found.subject)
-        )
+    field = "recovery_code"
+    wrong = WRONG_RECOVERY_CODE
+    stored = staticmethod(two_factor.recovery_codes)
+    verify = staticmethod(two_factor.redeem_recovery_code)
 
     def values(self, request, page: dict) -> dict:
-        field = {"name": "recovery_code", "label": translate(request, _("Recovery code")), "autocomplete": "off"}
+        field = {"name": self.field, "label": translate(request, _("Recovery code")), "autocomplete": "off"}
         intro = translate(request, _("Enter one of the recovery codes you saved. Each works once."))
         return {**page, "fields": [field], "intro": intro}
-
-    def render(self, request, step):
-        return render_page(request, STEP_TEMPLATE, self.values(request, step.page))
-
-    def check(self, request, step) -> StepResult:
-        code = request.POST.get("recovery_code", "")
-        if not code.strip():
-            return StepResult.failed(WRONG_RECOVERY_CODE, guessed=False)
-        store, found = _store_user(request, step.user)
-        if found is None:
-            return StepResult.failed(WRONG_RECOVERY_CODE)
-        outcome = two_factor.redeem_recovery_code(store, request.aspnet_identity_db, found, code[:64])
-        return StepResult.passed() if outcome is Outcome.PASSED else _refusal(outcome, WRONG_RECOVERY_CODE)
 
 
 def has_second_factor_here(store, db, user) -> bool:
