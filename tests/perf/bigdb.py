@@ -45,7 +45,7 @@ from ostiary.models.database import database, root_apart
 from ostiary.models.grants import Consent
 from ostiary.models.sessions import SSOSession
 from ostiary.models.users import User
-from ostiary.testing import base_settings, load_data
+from ostiary.testing import base_settings, close_app, load_data
 
 REPO = Path(__file__).resolve().parents[2]
 BATCH = 10_000
@@ -171,8 +171,7 @@ def measure_opened(directory: Path, uri: str, requests: int, flows: int) -> dict
 
 
 def close(app) -> None:
-    for db in app.registry._zodb_databases.values():
-        db.close()
+    close_app(app)  # its background workers first, then its databases
 
 
 def main(argv=None) -> int:
