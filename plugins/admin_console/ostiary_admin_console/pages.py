@@ -385,11 +385,6 @@ def denied(request, signed_in: bool, login_url: str) -> dict:
     return {"page_title": _t(request, title), "signed_in": signed_in, "login_url": login_url}
 
 
-def fresh(request, login_url: str) -> dict:
-    """A destructive action needs a recent sign-in."""
-    return {"page_title": _t(request, _("Please sign in again")), "login_url": login_url}
-
-
 def gallery(request) -> list:
     """Every console page in the states a designer must see, with sample data."""
     sample_client = {
@@ -575,5 +570,4 @@ def gallery(request) -> list:
         ),
         ("admin-denied", TEMPLATES + "denied.pt", denied(request, True, "/account/login")),
         ("admin-sign-in", TEMPLATES + "denied.pt", denied(request, False, "/account/login")),
-        ("admin-fresh", TEMPLATES + "fresh.pt", fresh(request, "/account/login")),
     ]
