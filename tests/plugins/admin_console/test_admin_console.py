@@ -20,6 +20,7 @@ PAGES = (
     "/admin/clients/demo-rp/delete",
     "/admin/resources",
     "/admin/providers",
+    "/admin/providers/new",
     "/admin/users",
     "/admin/sessions",
     "/admin/deliveries",
