@@ -443,7 +443,8 @@ def provider_fields(request, data: dict, errors: dict | None = None, *, new: boo
     fields.append(
         field("kind", _("Kind"), "select", options=_option_list(request, PROVIDER_KINDS, data.get("kind") or "oidc"))
     )
-    fields += [field(name, label, "url") for name, label in PROVIDER_TEXT[1:-1]]
+    # text with a URL keyboard: the theme styles text inputs (as the client form's URIs)
+    fields += [field(name, label, inputmode="url") for name, label in PROVIDER_TEXT[1:-1]]
     fields.append(field(*PROVIDER_TEXT[-1]))
     if new or not data.get("has_client_secret"):
         secret_label = _("Client secret (empty for a public client, which PKCE protects)")

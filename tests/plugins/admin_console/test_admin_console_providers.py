@@ -76,7 +76,7 @@ def test_the_list_shows_ini_and_database_providers_and_where_each_is_set(admin_a
     _create(admin_app)
     page = admin_app.get("/admin/providers")
     assert "corp" in page.text and "partner" in page.text
-    assert "the ini file (read-only)" in page.text and "the database" in page.text
+    assert "ini file (read-only)" in page.text and ">database<" in page.text
     assert "https://id.example.org" in page.text and "https://partner.example" in page.text
     assert "corp-ini-secret" not in page.text and "partner-secret" not in page.text
 
