@@ -288,3 +288,38 @@ def test_a_person_without_the_admin_role_is_refused(app, sign_in, method, path):
         assert "partner" not in root.federation.providers
     app.reset()
     assert app.get("/admin/providers", status=401)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"kind": "saml"},
+        {"token_endpoint_auth_method": "private_key_jwt"},
+        {"provisioning": "sometimes"},
+        {"name": ""},
+        {"name": "local"},
+        {"claims": "= mail"},
+        {"claims": "email ="},
+        {"client_secret": "", "token_endpoint_auth_method": "client_secret_post"},
+        {"kind": "oauth2", "userinfo_endpoint": ""},
+        {"issuer": "https://partner.example?tenant=1"},
+        {"end_session_endpoint": "https://partner.example/#end"},
+    ],
+)
+def test_bad_input_is_a_4xx_with_the_reason_never_a_500(admin_app, changes):
+    refused = _create(admin_app, **changes)
+    assert refused.status_int in (400, 409), refused.text
+    assert 'role="alert"' in refused.text
+    with transaction_root(admin_app.app) as root:
+        assert list(root.federation.providers) == []
+
+
+def test_bad_input_on_an_edit_changes_nothing(admin_app):
+    _create(admin_app)
+    before = _stored(admin_app, "partner")
+    page = admin_app.get("/admin/providers/partner")
+    for changes in ({"kind": "saml"}, {"provisioning": "x"}, {"claims": "x"}, {"issuer": "not a url"}):
+        refused = admin_app.post("/admin/providers/partner", _edit_form(page, **changes))
+        assert refused.status_int == 400 and 'role="alert"' in refused.text
+    assert _stored(admin_app, "partner") == before
+    assert admin_app.post("/admin/providers/nobody", _edit_form(page)).status_int == 404
