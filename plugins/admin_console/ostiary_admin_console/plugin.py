@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ostiary.plugin import Setting, hookimpl, plugin_settings, positive_int
 
-from . import pages, views
+from . import pages, provider_pages, provider_views, views
 
 SETTINGS = (
     Setting(
@@ -26,7 +26,7 @@ def ostiary_settings():
 @hookimpl
 def ostiary_configure(config):
     config.registry.ostiary_admin_console_settings = plugin_settings(config.registry, "admin_console")
-    for name, path, show, submit in views.PAGES:
+    for name, path, show, submit in views.PAGES + provider_views.PAGES:
         config.add_route(name, path)
         config.add_view(show, route_name=name, request_method=("GET", "HEAD"))
         if submit is not None:
@@ -35,4 +35,4 @@ def ostiary_configure(config):
 
 @hookimpl
 def ostiary_gallery_pages(request):
-    return pages.gallery(request)
+    return pages.gallery(request) + provider_pages.gallery(request)
