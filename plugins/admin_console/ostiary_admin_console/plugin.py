@@ -12,7 +12,8 @@ SETTINGS = (
         "300",
         positive_int,
         "Seconds after signing in that an administrator may still delete, disable, rotate or end sessions "
-        "without signing in again.",
+        "without signing in again (the console's own limit for core's fresh sign-in guard; an older sign-in "
+        "goes through the login page and comes back).",
     ),
     Setting("admin_console.page_size", "50", positive_int, "Rows per page of the console's lists."),
 )
