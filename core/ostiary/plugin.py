@@ -38,7 +38,9 @@ contract, documented in ``docs/plugins.md``:
   ``ostiary_account_sections``, :class:`AccountCapabilities` for a user
   store's ``ostiary_account_capabilities``; :func:`current_subject` and
   :func:`current_user` (the signed-in person), :func:`require_signed_in`
-  and :func:`require_fresh_sign_in` (the guard of sensitive actions).
+  and :func:`require_fresh_sign_in` (the guard of sensitive actions of
+  both consoles: a caller may pass its own ``max_age``; the way back is a
+  page under ``/account`` or ``/admin``).
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ from account_helpers import age_sign_in, sign_in
 from pyramid.response import Response
 
 from ostiary.plugin import AccountSection, current_user, hookimpl, require_fresh_sign_in
+from ostiary.testing import TEST_ISSUER
 
 
 class BadgePlugin:
@@ -26,12 +27,18 @@ class BadgePlugin:
     def ostiary_configure(self, config):
         config.add_route("badges", "/account/badges")
         config.add_view(self.badges, route_name="badges")
+        config.add_route("strict_badges", "/account/badges/strict")
+        config.add_view(self.strict_badges, route_name="strict_badges")
 
     def badges(self, request):
         refusal = require_fresh_sign_in(request)
         if refusal is not None:
             return refusal
         return Response(f"badges of {current_user(request).username}")
+
+    def strict_badges(self, request):
+        refusal = require_fresh_sign_in(request, max_age=60)
+        return refusal if refusal is not None else Response("strict badges")
 
 
 @pytest.fixture
@@ -96,13 +103,46 @@ def test_the_reauthentication_window_is_a_setting(app, ostiary_app):
 
 @pytest.mark.parametrize(
     "target",
-    ["https://evil.example/account", "//evil.example/account", "/account/../connect/token", "/account/logout"],
+    [
+        "https://evil.example/account",
+        "//evil.example/account",
+        "/account/../connect/token",
+        "/account/logout",
+        "https://evil.example/admin",
+        "//evil.example/admin",
+        "/admin/../connect/token",
+        "/admin/%2e%2e/connect/token",
+        "/admin\\evil.example",
+        "/administrator",
+        "/accounting",
+        "/admin/api/v1/clients",
+    ],
 )
 def test_only_console_pages_are_return_targets(app, target):
     page = app.get("/account/login", params={"returnUrl": target}, expect_errors=True)
     # not a console return: the login page treats it as an authorization
     # return URL, which it is not, so it ends on the error page
     assert page.status_int in (302, 303) and "/error" in page.location
+
+
+@pytest.mark.parametrize("target", ["/account/badges", "/admin", "/admin/clients/demo-rp/delete"])
+def test_account_and_admin_console_pages_are_return_targets(app, target):
+    """Both consoles share the guard: a page under /admin is a way back
+    from the login page as one under /account is."""
+    page = app.get("/account/login", params={"returnUrl": target})
+    assert page.status_int == 200
+    back = sign_in_again(app, page)
+    assert back.location.removeprefix(TEST_ISSUER) == target
+
+
+def test_the_guard_takes_a_callers_own_limit(app):
+    """``require_fresh_sign_in(request, max_age=...)``: a console with a
+    window of its own (the admin console's) passes it."""
+    sign_in(app)
+    age_sign_in(app, "alice", seconds=120)
+    assert app.get("/account/badges").status_int == 200  # inside the account console's 300 seconds
+    sent = app.get("/account/badges/strict", status=303)  # outside its own 60
+    assert "returnUrl=%2Faccount%2Fbadges%2Fstrict" in sent.location
 
 
 def test_no_session_means_a_sign_in_not_a_failure(app):

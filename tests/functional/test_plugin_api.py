@@ -56,3 +56,13 @@ def test_the_public_module_names_everything_it_exports():
     assert {"hookimpl", "Plugins", "Caller", "declare", "emit", "render_page", "translate"} <= set(
         ostiary.plugin.__all__
     )
+
+
+def test_the_fresh_sign_in_guard_is_public_with_a_callers_own_limit():
+    """Both consoles (the account console and the admin console plugin)
+    guard sensitive actions with the one function of the public API."""
+    import inspect
+
+    assert {"require_fresh_sign_in", "require_signed_in", "sign_in_first"} <= set(ostiary.plugin.__all__)
+    parameter = inspect.signature(ostiary.plugin.require_fresh_sign_in).parameters["max_age"]
+    assert parameter.kind is inspect.Parameter.KEYWORD_ONLY and parameter.default is None

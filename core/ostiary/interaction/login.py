@@ -12,7 +12,7 @@ from ..i18n import _, translate
 from ..models.clients import LOCAL_IDP
 from ..models.util import now
 from . import steps, throttle
-from .account.fresh import is_account_return
+from .account.fresh import is_console_return
 from .pages import render_page
 from .security import allow_form_redirect
 
@@ -24,7 +24,7 @@ def _context_or_error(request):
     """The authorization context behind ``returnUrl``: none is fine (the page
     opened on its own), and so is a console page to come back to (a fresh
     sign-in the account console asked for); one that is not ours is the error page."""
-    if is_account_return(request.params.get("returnUrl")):
+    if is_console_return(request.params.get("returnUrl")):
         return None, None
     return request.interaction.context_or_error(request.params.get("returnUrl"))
 
@@ -33,7 +33,7 @@ def _after_sign_in(request, context) -> str:
     """Where a successful sign-in goes: back to the authorization request,
     back to the console page that asked for it, or home."""
     return_url = request.params.get("returnUrl")
-    if context is not None or is_account_return(return_url):
+    if context is not None or is_console_return(return_url):
         return return_url
     return request.route_path("home")
 
@@ -107,7 +107,7 @@ def login_form(request):
         return HTTPSeeOther(elsewhere)
     username = (context.login_hint or "") if context else ""
     session = request.interaction.session
-    if session is not None and is_account_return(request.params.get("returnUrl")):
+    if session is not None and is_console_return(request.params.get("returnUrl")):
         # the console asks the signed-in person to confirm it is them
         user = request.plugins.user_by_subject(subject=session.subject)
         username = user.username if user is not None else ""

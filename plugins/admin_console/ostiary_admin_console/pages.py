@@ -347,10 +347,6 @@ def resources(request, items: list, error=None, typed=None, notice=None) -> dict
     return values
 
 
-def providers(request, items: list) -> dict:
-    return base(request, _("Providers"), "admin_console_providers", providers=items)
-
-
 def errors(request, error_id: str = "", record=None, error=None) -> dict:
     shown = None
     if record is not None:
@@ -383,11 +379,6 @@ def denied(request, signed_in: bool, login_url: str) -> dict:
     """Not signed in (a link to sign in) or signed in without the admin role."""
     title = _("Administrators only") if signed_in else _("Please sign in")
     return {"page_title": _t(request, title), "signed_in": signed_in, "login_url": login_url}
-
-
-def fresh(request, login_url: str) -> dict:
-    """A destructive action needs a recent sign-in."""
-    return {"page_title": _t(request, _("Please sign in again")), "login_url": login_url}
 
 
 def gallery(request) -> list:
@@ -548,11 +539,6 @@ def gallery(request) -> list:
                 request, [{"name": "openid", "kind": "identity", "display_name": "Your user id", "claims": ["sub"]}]
             ),
         ),
-        (
-            "admin-providers",
-            TEMPLATES + "providers.pt",
-            providers(request, [{"name": "corp", "issuer": "https://corp.example"}]),
-        ),
         ("admin-errors", TEMPLATES + "errors.pt", errors(request)),
         (
             "admin-errors-found",
@@ -576,5 +562,4 @@ def gallery(request) -> list:
         ),
         ("admin-denied", TEMPLATES + "denied.pt", denied(request, True, "/account/login")),
         ("admin-sign-in", TEMPLATES + "denied.pt", denied(request, False, "/account/login")),
-        ("admin-fresh", TEMPLATES + "fresh.pt", fresh(request, "/account/login")),
     ]

@@ -3,7 +3,11 @@
 Every view first checks that a person is signed in and holds the admin
 role (:func:`ostiary.plugin.admin.is_admin`); actions that destroy or lock
 out (deleting, disabling, rotating a secret or the keys, ending sessions)
-also need a recent sign-in. Every change goes through the service layer
+also need a recent sign-in: core's guard of sensitive actions
+(:func:`ostiary.plugin.require_fresh_sign_in`, the account console's too)
+with the console's own limit, ``admin_console.reauthenticate_after``, sends
+a stale administrator through the login page and back to the page they
+were on. Every change goes through the service layer
 with the administrator as the actor (``admin:<subject>``), so it is
 audited like a change through the API or the command line. Forms post
 with the CSRF token that Ostiary checks on every POST.
@@ -16,7 +20,7 @@ import time
 
 from pyramid.httpexceptions import HTTPSeeOther
 
-from ostiary.plugin import admin, render_page, translate
+from ostiary.plugin import admin, render_page, require_fresh_sign_in, translate
 
 from . import pages
 from .pages import TEMPLATES, _
@@ -50,11 +54,15 @@ def _guard(request):
 
 def _fresh(request, who: Admin):
     """None when ``who`` signed in recently enough for a destructive action,
-    else the page that asks to sign in again."""
+    else the redirect through the login page back to this page (for a POST,
+    the page its form is on: the confirmation of a delete, the client's or
+    the user's page), where the administrator submits again.
+
+    The limit is the console's own, ``admin_console.reauthenticate_after``,
+    not the account console's: an operator may want administrators to
+    confirm who they are more often than everybody else."""
     limit = request.registry.ostiary_admin_console_settings.reauthenticate_after
-    if who.session.auth_time and time.time() - who.session.auth_time <= limit:
-        return None
-    return render_page(request, TEMPLATES + "fresh.pt", pages.fresh(request, _login_url(request)), 403)
+    return require_fresh_sign_in(request, max_age=limit)
 
 
 def admin_only(*, fresh: bool = False):
@@ -287,7 +295,7 @@ def _not_found(request, section):
     return _page(request, "notfound.pt", values, 404)
 
 
-# -- resources, providers --------------------------------------------------------------
+# -- resources --------------------------------------------------------------------------
 
 
 def resources(request, error=None, typed=None, status=200):
@@ -349,12 +357,6 @@ def resource_delete(request, who):
     except admin.NotFound:
         return _not_found(request, "admin_console_resources")
     return HTTPSeeOther(request.route_path("admin_console_resources"))
-
-
-@admin_only()
-def providers(request, who):
-    """``GET /admin/providers``: external identity providers (no secrets)."""
-    return _page(request, "providers.pt", pages.providers(request, admin.providers.list_providers(request)["items"]))
 
 
 # -- users --------------------------------------------------------------------------------
@@ -667,7 +669,6 @@ PAGES = (
     ("admin_console_client", "/admin/clients/{client_id}", client_edit, client_save),
     ("admin_console_resources", "/admin/resources", resources, resource_create),
     ("admin_console_resource_delete", "/admin/resources/{name}/delete", resource_delete_confirm, resource_delete),
-    ("admin_console_providers", "/admin/providers", providers, None),
     ("admin_console_users", "/admin/users", users, user_create),
     ("admin_console_user_delete", "/admin/users/{subject}/delete", user_delete_confirm, user_delete),
     ("admin_console_user_factors", "/admin/users/{subject}/factors", user_factors_confirm, user_factors_reset),

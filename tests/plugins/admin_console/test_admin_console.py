@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import time
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -19,6 +20,7 @@ PAGES = (
     "/admin/clients/demo-rp/delete",
     "/admin/resources",
     "/admin/providers",
+    "/admin/providers/new",
     "/admin/users",
     "/admin/sessions",
     "/admin/deliveries",
@@ -161,19 +163,77 @@ def test_delete_a_client_after_confirming(admin_app):
     admin_app.get("/admin/clients/demo-rp", status=404)
 
 
-def test_destructive_actions_need_a_recent_sign_in(admin_app, sign_in):
-    with transaction_root(admin_app.app) as root:
+def _age_sign_ins(app, seconds=3600):
+    with transaction_root(app.app) as root:
         for session in list(root.sessions.by_cookie.values()):
-            session.auth_time -= 3600
-    page = admin_app.get("/admin/clients/demo-rp")
-    for path in ("/admin/clients/demo-rp/rotate", "/admin/clients/demo-rp/delete", "/admin/keys"):
-        assert "sign in again" in admin_app.post(path, _form(page), status=403).text.lower()
+            session.auth_time -= seconds
+
+
+def _sign_in_again(app, sent):
+    """Follow the guard's redirect to the login page and sign in there as
+    ``root``; the login page's answer (the way back)."""
+    page = app.get(sent.location)
+    assert 'value="root"' in page.text  # the administrator confirms it is them
+    return app.post(
+        "/account/login",
+        {
+            "csrf_token": form_value(page.text, "csrf_token"),
+            "returnUrl": form_value(page.text, "returnUrl"),
+            "username": "root",
+            "password": "root-password",
+            "action": "login",
+        },
+        status=303,
+    )
+
+
+@pytest.mark.parametrize(
+    "path, back",
+    [
+        ("/admin/clients/demo-rp/rotate", "/admin/clients/demo-rp/rotate"),
+        ("/admin/clients/demo-rp/delete", "/admin/clients/demo-rp/delete"),
+        ("/admin/keys", "/admin/keys"),
+        ("/admin/sessions", "/admin/sessions"),
+    ],
+)
+def test_destructive_actions_need_a_recent_sign_in(admin_app, path, back):
+    _age_sign_ins(admin_app)
+    page = admin_app.get("/admin/clients/demo-rp")  # reading still works
+    sent = admin_app.post(path, _form(page, sid="no-such-sid"), status=303)
+    assert urlsplit_path(sent.location) == "/account/login"
+    assert parse_qs(urlsplit(sent.location).query)["returnUrl"] == [back]
     with transaction_root(admin_app.app) as root:
         assert root.clients.get("demo-rp").check_client_secret("demo-secret")
-    # Signing in again (the page's link) makes the action work.
-    sign_in(admin_app)
+        assert root.clients.get("demo-rp") is not None
+
+
+def test_a_stale_administrator_signs_in_again_and_comes_back_to_the_action(admin_app):
+    """The shared guard: the console's destructive action asks for a fresh
+    sign-in and the login page returns to /admin afterwards, where the
+    action then works."""
+    _age_sign_ins(admin_app)
     page = admin_app.get("/admin/clients/demo-rp")
+    sent = admin_app.post("/admin/clients/demo-rp/rotate", _form(page), status=303)
+    back = _sign_in_again(admin_app, sent)
+    assert urlsplit_path(back.location) == "/admin/clients/demo-rp/rotate"
+    page = admin_app.get(back.location)  # the client's page again, to submit once more
+    assert "Rotate the secret" in page.text
     assert admin_app.post("/admin/clients/demo-rp/rotate", _form(page)).status_int == 200
+    with transaction_root(admin_app.app) as root:
+        assert not root.clients.get("demo-rp").check_client_secret("demo-secret")
+
+
+def test_the_consoles_own_window_applies_not_the_account_consoles(admin_app, ostiary_app):
+    """``admin_console.reauthenticate_after`` (here 60 seconds) is the limit
+    the console passes to the guard; the account console's 300 is not."""
+    ostiary_app.registry.ostiary_admin_console_settings.reauthenticate_after = 60
+    try:
+        _age_sign_ins(admin_app, 120)  # fresh for the account console, stale for the admin console
+        page = admin_app.get("/admin/keys")
+        admin_app.post("/admin/keys", _form(page), status=303)
+    finally:
+        ostiary_app.registry.ostiary_admin_console_settings.reauthenticate_after = 300
+    assert admin_app.post("/admin/keys", _form(page), status=303).location.endswith("/admin/keys?rotated=1")
 
 
 def _subject(app, username):

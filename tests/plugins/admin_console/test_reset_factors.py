@@ -64,9 +64,10 @@ def test_the_reset_needs_a_recent_sign_in(admin_app, ostiary_app):
             session.auth_time -= 3600
     confirm = admin_app.get(f"/admin/users/{subject}/factors")
     refused = admin_app.post(
-        f"/admin/users/{subject}/factors", {"csrf_token": form_value(confirm.text, "csrf_token")}, status=403
+        f"/admin/users/{subject}/factors", {"csrf_token": form_value(confirm.text, "csrf_token")}, status=303
     )
-    assert "sign in again" in refused.text.lower()
+    # to the login page, and back to this page afterwards
+    assert "/account/login" in refused.location and "returnUrl=%2Fadmin%2Fusers%2F" in refused.location
     assert _asks_for_a_factor(ostiary_app)
 
 
