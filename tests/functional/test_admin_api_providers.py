@@ -63,6 +63,11 @@ def test_bad_provider_input_is_refused_in_one_line(admin):
         admin.call("POST", "/providers", {"name": "x", **UPSTREAM, "scopes": 3}, status=422).json["field"] == "scopes"
     )
     admin.call("POST", "/providers", {"name": "x", **UPSTREAM, "claims": []}, status=422)
+    # a bad value names its setting too, not only a missing one
+    bad = admin.call("POST", "/providers", {"name": "x", **UPSTREAM, "issuer": "ftp://u.example"}, status=422).json
+    assert (bad["field"], bad["detail"]) == ("issuer", "expected an absolute http(s) URL without a fragment")
+    shown = admin.call("POST", "/providers", {"name": "y", **UPSTREAM, "forward_prompt": False}, status=201).json
+    assert (shown["forward_prompt"], shown["backchannel_logout"], shown["trust_amr"]) == (False, True, False)
     admin.call("GET", "/providers/x", status=404)
 
 

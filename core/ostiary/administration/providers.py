@@ -38,6 +38,10 @@ SHOWN = (
     "provisioning",
     "link_by_verified_email",
     "end_upstream_session",
+    "forward_prompt",
+    "backchannel_logout",
+    "trust_amr",
+    "icon",
 )
 
 #: The settings an administrator may give, by their ini names.
@@ -116,6 +120,8 @@ def _parsed(name: str, raw: dict):
         return parse_provider(name, raw, source="database", prefix="")
     except SettingsError as exc:
         field, sep, detail = str(exc).partition(": ")
+        # "issuer: required ..." or, for a bad value, "issuer = 'x': expected ..."
+        field = field.partition(" = ")[0]
         if sep and (field in SETTINGS or field.startswith("claims.")):
             raise ValidationError(detail, "claims" if field.startswith("claims.") else field) from None
         raise ValidationError(str(exc)) from None
