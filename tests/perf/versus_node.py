@@ -4,7 +4,7 @@
     .venv/bin/python tests/perf/versus_node.py --runs 1 --duration 4 --scenarios client_credentials
 
 Needs ``node`` and ``npm`` (oidc-provider 9 is installed into the git-ignored
-``var/npm`` on the first run) and ``wrk`` (Debian package ``wrk``). Both
+``var/npm-perf`` on the first run) and ``wrk`` (Debian package ``wrk``). Both
 servers run at the same time on the same cores, each idle while the other is
 measured, and each scenario alternates them A B A B ... (``--runs`` times
 each), so a neighbour's load on a shared machine falls on both alike. Every
@@ -51,7 +51,10 @@ from joserfc import jwt
 from joserfc.jwk import KeySet
 
 HERE = Path(__file__).resolve().parent
-NPM_DIR = REPO / "var" / "npm"
+# A prefix of its own: an npm install --no-save into make test's var/npm would
+# prune the axe-core and oauth4webapi the browser tests use (their stamp
+# stays, so make test would then skip those tests without installing again).
+NPM_DIR = REPO / "var" / "npm-perf"
 OIDC_PROVIDER = "oidc-provider@9"
 CLIENT = ("demo-rp", "demo-secret")
 REDIRECT_URI = "http://127.0.0.1:9999/cb"

@@ -41,6 +41,9 @@ PROVIDER_TEXT = (
 PROVIDER_FLAGS = (
     ("link_by_verified_email", _("Link to the local user with the same email when the provider says it is verified")),
     ("end_upstream_session", _("Signing out also signs out at the provider")),
+    ("forward_prompt", _("Pass a client's prompt=login and max_age on to the provider")),
+    ("backchannel_logout", _("Accept the provider's back-channel logout tokens")),
+    ("trust_amr", _("Take the provider's amr and acr (how the person signed in there)")),
 )
 
 #: What the create form starts with.
@@ -62,6 +65,10 @@ NEW_PROVIDER = {
     "provisioning": "create",
     "link_by_verified_email": False,
     "end_upstream_session": False,
+    "forward_prompt": True,
+    "backchannel_logout": True,
+    "trust_amr": False,
+    "icon": "",
     "has_client_secret": False,
     "version": "",
 }
@@ -104,6 +111,7 @@ def provider_fields(request, data: dict, errors: dict | None = None, *, new: boo
     if new:
         fields.append(field("name", _("Name (lower-case letters, digits, - and _; in URLs and idp: hints)")))
     fields.append(field(*PROVIDER_TEXT[0]))
+    fields.append(field("icon", _("Icon on the button: a path on this server or an absolute URL (optional)")))
     fields.append(
         field("kind", _("Kind"), "select", options=_option_list(request, PROVIDER_KINDS, data.get("kind") or "oidc"))
     )

@@ -26,6 +26,7 @@ def providers(request, who):
 
 
 _PROVIDER_TEXT = tuple(name for name, _label in provider_pages.PROVIDER_TEXT) + (
+    "icon",
     "token_endpoint_auth_method",
     "subject_claim",
     "provisioning",

@@ -323,3 +323,20 @@ def test_bad_input_on_an_edit_changes_nothing(admin_app):
         assert refused.status_int == 400 and 'role="alert"' in refused.text
     assert _stored(admin_app, "partner") == before
     assert admin_app.post("/admin/providers/nobody", _edit_form(page)).status_int == 404
+
+
+def test_every_setting_is_on_the_form_and_an_edit_keeps_them(admin_app):
+    page = admin_app.get("/admin/providers/new")
+    for name in ("forward_prompt", "backchannel_logout"):  # true by default: ticked on a new form
+        assert page.html.find("input", id=f"provider-{name}").has_attr("checked")
+    assert not page.html.find("input", id="provider-trust_amr").has_attr("checked")
+    made = _create(admin_app, icon="/static/partner.svg", trust_amr="yes", backchannel_logout="yes")
+    assert made.status_int == 303
+    stored = _stored(admin_app, "partner")
+    assert (stored["icon"], stored["trust_amr"], stored["forward_prompt"]) == ("/static/partner.svg", "true", "false")
+    assert stored["backchannel_logout"] == "true"
+    edit = admin_app.get("/admin/providers/partner")
+    admin_app.post("/admin/providers/partner", _edit_form(edit, display_name="Partner SSO"), status=303)
+    again = _stored(admin_app, "partner")
+    assert (again["icon"], again["trust_amr"], again["forward_prompt"]) == ("/static/partner.svg", "true", "false")
+    assert again["display_name"] == "Partner SSO"
