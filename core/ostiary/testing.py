@@ -153,6 +153,21 @@ def form_value(html: str, name: str) -> str:
     return htmllib.unescape(match.group(1))
 
 
+def form_fields(page, **changes) -> dict:
+    """Every field of the first form of a WebTest ``page`` as a browser
+    would post it (a ticked box: ``yes``; an unticked one: absent), with
+    ``changes`` (``None`` drops a field)."""
+    values = {}
+    for name, (field, *_) in page.forms[0].fields.items():
+        if field.__class__.__name__ == "Checkbox":
+            if field.checked:
+                values[name] = "yes"
+        elif name:
+            values[name] = field.value or ""
+    values.update(changes)
+    return {k: v for k, v in values.items() if v is not None}
+
+
 def client_post(app, path: str, form, auth=("demo-rp", "demo-secret")):
     """POST ``form`` to a machine-facing endpoint as a client authenticating
     with HTTP Basic (``auth=None``: no client authentication); errors are

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from ostiary.testing import TEST_ISSUER, CodeFlow, form_value, transaction_root
+from ostiary.testing import TEST_ISSUER, CodeFlow, form_fields, form_value, transaction_root
 
 PAGES = (
     "/admin",
@@ -63,24 +63,9 @@ def _form(page, **fields):
     return values
 
 
-def _client_form(page, **changes):
-    """Every field of the client form as the page shows it, with ``changes``."""
-    form = page.forms[0]
-    values = {}
-    for name, field in form.fields.items():
-        field = field[0]
-        if getattr(field, "checked", None) is not None or field.__class__.__name__ == "Checkbox":
-            if field.checked:
-                values[name] = "yes"
-        elif name:
-            values[name] = field.value or ""
-    values.update(changes)
-    return {k: v for k, v in values.items() if v is not None}
-
-
 def test_a_post_without_the_csrf_token_is_refused(admin_app):
     page = admin_app.get("/admin/clients/new")
-    form = _client_form(page, client_id="no-csrf", redirect_uris="https://rp.example/cb")
+    form = form_fields(page, client_id="no-csrf", redirect_uris="https://rp.example/cb")
     del form["csrf_token"]
     admin_app.post("/admin/clients/new", form, status=400)
     with transaction_root(admin_app.app) as root:
@@ -89,7 +74,7 @@ def test_a_post_without_the_csrf_token_is_refused(admin_app):
 
 def test_create_a_client_and_see_its_secret_once(admin_app):
     page = admin_app.get("/admin/clients/new")
-    form = _client_form(page, client_id="console-rp", name="Console RP", redirect_uris="https://rp.example/cb")
+    form = form_fields(page, client_id="console-rp", name="Console RP", redirect_uris="https://rp.example/cb")
     shown = admin_app.post("/admin/clients/new", form)
     assert shown.status_int == 200
     secret = re.search(r'id="secret" type="text" readonly value="([^"]+)"', shown.text).group(1)
@@ -103,10 +88,10 @@ def test_create_a_client_and_see_its_secret_once(admin_app):
 
 def test_a_bad_field_is_shown_on_the_form_and_nothing_changes(admin_app):
     page = admin_app.get("/admin/clients/demo-rp")
-    form = _client_form(page, redirect_uris="http://rp.example/cb")
+    form = form_fields(page, redirect_uris="http://rp.example/cb")
     response = admin_app.post("/admin/clients/demo-rp", form, status=400)
     assert "must use https" in response.text and 'aria-invalid="true"' in response.text
-    number = admin_app.post("/admin/clients/demo-rp", _client_form(page, access_token_lifetime="soon"), status=400)
+    number = admin_app.post("/admin/clients/demo-rp", form_fields(page, access_token_lifetime="soon"), status=400)
     assert "whole number" in number.text
     with transaction_root(admin_app.app) as root:
         assert root.clients.get("demo-rp").redirect_uris == ("http://127.0.0.1:9999/cb",)
@@ -114,7 +99,7 @@ def test_a_bad_field_is_shown_on_the_form_and_nothing_changes(admin_app):
 
 def test_edit_every_field_of_a_client(admin_app):
     page = admin_app.get("/admin/clients/demo-rp")
-    form = _client_form(
+    form = form_fields(
         page,
         name="Renamed",
         redirect_uris="http://127.0.0.1:9999/cb\nhttps://rp.example/other",
@@ -137,7 +122,7 @@ def test_a_stale_form_does_not_overwrite_anothers_change(admin_app):
     page = admin_app.get("/admin/clients/demo-rp")
     with transaction_root(admin_app.app) as root:
         root.clients.get("demo-rp").update(name="Changed meanwhile")
-    response = admin_app.post("/admin/clients/demo-rp", _client_form(page, name="Mine"), status=409)
+    response = admin_app.post("/admin/clients/demo-rp", form_fields(page, name="Mine"), status=409)
     assert "changed this client meanwhile" in response.text
     with transaction_root(admin_app.app) as root:
         assert root.clients.get("demo-rp").name == "Changed meanwhile"

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from ostiary.testing import TEST_ISSUER, form_value, transaction_root
+from ostiary.testing import TEST_ISSUER, form_fields, form_value, transaction_root
 
 UPSTREAM = {
     "name": "partner",
@@ -55,21 +55,6 @@ def _create(app, **changes):
     page = app.get("/admin/providers/new")
     fields = {**UPSTREAM, **changes}
     return app.post("/admin/providers/new", _form(page, **{k: v for k, v in fields.items() if v is not None}))
-
-
-def _edit_form(page, **changes):
-    """The provider form as the page shows it (a ticked box: ``yes``), with ``changes``."""
-    form = page.forms[0]
-    values = {}
-    for name, field in form.fields.items():
-        field = field[0]
-        if field.__class__.__name__ == "Checkbox":
-            if field.checked:
-                values[name] = "yes"
-        elif name:
-            values[name] = field.value or ""
-    values.update(changes)
-    return {k: v for k, v in values.items() if v is not None}
 
 
 def test_the_list_shows_ini_and_database_providers_and_where_each_is_set(admin_app):
@@ -150,7 +135,7 @@ def test_a_name_of_the_ini_file_cannot_be_taken(admin_app):
 def test_edit_a_provider_an_empty_secret_keeps_the_stored_one(admin_app):
     _create(admin_app)
     page = admin_app.get("/admin/providers/partner")
-    form = _edit_form(page, display_name="Partner Inc.", claims="email = mail", scopes="openid")
+    form = form_fields(page, display_name="Partner Inc.", claims="email = mail", scopes="openid")
     form.pop("link_by_verified_email", None)  # unticked
     saved = admin_app.post("/admin/providers/partner", form)
     assert saved.status_int == 303 and "Saved." in saved.follow().text
@@ -160,12 +145,12 @@ def test_edit_a_provider_an_empty_secret_keeps_the_stored_one(admin_app):
     assert stored["scopes"] == "openid"
     # a secret typed in replaces the stored one; "remove" forgets it
     page = admin_app.get("/admin/providers/partner")
-    admin_app.post("/admin/providers/partner", _edit_form(page, client_secret="rotated-secret"))
+    admin_app.post("/admin/providers/partner", form_fields(page, client_secret="rotated-secret"))
     assert _stored(admin_app, "partner")["client_secret"] == "rotated-secret"
     page = admin_app.get("/admin/providers/partner")
     removed = admin_app.post(
         "/admin/providers/partner",
-        _edit_form(page, remove_client_secret="yes", token_endpoint_auth_method="none"),
+        form_fields(page, remove_client_secret="yes", token_endpoint_auth_method="none"),
     )
     assert removed.status_int == 303, removed.text
     assert "client_secret" not in _stored(admin_app, "partner")
@@ -175,16 +160,16 @@ def test_a_stale_edit_is_refused_with_a_clear_message(admin_app):
     _create(admin_app)
     page = admin_app.get("/admin/providers/partner")
     other = admin_app.post(
-        "/admin/providers/partner", _edit_form(admin_app.get("/admin/providers/partner"), display_name="Theirs")
+        "/admin/providers/partner", form_fields(admin_app.get("/admin/providers/partner"), display_name="Theirs")
     )
     assert other.status_int == 303
-    stale = admin_app.post("/admin/providers/partner", _edit_form(page, display_name="Mine"))
+    stale = admin_app.post("/admin/providers/partner", form_fields(page, display_name="Mine"))
     assert stale.status_int == 409
     assert "Someone else changed this provider meanwhile" in stale.text
     assert 'value="Theirs"' in stale.text  # the form shows the current values
     assert _stored(admin_app, "partner")["display_name"] == "Theirs"
     # the form it shows carries the current version: submitting it again works
-    again = admin_app.post("/admin/providers/partner", _edit_form(stale, display_name="Mine"))
+    again = admin_app.post("/admin/providers/partner", form_fields(stale, display_name="Mine"))
     assert again.status_int == 303 and _stored(admin_app, "partner")["display_name"] == "Mine"
 
 
@@ -193,12 +178,12 @@ def test_a_corrected_form_keeps_the_version_it_was_loaded_with(admin_app):
     against the provider as it was first read."""
     _create(admin_app)
     page = admin_app.get("/admin/providers/partner")
-    bad = admin_app.post("/admin/providers/partner", _edit_form(page, claims="nonsense"))
+    bad = admin_app.post("/admin/providers/partner", form_fields(page, claims="nonsense"))
     assert bad.status_int == 400
     admin_app.post(
-        "/admin/providers/partner", _edit_form(admin_app.get("/admin/providers/partner"), display_name="Theirs")
+        "/admin/providers/partner", form_fields(admin_app.get("/admin/providers/partner"), display_name="Theirs")
     )
-    corrected = admin_app.post("/admin/providers/partner", _edit_form(bad, claims="", display_name="Mine"))
+    corrected = admin_app.post("/admin/providers/partner", form_fields(bad, claims="", display_name="Mine"))
     assert corrected.status_int == 409 and _stored(admin_app, "partner")["display_name"] == "Theirs"
 
 
@@ -259,7 +244,7 @@ def test_deleting_needs_a_fresh_sign_in_and_comes_back_to_the_confirmation(admin
 def test_a_post_without_the_csrf_token_is_refused(admin_app, path):
     _create(admin_app, display_name="Before")
     page = admin_app.get("/admin/providers/partner")
-    form = _edit_form(page, display_name="After", name="other")
+    form = form_fields(page, display_name="After", name="other")
     del form["csrf_token"]
     assert admin_app.post(path, form).status_int == 400
     assert _stored(admin_app, "partner")["display_name"] == "Before" and _stored(admin_app, "other") is None
@@ -319,10 +304,10 @@ def test_bad_input_on_an_edit_changes_nothing(admin_app):
     before = _stored(admin_app, "partner")
     page = admin_app.get("/admin/providers/partner")
     for changes in ({"kind": "saml"}, {"provisioning": "x"}, {"claims": "x"}, {"issuer": "not a url"}):
-        refused = admin_app.post("/admin/providers/partner", _edit_form(page, **changes))
+        refused = admin_app.post("/admin/providers/partner", form_fields(page, **changes))
         assert refused.status_int == 400 and 'role="alert"' in refused.text
     assert _stored(admin_app, "partner") == before
-    assert admin_app.post("/admin/providers/nobody", _edit_form(page)).status_int == 404
+    assert admin_app.post("/admin/providers/nobody", form_fields(page)).status_int == 404
 
 
 def test_every_setting_is_on_the_form_and_an_edit_keeps_them(admin_app):
@@ -336,7 +321,7 @@ def test_every_setting_is_on_the_form_and_an_edit_keeps_them(admin_app):
     assert (stored["icon"], stored["trust_amr"], stored["forward_prompt"]) == ("/static/partner.svg", "true", "false")
     assert stored["backchannel_logout"] == "true"
     edit = admin_app.get("/admin/providers/partner")
-    admin_app.post("/admin/providers/partner", _edit_form(edit, display_name="Partner SSO"), status=303)
+    admin_app.post("/admin/providers/partner", form_fields(edit, display_name="Partner SSO"), status=303)
     again = _stored(admin_app, "partner")
     assert (again["icon"], again["trust_amr"], again["forward_prompt"]) == ("/static/partner.svg", "true", "false")
     assert again["display_name"] == "Partner SSO"
