@@ -212,7 +212,7 @@ def test_ostiary_logout_deliveries_shows_the_frame_receipts_per_client(
     assert listed.code == 0, listed.err
     lines = listed.out.splitlines()
     header = lines.index("front-channel frames, as the signed-out pages reported them:")
-    assert lines[header + 1].split() == ["CLIENT", "LAST", "ENDED", "LOADED", "BLOCKED", "UNCONFIRMED", "NOT", "REPORTED"]
+    assert lines[header + 1].split() == "CLIENT LAST ENDED LOADED BLOCKED UNCONFIRMED NOT REPORTED".split()
     client, _ended, *counts = lines[header + 2].split()
     assert client == "demo-rp" and counts == ["1", "2", "1", "1"]
     other = ostiary_command_line(ini, "logout-deliveries", "--client", "nobody")
