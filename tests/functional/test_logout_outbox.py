@@ -179,7 +179,7 @@ def test_each_frame_result_has_its_own_words_on_the_signed_out_page(app, flow, q
         texts[result] = row["text"]
     assert texts == {
         "loaded": "signed out in this browser",
-        "blocked": "not signed out: this browser could not open the application's sign-out page",
+        "blocked": "not confirmed: this browser could not show the application's sign-out page",
         "unconfirmed": "not confirmed: the application's sign-out page did not answer in time",
     }
     _tokens, page = _sign_in_and_out(app, flow)

@@ -66,7 +66,10 @@ RECEIPT_TEXTS = {
     "refused": _("the application refused the sign-out"),
     "expired": _("the application could not be reached"),
     "loaded": _("signed out in this browser"),
-    "blocked": _("not signed out: this browser could not open the application's sign-out page"),
+    # the request went out: the application may have acted on it, but the
+    # browser did not show its answer (framing refused, an HTTP error) or
+    # could not reach it
+    "blocked": _("not confirmed: this browser could not show the application's sign-out page"),
     "unconfirmed": _("not confirmed: the application's sign-out page did not answer in time"),
 }
 
