@@ -41,7 +41,7 @@ EXPIRED = "expired"  # still failing when its deadline passed
 FINAL_STATES = (DELIVERED, REFUSED, EXPIRED)
 
 #: What the signed-out page may report of a front-channel frame (the
-#: default theme's ``logout-receipts.js``, docs/single-logout.md):
+#: default theme's ``logout-receipts.js``; docs/administration.md says what each proves):
 #: ``loaded``: the browser showed the application's sign-out page in the
 #: frame (it answered 2xx or a redirect to such a page, and let itself be
 #: framed); ``blocked``: the browser did not (framing refused by
