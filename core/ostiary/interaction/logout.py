@@ -16,6 +16,7 @@ from pyramid.csrf import get_csrf_token
 from pyramid.httpexceptions import HTTPSeeOther
 
 from ..i18n import _, translate
+from ..metrics import FRAMES
 from ..protocol import single_logout
 from ..protocol.end_session import post_logout_redirect
 from ..protocol.single_logout import frame_sources
@@ -105,7 +106,9 @@ def logout_receipt(request):
     if receipt is None:
         return json_response(404, {"error": "not_found"})
     if request.params.get("client") and request.params.get("frame"):
-        receipt.frame_result(request.params["client"][:255], request.params["frame"])
+        result = request.params["frame"]
+        if receipt.frame_result(request.params["client"][:255], result):
+            FRAMES.labels(result=result).inc()  # one of FRAME_RESULTS: frame_result checked it
     rows = outbox.receipt_status(receipt)
     return json_response(
         200,
