@@ -5,9 +5,9 @@ one whose sign-out page loads in a frame, one whose sign-out page answers
 ``X-Frame-Options: DENY``, so that the browser refuses to show it. Then
 the person signs out at Ostiary, and the signed-out page must tell the two
 apart: Chromium fires ``load`` at an iframe for its own error page too,
-which is why the page embeds the frames as ``<object>`` elements, whose
-``error`` event Chromium fires when it cannot show the page
-(``signed_out.pt``). What the browser reported is then what the operator
+which is why the page embeds the frames as ``<object>`` elements (each in a
+sandboxed wrapper iframe), whose ``error`` event Chromium fires when it
+cannot show the page (``signed_out.pt``). What the browser reported is then what the operator
 sees per client in the admin API (``GET /admin/api/v1/logout-deliveries``,
 the same service function as ``ostiary logout-deliveries`` and the console).
 
@@ -50,6 +50,17 @@ class FramingRefused(RelyingParty):
     routes = {**RelyingParty.routes, "/fc": frontchannel}
 
 
+class Chatty(RelyingParty):
+    """A relying party whose front-channel logout page tries to open a
+    dialog: the sandbox of the frame's wrapper must refuse it."""
+
+    def frontchannel(self, environ, query, sid):
+        status, headers, body = super().frontchannel(environ, query, sid)
+        return status, headers, body + "<script>alert('Signed out of the shop');</script>"
+
+    routes = {**RelyingParty.routes, "/fc": frontchannel}
+
+
 @dataclass
 class Journey:
     """What the browser, the relying parties and the operator saw."""
@@ -61,13 +72,15 @@ class Journey:
     home_after: dict = field(default_factory=dict)  # client id -> its home page after the sign-out
     frames: list = field(default_factory=list)  # the admin API's frame receipts
     seconds: float = 0.0  # from the sign-out click to both receipts shown
+    dialogs: list = field(default_factory=list)  # what the frames tried to show
 
 
 @pytest.fixture(scope="module")
 def two_parties(ostiary):
-    """``shop`` (frames fine) and ``legacy`` (X-Frame-Options: DENY) on
+    """``shop`` (frames fine, but its page tries an alert) and ``legacy``
+    (X-Frame-Options: DENY) on
     loopback ports of their own, registered with front-channel logout URIs."""
-    shop = RelyingParty(ostiary.url, client_id="shop", secret="shop-secret")
+    shop = Chatty(ostiary.url, client_id="shop", secret="shop-secret")
     legacy = FramingRefused(ostiary.url, client_id="legacy", secret="legacy-secret")
     served = [Served(shop), Served(legacy)]
     shop.url, legacy.url = served[0].url, served[1].url
@@ -120,6 +133,7 @@ def journey(browser, ostiary, two_parties, artifacts) -> Journey:
     seen = Journey()
     context = new_context(browser)
     page = context.new_page()
+    page.on("dialog", lambda dialog: (seen.dialogs.append(dialog.message), dialog.dismiss()))
     try:
         _sign_in(page, ostiary, shop, password_first=True)
         _sign_in(page, ostiary, legacy, password_first=False)  # single sign-on: no password again
@@ -172,6 +186,11 @@ def test_the_browser_requested_both_sign_out_pages(journey, ostiary):
         (hit,) = journey.hits[client_id]
         assert hit["iss"] == ostiary.url and hit["sid"]
     assert "Not signed in" in journey.home_after["shop"]
+
+
+def test_the_application_page_in_the_frame_is_sandboxed(journey):
+    # an <object> has no sandbox attribute; its wrapper iframe's flags hold
+    assert journey.dialogs == []
 
 
 def test_only_the_frame_the_browser_showed_keeps_the_application_page(journey, two_parties):

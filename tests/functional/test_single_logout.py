@@ -5,6 +5,7 @@ from urllib.parse import parse_qs
 import pytest
 from joserfc import jwt
 from joserfc.jwk import KeySet
+from signed_out_kit import frame_urls
 
 from ostiary.testing import TEST_ISSUER, LogoutReceiver, form_value, load_data, transaction_root
 
@@ -22,14 +23,9 @@ def _configure(app, **fields):
 
 
 def _frame_src(page) -> str:
-    """The front-channel logout URL the signed-out page embeds (an <object>:
-    signed_out.pt says why)."""
-    import html
-    import re
-
-    match = re.search(r'<object data="([^"]+)" type="text/html"[^>]*class="frontchannel-logout"', page.text)
-    assert match, "no front-channel frame on the signed-out page"
-    return html.unescape(match.group(1))
+    """The front-channel logout URL the signed-out page embeds: an <object>
+    in a sandboxed srcdoc iframe (signed_out.pt says why)."""
+    return frame_urls(page.html)[0]
 
 
 def _sign_out(app, id_token):

@@ -1,24 +1,25 @@
 // The signed-out page's receipts: which applications confirmed the sign-out.
 //
-// Each front-channel logout page is an <object> (signed_out.pt says why not
-// an iframe), and each reports once what the browser did with it:
-//   loaded       its "load" event: the browser shows the application's page
-//   blocked      its "error" event: the browser could not show it (framing
+// Each front-channel logout page is an <object> in a sandboxed wrapper
+// (signed_out.pt says why), whose frame-receipt.js reports once, as an
+// "ostiary-frame" event at the wrapper's iframe, what the browser did:
+//   loaded       the object's "load": the browser shows the application's page
+//   blocked      the object's "error": the browser could not show it (framing
 //                refused by X-Frame-Options or CSP frame-ancestors, an HTTP
 //                error, the application unreachable)
+// and this script adds
 //   unconfirmed  neither within FRAME_WAIT ms, or before the person left
 //                the page (a 204 answer, an application that hangs)
 // What "loaded" cannot tell: whether the browser sent the application its
 // cookies (third-party cookie rules), so whether it found the session.
 //
-// Loaded in the head without "defer": the frames' events fire once, maybe
-// before a deferred script would run, so it listens on the document in the
-// capture phase from the start. The reports go with keepalive, so that the
-// automatic return to the application does not cancel them. The list of
-// applications is then refreshed from the server, which knows the
-// back-channel answers, until every application has answered or POLL_FOR
-// ms have passed. Without script the list shows what the server knew when
-// the page was made.
+// Loaded in the head without "defer", so that it listens (on the document,
+// in the capture phase) before any wrapper can report. The reports go with
+// keepalive, so that the automatic return to the application does not
+// cancel them. The list of applications is then refreshed from the server,
+// which knows the back-channel answers, until every application has
+// answered or POLL_FOR ms have passed. Without script the list shows what
+// the server knew when the page was made.
 (function () {
   "use strict";
   var FRAME_WAIT = 8000, POLL_EVERY = 1000, POLL_FOR = 20000;
@@ -60,13 +61,11 @@
     if (list) { send(client, result); } else { queued.push([client, result]); }
   }
 
-  document.addEventListener("load", function (event) {
+  document.addEventListener("ostiary-frame", function (event) {
     var frame = frameOf(event);
-    if (frame) { report(frame.getAttribute("data-client"), "loaded"); }
-  }, true);
-  document.addEventListener("error", function (event) {
-    var frame = frameOf(event);
-    if (frame) { report(frame.getAttribute("data-client"), "blocked"); }
+    if (frame && (event.detail === "loaded" || event.detail === "blocked")) {
+      report(frame.getAttribute("data-client"), event.detail);
+    }
   }, true);
 
   function unreported() {
