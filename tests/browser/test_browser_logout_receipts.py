@@ -1,23 +1,27 @@
 """Front-channel logout receipts in a real Chromium (issue 16).
 
-A person signs in to two relying parties with a front-channel logout URI:
-one whose sign-out page loads in a frame, one whose sign-out page answers
-``X-Frame-Options: DENY``, so that the browser refuses to show it. Then
-the person signs out at Ostiary, and the signed-out page must tell the two
-apart: Chromium fires ``load`` at an iframe for its own error page too,
-which is why the page embeds the frames as ``<object>`` elements (each in a
-sandboxed wrapper iframe), whose ``error`` event Chromium fires when it
-cannot show the page (``signed_out.pt``). What the browser reported is then what the operator
-sees per client in the admin API (``GET /admin/api/v1/logout-deliveries``,
-the same service function as ``ostiary logout-deliveries`` and the console).
+A person signs in to three relying parties with a front-channel logout
+URI: one whose sign-out page loads in a frame, one whose sign-out page
+answers ``X-Frame-Options: DENY``, so that the browser refuses to show it,
+and one whose sign-out page does not answer while the person is there.
+Then the person signs out at Ostiary, and the signed-out page must tell
+them apart: Chromium fires ``load`` at an iframe for its own error page
+too, which is why the page embeds the frames as ``<object>`` elements
+(each in a sandboxed wrapper iframe), whose ``error`` event Chromium fires
+when it cannot show the page (``signed_out.pt``). What the browser
+reported is then what the operator sees per client in the admin API
+(``GET /admin/api/v1/logout-deliveries``, the same service function as
+``ostiary logout-deliveries`` and the console).
 
 One walk (``journey``), recorded once per module; each test states one
 thing the person, the relying parties or the operator sees. No test waits
-for the page's 8-second "unconfirmed" timer: both frames report at once.
+for the page's 8-second "unconfirmed" timer: two frames report at once,
+and the third is reported "unconfirmed" when the person leaves the page.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -61,6 +65,21 @@ class Chatty(RelyingParty):
     routes = {**RelyingParty.routes, "/fc": frontchannel}
 
 
+class Hanging(RelyingParty):
+    """A relying party whose front-channel logout page does not answer
+    until the test lets it (an application that hangs)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.release = threading.Event()
+
+    def frontchannel(self, environ, query, sid):
+        self.release.wait(10)
+        return super().frontchannel(environ, query, sid)
+
+    routes = {**RelyingParty.routes, "/fc": frontchannel}
+
+
 @dataclass
 class Journey:
     """What the browser, the relying parties and the operator saw."""
@@ -76,18 +95,23 @@ class Journey:
 
 
 @pytest.fixture(scope="module")
-def two_parties(ostiary):
-    """``shop`` (frames fine, but its page tries an alert) and ``legacy``
-    (X-Frame-Options: DENY) on
-    loopback ports of their own, registered with front-channel logout URIs."""
+def parties(ostiary):
+    """``shop`` (frames fine, but its page tries an alert), ``legacy``
+    (X-Frame-Options: DENY) and ``slow`` (no answer) on loopback ports of
+    their own, registered with front-channel logout URIs."""
     shop = Chatty(ostiary.url, client_id="shop", secret="shop-secret")
     legacy = FramingRefused(ostiary.url, client_id="legacy", secret="legacy-secret")
-    served = [Served(shop), Served(legacy)]
-    shop.url, legacy.url = served[0].url, served[1].url
-    clients = [dict(shop.client(), name="Shop"), dict(legacy.client(), name="Legacy intranet"), OPERATOR]
-    load_data(ostiary.app, {"clients": clients})
-    with served[0], served[1]:
-        yield shop, legacy
+    slow = Hanging(ostiary.url, client_id="slow", secret="slow-secret")
+    served = [Served(shop), Served(legacy), Served(slow)]
+    shop.url, legacy.url, slow.url = (s.url for s in served)
+    names = {"shop": "Shop", "legacy": "Legacy intranet", "slow": "Slow wiki"}
+    clients = [dict(p.client(), name=names[p.client_id]) for p in (shop, legacy, slow)]
+    load_data(ostiary.app, {"clients": [*clients, OPERATOR]})
+    with served[0], served[1], served[2]:
+        try:
+            yield shop, legacy, slow
+        finally:
+            slow.release.set()
 
 
 def _sign_in(page, ostiary, party, password_first):
@@ -121,27 +145,30 @@ def _operator_view(ostiary) -> list:
     return listed.json()["frames"]
 
 
-SETTLED = """() => {
-  const states = [...document.querySelectorAll('#logout-receipts .receipt-state')].map(e => e.textContent);
-  return states.length === 2 && states.every(text => !text.startsWith('waiting'));
-}"""
+#: The shop's and the legacy intranet's receipts are shown (the slow wiki's
+#: cannot be: its page has not answered).
+SETTLED = """() => ['shop', 'legacy'].every(client => {
+  const item = document.querySelector(`#logout-receipts [data-client="${client}"] .receipt-state`);
+  return item && !item.textContent.startsWith('waiting');
+})"""
 
 
 @pytest.fixture(scope="module")
-def journey(browser, ostiary, two_parties, artifacts) -> Journey:
-    shop, legacy = two_parties
+def journey(browser, ostiary, parties, artifacts) -> Journey:
+    shop, legacy, slow = parties
     seen = Journey()
     context = new_context(browser)
     page = context.new_page()
     page.on("dialog", lambda dialog: (seen.dialogs.append(dialog.message), dialog.dismiss()))
     try:
         _sign_in(page, ostiary, shop, password_first=True)
-        _sign_in(page, ostiary, legacy, password_first=False)  # single sign-on: no password again
-        before = {p.client_id: len(p.frontchannel_hits) for p in two_parties}
+        for party in (legacy, slow):
+            _sign_in(page, ostiary, party, password_first=False)  # single sign-on: no password again
+        before = {p.client_id: len(p.frontchannel_hits) for p in parties}
         # The person signs out at Ostiary itself: the signed-out page stays.
         page.goto(ostiary.url + "/account/logout")
         started = time.monotonic()
-        page.click("button[type=submit]")
+        page.click("button[type=submit]", no_wait_after=True)  # the slow frame keeps the page loading
         page.wait_for_selector("#logout-receipts")
         page.wait_for_function(SETTLED, timeout=5_000)
         seen.seconds = time.monotonic() - started
@@ -152,15 +179,22 @@ def journey(browser, ostiary, two_parties, artifacts) -> Journey:
         seen.page_text = page.inner_text("main")
         seen.frame_urls = [frame.url for frame in page.frames if frame != page.main_frame]
         page.screenshot(path=str(artifacts / "logout-receipts.png"), full_page=True)
-        seen.hits = {p.client_id: p.frontchannel_hits[before[p.client_id] :] for p in two_parties}
-        for party in two_parties:
-            page.goto(party.url + "/")
-            seen.home_after[party.client_id] = page.inner_text("main")
+        # Leaving while the slow wiki's page still has not answered: the
+        # page reports its frame "unconfirmed" as it goes.
+        page.goto(shop.url + "/")
+        seen.home_after["shop"] = page.inner_text("main")
+        slow.release.set()
+        seen.hits = {p.client_id: p.frontchannel_hits[before[p.client_id] :] for p in (shop, legacy)}
+        deadline = time.monotonic() + 5  # the last report left with the page: it may still be on its way
         seen.frames = _operator_view(ostiary)
+        while any(row["not_reported"] for row in seen.frames) and time.monotonic() < deadline:
+            time.sleep(0.1)
+            seen.frames = _operator_view(ostiary)
     except Exception as exc:
         page.screenshot(path=str(artifacts / "logout-receipts-failure.png"), full_page=True)
         raise AssertionError(f"the walk stopped at {page.url}: {page.inner_text('body')[:500]!r}") from exc
     finally:
+        slow.release.set()
         context.close()
     return seen
 
@@ -175,11 +209,15 @@ def test_the_signed_out_page_says_the_browser_could_not_show_the_other_applicati
     )
 
 
-def test_both_receipts_come_at_once_not_after_the_pages_timer(journey):
+def test_an_application_that_has_not_answered_is_still_awaited_on_the_page(journey):
+    assert journey.receipts["slow"] == "Slow wiki: waiting for the application to confirm"
+
+
+def test_both_answers_come_at_once_not_after_the_pages_timer(journey):
     assert journey.seconds < 5
 
 
-def test_the_browser_requested_both_sign_out_pages(journey, ostiary):
+def test_the_browser_requested_both_answering_sign_out_pages(journey, ostiary):
     # X-Frame-Options is read from the answer: the request went out all the
     # same, which is why a blocked frame is "not confirmed", not "not signed out".
     for client_id in ("shop", "legacy"):
@@ -193,8 +231,8 @@ def test_the_application_page_in_the_frame_is_sandboxed(journey):
     assert journey.dialogs == []
 
 
-def test_only_the_frame_the_browser_showed_keeps_the_application_page(journey, two_parties):
-    shop, legacy = two_parties
+def test_only_the_frame_the_browser_showed_keeps_the_application_page(journey, parties):
+    shop, legacy, _slow = parties
     assert any(url.startswith(shop.url + "/fc?") for url in journey.frame_urls)
     assert not any(url.startswith(legacy.url) for url in journey.frame_urls)
 
@@ -208,4 +246,5 @@ def test_the_operator_sees_per_client_what_the_frames_did(journey):
     assert counts == {
         "legacy": {"loaded": 0, "blocked": 1, "unconfirmed": 0, "not_reported": 0},
         "shop": {"loaded": 1, "blocked": 0, "unconfirmed": 0, "not_reported": 0},
+        "slow": {"loaded": 0, "blocked": 0, "unconfirmed": 1, "not_reported": 0},
     }
