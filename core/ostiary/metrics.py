@@ -40,6 +40,11 @@ DELIVERIES = Counter(
     "Back-channel logout attempts, by result (delivered, refused, unreachable).",
     ["result"],
 )
+FRAMES = Counter(
+    "ostiary_frontchannel_logout_frames_total",
+    "Front-channel logout frames as the signed-out pages reported them, by result (loaded, blocked, unconfirmed).",
+    ["result"],
+)
 RETRIES = Counter("ostiary_conflict_retries_total", "Requests run again after a database conflict.")
 PRUNED = Counter("ostiary_pruned_objects_total", "Expired objects removed by housekeeping.")
 KEY_AGE = Gauge(

@@ -89,6 +89,7 @@ RECEIPTS = (
     {"client_id": "wiki", "name": "Wiki", "backchannel": "expired", "frontchannel": None},
     {"client_id": "forum", "name": "Forum", "backchannel": None, "frontchannel": "blocked"},
     {"client_id": "tickets", "name": "Tickets", "backchannel": "refused", "frontchannel": None},
+    {"client_id": "files", "name": "Files", "backchannel": None, "frontchannel": "unconfirmed"},
 )
 
 

@@ -199,6 +199,28 @@ def test_the_browser_returns_only_after_the_front_channel_logout_loaded(journey)
     assert journey.hits_when_back == 1
 
 
+def test_the_frame_receipts_reach_the_server_though_the_browser_returned_at_once(
+    journey, journey_without_script, ostiary
+):
+    """The frame's report is recorded though the page left for the relying
+    party right after the frames loaded (the report also goes with
+    ``keepalive`` so that leaving cannot cancel it; this walk does not show
+    that it is needed). The walk without script could not report: the
+    operator sees it as not reported."""
+    from ostiary.administration.deliveries import frame_rows
+    from ostiary.testing import transaction_root
+
+    deadline = time.monotonic() + 5
+    while True:
+        with transaction_root(ostiary.app) as root:
+            rows = frame_rows(root.outbox, "browser-rp")
+        if (rows and rows[0]["loaded"]) or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    counts = [(row["loaded"], row["blocked"], row["unconfirmed"], row["not_reported"]) for row in rows]
+    assert counts == [(1, 0, 0, 1)]
+
+
 def test_a_screenshot_of_every_page_is_kept(journey):
     names = [path.name for path in journey.screenshots]
     assert names == ["01-login.png", "02-consent.png", "03-rp-signed-in.png", "04-rp-logged-out.png"]

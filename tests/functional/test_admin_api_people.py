@@ -241,3 +241,30 @@ def test_logout_deliveries_are_listed_per_client_and_state(app, admin, flow, ost
     assert admin.call("GET", "/logout-deliveries?state=pending", status=200).json["items"] == []
     refused = admin.call("GET", "/logout-deliveries?state=lost", status=422)
     assert refused.headers["Content-Type"].startswith("application/problem+json")
+    assert listed["frames"] == []  # no front-channel logout URI: no frames
+
+
+def test_logout_deliveries_show_each_clients_front_channel_frame_receipts(app, admin, flow, ostiary_app):
+    """What the signed-out pages reported of each client's front-channel
+    frame, as ``ostiary logout-deliveries`` and the console show it."""
+    with transaction_root(ostiary_app) as root:
+        root.clients.get("demo-rp").update(frontchannel_logout_uri="http://127.0.0.1:9999/fc")
+    for result in ("blocked", None):
+        tokens = flow.exchange(flow.code()["code"]).json
+        page = app.get(app.get("/connect/endsession", params={"id_token_hint": tokens["id_token"]}).location)
+        if result:
+            receipt = page.html.find(id="logout-receipts")["data-receipt"]
+            app.get("/account/logout/receipt", {"id": receipt, "client": "demo-rp", "frame": result})
+    listed = admin.call("GET", "/logout-deliveries?client_id=demo-rp", status=200).json
+    assert listed["items"] == [] and listed["total"] == 0  # no back-channel logout URI
+    ((row,),) = [listed["frames"]]
+    assert row["client_id"] == "demo-rp" and row["last_ended_at"] > 0
+    assert {k: row[k] for k in ("loaded", "blocked", "unconfirmed", "not_reported")} == {
+        "loaded": 0,
+        "blocked": 1,
+        "unconfirmed": 0,
+        "not_reported": 1,
+    }
+    assert admin.call("GET", "/logout-deliveries?client_id=nobody", status=200).json["frames"] == []
+    # ``state`` names delivery states: it filters the deliveries, not the frames
+    assert admin.call("GET", "/logout-deliveries?state=expired", status=200).json["frames"] == [row]

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from signed_out_kit import frame_urls, frame_wrappers
 
 from ostiary.hookspecs import hookimpl
 
@@ -78,11 +79,15 @@ def test_the_login_error_state_ties_the_message_to_the_fields(development, app):
     assert page.text.count('aria-describedby="login-error"') == 2
 
 
-def test_the_signed_out_state_loads_front_channel_iframes_the_csp_allows(development, app):
+def test_the_signed_out_state_loads_front_channel_frames_the_csp_allows(development, app):
     page = app.get("/_gallery/signed-out")
-    frames = re.findall(r'<iframe src="([^"]+)"[^>]*class="frontchannel-logout"', page.text)
+    frames = frame_urls(page.html)
     assert len(frames) == 2
-    assert "frame-src 'self'" in page.headers["Content-Security-Policy"]
+    assert all(
+        w.get_attribute_list("sandbox") == ["allow-same-origin", "allow-scripts"] for w in frame_wrappers(page.html)
+    )
+    policy = page.headers["Content-Security-Policy"]
+    assert "frame-src 'self'" in policy and "default-src 'self'" in policy and "object-src" not in policy
     assert app.get(frames[0]).content_type == "text/plain"
 
 

@@ -161,3 +161,59 @@ def test_ostiary_logout_deliveries_lists_and_sends(
     sent = ostiary_command_line(ini, "logout-deliveries", "--send", "--state", "delivered")
     assert sent.code == 0 and "attempted 1" in sent.out and "1 delivered" in sent.out
     assert len(logout_receiver.wait()) == 1
+
+
+def _report(app, page, result):
+    """What the signed-out page's script sends once the frame did ``result``."""
+    receipt_id = page.html.find(id="logout-receipts")["data-receipt"]
+    return app.get("/account/logout/receipt", {"id": receipt_id, "client": "demo-rp", "frame": result}).json
+
+
+def test_each_frame_result_has_its_own_words_on_the_signed_out_page(app, flow, quiet):
+    _configure(quiet, frontchannel_logout_uri="http://127.0.0.1:9999/fc")
+    texts = {}
+    for result in ("loaded", "blocked", "unconfirmed"):
+        _tokens, page = _sign_in_and_out(app, flow)
+        (row,) = _report(app, page, result)["applications"]
+        assert row["frontchannel"] == result and row["backchannel"] is None
+        texts[result] = row["text"]
+    assert texts == {
+        "loaded": "signed out in this browser",
+        "blocked": "not confirmed: this browser could not show the application's sign-out page",
+        "unconfirmed": "not confirmed: the application's sign-out page did not answer in time",
+    }
+    _tokens, page = _sign_in_and_out(app, flow)
+    (row,) = _report(app, page, "exploded")["applications"]  # not a result: not recorded
+    assert row["frontchannel"] == "pending" and row["text"] == "waiting for the application to confirm"
+
+
+def test_a_frame_the_browser_showed_counts_when_the_back_channel_did_not_answer(app, flow, quiet):
+    _configure(quiet, frontchannel_logout_uri="http://127.0.0.1:9999/fc", backchannel_logout_uri="http://127.0.0.1:9/")
+    _tokens, page = _sign_in_and_out(app, flow)
+    (row,) = _report(app, page, "loaded")["applications"]
+    assert row["backchannel"] == "pending" and row["text"] == "signed out in this browser"
+    _tokens, page = _sign_in_and_out(app, flow)
+    (row,) = _report(app, page, "blocked")["applications"]
+    assert row["backchannel"] == "pending" and row["text"] == "waiting for the application to confirm"
+
+
+def test_ostiary_logout_deliveries_shows_the_frame_receipts_per_client(
+    app, flow, quiet, ostiary_settings, tmp_path, ostiary_command_line
+):
+    _configure(quiet, frontchannel_logout_uri="http://127.0.0.1:9999/fc")
+    for result in ("loaded", "blocked", "blocked", "unconfirmed", None):
+        _tokens, page = _sign_in_and_out(app, flow)
+        if result:
+            _report(app, page, result)
+    close_app(quiet)  # the command line opens the FileStorage itself
+    ini = tmp_path / "ostiary.ini"
+    ini.write_text("[app:main]\nuse = egg:ostiary\n" + "".join(f"{k} = {v}\n" for k, v in ostiary_settings.items()))
+    listed = ostiary_command_line(ini, "logout-deliveries", "--client", "demo-rp")
+    assert listed.code == 0, listed.err
+    lines = listed.out.splitlines()
+    header = lines.index("front-channel frames, as the signed-out pages reported them:")
+    assert lines[header + 1].split() == "CLIENT LAST ENDED LOADED BLOCKED UNCONFIRMED NOT REPORTED".split()
+    client, _ended, *counts = lines[header + 2].split()
+    assert client == "demo-rp" and counts == ["1", "2", "1", "1"]
+    other = ostiary_command_line(ini, "logout-deliveries", "--client", "nobody")
+    assert other.code == 0 and "front-channel" not in other.out

@@ -13,7 +13,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from ostiary import main
 from ostiary.settings import SettingsError
-from ostiary.testing import DEMO, CodeFlow, base_settings, close_app, form_value, load_data
+from ostiary.testing import DEMO, CodeFlow, base_settings, close_app, form_value, load_data, transaction_root
 
 
 def samples(text: str) -> dict:
@@ -92,3 +92,20 @@ def test_a_separate_listener_serves_the_metrics(tmp_path):
 def test_bad_metrics_settings_are_refused(tmp_path, name, bad):
     with pytest.raises(SettingsError, match=name):
         main({}, **base_settings(tmp_path), **{name: bad})
+
+
+def test_front_channel_frames_are_counted_by_what_the_browser_reported(metered):
+    with transaction_root(metered.app) as root:
+        root.clients.get("demo-rp").update(frontchannel_logout_uri="http://127.0.0.1:9999/fc")
+    before = samples(metered.get("/metrics").text)
+    flow = CodeFlow(metered)
+    tokens = flow.exchange(flow.code()["code"]).json
+    page = metered.get(metered.get("/connect/endsession", params={"id_token_hint": tokens["id_token"]}).location)
+    receipt = page.html.find(id="logout-receipts")["data-receipt"]
+    for result in ("blocked", "loaded", "exploded"):  # recorded once; not a result: not counted
+        metered.get("/account/logout/receipt", {"id": receipt, "client": "demo-rp", "frame": result})
+    after = samples(metered.get("/metrics").text)
+    name = "ostiary_frontchannel_logout_frames_total"
+    counted = {r: value(after, name, result=r) - value(before, name, result=r) for r in ("loaded", "blocked")}
+    assert counted == {"loaded": 0, "blocked": 1}
+    assert value(after, name, result="exploded") == 0

@@ -398,7 +398,7 @@ OPERATIONS = (
     Operation("sessions_list", "GET", "/sessions", list_sessions, "List sessions", "sessions", "SessionPage", query=("subject", "offset", "limit")),
     Operation("session_get", "GET", "/sessions/{sid}", get_session, "Read a session", "sessions", "Session"),
     Operation("session_end", "DELETE", "/sessions/{sid}", end_session, "End a session (back-channel logout to its clients)", "sessions", "Ended"),
-    Operation("logout_deliveries_list", "GET", "/logout-deliveries", list_deliveries, "List back-channel logout deliveries and what became of them", "sessions", "DeliveryPage", query=("client_id", "state", "offset", "limit")),
+    Operation("logout_deliveries_list", "GET", "/logout-deliveries", list_deliveries, "List back-channel logout deliveries and what became of them, and per client its front-channel frame receipts", "sessions", "DeliveryPage", query=("client_id", "state", "offset", "limit")),
     Operation("consents_list", "GET", "/consents", list_consents, "List remembered consents", "consents", "ConsentPage", query=("subject", "client_id", "offset", "limit")),
     Operation("consent_revoke", "DELETE", "/consents/{subject}/{client_id}", revoke_consent, "Revoke a consent", "consents", "ConsentRevoked"),
     Operation("keys_list", "GET", "/keys", list_keys, "List signing keys", "keys", "KeyList"),

@@ -197,8 +197,21 @@ SCHEMAS = {
             "offset": INTEGER,
             "limit": INTEGER,
             "counts": {"type": "object", "additionalProperties": INTEGER},
+            "frames": {"type": "array", "items": {"$ref": "#/components/schemas/FrameReceipts"}},
         },
-        ("items", "total", "counts"),
+        ("items", "total", "counts", "frames"),
+    ),
+    # per client: what the signed-out pages reported of its front-channel frames
+    "FrameReceipts": _object(
+        {
+            "client_id": STRING,
+            "loaded": INTEGER,
+            "blocked": INTEGER,
+            "unconfirmed": INTEGER,
+            "not_reported": INTEGER,
+            "last_ended_at": INTEGER,
+        },
+        ("client_id", "loaded", "blocked", "unconfirmed", "not_reported", "last_ended_at"),
     ),
     "ConsentPage": _page("Consent"),
     "Consent": _object(

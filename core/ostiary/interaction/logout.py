@@ -16,6 +16,7 @@ from pyramid.csrf import get_csrf_token
 from pyramid.httpexceptions import HTTPSeeOther
 
 from ..i18n import _, translate
+from ..metrics import FRAMES
 from ..protocol import single_logout
 from ..protocol.end_session import post_logout_redirect
 from ..protocol.single_logout import frame_sources
@@ -38,7 +39,9 @@ def signed_out_page(request, record, frames, signed_out=True):
     if record is not None and record.client_id:
         client = request.plugins.client(client_id=record.client_id)
     if frames:
-        request.csp_frame_src = frame_sources(frames)
+        # the theme embeds them as <object>s (Chromium checks both directives
+        # for those), or as iframes (frame-src alone)
+        request.csp_frame_src = request.csp_object_src = frame_sources(frames)
     receipt_id = single_logout.receipt_id(request)
     receipt = request.ostiary_root.outbox.receipt(receipt_id) if receipt_id else None
     page = signed_out_values(
@@ -55,32 +58,47 @@ def signed_out_page(request, record, frames, signed_out=True):
     return render_page(request, "signed_out.pt", page)
 
 
-#: What the signed-out page says of each application, by state.
+#: What the signed-out page says of each application, by state: the
+#: back-channel delivery's (``models.outbox``), else what the browser
+#: reported of its front-channel frame (``outbox.FRAME_RESULTS``).
 RECEIPT_TEXTS = {
     "delivered": _("signed out (confirmed by the application)"),
     "pending": _("waiting for the application to confirm"),
     "refused": _("the application refused the sign-out"),
     "expired": _("the application could not be reached"),
     "loaded": _("signed out in this browser"),
-    "blocked": _("not confirmed: this browser may have blocked it"),
+    # the request went out: the application may have acted on it, but the
+    # browser did not show its answer (framing refused, an HTTP error) or
+    # could not reach it
+    "blocked": _("not confirmed: this browser could not show the application's sign-out page"),
+    "unconfirmed": _("not confirmed: the application's sign-out page did not answer in time"),
 }
 
 
+def receipt_state(row) -> str:
+    """The one state the person is told of an application: a confirmed
+    back-channel delivery first, then a frame the browser showed, then the
+    delivery's state (pending, refused, expired), then the frame's."""
+    backchannel, frontchannel = row["backchannel"], row["frontchannel"]
+    if backchannel == "delivered":
+        return "delivered"
+    if frontchannel == "loaded":
+        return "loaded"
+    return backchannel or frontchannel or "pending"
+
+
 def receipt_text(request, row) -> str:
-    """The one line the signed-out page shows for an application: the
-    back-channel answer when there is one, else what its frame did."""
-    state = row["backchannel"] or row["frontchannel"] or "pending"
-    if row["backchannel"] == "pending" and row["frontchannel"] == "loaded":
-        state = "loaded"
+    """The one line the signed-out page shows for an application."""
+    state = receipt_state(row)
     return translate(request, RECEIPT_TEXTS.get(state, RECEIPT_TEXTS["pending"]))
 
 
 def logout_receipt(request):
     """``GET /account/logout/receipt?id=...``: what became of each
     application of a sign-out, as JSON, for the signed-out page's script;
-    with ``client`` and ``frame`` (loaded or blocked) it also records what
-    that application's frame did. The id is a random 128-bit value the page
-    got; an unknown one is a 404."""
+    with ``client`` and ``frame`` (loaded, blocked or unconfirmed) it also
+    records, once, what that application's frame did. The id is a random
+    128-bit value the page got; an unknown one is a 404."""
     from ..protocol.server import json_response
 
     outbox = request.ostiary_root.outbox
@@ -88,7 +106,9 @@ def logout_receipt(request):
     if receipt is None:
         return json_response(404, {"error": "not_found"})
     if request.params.get("client") and request.params.get("frame"):
-        receipt.frame_result(request.params["client"][:255], request.params["frame"])
+        result = request.params["frame"]
+        if receipt.frame_result(request.params["client"][:255], result):
+            FRAMES.labels(result=result).inc()  # one of FRAME_RESULTS: frame_result checked it
     rows = outbox.receipt_status(receipt)
     return json_response(
         200,

@@ -57,7 +57,8 @@ def _content_security_policy(request) -> str:
             f"script-src 'self' 'nonce-{request.csp_nonce}'",
             "style-src 'self'",
             "img-src 'self' data:" + _logo_source(request),
-            "object-src 'none'",
+            # the signed-out page's front-channel logout <object>s (interaction.logout)
+            "object-src " + (getattr(request, "csp_object_src", None) or "'none'"),
             "frame-src " + (getattr(request, "csp_frame_src", None) or "'none'"),
             "base-uri 'self'",
             f"form-action {form_action}",

@@ -21,7 +21,7 @@ for the relying party: the session is gone either way).
 
 A :class:`Receipt` is what the signed-out page shows: for each application
 of the ended session, whether its back-channel delivery was confirmed and
-whether its front-channel frame loaded in the browser.
+what the browser reported of its front-channel frame (:data:`FRAME_RESULTS`).
 """
 
 from __future__ import annotations
@@ -39,6 +39,18 @@ DELIVERED = "delivered"  # the client answered 2xx
 REFUSED = "refused"  # the client answered 4xx: trying again will not help
 EXPIRED = "expired"  # still failing when its deadline passed
 FINAL_STATES = (DELIVERED, REFUSED, EXPIRED)
+
+#: What the signed-out page may report of a front-channel frame (the
+#: default theme's ``logout-receipts.js``; docs/administration.md says what each proves):
+#: ``loaded``: the browser showed the application's sign-out page in the
+#: frame (it answered 2xx or a redirect to such a page, and let itself be
+#: framed); ``blocked``: the browser did not (framing refused by
+#: X-Frame-Options or CSP frame-ancestors, an HTTP error, unreachable);
+#: ``unconfirmed``: neither within the page's wait (no content, no answer,
+#: or the person left first). A frame that stays ``pending`` was never
+#: reported (no script, the page closed at once).
+FRAME_RESULTS = ("loaded", "blocked", "unconfirmed")
+FRAME_PENDING = "pending"
 
 #: Seconds a worker holds a claimed delivery before another may take it.
 LEASE_SECONDS = 60
@@ -109,21 +121,21 @@ class Receipt(Persistent):
         self.created_at = now()
         self.expires_at = self.created_at + KEEP_FINISHED
         # client_id -> {"name": ..., "backchannel": delivery id or None,
-        # "frontchannel": None (no frame), "pending", "loaded" or "blocked"}
+        # "frontchannel": None (no frame), "pending" or one of FRAME_RESULTS}
         self.entries = PersistentMapping()
 
     def add(self, client_id: str, name: str, *, delivery_id=None, frame=False) -> None:
         self.entries[client_id] = {
             "name": bounded(name, MAX_ID),
             "backchannel": delivery_id,
-            "frontchannel": "pending" if frame else None,
+            "frontchannel": FRAME_PENDING if frame else None,
         }
 
     def frame_result(self, client_id: str, result: str) -> bool:
         """Record what the browser's frame for ``client_id`` did; only once,
         and only for a frame the page had."""
         entry = self.entries.get(client_id)
-        if entry is None or entry["frontchannel"] != "pending" or result not in ("loaded", "blocked"):
+        if entry is None or entry["frontchannel"] != FRAME_PENDING or result not in FRAME_RESULTS:
             return False
         self.entries[client_id] = dict(entry, frontchannel=result)
         return True
@@ -160,6 +172,24 @@ class Outbox(Persistent):
             if (client_id is None or d.client_id == client_id) and (state is None or d.state == state)
         ]
         return sorted(found, key=lambda d: d.created_at, reverse=True)
+
+    def frame_receipts(self, *, client_id=None) -> dict[str, dict]:
+        """Per client (or only ``client_id``), how many of its front-channel
+        frames the signed-out pages reported in each of :data:`FRAME_RESULTS`
+        or left ``pending``, and when its last sign-out was, over the
+        receipts still kept (:data:`KEEP_FINISHED`)."""
+        found: dict[str, dict] = {}
+        for receipt in self.receipts.values():
+            for entry_client, entry in receipt.entries.items():
+                state = entry["frontchannel"]
+                if state is None or (client_id is not None and entry_client != client_id):
+                    continue
+                row = found.setdefault(
+                    entry_client, {"last_ended_at": 0, **{name: 0 for name in (*FRAME_RESULTS, FRAME_PENDING)}}
+                )
+                row[state] = row.get(state, 0) + 1
+                row["last_ended_at"] = max(row["last_ended_at"], receipt.created_at)
+        return found
 
     def add_receipt(self, receipt: Receipt) -> Receipt:
         self.receipts[receipt.id] = receipt

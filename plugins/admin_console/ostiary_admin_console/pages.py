@@ -300,11 +300,14 @@ def deliveries(request, data: dict, client_id: str = "", state: str = "") -> dic
         for d in data["items"]
     ]
     states = [SimpleNamespace(value=value, label=labels[value]) for value, _label in DELIVERY_STATES]
+    # per client, what the signed-out pages reported of its front-channel frames
+    frames = [{**row, "last_ended": when(row["last_ended_at"])} for row in data.get("frames", ())]
     return base(
         request,
         _("Logout deliveries"),
         "admin_console_deliveries",
         deliveries=rows,
+        frames=frames,
         counts=data["counts"],
         states=states,
         client_id=client_id,
@@ -527,6 +530,16 @@ def gallery(request) -> list:
                         },
                     ],
                     "counts": {"pending": 1, "delivered": 1, "refused": 0, "expired": 0},
+                    "frames": [
+                        {
+                            "client_id": "shop",
+                            "last_ended_at": 1775001600,
+                            "loaded": 12,
+                            "blocked": 3,
+                            "unconfirmed": 1,
+                            "not_reported": 2,
+                        }
+                    ],
                 },
             ),
         ),

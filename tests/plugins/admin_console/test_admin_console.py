@@ -401,3 +401,25 @@ def test_logout_deliveries_show_per_client_whether_single_sign_out_arrived(admin
     assert 'href="/admin/clients/demo-rp"' in page.text and "HTTP 200" in page.text
     assert "No deliveries." in admin_app.get("/admin/deliveries", params={"state": "expired"}).text
     assert admin_app.get("/admin/deliveries", params={"state": "lost"}).status_int == 200  # unknown: every state
+    assert "Front-channel logout frames" not in page.text  # demo-rp has no front-channel URI
+
+
+def test_logout_deliveries_show_what_each_clients_front_channel_frames_did(admin_app):
+    """The console shows the frame receipts the service function counts
+    (the same rows as ``ostiary logout-deliveries`` and the admin API)."""
+    with transaction_root(admin_app.app) as root:
+        root.clients.get("demo-rp").update(frontchannel_logout_uri="http://127.0.0.1:9999/fc")
+    person = admin_app.__class__(admin_app.app, extra_environ={"HTTP_HOST": "localhost"})
+    flow = CodeFlow(person)
+    for result in ("loaded", "blocked", None):
+        tokens = flow.exchange(flow.code()["code"]).json
+        page = person.get(person.get("/connect/endsession", params={"id_token_hint": tokens["id_token"]}).location)
+        if result:
+            receipt = page.html.find(id="logout-receipts")["data-receipt"]
+            person.get("/account/logout/receipt", {"id": receipt, "client": "demo-rp", "frame": result})
+    page = admin_app.get("/admin/deliveries")
+    assert "Front-channel logout frames" in page.text
+    row = page.html.find("tr", attrs={"data-client": "demo-rp"})
+    cells = {c["class"][0]: c.text for c in row.find_all("td", class_=True)}
+    assert cells == {"frame-loaded": "1", "frame-blocked": "1", "frame-unconfirmed": "0", "frame-not-reported": "1"}
+    assert row.find("a")["href"] == "/admin/clients/demo-rp"
