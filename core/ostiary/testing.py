@@ -128,6 +128,39 @@ def transaction_root(app):
         yield root
 
 
+@contextlib.contextmanager
+def concurrent_roots(app, count: int = 2):
+    """``count`` Ostiary roots of ``app``'s database, each on a connection
+    and transaction manager of its own: what as many requests started at
+    the same moment see. Yields ``[(root, manager), ...]``; commit or abort
+    each through its manager (:func:`commit_second_conflicts`)."""
+    import transaction
+
+    from .models.database import database
+
+    managers = [transaction.TransactionManager() for _ in range(count)]
+    connections = [database(app.registry).open(transaction_manager=m) for m in managers]
+    try:
+        yield [(conn.root()["ostiary"], manager) for conn, manager in zip(connections, managers, strict=True)]
+    finally:
+        for conn in connections:
+            conn.close()
+
+
+def commit_second_conflicts(first, second, conflicts: bool) -> None:
+    """Commit the transaction manager ``first``, then ``second``: which must
+    fail with a ConflictError (then aborted) when ``conflicts``, else commit."""
+    from ZODB.POSException import ConflictError
+
+    first.commit()
+    if not conflicts:
+        second.commit()
+        return
+    with pytest.raises(ConflictError):
+        second.commit()
+    second.abort()
+
+
 def load_data(app, data: dict) -> None:
     """Load a set-up dict (the ``ostiary load`` format) into ``app``'s database."""
     from .loader import load

@@ -8,13 +8,19 @@ import json
 import time
 
 import pytest
-import transaction
-from ZODB.POSException import ConflictError
 
 import ostiary
 from ostiary.models.audit import AuditRecord, AuditTrail
 from ostiary.models.root import CURRENT_GENERATION
-from ostiary.testing import DEMO, CodeFlow, base_settings, load_data, transaction_root
+from ostiary.testing import (
+    DEMO,
+    CodeFlow,
+    base_settings,
+    commit_second_conflicts,
+    concurrent_roots,
+    load_data,
+    transaction_root,
+)
 
 
 def records(app, **query):
@@ -138,23 +144,11 @@ def test_two_sign_ins_in_parallel_transactions_do_not_conflict(tmp_path, sharded
                 root.audit.shards = root.audit.shards[:1]
             for key in a_keys[:25]:
                 root.audit.add(AuditRecord("login.succeeded", subject="a", key=key))
-        managers = [transaction.TransactionManager() for _ in range(2)]
-        conns = [db.open(transaction_manager=m) for m in managers]
-        try:
-            trail_a, trail_b = (conn.root()["ostiary"].audit for conn in conns)
+        with concurrent_roots(app) as ((root_a, manager_a), (root_b, manager_b)):
             for key in a_keys[25:]:
-                trail_a.add(AuditRecord("login.succeeded", subject="a", key=key))
-            trail_b.add(AuditRecord("login.succeeded", subject="b", key=b_key))
-            managers[0].commit()
-            if sharded:
-                managers[1].commit()
-            else:
-                with pytest.raises(ConflictError):
-                    managers[1].commit()
-                managers[1].abort()
-        finally:
-            for conn in conns:
-                conn.close()
+                root_a.audit.add(AuditRecord("login.succeeded", subject="a", key=key))
+            root_b.audit.add(AuditRecord("login.succeeded", subject="b", key=b_key))
+            commit_second_conflicts(manager_a, manager_b, conflicts=not sharded)
         with transaction_root(app) as root:
             assert len(root.audit) == 40 + (1 if sharded else 0)
     finally:

@@ -4,15 +4,21 @@ sign-ins at once collide only when their keys fall in the same BTree."""
 from __future__ import annotations
 
 import pytest
-import transaction
 import webtest
 from BTrees.OOBTree import OOBTree
-from ZODB.POSException import ConflictError
 
 from ostiary import main
 from ostiary.models.root import CURRENT_GENERATION
 from ostiary.models.sharded import SHARDS, ShardedTree
-from ostiary.testing import DEMO, CodeFlow, base_settings, load_data, transaction_root
+from ostiary.testing import (
+    DEMO,
+    CodeFlow,
+    base_settings,
+    commit_second_conflicts,
+    concurrent_roots,
+    load_data,
+    transaction_root,
+)
 
 
 def keys_in(tree: ShardedTree, shard: int, count: int, prefix: str) -> list[str]:
@@ -54,23 +60,11 @@ def test_a_bucket_split_conflicts_only_with_inserts_into_the_same_tree(tmp_path,
             root.grants.codes = ShardedTree() if sharded else OOBTree()
             for key in a_keys[:25]:
                 root.grants.codes[key] = 1
-        managers = [transaction.TransactionManager() for _ in range(2)]
-        conns = [db.open(transaction_manager=m) for m in managers]
-        try:
-            codes_a, codes_b = (conn.root()["ostiary"].grants.codes for conn in conns)
+        with concurrent_roots(app) as ((root_a, manager_a), (root_b, manager_b)):
             for key in a_keys[25:]:  # past a bucket's 30 items: it splits
-                codes_a[key] = 1
-            codes_b[b_key] = 2
-            managers[0].commit()
-            if sharded:
-                managers[1].commit()
-            else:
-                with pytest.raises(ConflictError):
-                    managers[1].commit()
-                managers[1].abort()
-        finally:
-            for conn in conns:
-                conn.close()
+                root_a.grants.codes[key] = 1
+            root_b.grants.codes[b_key] = 2
+            commit_second_conflicts(manager_a, manager_b, conflicts=not sharded)
         with transaction_root(app) as root:
             assert len(root.grants.codes) == 40 + (1 if sharded else 0)
     finally:
