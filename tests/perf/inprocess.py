@@ -149,6 +149,7 @@ def main(argv=None) -> int:
         data = args.data or tmp
         settings = base_settings(data)
         settings["ostiary.issuer"] = ISSUER
+        settings.pop("ostiary.audit.write_interval_ms", None)  # the server's default: batched
         if args.argon2 == "owasp":  # OWASP's minimum, as etc/development.ini
             settings.update({"ostiary.argon2_time_cost": "2", "ostiary.argon2_memory_cost": "19456"})
         else:
@@ -188,8 +189,9 @@ def main(argv=None) -> int:
             flush_audit(app.registry)
             profiler.disable()
             pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.lines)
-        for db in app.registry._zodb_databases.values():
-            db.close()
+        from ostiary.testing import close_app
+
+        close_app(app)
     return 0
 
 
