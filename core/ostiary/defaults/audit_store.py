@@ -147,7 +147,10 @@ class AuditWriter:
         while not self._stopped:
             self._woken.wait(self.interval)
             self._woken.clear()
-            self.flush()
+            try:
+                self.flush()
+            except Exception:  # noqa: BLE001 - the thread must outlive one bad batch
+                log.exception("audit writer: a batch failed")
 
     def stop(self) -> None:
         with self._lock:
