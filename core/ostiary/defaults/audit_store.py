@@ -14,8 +14,8 @@ only the records).
 
 Each server process gathers the records of its requests for
 ``ostiary.audit.write_interval_ms`` (or until :data:`BATCH` are waiting)
-and writes them in one transaction (:class:`AuditWriter`): one commit
-a sign-in flow, three before, was 15 % of its CPU. The writer is flushed
+and writes them in one transaction (:class:`AuditWriter`): a share of
+one commit a sign-in flow instead of three, which were 13 % of its CPU. The writer is flushed
 when the process stops (``stop_workers``, the command line's exit, the
 interpreter's exit, a granian worker's end); a process killed with
 ``kill -9`` loses what it gathered since the last write, at most that
