@@ -172,8 +172,9 @@ def start_logout_worker(registry) -> LogoutWorker:
 
 
 def stop_workers(registry) -> None:
-    """Stop the maintenance thread and the logout worker of ``registry``'s app."""
-    for name in ("ostiary_pruner", "ostiary_logout_worker"):
+    """Stop the maintenance thread, the logout worker and the audit writer
+    (which writes what it gathered first) of ``registry``'s app."""
+    for name in ("ostiary_pruner", "ostiary_logout_worker", "ostiary_audit_writer"):
         thread = getattr(registry, name, None)
         if thread is not None:
             thread.stop()

@@ -485,6 +485,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Days the stored audit trail keeps an event (`ostiary audit`); housekeeping deletes older ones.",
     ),
     Setting(
+        "ostiary.audit.write_interval_ms",
+        "500",
+        _non_negative_int,
+        "Milliseconds each server process gathers audit events before storing them in one transaction (0: each request's at once).",
+    ),
+    Setting(
         "ostiary.account.history_days",
         "90",
         _positive_int,

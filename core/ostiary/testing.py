@@ -103,6 +103,9 @@ def base_settings(data_dir) -> dict:
         "retry.attempts": "3",
         "ostiary.prune_interval": "0",
         "ostiary.pack_interval": "0",
+        # Each request's audit records stored as it ends, so a test reads
+        # them at once; the batching writer has tests of its own.
+        "ostiary.audit.write_interval_ms": "0",
     }
 
 

@@ -91,14 +91,28 @@ def plugin_packages(plugin_manager) -> list[str]:
 
 class Macros(Mapping):
     """The ``macros`` renderer global: ``macros[name]`` is the macro ``name``
-    of ``templates/macros/<name>.pt``, looked up through the theme."""
+    of ``templates/macros/<name>.pt``, looked up through the theme.
+
+    With ``remember``, each macro is looked up once (a page uses ten or so,
+    each lookup a renderer, an asset and a template): for one app's
+    registry only, whose overrides are fixed, and only when templates are
+    not reloaded, since a reloaded template's macro is a new one."""
+
+    def __init__(self, remember: bool = False):
+        self._remembered = {} if remember else None
 
     def __getitem__(self, name: str):
+        remembered = self._remembered
+        if remembered is not None and name in remembered:
+            return remembered[name]
         try:
             renderer = get_renderer(template(f"macros/{name}.pt"))
-            return renderer.implementation().macros[name]
+            macro = renderer.implementation().macros[name]
         except (ValueError, KeyError):
             raise KeyError(f"no macro {name!r}: expected templates/macros/{name}.pt defining it") from None
+        if remembered is not None:
+            remembered[name] = macro
+        return macro
 
     def __iter__(self):
         directory = pkg_resources.resource_filename(DEFAULT_THEME_PACKAGE, "templates/macros")
@@ -118,10 +132,19 @@ class ContentHashCacheBuster(QueryStringCacheBuster):
     def __init__(self):
         super().__init__(param="v")
         self._hashes = {}
+        # Where each static path's file is: the theme's overrides are fixed
+        # once the app is configured, and asking pkg_resources (through
+        # them) took 30 µs a URL, four URLs a page. The file itself is
+        # still looked at every time (os.stat), so an edit shows at once.
+        self._filenames = {}
 
     def tokenize(self, request, subpath, kw):
         try:
-            filename = pkg_resources.resource_filename(DEFAULT_THEME_PACKAGE, "static/" + subpath)
+            filename = self._filenames.get(subpath)
+            if filename is None:
+                filename = self._filenames[subpath] = pkg_resources.resource_filename(
+                    DEFAULT_THEME_PACKAGE, "static/" + subpath
+                )
             stat = os.stat(filename)
         except (OSError, ValueError):
             return "missing"
@@ -133,11 +156,32 @@ class ContentHashCacheBuster(QueryStringCacheBuster):
         return token
 
 
+def _templates_fixed(registry) -> bool:
+    """Whether this app's templates stay as compiled at start-up (neither
+    ``pyramid.reload_templates`` nor ``pyramid.reload_assets``)."""
+    settings = registry.settings or {}
+    return not (settings.get("reload_templates") or settings.get("reload_assets"))
+
+
+def _layout(registry):
+    layout = getattr(registry, "ostiary_layout_macro", None)
+    if layout is None:
+        layout = get_renderer(template("layout.pt")).implementation().macros["layout"]
+        if _templates_fixed(registry):
+            registry.ostiary_layout_macro = layout
+    return layout
+
+
 def add_renderer_globals(event) -> None:
     """Give every template the layout, the macros, static URLs and the brand."""
     request = event.get("request")
-    event["layout"] = get_renderer(template("layout.pt")).implementation().macros["layout"]
-    event["macros"] = MACROS
+    registry = request.registry if request is not None else None
+    if registry is not None and getattr(registry, "ostiary_macros", None) is not None:
+        event["layout"] = _layout(registry)
+        event["macros"] = registry.ostiary_macros
+    else:
+        event["layout"] = get_renderer(template("layout.pt")).implementation().macros["layout"]
+        event["macros"] = MACROS
     brand = request.registry.ostiary_brand if request is not None else None
     event["brand"] = brand
     if request is not None:
@@ -249,6 +293,7 @@ def includeme(config):
     _add_translations(config, package, plugins)
     config.add_static_view("static", f"{DEFAULT_THEME_PACKAGE}:static/", cache_max_age=STATIC_MAX_AGE)
     config.add_cache_buster(f"{DEFAULT_THEME_PACKAGE}:static/", ContentHashCacheBuster())
+    registry.ostiary_macros = Macros(remember=_templates_fixed(registry))
     config.add_subscriber(add_renderer_globals, BeforeRender)
     config.add_subscriber(add_doctype, NewResponse)
     config.add_subscriber(cache_static_files, NewResponse)

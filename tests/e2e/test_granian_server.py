@@ -32,7 +32,7 @@ CLIENT = ("demo-rp", "demo-secret")
 REDIRECT_URI = "http://127.0.0.1:9999/cb"
 
 
-def write_ini(directory: Path, port: int, development: bool = False, **server: str) -> Path:
+def write_ini(directory: Path, port: int, development: bool = False, app: dict | None = None, **server: str) -> Path:
     ini = directory / "granian.ini"
     lines = [
         "[app:main]",
@@ -42,6 +42,7 @@ def write_ini(directory: Path, port: int, development: bool = False, **server: s
         "ostiary.argon2_time_cost = 1",
         "ostiary.argon2_memory_cost = 1024",
         f"zodbconn.uri = file://{directory}/Data.fs",
+        *(f"{name} = {value}" for name, value in (app or {}).items()),
         "",
         "[server:main]",
         "use = egg:ostiary#granian",
@@ -55,10 +56,10 @@ def write_ini(directory: Path, port: int, development: bool = False, **server: s
 class Served:
     """``pserve INI`` running granian, until stopped."""
 
-    def __init__(self, directory: Path, development: bool = False, **server: str):
+    def __init__(self, directory: Path, development: bool = False, app: dict | None = None, **server: str):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.ini = write_ini(directory, self.port, development, **server)
+        self.ini = write_ini(directory, self.port, development, app, **server)
         self.log = directory / "pserve.log"
         assert "database ready" in ostiary_command(self.ini, "init")
         assert "loaded" in ostiary_command(self.ini, "load", str(DEMO_TOML))
@@ -147,6 +148,21 @@ def post_login(session, url, path, page, headers):
         "action": "login",
     }
     return session.post(url + path, data=form, headers=headers, allow_redirects=False, timeout=10)
+
+
+def test_ctrl_c_stores_the_audit_events_the_worker_gathered(tmp_path):
+    """The worker would wait a minute before writing its audit records; its
+    end (multiprocessing's finalizers: a forked worker skips ``atexit``)
+    writes them."""
+    served = Served(tmp_path, app={"ostiary.audit.write_interval_ms": "60000"}, threads="2")
+    try:
+        session = requests.Session()
+        path, page = sign_in_page(session, served.url, {})
+        assert post_login(session, served.url, path, page, {}).status_code in (302, 303)
+    finally:
+        served.process.send_signal(signal.SIGINT)
+        assert served.process.wait(timeout=20) == 0
+    assert "login.succeeded" in ostiary_command(served.ini, "audit", "--type", "login.succeeded")
 
 
 def test_forwarded_https_from_the_trusted_proxy_turns_on_the_csrf_origin_check(tmp_path):

@@ -2,7 +2,9 @@
 static files, and every page rendering in every installed theme."""
 
 import hashlib
+import os
 import re
+import time
 from importlib.metadata import entry_points
 
 import pytest
@@ -110,6 +112,35 @@ def test_static_urls_carry_a_hash_of_the_content_and_are_cached_for_a_year(app, 
     assert response.cache_control.max_age == 365 * 24 * 3600 and "immutable" in response.headers["Cache-Control"]
     assert app.get("/static/ostiary.css").cache_control.max_age == 3600  # no fingerprint, no promise
     assert "https://" not in page.text and "//cdn" not in page.text  # nothing from elsewhere
+
+
+def test_an_edited_macro_shows_at_once_when_templates_are_reloaded(build, monkeypatch, tmp_path):
+    """Macros are looked up once per app, except with
+    ``pyramid.reload_templates`` (development), where an edit shows on the
+    next page as before."""
+    footer = '<tal:f metal:define-macro="site_footer"><span class="x">{}</span></tal:f>'
+    theme = install_theme(monkeypatch, tmp_path, "editing", {"templates/macros/site_footer.pt": footer.format("One")})
+    app = build(**{"ostiary.theme": theme, "pyramid.reload_templates": "true"})
+    assert "One" in app.get("/account/login").text
+    path = tmp_path / "site" / f"ostiary_theme_{theme}" / "templates" / "macros" / "site_footer.pt"
+    path.write_text(footer.format("Two"))
+    os.utime(path, (time.time() + 5, time.time() + 5))  # a later mtime, however coarse the clock
+    assert "Two" in app.get("/account/login").text
+
+
+def test_a_static_files_url_changes_with_its_content(build, monkeypatch, tmp_path):
+    """Where the file lies is looked up once; its content is looked at every time."""
+    theme = install_theme(monkeypatch, tmp_path, "restyled", {"static/theme.css": ":root { --accent: #111; }"})
+    app = build(**{"ostiary.theme": theme})
+
+    def theme_css_url() -> str:
+        return re.search(r'href="(/static/theme\.css[^"]*)"', app.get("/account/login").text).group(1)
+
+    first = theme_css_url()
+    path = tmp_path / "site" / f"ostiary_theme_{theme}" / "static" / "theme.css"
+    path.write_text(":root { --accent: #222222; }")
+    second = theme_css_url()
+    assert first != second and app.get(second).text == ":root { --accent: #222222; }"
 
 
 PLUGIN = """

@@ -96,4 +96,7 @@ def open_app(config_uri: str, busy_hint: str | None = None):
             raise
     finally:
         env["closer"]()
+        from ..maintenance import stop_workers
+
+        stop_workers(env["registry"])  # the audit writer writes the command's events
         close_databases(env["registry"])

@@ -20,6 +20,7 @@ Example, a plugin page that signs a user in after its own check::
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 
 from pyramid.csrf import new_csrf_token
@@ -47,12 +48,18 @@ class AuthorizationContext:
     ui_locales: tuple
     acr_values: tuple
     idp: str | None
-    fingerprint: str
     max_age: int | None = None  # the client's max_age, in seconds
 
     @property
     def client_id(self) -> str:
         return self.client.client_id
+
+    @functools.cached_property
+    def fingerprint(self) -> str:
+        """The digest under which a page's decision waits for the authorize
+        endpoint: worked out when asked (the consent page's answer), not for
+        each of the flow's several contexts that never need it."""
+        return request_fingerprint(self.params)
 
 
 def _seconds(value: str | None) -> int | None:
@@ -113,7 +120,6 @@ class InteractionService:
             ui_locales=tuple(params.get("ui_locales", "").split()),
             acr_values=acr_values,
             idp=idp,
-            fingerprint=request_fingerprint(params),
         )
 
     def context_or_error(self, return_url: str | None, *, required: bool = False):

@@ -211,19 +211,12 @@ def first_factor_passed(
     that verified the person); ``acr``: the value to keep when no step is
     added (a trusted upstream's); ``upstream``: the keyword arguments of
     ``SessionStore.record_upstream`` (and the provider) for the session."""
+    started = {"idp": idp, "remember": remember, "auth_time": auth_time, "context": context, "upstream": upstream}
     if multi_factor or "mfa" in amr:  # a passkey that verified the person, a trusted upstream
         amr = tuple(amr) if "mfa" in amr else (*amr, "mfa")
-        session = request.interaction.sign_in(
-            user,
-            amr=amr,
-            idp=idp,
-            acr=acr or acr_for(request, True),
-            remember=remember,
-            auth_time=auth_time,
-            context=context,
+        return _start_session(
+            request, user, amr=amr, acr=acr or acr_for(request, True), return_url=return_url, **started
         )
-        _record_upstream(request, session, upstream)
-        return _return_target(request, return_url)
     record = PartialSignIn(
         user.subject,
         _settings(request).signin_step_lifetime,
@@ -236,18 +229,28 @@ def first_factor_passed(
     record.upstream = dict(upstream) if upstream else None
     state, _methods_next = _next_step(request, user, context, record)
     if state == "done":
-        session = request.interaction.sign_in(
-            user,
-            amr=tuple(amr),
-            idp=idp,
-            acr=acr or acr_for(request, False),
-            remember=remember,
-            auth_time=auth_time,
-            context=context,
+        return _start_session(
+            request, user, amr=amr, acr=acr or acr_for(request, False), return_url=return_url, **started
         )
-        _record_upstream(request, session, upstream)
-        return _return_target(request, return_url)
     return _start_partial(request, record)
+
+
+def _start_session(
+    request, user, *, amr, idp, acr, remember, auth_time, context, upstream: dict | None, return_url: str
+) -> str:
+    """Every step passed: start the SSO session of ``user`` and return where
+    the sign-in goes on to (the first factor alone, or the last step)."""
+    session = request.interaction.sign_in(
+        user,
+        amr=tuple(amr),
+        idp=idp,
+        acr=acr,
+        remember=remember,
+        auth_time=auth_time,
+        context=context,
+    )
+    _record_upstream(request, session, upstream)
+    return _return_target(request, return_url)
 
 
 def _record_upstream(request, session, upstream: dict | None) -> None:
@@ -472,18 +475,21 @@ def _finish(request, user, record, context):
         session.amr = tuple(amr)
         session.acr = acr
         emit(request, LOGIN_SUCCEEDED, subject=user.subject, amr=" ".join(amr), idp=session.idp, step_up=True)
-    else:
-        session = service.sign_in(
+        return HTTPSeeOther(_return_target(request, record.return_url))
+    return HTTPSeeOther(
+        _start_session(
+            request,
             user,
-            amr=tuple(amr),
+            amr=amr,
             idp=record.idp,
             acr=acr,
             remember=record.remember,
             auth_time=record.auth_time,
             context=context,
+            upstream=record.upstream,
+            return_url=record.return_url,
         )
-        _record_upstream(request, session, record.upstream)
-    return HTTPSeeOther(_return_target(request, record.return_url))
+    )
 
 
 def step_up(request):
