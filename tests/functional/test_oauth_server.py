@@ -3,13 +3,15 @@ each request's server, and no request's state reaching another's."""
 
 import threading
 
+import pytest
 import webtest
+from authlib.oauth2.rfc6749 import InsecureTransportError, OAuth2Request
 from joserfc import jwt
 from joserfc.jwk import KeySet
 from pyramid.request import Request
 
 from ostiary.models.clients import AUTH_METHODS
-from ostiary.protocol.server import OstiaryServer
+from ostiary.protocol.server import OstiaryServer, PyramidOAuth2Request
 from ostiary.testing import load_data
 
 BILLING = "https://billing.example/api"
@@ -88,3 +90,43 @@ def test_concurrent_token_requests_keep_their_own_audience(app):
             assert audience == [BILLING]
         else:
             assert BILLING not in audience and audience
+
+
+def test_the_oauth_request_has_every_attribute_authlibs_constructor_sets():
+    """PyramidOAuth2Request sets authlib's attributes itself (to judge the
+    transport once per origin): an authlib upgrade adding one fails here."""
+    reference = OAuth2Request("POST", "https://id.example/connect/token", headers={"X": "y"})
+    request = Request.blank("/connect/token?x=1", POST={"grant_type": "client_credentials"})
+    ours = PyramidOAuth2Request(request, "https://id.example/tenant")
+    assert set(vars(reference)) <= set(vars(ours))
+    assert ours.uri == "https://id.example/connect/token?x=1"
+    assert ours.method == "POST" and ours.payload.grant_type == "client_credentials"
+    assert ours.client is None and ours.user is None and ours.credential is None
+
+
+@pytest.mark.parametrize(
+    ("issuer", "secure"),
+    [
+        ("https://id.example", True),
+        ("http://127.0.0.1:6543", True),
+        ("http://localhost:6543", True),
+        ("http://[::1]:6543", True),
+        ("http://id.example", False),
+        ("http://10.0.0.1", False),
+    ],
+)
+def test_the_transport_check_is_authlibs(issuer, secure):
+    request = Request.blank("/connect/token")
+    try:
+        OAuth2Request("POST", issuer + "/connect/token")
+    except InsecureTransportError:
+        authlib_secure = False
+    else:
+        authlib_secure = True
+    assert authlib_secure is secure
+    if secure:
+        assert PyramidOAuth2Request(request, issuer).uri == issuer + "/connect/token"
+    else:
+        for _ in range(2):  # refused every time, not only the first
+            with pytest.raises(InsecureTransportError):
+                PyramidOAuth2Request(request, issuer)

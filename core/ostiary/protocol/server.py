@@ -22,9 +22,16 @@ from collections.abc import Mapping
 from functools import cached_property, lru_cache
 from urllib.parse import parse_qsl, urlsplit
 
+from authlib.common.security import is_secure_transport
 from authlib.oauth2 import AuthorizationServer, OAuth2Error
 from authlib.oauth2.base import invalid_error_characters
-from authlib.oauth2.rfc6749 import InvalidClientError, InvalidRequestError, OAuth2Payload, OAuth2Request
+from authlib.oauth2.rfc6749 import (
+    InsecureTransportError,
+    InvalidClientError,
+    InvalidRequestError,
+    OAuth2Payload,
+    OAuth2Request,
+)
 from authlib.oauth2.rfc6749.authenticate_client import (
     ClientAuthentication,
     authenticate_client_secret_basic,
@@ -107,8 +114,24 @@ class PyramidOAuth2Request(OAuth2Request):
     """
 
     def __init__(self, request, issuer: str):
-        super().__init__(request.method, _origin(issuer) + request.path_qs, headers=_RequestHeaders(request.environ))
+        # authlib's OAuth2Request.__init__, whose https check (RFC 6749,
+        # section 3.1) judges only the issuer's origin: done once per origin
+        # (_check_transport) instead of parsing the URL, and an IP address,
+        # on every request. A test keeps these attributes authlib's.
+        origin = _origin(issuer)
+        _check_transport(origin)
+        self.method = request.method
+        self.uri = origin + request.path_qs
+        self.headers = _RequestHeaders(request.environ)
+        self._body = None
         self.payload = PyramidPayload(request)
+        self.client = None
+        self.auth_method = None
+        self.user = None
+        self.authorization_code = None
+        self.refresh_token = None
+        self.credential = None
+        self._scope = None
         self._pyramid_request = request
 
     @property
@@ -173,6 +196,18 @@ def client_secret_basic(query_client, oauth_request):
 def _origin(issuer: str) -> str:
     parts = urlsplit(issuer)
     return f"{parts.scheme}://{parts.netloc}"
+
+
+@lru_cache(maxsize=8)
+def _secure_origin(origin: str) -> bool:
+    return is_secure_transport(origin + "/")
+
+
+def _check_transport(origin: str) -> None:
+    """authlib's ``InsecureTransportError`` for a plain-http origin that is
+    not a loopback address (unless ``AUTHLIB_INSECURE_TRANSPORT``, read once)."""
+    if not _secure_origin(origin):
+        raise InsecureTransportError()
 
 
 def json_response(status: int, body, headers=()) -> Response:
