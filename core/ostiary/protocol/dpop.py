@@ -142,7 +142,7 @@ def check_proof(request, htu: str, *, access_token: str | None = None) -> str | 
     """Check the request's DPoP proof for the endpoint at ``htu``; return the
     thumbprint of its key, or None when the request carries no proof.
     Raises :class:`DPoPError` (or :class:`UseNonce`) for a bad proof."""
-    value = request.headers.get("DPoP")
+    value = request.environ.get("HTTP_DPOP")  # request.headers["DPoP"]: a missing key raises inside webob
     if value is None:
         return None
     nonce = current_nonce(request)
@@ -258,7 +258,7 @@ def check_authorize_jkt(value, redirect_uri) -> None:
 def add_nonce_header(request, response) -> None:
     """Hand out the current nonce with every answer to a DPoP request, so
     that a client follows its changes without a refused request."""
-    if request.headers.get("DPoP") is not None and "DPoP-Nonce" not in response.headers:
+    if request.environ.get("HTTP_DPOP") is not None and "DPoP-Nonce" not in response.headers:
         nonce = current_nonce(request)
         if nonce:
             response.headers["DPoP-Nonce"] = nonce
