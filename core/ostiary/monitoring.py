@@ -89,6 +89,24 @@ def metrics_view(request):
     return response
 
 
+#: (route, method, status) -> the REQUESTS and LATENCY children: ``labels()``
+#: takes a lock and builds its key on every call, for the same few children
+#: (routes, methods and status codes are bounded sets). Filled under the GIL;
+#: two threads racing get the same children from ``labels()``.
+_CHILDREN: dict[tuple[str, str, str], tuple] = {}
+
+
+def _children(route: str, method: str, status: str) -> tuple:
+    key = (route, method, status)
+    found = _CHILDREN.get(key)
+    if found is None:
+        found = _CHILDREN[key] = (
+            REQUESTS.labels(route=route, method=method, status=status),
+            LATENCY.labels(route=route),
+        )
+    return found
+
+
 class TimingPolicy:
     """An execution policy that counts and times every answer, those served
     before Pyramid included (by path: discovery and JWKS)."""
@@ -105,8 +123,9 @@ class TimingPolicy:
         def respond(environ, start_response):
             def start(status, headers, exc_info=None):
                 route = environ.get(ROUTE_KEY) or _FAST_PATHS.get(environ.get("PATH_INFO"), "unmatched")
-                REQUESTS.labels(route=route, method=method, status=status[:3]).inc()
-                LATENCY.labels(route=route).observe(time.perf_counter() - started)
+                counted, timed = _children(route, method, status[:3])
+                counted.inc()
+                timed.observe(time.perf_counter() - started)
                 return start_response(status, headers, exc_info)
 
             return answer(environ, start)

@@ -142,7 +142,7 @@ def check_proof(request, htu: str, *, access_token: str | None = None) -> str | 
     """Check the request's DPoP proof for the endpoint at ``htu``; return the
     thumbprint of its key, or None when the request carries no proof.
     Raises :class:`DPoPError` (or :class:`UseNonce`) for a bad proof."""
-    value = request.headers.get("DPoP")
+    value = request.environ.get("HTTP_DPOP")  # request.headers["DPoP"]: a missing key raises inside webob
     if value is None:
         return None
     nonce = current_nonce(request)
@@ -221,10 +221,15 @@ def check_grant(grant) -> None:
     ``require_dpop``, a code's ``dpop_jkt``, a bound refresh token's key."""
     request = grant.server.request
     jkt = bound_key(request)
-    nonce = current_nonce(request) if jkt is None else None
+
+    def refused(description):
+        # The nonce for a request that sent no proof, made only when refusing:
+        # the HMAC is wasted on the requests that pass (nearly all).
+        return DPoPError(description, current_nonce(request) if jkt is None else None)
+
     oauth_request = grant.request
     if getattr(oauth_request.client, "require_dpop", False) and jkt is None:
-        raise DPoPError("This client must send a DPoP proof.", nonce)
+        raise refused("This client must send a DPoP proof.")
     code = getattr(oauth_request, "authorization_code", None)
     expected = getattr(code, "dpop_jkt", None) if code is not None else None
     refresh = getattr(oauth_request, "refresh_token", None)
@@ -232,7 +237,7 @@ def check_grant(grant) -> None:
         family = grant.server.grant_store.family(refresh.family_id)
         expected = getattr(family, "dpop_jkt", None)
     if expected is not None and jkt != expected:
-        raise DPoPError("The DPoP proof is not made with the key this grant is bound to.", nonce)
+        raise refused("The DPoP proof is not made with the key this grant is bound to.")
 
 
 def bind_family(request, client, family) -> None:
@@ -253,7 +258,7 @@ def check_authorize_jkt(value, redirect_uri) -> None:
 def add_nonce_header(request, response) -> None:
     """Hand out the current nonce with every answer to a DPoP request, so
     that a client follows its changes without a refused request."""
-    if request.headers.get("DPoP") is not None and "DPoP-Nonce" not in response.headers:
+    if request.environ.get("HTTP_DPOP") is not None and "DPoP-Nonce" not in response.headers:
         nonce = current_nonce(request)
         if nonce:
             response.headers["DPoP-Nonce"] = nonce

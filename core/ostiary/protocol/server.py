@@ -6,20 +6,38 @@ Ostiary's models and plugins; the grant logic stays authlib's.
 
 One :class:`OstiaryServer` is built per request (``request.oauth_server``):
 authlib asks for clients by id alone, and our client store is a plugin hook
-that needs the request. Building it is cheap: a few list appends.
+that needs the request. What it registers (grants, endpoints, client
+authentication methods) is the same for every request, so the tables are
+built once per process (:data:`_TOKEN_GRANTS` and the rest) and each
+request's server only binds them: an endpoint or an assertion method is made
+for a request's server only when that request uses it. Nothing a request
+sets on its server (``resource_target``, say) reaches another's.
 """
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Mapping
 from functools import cached_property, lru_cache
 from urllib.parse import parse_qsl, urlsplit
 
+from authlib.common.security import is_secure_transport
 from authlib.oauth2 import AuthorizationServer, OAuth2Error
 from authlib.oauth2.base import invalid_error_characters
-from authlib.oauth2.rfc6749 import InvalidClientError, InvalidRequestError, OAuth2Payload, OAuth2Request
-from authlib.oauth2.rfc6749.authenticate_client import authenticate_client_secret_basic
+from authlib.oauth2.rfc6749 import (
+    InsecureTransportError,
+    InvalidClientError,
+    InvalidRequestError,
+    OAuth2Payload,
+    OAuth2Request,
+)
+from authlib.oauth2.rfc6749.authenticate_client import (
+    ClientAuthentication,
+    authenticate_client_secret_basic,
+    authenticate_client_secret_post,
+    authenticate_none,
+)
 from authlib.oauth2.rfc6749.util import extract_basic_authorization
 from pyramid.response import Response
 from webob.headers import EnvironHeaders
@@ -96,8 +114,24 @@ class PyramidOAuth2Request(OAuth2Request):
     """
 
     def __init__(self, request, issuer: str):
-        super().__init__(request.method, _origin(issuer) + request.path_qs, headers=_RequestHeaders(request.environ))
+        # authlib's OAuth2Request.__init__, whose https check (RFC 6749,
+        # section 3.1) judges only the issuer's origin: done once per origin
+        # (_check_transport) instead of parsing the URL, and an IP address,
+        # on every request. A test keeps these attributes authlib's.
+        origin = _origin(issuer)
+        _check_transport(origin)
+        self.method = request.method
+        self.uri = origin + request.path_qs
+        self.headers = _RequestHeaders(request.environ)
+        self._body = None
         self.payload = PyramidPayload(request)
+        self.client = None
+        self.auth_method = None
+        self.user = None
+        self.authorization_code = None
+        self.refresh_token = None
+        self.credential = None
+        self._scope = None
         self._pyramid_request = request
 
     @property
@@ -164,6 +198,18 @@ def _origin(issuer: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+@lru_cache(maxsize=8)
+def _secure_origin(origin: str) -> bool:
+    return is_secure_transport(origin + "/")
+
+
+def _check_transport(origin: str) -> None:
+    """authlib's ``InsecureTransportError`` for a plain-http origin that is
+    not a loopback address (unless ``AUTHLIB_INSECURE_TRANSPORT``, read once)."""
+    if not _secure_origin(origin):
+        raise InsecureTransportError()
+
+
 def json_response(status: int, body, headers=()) -> Response:
     """A JSON response that no cache keeps (tokens and errors alike)."""
     payload = _compact_json(body).encode()
@@ -173,6 +219,80 @@ def json_response(status: int, body, headers=()) -> Response:
     return Response(status=status, body=payload, headerlist=headerlist)
 
 
+def _grant_tables(registrations) -> tuple[tuple, tuple]:
+    """The authorization-endpoint and token-endpoint grants, sorted by
+    authlib's own ``register_grant`` (on a throwaway server), as tuples: they
+    are shared by every request and must never change."""
+    template = AuthorizationServer()
+    for grant, extensions in registrations:
+        template.register_grant(grant, extensions)
+    return tuple(template._authorization_grants), tuple(template._token_grants)
+
+
+#: The grants with their extensions (the extension objects only register
+#: hooks on each request's grant: they hold nothing of a request).
+_AUTHORIZATION_GRANTS, _TOKEN_GRANTS = _grant_tables(
+    (
+        (grants.CodeGrant, (StrictPKCE(), IdTokenExtension())),
+        (grants.RefreshGrant, (IdTokenExtension(),)),
+        (grants.ClientCredentials, None),
+        # -- oauth-grants (issue 15): the device authorization grant (RFC 8628) --
+        (DeviceGrant, (IdTokenExtension(),)),
+        # -- oauth-grants (issue 15): token exchange (RFC 8693) --
+        (TokenExchangeGrant, None),
+    )
+)
+
+
+def _shared(method):
+    return lambda server: method
+
+
+#: Client authentication methods by name: authlib's defaults, our Basic, and
+#: the assertion methods, which read the request's settings and replay store
+#: and so are made for the server of the request that tries them.
+_CLIENT_AUTH_METHODS = {
+    "none": _shared(authenticate_none),
+    "client_secret_basic": _shared(client_secret_basic),
+    "client_secret_post": _shared(authenticate_client_secret_post),
+    "private_key_jwt": PrivateKeyJWT,
+    "client_secret_jwt": ClientSecretJWT,
+}
+
+#: The endpoints besides authorize and token, by authlib endpoint name.
+_ENDPOINTS = {
+    endpoint.ENDPOINT_NAME: (lambda server, endpoint=endpoint: [endpoint(server)])
+    for endpoint in (
+        Revocation,
+        Introspection,
+        # -- oauth-grants (issue 15): the device authorization grant (RFC 8628) --
+        DeviceEndpoint,
+    )
+}
+
+
+class _Bound(Mapping):
+    """A registration table of one request's server: each entry is made from
+    the process-wide factories when first looked up, for this server only."""
+
+    def __init__(self, server, factories):
+        self._server = server
+        self._factories = factories
+        self._made = {}
+
+    def __getitem__(self, name):
+        made = self._made.get(name)
+        if made is None:
+            made = self._made[name] = self._factories[name](self._server)
+        return made
+
+    def __iter__(self):
+        return iter(self._factories)
+
+    def __len__(self):
+        return len(self._factories)
+
+
 class OstiaryServer(AuthorizationServer):
     """authlib's AuthorizationServer bound to one Pyramid request."""
 
@@ -180,20 +300,14 @@ class OstiaryServer(AuthorizationServer):
         super().__init__()
         self.request = request
         self.settings = request.registry.ostiary_settings
-        self.register_token_generator("default", tokens.AccessTokenIssuer(self))
-        self.register_client_auth_method("client_secret_basic", client_secret_basic)
-        self.register_client_auth_method("private_key_jwt", PrivateKeyJWT(self))
-        self.register_client_auth_method("client_secret_jwt", ClientSecretJWT(self))
-        self.register_grant(grants.CodeGrant, [StrictPKCE(), IdTokenExtension()])
-        self.register_grant(grants.RefreshGrant, [IdTokenExtension()])
-        self.register_grant(grants.ClientCredentials)
-        self.register_endpoint(Revocation(self))
-        self.register_endpoint(Introspection(self))
-        # -- oauth-grants (issue 15): the device authorization grant (RFC 8628) --
-        self.register_endpoint(DeviceEndpoint(self))
-        self.register_grant(DeviceGrant, [IdTokenExtension()])
-        # -- oauth-grants (issue 15): token exchange (RFC 8693) --
-        self.register_grant(TokenExchangeGrant)
+        # What authlib's register_* calls would build, bound instead (see
+        # the module's docstring); nothing here is registered per request.
+        self._token_generators["default"] = tokens.AccessTokenIssuer(self)
+        self._authorization_grants = _AUTHORIZATION_GRANTS
+        self._token_grants = _TOKEN_GRANTS
+        self._endpoints = _Bound(self, _ENDPOINTS)
+        self._client_auth = ClientAuthentication(self.query_client)
+        self._client_auth._methods = _Bound(self, _CLIENT_AUTH_METHODS)
 
     @property
     def grant_store(self):
