@@ -108,7 +108,9 @@ def start_cluster():
     if bindir is None:
         raise SystemExit("PostgreSQL not found (apt-get install postgresql-15)")
     cluster = PostgresCluster(bindir)
-    cluster.start(settings={})
+    # RelStorage takes an advisory lock per changed object at commit: the
+    # filling's transactions change more than the default lock table holds.
+    cluster.start(settings={"max_locks_per_transaction": "4096"})
     return cluster
 
 

@@ -280,7 +280,7 @@ def main(argv=None) -> int:
     parser.add_argument("--connections", type=int, default=16, help="wrk connections (default 16)")
     parser.add_argument("--browsers", type=int, default=8, help="concurrent browsers in sign_in (default 8)")
     parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=2)  # as etc/production.ini
     parser.add_argument(
         "--storage",
         choices=("file", "zeo", "relstorage"),
