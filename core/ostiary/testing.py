@@ -164,6 +164,29 @@ def commit_second_conflicts(first, second, conflicts: bool) -> None:
     second.abort()
 
 
+def write_ini(directory, settings: dict | None = None, name: str = "ostiary.ini"):
+    """Write ``directory/name``: an ``[app:main]`` of Ostiary for the
+    ``ostiary`` command, argon2 at its minimum, on a FileStorage in
+    ``directory`` unless ``settings`` (ini names: values, which win) says
+    otherwise. Returns its path."""
+    import pathlib
+
+    directory = pathlib.Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    lines = {
+        "use": "egg:ostiary",
+        "ostiary.issuer": "http://localhost",
+        "ostiary.argon2_time_cost": "1",
+        "ostiary.argon2_memory_cost": "1024",
+        "ostiary.argon2_parallelism": "1",
+        "zodbconn.uri": f"file://{directory}/Data.fs",
+        **(settings or {}),
+    }
+    path = directory / name
+    path.write_text("[app:main]\n" + "".join(f"{key} = {value}\n" for key, value in lines.items()))
+    return path
+
+
 def load_data(app, data: dict) -> None:
     """Load a set-up dict (the ``ostiary load`` format) into ``app``'s database."""
     from .loader import load

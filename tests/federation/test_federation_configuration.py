@@ -16,7 +16,7 @@ from ostiary import SettingsError, main
 from ostiary.hookspecs import hookimpl
 from ostiary.models.root import CURRENT_GENERATION, OstiaryRoot, evolve
 from ostiary.settings import parse_provider, parse_settings
-from ostiary.testing import base_settings, transaction_root
+from ostiary.testing import base_settings, transaction_root, write_ini
 
 # -- settings ---------------------------------------------------------------------
 
@@ -178,20 +178,6 @@ def test_blocking_the_federation_plugin_turns_external_login_off(make_downstream
 
 # -- the command line and the database -------------------------------------------------------
 
-INI = """\
-[app:main]
-use = egg:ostiary
-ostiary.issuer = http://localhost
-ostiary.argon2_time_cost = 1
-ostiary.argon2_memory_cost = 1024
-ostiary.argon2_parallelism = 1
-zodbconn.uri = file://{path}/Data.fs
-ostiary.providers = inifile
-ostiary.provider.inifile.issuer = https://ini.example.org
-ostiary.provider.inifile.client_id = ostiary
-ostiary.provider.inifile.client_secret = s
-"""
-
 
 def _run(ini, *argv, stdin=""):
     from ostiary.cli import main as cli
@@ -208,9 +194,16 @@ def _run(ini, *argv, stdin=""):
 
 @pytest.fixture
 def ini(tmp_path):
-    path = tmp_path / "test.ini"
-    path.write_text(INI.format(path=tmp_path))
-    return path
+    return write_ini(
+        tmp_path,
+        {
+            "ostiary.providers": "inifile",
+            "ostiary.provider.inifile.issuer": "https://ini.example.org",
+            "ostiary.provider.inifile.client_id": "ostiary",
+            "ostiary.provider.inifile.client_secret": "s",
+        },
+        name="test.ini",
+    )
 
 
 def test_the_command_line_adds_lists_and_removes_providers(ini):

@@ -20,6 +20,7 @@ from ostiary.testing import (
     concurrent_roots,
     load_data,
     transaction_root,
+    write_ini,
 )
 
 
@@ -186,21 +187,10 @@ def test_an_older_database_gets_the_trail_and_the_sessions_index(tmp_path):
 # -- ostiary audit ---------------------------------------------------------------------
 
 
-INI = """\
-[app:main]
-use = egg:ostiary
-ostiary.issuer = http://localhost
-ostiary.argon2_time_cost = 1
-ostiary.argon2_memory_cost = 1024
-ostiary.argon2_parallelism = 1
-zodbconn.uri = file://{path}/Data.fs
-"""
-
-
 @pytest.fixture
 def filled(tmp_path):
     """An ini file and a database with a trail of six events."""
-    (tmp_path / "ostiary.ini").write_text(INI.format(path=tmp_path))
+    write_ini(tmp_path)
     app = ostiary.main({}, **{**base_settings(tmp_path), "zodbconn.uri": f"file://{tmp_path}/Data.fs"})
     try:
         with transaction_root(app) as root:

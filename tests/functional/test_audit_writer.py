@@ -15,18 +15,7 @@ import ostiary
 from ostiary.defaults import audit_store
 from ostiary.models.audit import AuditRecord
 from ostiary.models.database import database
-from ostiary.testing import DEMO, CodeFlow, base_settings, close_app, load_data, transaction_root
-
-#: A command's ini: no ``ostiary.audit.write_interval_ms``, so the default, batched.
-INI = """\
-[app:main]
-use = egg:ostiary
-ostiary.issuer = http://localhost
-ostiary.argon2_time_cost = 1
-ostiary.argon2_memory_cost = 1024
-ostiary.argon2_parallelism = 1
-zodbconn.uri = file://{path}/Data.fs
-"""
+from ostiary.testing import DEMO, CodeFlow, base_settings, close_app, load_data, transaction_root, write_ini
 
 
 def make(tmp_path, interval_ms: str):
@@ -124,7 +113,7 @@ def test_a_closed_database_loses_the_records_with_an_error_not_an_exception(tmp_
 def test_a_commands_events_are_stored_when_it_ends(tmp_path, ostiary_command_line):
     """The command line runs the app with the batching writer (the ini sets
     no interval); its end writes what the command emitted."""
-    (tmp_path / "ostiary.ini").write_text(INI.format(path=tmp_path))
+    write_ini(tmp_path)  # no ostiary.audit.write_interval_ms: the default, batched
     settings = {**base_settings(tmp_path), "zodbconn.uri": f"file://{tmp_path}/Data.fs"}
     app = ostiary.main({}, **settings)
     load_data(app, DEMO)

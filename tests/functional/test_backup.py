@@ -17,22 +17,13 @@ from ZODB.POSException import POSKeyError
 from ZODB.scripts import fstest
 from ZODB.utils import z64
 
-INI = """\
-[app:main]
-use = egg:ostiary
-ostiary.issuer = http://localhost
-ostiary.argon2_time_cost = 1
-ostiary.argon2_memory_cost = 1024
-ostiary.argon2_parallelism = 1
-zodbconn.uri = {uri}
-"""
+from ostiary.testing import write_ini
 
 
-def write_ini(directory: Path, uri: str | None = None) -> Path:
-    directory.mkdir(parents=True, exist_ok=True)
-    ini = directory / "ostiary.ini"
-    ini.write_text(INI.format(uri=uri or f"file://{directory}/Data.fs?blobstorage_dir={directory}/blobs"))
-    return ini
+def backup_ini(directory: Path, uri: str | None = None) -> Path:
+    return write_ini(
+        directory, {"zodbconn.uri": uri or f"file://{directory}/Data.fs?blobstorage_dir={directory}/blobs"}
+    )
 
 
 @pytest.fixture
@@ -51,7 +42,7 @@ def usernames(cli, ini) -> set[str]:
 
 
 def test_a_full_then_an_incremental_backup_restore_elsewhere_with_every_user(cli, tmp_path):
-    live = write_ini(tmp_path / "live")
+    live = backup_ini(tmp_path / "live")
     cli(live, "init")
     cli(live, "user", "add", "alice", "--password-stdin")
     first = cli(live, "backup", str(tmp_path / "backups"))
@@ -62,7 +53,7 @@ def test_a_full_then_an_incremental_backup_restore_elsewhere_with_every_user(cli
     again = cli(live, "backup", str(tmp_path / "backups"))
     assert "nothing new since the last backup" in again.out
 
-    restored = write_ini(tmp_path / "restored")
+    restored = backup_ini(tmp_path / "restored")
     result = cli(restored, "restore", str(tmp_path / "backups"))
     assert "passes fstest" in result.out
     fstest.check(str(tmp_path / "restored" / "Data.fs"))
@@ -70,7 +61,7 @@ def test_a_full_then_an_incremental_backup_restore_elsewhere_with_every_user(cli
 
 
 def test_restore_as_of_a_date_leaves_out_later_backups(cli, tmp_path):
-    live = write_ini(tmp_path / "live")
+    live = backup_ini(tmp_path / "live")
     cli(live, "init")
     cli(live, "user", "add", "alice", "--password-stdin")
     cli(live, "backup", str(tmp_path / "backups"))
@@ -78,7 +69,7 @@ def test_restore_as_of_a_date_leaves_out_later_backups(cli, tmp_path):
     time.sleep(1.2)
     cli(live, "user", "add", "bob", "--password-stdin")
     cli(live, "backup", str(tmp_path / "backups"))
-    restored = write_ini(tmp_path / "restored")
+    restored = backup_ini(tmp_path / "restored")
     cli(restored, "restore", str(tmp_path / "backups"), "--date", between)
     names = usernames(cli, restored)
     assert "alice" in names and "bob" not in names
@@ -88,7 +79,7 @@ def test_a_backup_taken_mid_transaction_restores_to_a_consistent_file(cli, tmp_p
     """The server holds the lock and is half way through writing a
     transaction (voted: its records are in the file, not yet marked
     committed); the backup copies only the complete ones."""
-    live = write_ini(tmp_path / "live", uri=f"file://{tmp_path}/live/Data.fs")
+    live = backup_ini(tmp_path / "live", uri=f"file://{tmp_path}/live/Data.fs")
     cli(live, "init")
     db = DB(FileStorage(str(tmp_path / "live" / "Data.fs")))  # the "server": holds the lock from here on
     try:
@@ -110,7 +101,7 @@ def test_a_backup_taken_mid_transaction_restores_to_a_consistent_file(cli, tmp_p
     finally:
         db.close()
 
-    restored = write_ini(tmp_path / "restored", uri=f"file://{tmp_path}/restored/Data.fs")
+    restored = backup_ini(tmp_path / "restored", uri=f"file://{tmp_path}/restored/Data.fs")
     cli(restored, "restore", str(tmp_path / "backups"))
     fstest.check(str(tmp_path / "restored" / "Data.fs"))
     db = DB(FileStorage(str(tmp_path / "restored" / "Data.fs"), read_only=True))
@@ -123,7 +114,7 @@ def test_a_backup_taken_mid_transaction_restores_to_a_consistent_file(cli, tmp_p
 
 
 def test_restore_refuses_while_a_server_holds_the_database(cli, tmp_path):
-    live = write_ini(tmp_path / "live", uri=f"file://{tmp_path}/live/Data.fs")
+    live = backup_ini(tmp_path / "live", uri=f"file://{tmp_path}/live/Data.fs")
     cli(live, "init")
     cli(live, "backup", str(tmp_path / "backups"))
     db = DB(FileStorage(str(tmp_path / "live" / "Data.fs")))
@@ -138,23 +129,23 @@ def test_restore_refuses_while_a_server_holds_the_database(cli, tmp_path):
 
 
 def test_other_storages_name_their_own_backup_tool(cli, tmp_path):
-    ini = write_ini(tmp_path / "pg", uri="postgres://u:p@127.0.0.1:5432/ostiary")
+    ini = backup_ini(tmp_path / "pg", uri="postgres://u:p@127.0.0.1:5432/ostiary")
     assert "pg_dump" in cli(ini, "backup", str(tmp_path / "backups"), code=2).err
-    ini = write_ini(tmp_path / "zeo", uri="zeo://127.0.0.1:8100")
+    ini = backup_ini(tmp_path / "zeo", uri="zeo://127.0.0.1:8100")
     assert "repozo" in cli(ini, "backup", str(tmp_path / "backups"), code=2).err
-    ini = write_ini(tmp_path / "empty", uri=f"file://{tmp_path}/empty/none.fs")
+    ini = backup_ini(tmp_path / "empty", uri=f"file://{tmp_path}/empty/none.fs")
     assert "no such database file" in cli(ini, "backup", str(tmp_path / "backups"), code=2).err
     assert "no backups there" in cli(ini, "restore", str(tmp_path / "nothing"), code=2).err
 
 
 def test_a_compressed_full_backup_restores(cli, tmp_path):
-    live = write_ini(tmp_path / "live")
+    live = backup_ini(tmp_path / "live")
     cli(live, "init")
     cli(live, "user", "add", "alice", "--password-stdin")
     cli(live, "backup", str(tmp_path / "backups"), "--gzip")
     assert list((tmp_path / "backups").glob("*.fsz"))
     cli(live, "user", "add", "bob", "--password-stdin")
     assert cli(live, "backup", str(tmp_path / "backups"), "--full").out.startswith("full backup")
-    restored = write_ini(tmp_path / "restored")
+    restored = backup_ini(tmp_path / "restored")
     cli(restored, "restore", str(tmp_path / "backups"))
     assert {"alice", "bob"} <= usernames(cli, restored)

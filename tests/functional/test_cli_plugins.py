@@ -16,15 +16,7 @@ from importlib.metadata import version
 
 import pytest
 
-INI = """\
-[app:main]
-use = egg:ostiary
-ostiary.issuer = http://localhost
-ostiary.argon2_time_cost = 1
-ostiary.argon2_memory_cost = 1024
-zodbconn.uri = file://{tmp}/Data.fs
-{extra}
-"""
+from ostiary.testing import write_ini
 
 #: A plugin with a command of its own and two settings, one of them secret.
 GREETING = """
@@ -113,9 +105,7 @@ def ostiary_cli(tmp_path, ostiary_command_line):
     """Run ``ostiary INI ARGS...`` with these ``[app:main]`` lines added."""
 
     def run(*args, stdin: str = "", **settings):
-        ini = tmp_path / "ostiary.ini"
-        ini.write_text(INI.format(tmp=tmp_path, extra="\n".join(f"{k} = {v}" for k, v in settings.items())))
-        return ostiary_command_line(ini, *args, stdin=stdin)
+        return ostiary_command_line(write_ini(tmp_path, settings), *args, stdin=stdin)
 
     return run
 

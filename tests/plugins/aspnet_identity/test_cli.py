@@ -6,25 +6,21 @@ from __future__ import annotations
 
 import pytest
 
-from .identity_db import V3_SHA512_100000, VECTOR_PASSWORD
+from ostiary.testing import write_ini
 
-INI = """\
-[app:main]
-use = egg:ostiary
-ostiary.issuer = http://localhost
-ostiary.argon2_time_cost = 1
-ostiary.argon2_memory_cost = 1024
-ostiary.plugins = aspnet_identity
-ostiary.plugins.disabled = zodb_users profile
-aspnet_identity.url = {url}
-zodbconn.uri = file://{tmp}/Data.fs
-"""
+from .identity_db import V3_SHA512_100000, VECTOR_PASSWORD
 
 
 @pytest.fixture
 def ostiary_cli(tmp_path, sqlite_identity, ostiary_command_line):
-    ini = tmp_path / "ostiary.ini"
-    ini.write_text(INI.format(url=sqlite_identity.url, tmp=tmp_path))
+    ini = write_ini(
+        tmp_path,
+        {
+            "ostiary.plugins": "aspnet_identity",
+            "ostiary.plugins.disabled": "zodb_users profile",
+            "aspnet_identity.url": sqlite_identity.url,
+        },
+    )
 
     def run(*args, stdin=""):
         return ostiary_command_line(ini, *args, stdin=stdin)
