@@ -14,7 +14,7 @@ import threading
 from waitress.server import TcpWSGIServer
 
 from ostiary import main
-from ostiary.testing import base_settings
+from ostiary.testing import base_settings, close_app
 
 HOST = "127.0.0.1"
 
@@ -73,8 +73,7 @@ class LiveServer:
             channel.handle_close()
         server.task_dispatcher.shutdown()
         self._thread.join(timeout=5)
-        for db in self.app.registry._zodb_databases.values():
-            db.close()
+        close_app(self.app)
 
     def __enter__(self) -> LiveServer:
         return self.start()

@@ -16,7 +16,7 @@ from storage_servers import REPO, postgresql  # noqa: F401
 from ostiary import main
 from ostiary.loader import read
 from ostiary.protocol import signing
-from ostiary.testing import base_settings, load_data, transaction_root
+from ostiary.testing import base_settings, close_app, load_data, transaction_root
 
 pytestmark = [pytest.mark.servers, pytest.mark.postgres]
 
@@ -31,8 +31,7 @@ def relstorage_app(postgresql, tmp_path):  # noqa: F811
     app = main({}, **settings)
     load_data(app, read(REPO / "etc" / "demo.toml"))
     yield app
-    for db in app.registry._zodb_databases.values():
-        db.close()
+    close_app(app)
 
 
 def kids(testapp) -> set:

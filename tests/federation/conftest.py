@@ -14,7 +14,7 @@ import pytest
 from federation_harness import UPSTREAM_DATA, Browser, provider_settings
 
 from ostiary import main
-from ostiary.testing import DEMO, base_settings, load_data
+from ostiary.testing import DEMO, base_settings, close_app, load_data
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))
 from live_server import LiveServer  # noqa: E402
@@ -48,8 +48,7 @@ def make_downstream(tmp_path, upstream):
 
     yield build
     for app in apps:
-        for db in app.registry._zodb_databases.values():
-            db.close()
+        close_app(app)
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from ostiary import SettingsError, main
 from ostiary.hookspecs import hookimpl
 from ostiary.models.root import CURRENT_GENERATION, OstiaryRoot, evolve
 from ostiary.settings import parse_provider, parse_settings
-from ostiary.testing import base_settings, transaction_root, write_ini
+from ostiary.testing import base_settings, close_app, transaction_root, write_ini
 
 # -- settings ---------------------------------------------------------------------
 
@@ -372,6 +372,5 @@ def test_an_older_database_gains_the_federation_store(tmp_path):
             assert len(root.federation.links) == 0
             assert root.prune() >= 0
     finally:
-        for db in app.registry._zodb_databases.values():
-            db.close()
+        close_app(app)
     assert evolve(OstiaryRoot()) is False

@@ -16,6 +16,7 @@ from ostiary.testing import (
     DEMO,
     CodeFlow,
     base_settings,
+    close_app,
     commit_second_conflicts,
     concurrent_roots,
     load_data,
@@ -180,8 +181,7 @@ def test_an_older_database_gets_the_trail_and_the_sessions_index(tmp_path):
             assert len(root.federation.links_by_subject) == 0
         assert "code=" in flow.authorize(prompt="none").location
     finally:
-        for db in app.registry._zodb_databases.values():
-            db.close()
+        close_app(app)
 
 
 # -- ostiary audit ---------------------------------------------------------------------
@@ -207,8 +207,7 @@ def filled(tmp_path):
             ):
                 root.audit.add(AuditRecord(kind, timestamp=base + n * 60, subject=subject, client_id=client))
     finally:
-        for db in app.registry._zodb_databases.values():
-            db.close()
+        close_app(app)
     return tmp_path / "ostiary.ini"
 
 

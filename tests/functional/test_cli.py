@@ -21,7 +21,7 @@ from ostiary.cli.output import when
 from ostiary.models.grants import Consent
 from ostiary.models.sessions import SSOSession
 from ostiary.models.util import now
-from ostiary.testing import DEMO, CommandResult, base_settings, transaction_root
+from ostiary.testing import DEMO, CommandResult, base_settings, close_app, transaction_root
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -88,8 +88,7 @@ def database(tmp_path, db_uri):
             with transaction_root(app) as root:
                 yield root, app.registry
         finally:
-            for db in app.registry._zodb_databases.values():
-                db.close()
+            close_app(app)
 
     return open_database
 

@@ -10,7 +10,7 @@ import pytest
 import ostiary
 from ostiary.models.interactions import ErrorRecord
 from ostiary.models.sessions import SSOSession
-from ostiary.testing import base_settings, transaction_root
+from ostiary.testing import base_settings, close_app, transaction_root
 
 INI = """\
 [app:main]
@@ -45,8 +45,7 @@ def database(tmp_path):
             with transaction_root(app) as root:
                 yield root
         finally:
-            for db in app.registry._zodb_databases.values():
-                db.close()
+            close_app(app)
 
     return open_database
 

@@ -3,7 +3,7 @@
 import webtest
 
 from ostiary import main
-from ostiary.testing import DEMO, CodeFlow, form_value, load_data
+from ostiary.testing import DEMO, CodeFlow, close_app, form_value, load_data
 
 
 def _login_form(flow):
@@ -71,5 +71,4 @@ def test_over_https_the_csrf_cookie_is_a_host_cookie(ostiary_settings):
         assert "secure" in attributes and "path=/" in attributes
         assert not any(part.startswith("domain") for part in attributes)
     finally:
-        for db in wsgi.registry._zodb_databases.values():
-            db.close()
+        close_app(wsgi)

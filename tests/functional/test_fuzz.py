@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from pyramid.interfaces import IRoutesMapper
 
 from ostiary import main
-from ostiary.testing import DEMO, REDIRECT_URI, base_settings, load_data
+from ostiary.testing import DEMO, REDIRECT_URI, base_settings, close_app, load_data
 
 METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH")
 PROVIDER = "upstream"
@@ -135,8 +135,7 @@ def fuzz_app(tmp_path_factory):
     app = main({}, **settings)
     load_data(app, DEMO)
     yield app
-    for db in app.registry._zodb_databases.values():
-        db.close()
+    close_app(app)
 
 
 def route_patterns(app) -> list[str]:

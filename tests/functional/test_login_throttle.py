@@ -9,7 +9,7 @@ import webtest
 from waitress.proxy_headers import proxy_headers_middleware
 
 from ostiary.hookspecs import hookimpl
-from ostiary.testing import DEMO, CodeFlow, base_settings, load_data, transaction_root
+from ostiary.testing import DEMO, CodeFlow, base_settings, close_app, load_data, transaction_root
 
 ATTACKER = "203.0.113.7"
 FAILURE = "Invalid username or password."
@@ -158,8 +158,7 @@ def slow_hash_app(tmp_path):
     app = main({}, **settings)
     load_data(app, DEMO)
     yield app
-    for db in app.registry._zodb_databases.values():
-        db.close()
+    close_app(app)
 
 
 def _median_seconds(flow, count=5):

@@ -3,7 +3,7 @@
 import time
 
 from ostiary.maintenance import Pruner
-from ostiary.testing import transaction_root
+from ostiary.testing import close_app, transaction_root
 
 
 def test_pruner_thread_removes_expired_codes_sessions_and_tokens(app, flow, ostiary_app):
@@ -63,8 +63,7 @@ def _packed_app(tmp_path, **settings):
 def _close(app):
     app.registry.ostiary_pruner.stop()
     app.registry.ostiary_pruner.join(5)
-    for db in app.registry._zodb_databases.values():
-        db.close()
+    close_app(app)
 
 
 def test_the_server_packs_a_filestorage_on_its_schedule(tmp_path):
@@ -90,8 +89,7 @@ def test_a_pack_interval_of_0_starts_no_packing(tmp_path):
     try:
         assert getattr(app.registry, "ostiary_pruner", None) is None
     finally:
-        for db in app.registry._zodb_databases.values():
-            db.close()
+        close_app(app)
 
 
 def test_a_storage_other_than_filestorage_is_not_packed_in_process_and_the_log_says_so(tmp_path, caplog):
@@ -105,5 +103,4 @@ def test_a_storage_other_than_filestorage_is_not_packed_in_process_and_the_log_s
         assert getattr(app.registry, "ostiary_pruner", None) is None
         assert "ostiary.pack_interval: not packing in this process; this storage (MappingStorage)" in caplog.text
     finally:
-        for db in app.registry._zodb_databases.values():
-            db.close()
+        close_app(app)

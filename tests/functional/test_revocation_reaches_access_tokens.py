@@ -11,7 +11,16 @@ from BTrees.OOBTree import OOBTree
 from ostiary import main
 from ostiary.models.root import CURRENT_GENERATION
 from ostiary.models.sharded import ShardedTree
-from ostiary.testing import DEMO, CodeFlow, base_settings, client_post, form_value, load_data, transaction_root
+from ostiary.testing import (
+    DEMO,
+    CodeFlow,
+    base_settings,
+    client_post,
+    close_app,
+    form_value,
+    load_data,
+    transaction_root,
+)
 
 
 def _refresh(app, refresh_token):
@@ -119,5 +128,4 @@ def test_an_older_database_gets_its_families_sharded_and_revocation_still_works(
         assert_revoked(testapp, refreshed["access_token"])
         assert _refresh(testapp, refreshed["refresh_token"]).json["error"] == "invalid_grant"
     finally:
-        for db in app.registry._zodb_databases.values():
-            db.close()
+        close_app(app)

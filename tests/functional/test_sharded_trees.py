@@ -14,6 +14,7 @@ from ostiary.testing import (
     DEMO,
     CodeFlow,
     base_settings,
+    close_app,
     commit_second_conflicts,
     concurrent_roots,
     load_data,
@@ -97,8 +98,7 @@ def test_an_older_database_gets_its_codes_and_sessions_sharded_and_keeps_them(tm
         again = flow.authorize(prompt="none", scope="openid offline_access")  # and so does the SSO session
         assert "code=" in again.location
     finally:
-        for db in app.registry._zodb_databases.values():
-            db.close()
+        close_app(app)
 
 
 def test_consent_decisions_and_error_records_are_sharded_and_an_older_database_keeps_them(tmp_path):
@@ -126,5 +126,4 @@ def test_consent_decisions_and_error_records_are_sharded_and_an_older_database_k
             assert isinstance(root.interactions.decisions, ShardedTree) and len(root.interactions.decisions) == 1
         assert "code" in flow.follow_to_client(answered)  # the decision taken before still answers
     finally:
-        for db in app.registry._zodb_databases.values():
-            db.close()
+        close_app(app)

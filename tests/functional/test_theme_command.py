@@ -10,6 +10,7 @@ import pytest
 from theme_kit import install_theme, unique
 
 from ostiary.cli import main as cli
+from ostiary.testing import close_app
 
 
 def test_it_writes_an_installable_package(tmp_path, capsys):
@@ -51,8 +52,7 @@ def test_the_skeleton_is_selectable_and_changes_the_stylesheet(tmp_path, monkeyp
         css = webtest.TestApp(app).get(page.html.find_all("link")[1]["href"])
         assert "The " + name + " theme" in css.text
     finally:
-        for db in app.registry._zodb_databases.values():
-            db.close()
+        close_app(app)
 
 
 RENDER = textwrap.dedent("""

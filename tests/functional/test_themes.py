@@ -12,7 +12,7 @@ import webtest
 from theme_kit import PAGE, install_package, install_theme, normalise, unique
 
 from ostiary import SettingsError, main
-from ostiary.testing import DEMO, load_data
+from ostiary.testing import DEMO, close_app, load_data
 from ostiary.themes import installed_themes
 
 DEFAULT_STATIC = "ostiary_theme_default/static"
@@ -35,8 +35,7 @@ def build(ostiary_settings, tmp_path):
 
     yield make
     for app in apps:
-        for db in app.registry._zodb_databases.values():
-            db.close()
+        close_app(app)
 
 
 def gallery_names(app) -> list[str]:
